@@ -1,0 +1,42 @@
+"""Exceptions raised by cortexlearn.
+
+Every error a user can trigger with bad input is a subclass of :class:`CortexlearnError`, so
+scripts can catch them all; most also subclass the matching built-in (``ValueError``,
+``RuntimeError``) so generic handlers keep working.
+"""
+
+
+class CortexlearnError(Exception):
+    """Base class of all cortexlearn errors."""
+
+
+class SpecError(CortexlearnError, ValueError):
+    """A specification (population, projection, circuit, parameter) is invalid."""
+
+
+class DaleViolation(SpecError):
+    """A weight would give a neuron both excitatory and inhibitory effects (Dale's law)."""
+
+
+class UnitError(CortexlearnError, TypeError):
+    """A quantity has the wrong physical dimensions."""
+
+
+class TargetError(CortexlearnError, RuntimeError):
+    """A code-generation target is unknown, unavailable or cannot run the requested objects."""
+
+
+class NonFiniteError(CortexlearnError, FloatingPointError):
+    """A state variable or weight became NaN or infinite during a run."""
+
+
+class LockedError(CortexlearnError, RuntimeError):
+    """A build or output directory is in use by another live run."""
+
+
+class OutputExistsError(CortexlearnError, FileExistsError):
+    """An output folder already holds a completed run."""
+
+
+class DiskSpaceError(CortexlearnError, OSError):
+    """Not enough free disk space to build or to write results."""

@@ -1,0 +1,270 @@
+"""The contract every reproduction in ``models/`` fulfils.
+
+A model folder ``models/NAME/__init__.py`` defines ``MODEL = Model(...)``:
+
+- :class:`Parameter` s with defaults in units and the paper (and figure or table) each comes from;
+- ``simulate(ctx)``: runs the model through :class:`RunContext` (which hands out
+  :class:`~cortexlearn.simulation.Simulation` objects for the requested target and seed, records
+  labelled arrays and reports progress) and returns a ``dict`` of scalar metrics;
+- :class:`Check` s: the paper's numbers, each with its comparison, tolerance and source;
+- ``figure(data, metrics)``: draws the figure from saved results alone (no re-run).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from typing import Any, Callable, Mapping
+
+import numpy as np
+from brian2.units import fundamentalunits as fu
+
+from .errors import SpecError
+from .units import as_quantity, format_quantity, parse_quantity
+
+__all__ = ["Parameter", "Check", "Model", "RunContext", "evaluate_checks"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """A model parameter: default value with units, where the value comes from, what it means.
+
+    Parameters
+    ----------
+    name : str
+        Python identifier used with ``--set NAME=VALUE`` and ``cortexlearn.run(..., NAME=VALUE)``.
+    default : Quantity, float, int, bool or str
+        Default value; its dimensions are the parameter's dimensions.
+    doc : str
+        One line: what the parameter is.
+    source : str
+        Where the default comes from (paper, figure or table), or why it was chosen.
+    choices : tuple, optional
+        Allowed values for string parameters.
+    quick : optional
+        Value used by ``--quick`` smoke runs (default: same as ``default``).
+    """
+
+    name: str
+    default: Any
+    doc: str
+    source: str = ""
+    choices: tuple | None = None
+    quick: Any = None
+
+    def __post_init__(self):
+        if not self.name.isidentifier():
+            raise SpecError(f"parameter name {self.name!r} is not a Python identifier")
+
+    @property
+    def unit(self):
+        if isinstance(self.default, (bool, str, np.bool_)):
+            return None
+        return fu.get_unit(fu.get_dimensions(self.default))
+
+    def coerce(self, value):
+        """Validate (and parse, if text) a new value for this parameter."""
+        default = self.default
+        if isinstance(default, (bool, np.bool_)):
+            if isinstance(value, str):
+                low = value.strip().lower()
+                if low not in ("true", "false", "1", "0", "yes", "no"):
+                    raise SpecError(f"{self.name} must be true or false, got {value!r}")
+                return low in ("true", "1", "yes")
+            if not isinstance(value, (bool, np.bool_, int)):
+                raise SpecError(f"{self.name} must be true or false, got {value!r}")
+            return bool(value)
+        if isinstance(default, str):
+            value = str(value).strip()
+            if self.choices and value not in self.choices:
+                raise SpecError(f"{self.name} must be one of {', '.join(self.choices)}; got {value!r}")
+            return value
+        if isinstance(value, str):
+            value = parse_quantity(value, self.name)
+        as_quantity(value, default, self.name)
+        arr = np.asarray(value, dtype=float)
+        if not np.all(np.isfinite(arr)):
+            raise SpecError(f"{self.name} must be finite, got {value!r}")
+        if isinstance(default, (int, np.integer)) and not isinstance(default, bool):
+            if np.ndim(value) != 0 or float(value) != int(float(value)):
+                raise SpecError(f"{self.name} must be an integer, got {value!r}")
+            return int(float(value))
+        return value
+
+    def describe_default(self) -> str:
+        return format_quantity(self.default)
+
+
+_OPS = {
+    ">=": lambda v, t, tol: v >= t - tol,
+    "<=": lambda v, t, tol: v <= t + tol,
+    ">": lambda v, t, tol: v > t - tol,
+    "<": lambda v, t, tol: v < t + tol,
+    "abs": lambda v, t, tol: abs(v - t) <= tol,
+    "rel": lambda v, t, tol: abs(v - t) <= tol * abs(t),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """A target from the paper that a metric is judged by.
+
+    ``op`` is one of ``>=``, ``<=``, ``>``, ``<`` (value compared with ``target``, loosened by
+    ``tolerance``, which is 0 unless the issue names one), ``abs`` (|value - target| <= tolerance)
+    or ``rel`` (|value - target| <= tolerance * |target|). ``target`` may be a callable of the
+    metrics and parameters when it depends on them (e.g. a fitted time constant must recover the
+    one that was set).
+    """
+
+    name: str
+    metric: str
+    op: str
+    target: Any
+    tolerance: float = 0.0
+    source: str = ""
+    full_only: bool = True
+
+    def __post_init__(self):
+        if self.op not in _OPS:
+            raise SpecError(f"check {self.name}: unknown op {self.op!r}; use one of {', '.join(_OPS)}")
+
+    def evaluate(self, metrics: Mapping[str, float], params: Mapping[str, Any]) -> dict:
+        target = self.target(metrics, params) if callable(self.target) else self.target
+        target = float(target)
+        value = metrics.get(self.metric, math.nan)
+        value = float(value) if value is not None else math.nan
+        passed = bool(np.isfinite(value) and _OPS[self.op](value, target, self.tolerance))
+        return {"name": self.name, "metric": self.metric, "op": self.op, "value": value,
+                "target": target, "tolerance": self.tolerance, "passed": passed,
+                "source": self.source}
+
+
+def evaluate_checks(checks, metrics, params, quick: bool = False) -> list[dict]:
+    """Evaluate every check; on quick runs, checks marked ``full_only`` are reported as
+    ``"passed": None`` (not judged) with the value still shown."""
+    out = []
+    for check in checks:
+        row = check.evaluate(metrics, params)
+        if quick and check.full_only:
+            row["passed"] = None
+            row["note"] = "not judged on --quick runs"
+        out.append(row)
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    """A paper reproduction. See the module docstring for the contract."""
+
+    name: str
+    title: str
+    reference: str
+    parameters: tuple[Parameter, ...]
+    simulate: Callable[["RunContext"], Mapping[str, float]]
+    checks: tuple[Check, ...] = ()
+    figure: Callable[[Mapping[str, Any], Mapping[str, float]], Any] | None = None
+    description: str = ""
+    default_target: str = "cpp_standalone"
+
+    def __post_init__(self):
+        names = [p.name for p in self.parameters]
+        if len(set(names)) != len(names):
+            raise SpecError(f"model {self.name}: duplicate parameter names")
+
+    @property
+    def parameter_map(self) -> dict[str, Parameter]:
+        return {p.name: p for p in self.parameters}
+
+    def resolve(self, overrides: Mapping[str, Any] | None = None, quick: bool = False) -> dict:
+        """Defaults (or quick values) updated with validated ``overrides``.
+
+        Raises :class:`SpecError` for an unknown name (listing the valid ones) and
+        :class:`~cortexlearn.errors.UnitError` for wrong units.
+        """
+        pmap = self.parameter_map
+        values = {p.name: (p.quick if quick and p.quick is not None else p.default)
+                  for p in self.parameters}
+        for name, value in (overrides or {}).items():
+            if name not in pmap:
+                valid = ", ".join(f"{p.name} (default {p.describe_default()})" for p in self.parameters)
+                raise SpecError(f"model {self.name} has no parameter {name!r}. Valid parameters: {valid}")
+            values[name] = pmap[name].coerce(value)
+        return values
+
+    def methods_table(self) -> str:
+        """A Markdown table of the parameters, for a methods section."""
+        rows = ["| parameter | default | meaning | source |", "|---|---|---|---|"]
+        for p in self.parameters:
+            rows.append(f"| `{p.name}` | {p.describe_default()} | {p.doc} | {p.source} |")
+        checks = ["", "| check | metric | target | source |", "|---|---|---|---|"]
+        for c in self.checks:
+            tgt = "depends on parameters" if callable(c.target) else f"{c.op} {c.target}"
+            if c.tolerance and not callable(c.target):
+                tgt += f" (tolerance {c.tolerance})"
+            checks.append(f"| {c.name} | `{c.metric}` | {tgt} | {c.source} |")
+        head = f"# {self.title}\n\n{self.reference}\n\n{self.description}\n\n"
+        return head + "\n".join(rows) + ("\n".join(checks) if self.checks else "") + "\n"
+
+
+class RunContext:
+    """What a model's ``simulate`` receives: parameters, target, seed and the means to record.
+
+    Attributes
+    ----------
+    params : dict
+        Resolved parameter values (with units).
+    target, seed, quick : as requested.
+    out : str or None
+        The output folder (None for in-memory runs).
+    """
+
+    def __init__(self, model: Model, params: dict, target: str, seed: int, quick: bool,
+                 out: str | None, progress: bool = True, recorder=None, build_root: str | None = None):
+        self.model = model
+        self.params = params
+        self.target = target
+        self.seed = seed
+        self.quick = quick
+        self.out = out
+        self.progress_enabled = progress
+        self._recorder = recorder
+        self.data: dict[str, Any] = {}
+        self.build_root = build_root
+        self.status = "complete"
+        self.log: list[str] = []
+
+    def simulation(self, seed: int | None = None, target: str | None = None, **kwargs):
+        """A new :class:`~cortexlearn.simulation.Simulation` for this run's target and seed."""
+        from .simulation import Simulation
+
+        directory = kwargs.pop("directory", None)
+        if directory is None and self.build_root is not None and (target or self.target).endswith("standalone"):
+            import uuid
+            directory = os.path.join(self.build_root, f"build-{uuid.uuid4().hex[:10]}")
+        return Simulation(target=target or self.target, seed=self.seed if seed is None else seed,
+                          directory=directory, progress=kwargs.pop("progress", False), **kwargs)
+
+    def record(self, name: str, value):
+        """Store a labelled array (``xarray.DataArray``) or plain array under ``name``.
+
+        With an output folder, it is written to ``data.zarr`` at once, so an interrupted run keeps
+        everything recorded before the interruption.
+        """
+        self.data[name] = value
+        if self._recorder is not None:
+            self._recorder(name, value)
+
+    def mark_interrupted(self, why: str = ""):
+        """Declare the run incomplete (e.g. a :class:`RunInfo` came back ``interrupted``)."""
+        self.status = "interrupted"
+        if why:
+            self.log.append(why)
+
+    def progress(self, iterable, desc: str = "", total: int | None = None):
+        """Wrap ``iterable`` in a progress bar (tqdm; plain lines outside notebooks)."""
+        if not self.progress_enabled:
+            return iterable
+        from tqdm.auto import tqdm
+
+        return tqdm(iterable, desc=f"{self.model.name} {desc}".strip(), total=total, leave=False)

@@ -1,0 +1,407 @@
+"""One object that chooses the code-generation target and owns everything global about a run.
+
+A :class:`Simulation` is a context manager. Inside it, Brian2 objects are created (by the builders)
+for the chosen target; on leaving it, every Brian2 preference, the device and ``defaultclock.dt``
+are back to what they were, so notebooks can mix targets freely::
+
+    with Simulation(target="cpp_standalone", seed=3) as sim:
+        built = build(circuit)
+        info = sim.run(built.network, 1 * second)
+        counts = built.spike_monitors["E"].count[:]
+        info2 = sim.rerun(seed=4)            # standalone: same binary, new seed, no recompile
+
+Targets: ``numpy`` and ``cython`` (runtime code generation), ``cpp_standalone`` (a C++ program,
+built once into a unique directory that this object locks) and ``cuda_standalone`` (brian2cuda,
+when it imports and a GPU is present).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from typing import Any
+
+import numpy as np
+from brian2 import defaultclock, ms, prefs, second
+from brian2.core.network import Network
+from brian2.core.operations import NetworkOperation
+from brian2.devices.device import all_devices, get_device, reset_device, set_device
+from brian2.units.fundamentalunits import Quantity
+
+from .errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError
+from .units import as_quantity
+
+__all__ = ["Simulation", "RunInfo", "TARGETS", "available_targets", "STANDALONE_TARGETS"]
+
+TARGETS = ("numpy", "cython", "cpp_standalone", "cuda_standalone")
+STANDALONE_TARGETS = ("cpp_standalone", "cuda_standalone")
+#: Free space needed before a standalone build starts (a build takes ~20-100 MB).
+MIN_FREE_BYTES = 200 * 1024 * 1024
+_SEED_ENV = "CORTEXLEARN_SEED"
+
+
+def _cuda_unavailable_reason() -> str | None:
+    try:
+        import brian2cuda  # noqa: F401
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        return f"brian2cuda does not import ({exc.__class__.__name__}: {exc})"
+    if shutil.which("nvcc") is None and not os.environ.get("CUDA_PATH"):
+        return "no CUDA compiler (nvcc) found"
+    if shutil.which("nvidia-smi") is None:
+        return "no NVIDIA driver (nvidia-smi) found"
+    return None
+
+
+def available_targets() -> dict[str, str | None]:
+    """Map each target to ``None`` when usable here, else to the reason it is not."""
+    return {"numpy": None, "cython": None, "cpp_standalone": None,
+            "cuda_standalone": _cuda_unavailable_reason()}
+
+
+@dataclasses.dataclass(frozen=True)
+class RunInfo:
+    """What happened in one :meth:`Simulation.run` or :meth:`Simulation.rerun`.
+
+    Attributes
+    ----------
+    status : str
+        ``"complete"`` or ``"interrupted"`` (Ctrl-C / a Jupyter interrupt stops Brian2 early
+        without an exception; this is how it is detected).
+    completed_fraction : float
+        Fraction of the requested biological time that was simulated.
+    wall_time : float
+        Seconds of wall-clock time for the simulation itself (standalone: the binary's run).
+    build_time : float
+        Seconds spent generating and compiling code (0 for a re-run).
+    """
+
+    status: str
+    completed_fraction: float
+    wall_time: float
+    build_time: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return self.status == "complete"
+
+
+class _DirectoryLock:
+    """An exclusive ``flock`` on ``directory/.lock`` that names the holder's process id."""
+
+    def __init__(self, directory: str):
+        self.directory = directory
+        self._fh = None
+
+    def acquire(self):
+        os.makedirs(self.directory, exist_ok=True)
+        path = os.path.join(self.directory, ".lock")
+        fh = open(path, "a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            fh.close()
+            raise LockedError(f"{self.directory} is locked by a live run (process {holder}); "
+                              "use another directory or wait for that run to finish") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._fh = fh
+
+    def release(self):
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+
+def _default_build_root() -> str:
+    return os.environ.get("CORTEXLEARN_BUILD_ROOT",
+                          os.path.join(tempfile.gettempdir(), "cortexlearn-builds"))
+
+
+class Simulation:
+    """Target, seed, time step and build directory of a run, chosen in one place.
+
+    Parameters
+    ----------
+    target : str
+        ``"numpy"``, ``"cython"``, ``"cpp_standalone"`` or ``"cuda_standalone"``.
+    seed : int or None
+        Seed of Brian2's random number generators. On standalone targets the seed is read by the
+        compiled program at start-up, so :meth:`rerun` can change it without recompiling.
+    dt : Quantity
+        Integration time step of ``defaultclock`` (default 0.1 ms).
+    directory : str, optional
+        Build directory for standalone targets. By default a new, unique directory under
+        ``$CORTEXLEARN_BUILD_ROOT`` (or the system's temporary folder), removed on exit.
+        Either way the directory is locked while the simulation is alive.
+    threads : int
+        OpenMP threads for ``cpp_standalone``. On small machines one thread is faster
+        (measured on 2 cores: 0.47-1.0x), hence the default 1.
+    float_dtype : numpy dtype
+        ``float64`` (default) or ``float32``.
+    progress : bool
+        Show progress (tqdm on runtime targets, Brian2's text report on standalone targets).
+    keep_build : bool
+        Keep an automatically created build directory after exit (for inspection).
+    """
+
+    def __init__(self, target: str = "numpy", seed: int | None = 0, dt=0.1 * ms,
+                 directory: str | None = None, threads: int = 1, float_dtype=np.float64,
+                 progress: bool = False, keep_build: bool = False):
+        if target not in TARGETS:
+            raise TargetError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+        if target == "cuda_standalone":
+            reason = _cuda_unavailable_reason()
+            if reason is not None:
+                raise TargetError(f"cuda_standalone is not available here: {reason}")
+        as_quantity(dt, second, "dt")
+        if not float(dt) > 0:
+            raise SpecError(f"dt must be > 0, got {dt!r}")
+        if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise SpecError(f"seed must be a non-negative integer or None, got {seed!r}")
+        if not isinstance(threads, (int, np.integer)) or threads < 1:
+            raise SpecError(f"threads must be a positive integer, got {threads!r}")
+        if np.dtype(float_dtype) not in (np.dtype(np.float64), np.dtype(np.float32)):
+            raise SpecError(f"float_dtype must be float64 or float32, got {float_dtype!r}")
+        self.target = target
+        self.seed = None if seed is None else int(seed)
+        self.dt = dt
+        self.threads = int(threads)
+        self.float_dtype = np.dtype(float_dtype).type
+        self.progress = progress
+        self.keep_build = keep_build
+        self._given_directory = directory
+        self.directory: str | None = None
+        self._lock: _DirectoryLock | None = None
+        self._saved: dict[str, Any] = {}
+        self._active = False
+        self._built = False
+        self._pending: list[tuple[Network, Quantity]] = []
+        self.build_time = 0.0
+
+    # ------------------------------------------------------------------ context management
+    @property
+    def standalone(self) -> bool:
+        return self.target in STANDALONE_TARGETS
+
+    def __enter__(self) -> "Simulation":
+        if self._active:
+            raise RuntimeError("this Simulation is already active")
+        if get_device() is not all_devices["runtime"] and get_device().__class__.__name__ != "RuntimeDevice":
+            raise TargetError("another standalone simulation is active in this process; "
+                              "leave its `with Simulation(...)` block first")
+        self._saved = {
+            "codegen.target": prefs["codegen.target"],
+            "core.default_float_dtype": prefs["core.default_float_dtype"],
+            "devices.cpp_standalone.openmp_threads": prefs["devices.cpp_standalone.openmp_threads"],
+            "dt": defaultclock.dt,
+        }
+        prefs["core.default_float_dtype"] = self.float_dtype
+        if self.standalone:
+            root = self._given_directory or _default_build_root()
+            parent = os.path.dirname(os.path.abspath(root)) if self._given_directory else root
+            os.makedirs(parent, exist_ok=True)
+            free = shutil.disk_usage(parent).free
+            if free < MIN_FREE_BYTES:
+                raise DiskSpaceError(f"only {free / 2**20:.0f} MiB free under {parent}; a standalone "
+                                     f"build needs about {MIN_FREE_BYTES / 2**20:.0f} MiB")
+            if self._given_directory:
+                self.directory = os.path.abspath(self._given_directory)
+            else:
+                self.directory = os.path.join(root, f"{self.target}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+            self._lock = _DirectoryLock(self.directory)
+            self._lock.acquire()
+            prefs["devices.cpp_standalone.openmp_threads"] = self.threads if self.threads > 1 else 0
+            if self.target == "cuda_standalone":  # pragma: no cover - needs a GPU
+                import brian2cuda  # noqa: F401
+            set_device(self.target, build_on_run=False)
+            get_device().reinit()
+            get_device().activate(build_on_run=False)
+            self._insert_seed_code()
+        else:
+            prefs["codegen.target"] = self.target
+            if self.seed is not None:
+                from brian2 import seed as brian_seed
+                brian_seed(self.seed)
+        defaultclock.dt = self.dt
+        self._active = True
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close()
+        return False
+
+    def close(self):
+        """Restore Brian2's device, preferences and ``dt``; release and clean the build directory."""
+        if not self._active:
+            return
+        self._active = False
+        try:
+            if self.standalone:
+                get_device().reinit()
+                reset_device("runtime")
+                get_device().activate()
+        finally:
+            for key in ("codegen.target", "core.default_float_dtype",
+                        "devices.cpp_standalone.openmp_threads"):
+                prefs[key] = self._saved[key]
+            defaultclock.dt = self._saved["dt"]
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+            if (self.standalone and not self.keep_build and not self._given_directory
+                    and self.directory and os.path.isdir(self.directory)):
+                shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _insert_seed_code(self):
+        n_gen = max(self.threads, 1)
+        code = (
+            "{\n"
+            f"    const char* _cl_seed = std::getenv(\"{_SEED_ENV}\");\n"
+            "    if (_cl_seed != NULL) {\n"
+            "        unsigned long _cl_s = std::strtoul(_cl_seed, NULL, 10);\n"
+            f"        for (int _i = 0; _i < {n_gen}; _i++) brian::_random_generators[_i].seed(_cl_s + _i);\n"
+            "    }\n"
+            "}\n"
+        )
+        get_device().insert_code("main", code)
+
+    def _require_active(self):
+        if not self._active:
+            raise RuntimeError("use the Simulation as a context manager: `with Simulation(...) as sim:`")
+
+    # ------------------------------------------------------------------ running
+    def run(self, network: Network, duration, namespace: dict | None = None,
+            report_period=10 * second, build: bool = True) -> RunInfo | None:
+        """Simulate ``network`` for ``duration``.
+
+        On standalone targets the run is queued; with ``build=True`` (default) the program is
+        generated, compiled into this simulation's directory and executed, after which monitors
+        can be read. Pass ``build=False`` to queue several runs and build on the last one.
+
+        Raises
+        ------
+        TargetError
+            If the network holds a ``network_operation`` on a standalone target (Brian2 drops it
+            silently there).
+        """
+        self._require_active()
+        as_quantity(duration, second, "duration")
+        if not float(duration) > 0:
+            raise SpecError(f"duration must be > 0, got {duration!r}")
+        if self.standalone:
+            ops = [obj.name for obj in network.objects if isinstance(obj, NetworkOperation)]
+            if ops:
+                raise TargetError(
+                    f"network_operation {', '.join(ops)} cannot run on {self.target} (Brian2 drops it "
+                    "silently). Write the operation as equations: `run_regularly` on a group, summed "
+                    "variables, or a TimedArray; or use the numpy/cython target.")
+            if self._built:
+                raise TargetError("this standalone program is already built; use rerun(), "
+                                  "or a new Simulation for a different network")
+        ns = dict(namespace or {})
+        start = time.time()
+        if not self.standalone:
+            t0 = float(network.t)
+            report = self._tqdm_report() if self.progress else None
+            network.run(duration, namespace=ns, report=report, report_period=report_period)
+            fraction = (float(network.t) - t0) / float(duration)
+            return RunInfo(self._status(fraction), fraction, time.time() - start)
+        network.run(duration, namespace=ns, report="text" if self.progress else None,
+                    report_period=report_period)
+        self._pending.append((network, duration))
+        if not build:
+            return None
+        return self._build_and_run()
+
+    def _build_and_run(self) -> RunInfo:
+        device = get_device()
+        start = time.time()
+        device.build(directory=self.directory, compile=True, run=False, with_output=self.progress)
+        self.build_time = time.time() - start
+        self._built = True
+        info = self.rerun(seed=self.seed)
+        return dataclasses.replace(info, build_time=self.build_time)
+
+    def rerun(self, run_args: dict | None = None, seed: int | None = None) -> RunInfo:
+        """Run the compiled program again without recompiling (standalone targets only).
+
+        Parameters
+        ----------
+        run_args : dict
+            New values for ``(shared, constant)`` parameters, state variables, synaptic weights
+            (``{synapses.w: array}``) or ``TimedArray`` values, as in Brian2's ``device.run``.
+        seed : int, optional
+            New seed for the random number generators (default: this simulation's seed).
+        """
+        self._require_active()
+        if not self.standalone:
+            raise TargetError(f"rerun() needs a standalone target; on {self.target} build a new "
+                              "network (runtime targets have no compiled program to re-run)")
+        if not self._built:
+            raise TargetError("nothing is built yet: call run() first")
+        device = get_device()
+        seed = self.seed if seed is None else seed
+        if seed is not None:
+            device.run_environment_variables[_SEED_ENV] = str(int(seed))
+        else:
+            device.run_environment_variables.pop(_SEED_ENV, None)
+        device._last_run_completed_fraction = 0.0
+        start = time.time()
+        device.run(directory=self.directory, with_output=self.progress, run_args=run_args or {})
+        wall = time.time() - start
+        fraction = float(getattr(device, "_last_run_completed_fraction", 1.0))
+        return RunInfo(self._status(fraction), fraction, wall)
+
+    @staticmethod
+    def _status(fraction: float) -> str:
+        return "complete" if fraction >= 1.0 - 1e-9 else "interrupted"
+
+    @staticmethod
+    def _tqdm_report():
+        from tqdm.auto import tqdm
+
+        bar = {}
+
+        def report(elapsed, completed, start, duration):
+            if "bar" not in bar:
+                bar["bar"] = tqdm(total=float(duration), unit="s(bio)", leave=False)
+            b = bar["bar"]
+            b.update(float(completed) * float(duration) - b.n)
+            if completed >= 1.0:
+                b.close()
+
+        return report
+
+    # ------------------------------------------------------------------ checks
+    @staticmethod
+    def check_finite(*objects, variables: tuple[str, ...] | None = None):
+        """Raise :class:`NonFiniteError` naming the first object and variable holding NaN or inf.
+
+        Checks every float state variable of each group or synapse object (or only ``variables``).
+        Call it after each chunk of a long run: Brian2 warns about NaN only once per message.
+        """
+        for obj in objects:
+            names = variables or [name for name, var in obj.variables.items()
+                                  if getattr(var, "owner", None) is not None
+                                  and getattr(var.owner, "name", None) == obj.name
+                                  and not getattr(var, "read_only", False)
+                                  and getattr(var, "dtype", None) is not None
+                                  and np.issubdtype(var.dtype, np.floating)
+                                  and not getattr(var, "scalar", False)
+                                  and var.__class__.__name__ in ("ArrayVariable", "DynamicArrayVariable")]
+            for name in names:
+                values = np.asarray(obj.variables[name].get_value())
+                bad = ~np.isfinite(values)
+                if np.any(bad):
+                    raise NonFiniteError(f"{obj.name}.{name} is not finite at {int(bad.sum())} of "
+                                         f"{values.size} elements (first at index {int(np.argmax(bad))})")
