@@ -1,0 +1,78 @@
+"""One publication style for every figure.
+
+Journal column widths (89 mm single, 183 mm double), 5–7 pt fonts, TrueType (Type 42) fonts in
+PDF and PostScript so that no Type 3 font is embedded, and the colour-blind-safe palette of
+Wong (2011, Nature Methods 8:441).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import matplotlib as mpl
+
+__all__ = ["apply", "style_context", "figure", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
+
+MM = 1 / 25.4
+SINGLE_COLUMN = 89 * MM
+DOUBLE_COLUMN = 183 * MM
+
+#: Wong (2011) colour-blind-safe palette: black, orange, sky blue, bluish green, yellow, blue,
+#: vermillion, reddish purple.
+PALETTE = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+#: Conventional colours for excitatory and inhibitory populations.
+EXCITATORY = "#D55E00"
+INHIBITORY = "#0072B2"
+
+rc = {
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+    "svg.fonttype": "none",
+    "font.size": 7,
+    "axes.titlesize": 7,
+    "axes.labelsize": 7,
+    "xtick.labelsize": 6,
+    "ytick.labelsize": 6,
+    "legend.fontsize": 6,
+    "figure.titlesize": 7,
+    "axes.linewidth": 0.6,
+    "lines.linewidth": 1.0,
+    "lines.markersize": 3,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "xtick.major.size": 2.5,
+    "ytick.major.size": 2.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": mpl.cycler(color=list(PALETTE[1:]) + [PALETTE[0]]),
+    "legend.frameon": False,
+    "figure.dpi": 150,
+    "savefig.dpi": 300,
+    "savefig.bbox": "standard",
+}
+
+
+def apply() -> None:
+    """Apply the style globally (for scripts); prefer :func:`style_context` in library code."""
+    mpl.rcParams.update(rc)
+
+
+@contextlib.contextmanager
+def style_context():
+    """A context in which the style is active; the caller's settings come back afterwards."""
+    with mpl.rc_context(rc):
+        yield
+
+
+def figure(width: str | float = "double", height: float | None = None, **kwargs):
+    """A new figure of a journal width (``"single"`` 89 mm, ``"double"`` 183 mm, or inches).
+
+    The style is applied to the figure's creation; draw inside :func:`style_context` to keep
+    the fonts for later artists too.
+    """
+    import matplotlib.pyplot as plt
+
+    w = {"single": SINGLE_COLUMN, "double": DOUBLE_COLUMN}.get(width, width)
+    h = height if height is not None else w * 0.6
+    with mpl.rc_context(rc):
+        return plt.figure(figsize=(w, h), **kwargs)
