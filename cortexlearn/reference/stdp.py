@@ -1,0 +1,213 @@
+"""NumPy oracle for the STDP-family rules of :mod:`cortexlearn.rules` (no Brian2).
+
+Each function follows one synapse through hand-made spike trains, given as integer time-step
+indices, with the same arithmetic as the Brian2 code the rules render:
+
+- traces decay exactly between events, ``x(t) = x(t0) exp(-(t - t0)/τ)``, with ``t = step * dt``;
+- within one time step the presynaptic event is processed **before** the postsynaptic one. This is
+  Brian2's order: a ``Synapses`` object's ``pre`` pathway has ``order=-1`` and its ``post`` pathway
+  ``order=+1`` in the ``synapses`` slot. So for a simultaneous pair, the presynaptic update sees the
+  postsynaptic trace without the new spike, and the postsynaptic update sees the presynaptic trace
+  with it (pair STDP: Δt = 0 potentiates);
+- spikes of one neuron in one step count once (a neuron spikes at most once per step), synaptic
+  delays are zero;
+- every weight update is clipped to ``[0, w_max]`` right away.
+
+Parameters are plain floats in SI units, as returned by each rule's ``reference_parameters()``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["events", "pair_stdp", "triplet_stdp", "inhibitory_stdp", "derivative_rate",
+           "derivative_voltage", "final_weights", "pair_window", "derivative_rate_window",
+           "fit_exponential_window"]
+
+
+def events(pre_steps: Iterable[int], post_steps: Iterable[int]) -> list[tuple[int, str]]:
+    """Merged, ordered events ``(step, "pre" | "post")``; in one step ``"pre"`` comes first."""
+    pre = sorted(set(int(s) for s in pre_steps))
+    post = sorted(set(int(s) for s in post_steps))
+    out = [(s, "pre") for s in pre] + [(s, "post") for s in post]
+    out.sort(key=lambda e: (e[0], 0 if e[1] == "pre" else 1))
+    return out
+
+
+def _clip(w: float, w_max: float) -> float:
+    return min(max(w, 0.0), w_max)
+
+
+def pair_stdp(pre_steps, post_steps, dt: float, w0: float, *, tau_plus: float, tau_minus: float,
+              a_plus: float, a_minus: float, w_max: float, scale: float,
+              weight_dependence: str = "additive", pairing: str = "all_to_all") -> float:
+    """Final weight of one synapse under :class:`~cortexlearn.rules.stdp.PairSTDP`."""
+    w, x, y, last = float(w0), 0.0, 0.0, 0.0
+    nearest = pairing == "nearest"
+    for step, kind in events(pre_steps, post_steps):
+        t = step * dt
+        x *= math.exp(-(t - last) / tau_plus)
+        y *= math.exp(-(t - last) / tau_minus)
+        last = t
+        if kind == "pre":
+            x = 1.0 if nearest else x + 1.0
+            ltd = a_minus * scale * y if weight_dependence == "additive" else a_minus * w * y
+            w = _clip(w - ltd, w_max)
+        else:
+            y = 1.0 if nearest else y + 1.0
+            ltp = a_plus * scale * x if weight_dependence == "additive" else a_plus * (w_max - w) * x
+            w = _clip(w + ltp, w_max)
+    return w
+
+
+def triplet_stdp(pre_steps, post_steps, dt: float, w0: float, *, a2_plus: float, a3_plus: float,
+                 a2_minus: float, a3_minus: float, tau_plus: float, tau_minus: float, tau_x: float,
+                 tau_y: float, w_max: float, scale: float, interaction: str = "all_to_all") -> float:
+    """Final weight under :class:`~cortexlearn.rules.triplet.TripletSTDP` (Pfister & Gerstner 2006)."""
+    w, r1, r2, o1, o2, last = float(w0), 0.0, 0.0, 0.0, 0.0, 0.0
+    nearest = interaction == "nearest"
+    for step, kind in events(pre_steps, post_steps):
+        t = step * dt
+        gap = t - last
+        r1 *= math.exp(-gap / tau_plus)
+        r2 *= math.exp(-gap / tau_x)
+        o1 *= math.exp(-gap / tau_minus)
+        o2 *= math.exp(-gap / tau_y)
+        last = t
+        if kind == "pre":
+            w = _clip(w - o1 * (a2_minus + a3_minus * r2) * scale, w_max)
+            r1, r2 = (1.0, 1.0) if nearest else (r1 + 1.0, r2 + 1.0)
+        else:
+            w = _clip(w + r1 * (a2_plus + a3_plus * o2) * scale, w_max)
+            o1, o2 = (1.0, 1.0) if nearest else (o1 + 1.0, o2 + 1.0)
+    return w
+
+
+def inhibitory_stdp(pre_steps, post_steps, dt: float, w0: float, *, tau: float, alpha: float,
+                    learning_rate: float, w_max: float, scale: float) -> float:
+    """Final weight under :class:`~cortexlearn.rules.inhibitory.InhibitorySTDP` (Vogels et al. 2011)."""
+    w, x, y, last = float(w0), 0.0, 0.0, 0.0
+    for step, kind in events(pre_steps, post_steps):
+        t = step * dt
+        decay = math.exp(-(t - last) / tau)
+        x, y, last = x * decay, y * decay, t
+        if kind == "pre":
+            x += 1.0
+            w = _clip(w + learning_rate * (y - alpha) * scale, w_max)
+        else:
+            y += 1.0
+            w = _clip(w + learning_rate * x * scale, w_max)
+    return w
+
+
+def derivative_rate(pre_steps, post_steps, dt: float, w0: float, *, learning_rate: float,
+                    tau_pre: float, tau_rate: float, w_max: float, scale: float,
+                    flush_step: int | None = None, **_unused) -> float:
+    """Final weight under the rate form of :class:`~cortexlearn.rules.derivative.TemporalDerivativeRule`.
+
+    The continuous part ``-η s x r / τ_r`` is added at the next event, as in the Brian2 code; pass
+    ``flush_step`` to add what is pending at that step (without an event of its own).
+    """
+    tau_q = tau_pre * tau_rate / (tau_pre + tau_rate)
+    w, x, r, q, q_event, last = float(w0), 0.0, 0.0, 0.0, 0.0, 0.0
+    evs = events(pre_steps, post_steps)
+    if flush_step is not None:
+        evs.append((int(flush_step), "flush"))
+    for step, kind in evs:
+        t = step * dt
+        gap = t - last
+        x *= math.exp(-gap / tau_pre)
+        r *= math.exp(-gap / tau_rate)
+        q *= math.exp(-gap / tau_q)
+        acc = -(tau_q / tau_rate) * (q_event - q)  # exact integral of -x r / tau_rate since the last event
+        last = t
+        if kind == "post":
+            w = _clip(w + learning_rate * scale * (acc + x), w_max)
+            r += 1.0
+        else:
+            w = _clip(w + learning_rate * scale * acc, w_max)
+            if kind == "pre":
+                x += 1.0
+        q = q_event = x * r
+    return w
+
+
+def derivative_voltage(pre_steps, v_after_groups: Sequence[float], v_initial: float, dt: float,
+                       w0: float, *, learning_rate: float, tau_pre: float, w_max: float, scale: float,
+                       v_scale: float, **_unused) -> float:
+    """Final weight under the voltage form of the derivative rule.
+
+    ``v_after_groups[n]`` is the postsynaptic potential after the state update of step ``n`` (SI
+    volts); ``v_initial`` its value before the first step. Per step: the weight moves by
+    ``η s x (V_n - V_{n-1})/v_scale`` (clipped), ``x`` decays, then a presynaptic spike adds 1.
+    """
+    v = np.asarray(v_after_groups, dtype=float)
+    spikes = np.zeros(len(v), dtype=bool)
+    pre = np.asarray(list(pre_steps), dtype=int)
+    spikes[pre[pre < len(v)]] = True
+    decay = math.exp(-dt / tau_pre)
+    w, x, v_last = float(w0), 0.0, float(v_initial)
+    for n in range(len(v)):
+        w = _clip(w + learning_rate * scale * x * (v[n] - v_last) / v_scale, w_max)
+        v_last = v[n]
+        x *= decay
+        if spikes[n]:
+            x += 1.0
+    return w
+
+
+def final_weights(rule: Callable, pre_trains: Sequence, post_trains: Sequence, sources, targets,
+                  w0, **kwargs) -> np.ndarray:
+    """Final weight of each synapse ``k`` from ``pre_trains[sources[k]]`` to ``post_trains[targets[k]]``.
+
+    ``rule`` is one of this module's per-synapse functions; ``w0`` a scalar or one value per synapse.
+    """
+    w0 = np.broadcast_to(np.asarray(w0, dtype=float), (len(sources),))
+    return np.array([rule(pre_trains[i], post_trains[j], w0=w0[k], **kwargs)
+                     for k, (i, j) in enumerate(zip(sources, targets))])
+
+
+def pair_window(delta_t, a_plus: float, a_minus: float, tau_plus: float, tau_minus: float):
+    """The additive pair-STDP window per pairing: ``a_plus e^{-Δt/τ+}`` for ``Δt >= 0``
+    (pre before post, zero lag included), ``-a_minus e^{Δt/τ-}`` for ``Δt < 0``."""
+    d = np.asarray(delta_t, dtype=float)
+    return np.where(d >= 0, a_plus * np.exp(-np.abs(d) / tau_plus), -a_minus * np.exp(-np.abs(d) / tau_minus))
+
+
+def derivative_rate_window(delta_t, learning_rate: float, tau_pre: float, tau_rate: float):
+    """Analytic window of the rate form of the derivative rule for one pair (see its docstring)."""
+    d = np.asarray(delta_t, dtype=float)
+    total = tau_pre + tau_rate
+    return np.where(d >= 0, learning_rate * tau_rate / total * np.exp(-np.abs(d) / tau_pre),
+                    -learning_rate * tau_pre / total * np.exp(-np.abs(d) / tau_rate))
+
+
+def fit_exponential_window(delta_t, dw) -> dict[str, float]:
+    """Fit ``A+ e^{-Δt/τ+}`` to ``Δt > 0`` and ``-A- e^{Δt/τ-}`` to ``Δt < 0`` (least squares).
+
+    Returns ``{"a_plus", "tau_plus", "a_minus", "tau_minus"}`` (times in the units of ``delta_t``;
+    ``a_minus`` as a magnitude). Each side needs at least two points; a side whose values do not
+    have the expected sign gives NaN.
+    """
+    from scipy.optimize import curve_fit
+
+    d = np.asarray(delta_t, dtype=float)
+    y = np.asarray(dw, dtype=float)
+    out = {}
+    for side, mask, sign in (("plus", d > 0, 1.0), ("minus", d < 0, -1.0)):
+        xs, ys = np.abs(d[mask]), sign * y[mask]
+        good = ys > 0
+        if good.sum() < 2:
+            out[f"a_{side}"], out[f"tau_{side}"] = math.nan, math.nan
+            continue
+        slope, intercept = np.polyfit(xs[good], np.log(ys[good]), 1)
+        p0 = (math.exp(intercept), -1.0 / slope if slope < 0 else float(np.ptp(xs)) or 1.0)
+        try:
+            (a, tau), _ = curve_fit(lambda s, a, tau: a * np.exp(-s / tau), xs, ys, p0=p0, maxfev=20000)
+        except RuntimeError:
+            a, tau = math.nan, math.nan
+        out[f"a_{side}"], out[f"tau_{side}"] = float(a), float(tau)
+    return out

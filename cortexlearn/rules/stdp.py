@@ -1,0 +1,291 @@
+"""Pair-based spike-timing-dependent plasticity (STDP) as Brian2 synapse code.
+
+The rule of Song, Miller & Abbott (2000) and its relatives, fitted to the window of Bi & Poo (1998):
+a presynaptic trace ``x`` and a postsynaptic trace ``y`` decay exponentially,
+
+.. math::
+
+    \\tau_+ \\frac{dx}{dt} = -x, \\qquad \\tau_- \\frac{dy}{dt} = -y,
+
+each jumps at its neuron's spikes (``x += 1`` for all-to-all pairing, ``x = 1`` for nearest-spike
+pairing), and the weight moves at each spike by
+
+.. math::
+
+    \\text{post spike: } \\Delta w = +A_+\\, f_+(w)\\, x, \\qquad
+    \\text{pre spike: } \\Delta w = -A_-\\, f_-(w)\\, y,
+
+clipped to ``[0, w_max]`` (Dale's law: weights are magnitudes, the sign belongs to the presynaptic
+population). Additive: ``f_+ = f_- = s`` (a constant weight scale, by default ``w_max``; Song et al.
+2000). Multiplicative (soft bounds): ``f_+ = w_max - w``, ``f_- = w`` (Kistler & van Hemmen 2000;
+van Rossum et al. 2000; Gütig et al. 2003 with mu = 1), which gives a unimodal weight distribution.
+
+Simultaneous pre- and postsynaptic spikes (same time step): Brian2 runs the ``on_pre`` pathway
+(order -1) before the ``on_post`` pathway (order +1) in the ``synapses`` slot, so the depression of
+the presynaptic spike sees the postsynaptic trace *without* the simultaneous spike, and the
+potentiation of the postsynaptic spike sees the presynaptic trace *with* it: a pair at Δt = 0 counts
+as pre-before-post (potentiation). The NumPy oracle :mod:`cortexlearn.reference.stdp` does the same.
+
+This module also holds what all rules share: :class:`SynapseCode` (the rendered Brian2 strings) and
+:class:`PlasticityRule` (validation helpers and the projection-kind check).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from brian2 import second
+from brian2.units import fundamentalunits as fu
+
+from ..errors import SpecError, UnitError
+from ..units import as_quantity, check_positive
+
+__all__ = ["quantity_field", "SynapseCode", "PlasticityRule", "PairSTDP", "PROJECTION_KINDS", "unit_string"]
+
+#: The kinds of population a projection connects: excitatory or inhibitory (Dale's law).
+PROJECTION_KINDS = ("E", "I")
+
+
+def quantity_field(value):
+    """A dataclass field whose default is a Brian2 quantity (quantities are mutable arrays)."""
+    return dataclasses.field(default_factory=lambda: value)
+
+
+def unit_string(quantity) -> str:
+    """The Brian2 unit text of ``quantity``'s dimensions (``"siemens"``, ``"volt"``, ``"1"``)."""
+    dim = fu.get_dimensions(quantity)
+    if dim is fu.DIMENSIONLESS:
+        return "1"
+    return repr(fu.get_unit(dim))
+
+
+@dataclasses.dataclass(frozen=True)
+class SynapseCode:
+    """Brian2 code of a plastic synapse, ready for ``Synapses(..., model=, on_pre=, on_post=)``.
+
+    Attributes
+    ----------
+    model, on_pre, on_post : str
+        Equation and statement strings. ``on_pre`` starts with the transmission statement given to
+        :meth:`PlasticityRule.synapse_code`, so the synaptic current uses the weight *before* the
+        spike's own update.
+    namespace : dict
+        Every constant the strings use; pass it as ``Synapses(..., namespace=code.namespace)``.
+    run_regularly : str
+        Code to run every time step on the synapses (``Synapses.run_regularly(code,
+        when=run_regularly_when)``); empty when the rule is purely event-driven.
+    run_regularly_when : str
+        The schedule slot of ``run_regularly``.
+    method : str or None
+        Integration method for clock-driven synaptic equations (``None``: none are present).
+    """
+
+    model: str
+    on_pre: str
+    on_post: str
+    namespace: dict
+    run_regularly: str = ""
+    run_regularly_when: str = "after_groups"
+    method: str | None = None
+
+
+def _join(*blocks: str) -> str:
+    lines = []
+    for block in blocks:
+        lines.extend(line.strip() for line in block.splitlines() if line.strip())
+    return "\n".join(lines)
+
+
+class PlasticityRule:
+    """Shared behaviour of the rules: projection kinds and parameter validation.
+
+    Subclasses are frozen dataclasses that define ``allowed_pre`` / ``allowed_post`` (the kinds of
+    presynaptic and postsynaptic population the rule may connect) and ``_code()``.
+    """
+
+    allowed_pre: ClassVar[tuple[str, ...]] = ("E",)
+    allowed_post: ClassVar[tuple[str, ...]] = ("E", "I")
+    paper: ClassVar[str] = ""
+
+    # ---------------------------------------------------------------- validation helpers
+    @staticmethod
+    def _time_constant(value, name: str):
+        as_quantity(value, second, name)
+        check_positive(value, name)
+
+    @staticmethod
+    def _amplitude(value, name: str, sign_note: str):
+        if isinstance(value, fu.Quantity) and value.dim is not fu.DIMENSIONLESS:
+            raise UnitError(f"{name} must be a plain number (a fraction of the weight scale), got {value!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise SpecError(f"{name} must be a number, got {value!r}") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise SpecError(f"{name} must be finite, got {value!r}")
+        if number < 0:
+            raise SpecError(f"{name} must be >= 0, got {value!r}: {sign_note}")
+
+    def _weights(self):
+        w_max = self.w_max
+        if not isinstance(w_max, (fu.Quantity, int, float)):
+            raise SpecError(f"w_max must be a number or a quantity, got {w_max!r}")
+        check_positive(w_max, "w_max")
+        if self.scale is not None:
+            as_quantity(self.scale, w_max, "scale (must have the units of w_max)")
+            check_positive(self.scale, "scale")
+
+    @property
+    def weight_scale(self):
+        """The weight that an amplitude of 1 stands for (``scale``, or ``w_max`` when unset)."""
+        return self.w_max if self.scale is None else self.scale
+
+    @property
+    def weight_unit(self) -> str:
+        """Brian2 unit text of the weight ``w``."""
+        return unit_string(self.w_max)
+
+    # ---------------------------------------------------------------- projections
+    def check_projection(self, pre_kind: str, post_kind: str) -> None:
+        """Refuse a projection this rule may not attach to.
+
+        Parameters
+        ----------
+        pre_kind, post_kind : {"E", "I"}
+            Kind of the presynaptic and postsynaptic population.
+
+        Raises
+        ------
+        SpecError
+            When a kind is unknown or the rule does not apply to this projection, e.g. the
+            inhibitory rule of Vogels et al. (2011) on an E→E projection.
+        """
+        for label, kind in (("presynaptic", pre_kind), ("postsynaptic", post_kind)):
+            if kind not in PROJECTION_KINDS:
+                raise SpecError(f"{label} kind must be one of {', '.join(PROJECTION_KINDS)}, got {kind!r}")
+        if pre_kind not in self.allowed_pre or post_kind not in self.allowed_post:
+            allowed = ", ".join(f"{a}→{b}" for a in self.allowed_pre for b in self.allowed_post)
+            raise SpecError(
+                f"{type(self).__name__} cannot attach to a {pre_kind}→{post_kind} projection: it is "
+                f"defined for {allowed} only. {self._projection_reason()}")
+
+    def _projection_reason(self) -> str:
+        return ("It models plasticity of excitatory synapses; an inhibitory projection needs an "
+                "inhibitory rule (e.g. cortexlearn.rules.inhibitory.InhibitorySTDP on I→E).")
+
+    # ---------------------------------------------------------------- rendering
+    def synapse_code(self, transmission: str = "") -> SynapseCode:
+        """Brian2 code of the plastic synapse.
+
+        Parameters
+        ----------
+        transmission : str
+            Statement(s) run first in ``on_pre``, e.g. ``"g_e_post += w"`` (excitatory) or
+            ``"g_i_post += w"`` (inhibitory): the sign lives here, never in the weight.
+        """
+        code = self._code()
+        return dataclasses.replace(code, on_pre=_join(transmission, code.on_pre))
+
+    def namespace(self) -> dict[str, Any]:
+        return self._code().namespace
+
+    def _code(self) -> SynapseCode:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def reference_parameters(self) -> dict[str, Any]:
+        """Plain-float (SI) parameters for the NumPy oracle in :mod:`cortexlearn.reference.stdp`."""
+        raise NotImplementedError  # pragma: no cover
+
+
+def _float(value) -> float:
+    return float(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class PairSTDP(PlasticityRule):
+    """Pair-based STDP (Bi & Poo 1998 window; Song, Miller & Abbott 2000 rule).
+
+    ``Δw = +A+ f+(w) x_pre`` at each postsynaptic spike and ``Δw = -A- f-(w) y_post`` at each
+    presynaptic spike, ``w`` clipped to ``[0, w_max]``; see the module docstring.
+
+    Parameters
+    ----------
+    tau_plus : Quantity
+        Decay time of the presynaptic trace (width of the potentiation window; Bi & Poo 16.8 ms).
+    tau_minus : Quantity
+        Decay time of the postsynaptic trace (width of the depression window; Bi & Poo 33.7 ms).
+    a_plus, a_minus : float
+        Magnitudes (>= 0) of potentiation and depression per pair, as fractions of ``scale``
+        (additive) or of the distance to the bound (multiplicative). Depression's sign is in the
+        equation, so both are non-negative.
+    w_max : Quantity or float
+        Upper bound of the weight (> 0); its units are the weight's units.
+    weight_dependence : {"additive", "multiplicative"}
+    pairing : {"all_to_all", "nearest"}
+        All-to-all: traces add (``x += 1``); nearest-spike: traces reset (``x = 1``), so only the
+        nearest earlier spike of the other neuron counts.
+    scale : Quantity or float, optional
+        Weight of an amplitude of 1 in the additive rule (default ``w_max``).
+
+    Raises
+    ------
+    SpecError
+        Non-positive time constants or ``w_max``, negative amplitudes, unknown options.
+    UnitError
+        Time constants without time units, amplitudes with units, ``scale`` in other units.
+    """
+
+    tau_plus: Any = quantity_field(16.8e-3 * second)
+    tau_minus: Any = quantity_field(33.7e-3 * second)
+    a_plus: float = 0.01
+    a_minus: float = 0.0105
+    w_max: Any = 1.0
+    weight_dependence: str = "additive"
+    pairing: str = "all_to_all"
+    scale: Any = None
+
+    paper: ClassVar[str] = ("Bi & Poo 1998, J Neurosci 18:10464; Song, Miller & Abbott 2000, "
+                            "Nat Neurosci 3:919; van Rossum, Bi & Turrigiano 2000, J Neurosci 20:8812")
+
+    def __post_init__(self):
+        self._time_constant(self.tau_plus, "tau_plus")
+        self._time_constant(self.tau_minus, "tau_minus")
+        note = "pass magnitudes; the depression sign is part of the rule"
+        self._amplitude(self.a_plus, "a_plus", note)
+        self._amplitude(self.a_minus, "a_minus", note)
+        self._weights()
+        if self.weight_dependence not in ("additive", "multiplicative"):
+            raise SpecError(f"weight_dependence must be 'additive' or 'multiplicative', got {self.weight_dependence!r}")
+        if self.pairing not in ("all_to_all", "nearest"):
+            raise SpecError(f"pairing must be 'all_to_all' or 'nearest', got {self.pairing!r}")
+
+    def _code(self) -> SynapseCode:
+        jump = "= 1" if self.pairing == "nearest" else "+= 1"
+        if self.weight_dependence == "additive":
+            ltp, ltd = "A_plus*w_scale*x_pre_trace", "A_minus*w_scale*y_post_trace"
+        else:
+            ltp, ltd = "A_plus*(w_max - w)*x_pre_trace", "A_minus*w*y_post_trace"
+        u = self.weight_unit
+        model = f"""
+            w : {u}
+            dx_pre_trace/dt = -x_pre_trace/tau_plus : 1 (event-driven)
+            dy_post_trace/dt = -y_post_trace/tau_minus : 1 (event-driven)
+        """
+        on_pre = f"""
+            x_pre_trace {jump}
+            w = clip(w - {ltd}, 0*w_max, w_max)
+        """
+        on_post = f"""
+            y_post_trace {jump}
+            w = clip(w + {ltp}, 0*w_max, w_max)
+        """
+        ns = {"tau_plus": self.tau_plus, "tau_minus": self.tau_minus, "A_plus": float(self.a_plus),
+              "A_minus": float(self.a_minus), "w_max": self.w_max, "w_scale": self.weight_scale}
+        return SynapseCode(_join(model), _join(on_pre), _join(on_post), ns)
+
+    def reference_parameters(self) -> dict[str, Any]:
+        return {"tau_plus": _float(self.tau_plus), "tau_minus": _float(self.tau_minus),
+                "a_plus": float(self.a_plus), "a_minus": float(self.a_minus),
+                "w_max": _float(self.w_max), "scale": _float(self.weight_scale),
+                "weight_dependence": self.weight_dependence, "pairing": self.pairing}
