@@ -1,0 +1,221 @@
+"""e-prop: eligibility propagation for recurrent networks of (adaptive) LIF neurons.
+
+Bellec, Scherr, Subramoney, Hajek, Salaj, Legenstein & Maass (2020), *A solution to the learning
+dilemma for recurrent networks of spiking neurons*, Nat. Commun. 11:3625.
+
+Every synapse ``i -> j`` onto a recurrent neuron carries an eligibility trace, updated each time
+step at the end of the step (``run_regularly``, slot ``end``):
+
+.. math::
+
+    e_{ji} &= \\psi_j\\,(\\bar x_i - \\beta\\,\\epsilon^a_{ji})
+        \\qquad \\psi_j = \\frac{\\gamma}{v_{th}}\\max\\!\\left(0, 1-\\frac{|v_j - A_j|}{v_{th}}\\right) \\\\
+    \\bar e_{ji} &\\leftarrow \\kappa\\,\\bar e_{ji} + e_{ji},\\qquad
+    g_{ji} \\leftarrow g_{ji} + L_j\\,\\bar e_{ji},\\qquad
+    \\epsilon^a_{ji} \\leftarrow \\rho\\,(\\epsilon^a_{ji} + e_{ji})
+
+with the presynaptic trace :math:`\\bar x_i` (a low-pass filter of the presynaptic spikes with the
+membrane time constant, kept on the presynaptic neuron), and the learning signal
+:math:`L_j = \\sum_k B_{jk}(y_k - y^*_k) + L^{reg}_j` broadcast from the readout through fixed
+random (``feedback="random"``) or symmetric (``"symmetric"``, :math:`B = W_{out}^T`) weights as a
+summed variable. LIF neurons have :math:`\\beta = 0` and no :math:`\\epsilon^a`. Readout synapses
+accumulate :math:`g_{kj} \\leftarrow g_{kj} + (y_k - y^*_k)\\,\\bar z^\\kappa_j`. At the start of each
+trial the accumulated :math:`g` moves the weight (Adam per synapse, or plain gradient descent) and
+every trace is cleared. The firing-rate regulariser is
+:math:`L^{reg}_j = c_{reg}(f_j - f_0)/f_0` with :math:`f_j` the neuron's rate in the previous trial.
+:mod:`cortexlearn.reference.eprop` is the same rule in NumPy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from brian2 import Hz, ms, second
+
+from ..errors import SpecError
+from ..units import as_quantity, check_positive
+
+__all__ = ["EProp"]
+
+_NEURONS = ("lif", "alif")
+_FEEDBACK = ("random", "symmetric")
+_OPTIMIZERS = ("adam", "sgd")
+
+
+@dataclasses.dataclass(frozen=True)
+class EProp:
+    """Parameters of e-prop and of the neurons it is derived for.
+
+    Parameters
+    ----------
+    neuron : str
+        ``"lif"`` or ``"alif"`` (adaptive threshold).
+    tau_membrane, tau_adaptation, tau_readout : Quantity
+        Time constants (> 0) of membrane, threshold adaptation and leaky readout. Bellec et al.
+        2020 (pattern generation): 30 ms membrane.
+    beta : float
+        Threshold increase per unit of adaptation, in units of the threshold (ALIF only).
+    threshold : float
+        Firing threshold of the dimensionless membrane potential (reset by subtraction).
+    gamma : float
+        Amplitude of the pseudo-derivative (Bellec et al.: 0.3).
+    learning_rate_input, learning_rate_recurrent, learning_rate_readout : float
+        Step sizes (>= 0; 0 freezes that projection).
+    optimizer : str
+        ``"adam"`` (per synapse, one step per trial) or ``"sgd"``.
+    feedback : str
+        ``"random"`` (fixed random B) or ``"symmetric"`` (B = W_out).
+    reg_strength : float
+        :math:`c_{reg}` of the firing-rate regulariser (>= 0).
+    target_rate : Quantity
+        :math:`f_0`, in Hz.
+    """
+
+    neuron: str = "alif"
+    tau_membrane: object = dataclasses.field(default_factory=lambda: 30 * ms)
+    tau_adaptation: object = dataclasses.field(default_factory=lambda: 200 * ms)
+    tau_readout: object = dataclasses.field(default_factory=lambda: 20 * ms)
+    beta: float = 0.2
+    threshold: float = 1.0
+    gamma: float = 0.3
+    learning_rate_input: float = 2e-3
+    learning_rate_recurrent: float = 2e-3
+    learning_rate_readout: float = 2e-3
+    optimizer: str = "adam"
+    adam_beta1: float = 0.9
+    adam_beta2: float = 0.999
+    adam_epsilon: float = 1e-8
+    feedback: str = "random"
+    reg_strength: float = 0.3
+    target_rate: object = dataclasses.field(default_factory=lambda: 10 * Hz)
+
+    def __post_init__(self):
+        if self.neuron not in _NEURONS:
+            raise SpecError(f"neuron must be one of {_NEURONS}, got {self.neuron!r}")
+        if self.feedback not in _FEEDBACK:
+            raise SpecError(f"feedback must be one of {_FEEDBACK}, got {self.feedback!r}")
+        if self.optimizer not in _OPTIMIZERS:
+            raise SpecError(f"optimizer must be one of {_OPTIMIZERS}, got {self.optimizer!r}")
+        for name in ("tau_membrane", "tau_adaptation", "tau_readout"):
+            as_quantity(getattr(self, name), second, name)
+            check_positive(getattr(self, name), f"e-prop trace time constant {name}")
+        as_quantity(self.target_rate, Hz, "target_rate")
+        check_positive(self.target_rate, "target_rate")
+        check_positive(self.threshold, "threshold")
+        check_positive(self.gamma, "gamma")
+        for name in ("beta", "learning_rate_input", "learning_rate_recurrent",
+                     "learning_rate_readout", "reg_strength", "adam_epsilon"):
+            check_positive(getattr(self, name), name, allow_zero=True)
+        for name in ("adam_beta1", "adam_beta2"):
+            if not 0 <= getattr(self, name) < 1:
+                raise SpecError(f"{name} must be in [0, 1), got {getattr(self, name)!r}")
+
+    @property
+    def adaptive(self) -> bool:
+        return self.neuron == "alif"
+
+    # ------------------------------------------------------------------ constants
+    def decays(self, dt) -> dict[str, float]:
+        """Per-step decay factors ``alpha``, ``rho``, ``kappa`` for time step ``dt``."""
+        as_quantity(dt, second, "dt")
+        alpha = float(np.exp(-float(dt / self.tau_membrane)))
+        rho = float(np.exp(-float(dt / self.tau_adaptation))) if self.adaptive else 0.0
+        kappa = float(np.exp(-float(dt / self.tau_readout)))
+        return {"alpha": alpha, "rho": rho, "kappa": kappa}
+
+    def namespace(self, dt, n_steps: int) -> dict:
+        """Constants the rendered code refers to."""
+        d = self.decays(dt)
+        return {
+            "tau_m": self.tau_membrane, "tau_a": self.tau_adaptation, "tau_out": self.tau_readout,
+            "kappa_out": d["kappa"], "rho_a": d["rho"], "beta_a": float(self.beta) if self.adaptive else 0.0,
+            "v_th": float(self.threshold), "gamma_pd": float(self.gamma),
+            "eta_in": float(self.learning_rate_input), "eta_rec": float(self.learning_rate_recurrent),
+            "eta_out": float(self.learning_rate_readout), "adam_b1": float(self.adam_beta1),
+            "adam_b2": float(self.adam_beta2), "adam_eps": float(self.adam_epsilon),
+            "c_reg": float(self.reg_strength), "f_target": self.target_rate,
+            "n_steps": int(n_steps), "trial_T": n_steps * dt,
+        }
+
+    # ------------------------------------------------------------------ neurons
+    def input_model(self) -> str:
+        """Input relay neurons: a presynaptic trace and its value before this step's spike."""
+        return "dxbar/dt = -xbar/tau_m : 1\nxtr : 1"
+
+    def recurrent_model(self) -> str:
+        lines = ["dv/dt = -v/tau_m : 1", "dzbar/dt = -zbar/tau_m : 1", "dzk/dt = -zk/tau_out : 1",
+                 "xtr : 1", "psi : 1", "L_task : 1", "L_reg : 1", "L : 1", "count : 1"]
+        if self.adaptive:
+            lines.insert(1, "da/dt = -a/tau_a : 1")
+        return "\n".join(lines)
+
+    def recurrent_threshold(self) -> str:
+        return "v > v_th + beta_a*a" if self.adaptive else "v > v_th"
+
+    def recurrent_reset(self) -> str:
+        return "v -= v_th\nzbar += 1\nzk += 1\ncount += 1" + ("\na += 1" if self.adaptive else "")
+
+    def pseudo_derivative_code(self) -> str:
+        """Runs after the state update, before the threshold: the pseudo-derivative and the
+        presynaptic trace value of this step."""
+        distance = "v - v_th - beta_a*a" if self.adaptive else "v - v_th"
+        return f"psi = gamma_pd/v_th*clip(1 - abs({distance})/v_th, 0, inf)\nxtr = zbar"
+
+    def recurrent_trial_start(self) -> str:
+        """Start of a trial: the regularisation signal from the last trial's rate, state cleared."""
+        code = ("L_reg = c_reg*(count/trial_T - f_target)/f_target*int(t_in_timesteps > 0)\n"
+                "count = 0\nv = 0\nzbar = 0\nzk = 0")
+        return code + ("\na = 0" if self.adaptive else "")
+
+    @staticmethod
+    def learning_signal_code() -> str:
+        return "L = L_task + L_reg"
+
+    # ------------------------------------------------------------------ synapses
+    def hidden_synapse_model(self) -> str:
+        lines = ["w : 1", "ebar : 1", "grad : 1"]
+        if self.adaptive:
+            lines.append("epsa : 1")
+        if self.optimizer == "adam":
+            lines += ["m_adam : 1", "s_adam : 1"]
+        return "\n".join(lines)
+
+    def hidden_step_code(self) -> str:
+        """Per synapse and time step (slot ``end``): eligibility trace and gradient."""
+        if self.adaptive:
+            return ("el = psi_post*(xtr_pre - beta_a*epsa)\n"
+                    "ebar = kappa_out*ebar + el\n"
+                    "grad += L_post*ebar\n"
+                    "epsa = rho_a*(epsa + el)")
+        return "ebar = kappa_out*ebar + psi_post*xtr_pre\ngrad += L_post*ebar"
+
+    def readout_synapse_model(self) -> str:
+        feedback = "w" if self.feedback == "symmetric" else "B"
+        return f"w : 1\nB : 1\ngrad : 1\nL_task_pre = {feedback}*err_post : 1 (summed)" + (
+            "\nm_adam : 1\ns_adam : 1" if self.optimizer == "adam" else "")
+
+    @staticmethod
+    def readout_step_code() -> str:
+        return "grad += err_post*zk_pre"
+
+    def update_code(self, projection: str) -> str:
+        """Start of each trial: apply the accumulated gradient, clear the traces.
+
+        ``projection`` is ``"in"``, ``"rec"`` or ``"out"`` (which learning rate to use).
+        """
+        if projection not in ("in", "rec", "out"):
+            raise SpecError(f"projection must be 'in', 'rec' or 'out', got {projection!r}")
+        eta = f"eta_{projection}"
+        if self.optimizer == "adam":
+            code = ("k_trial = clip(floor(t_in_timesteps*1.0/n_steps + 0.5), 1, inf)\n"
+                    "m_adam = adam_b1*m_adam + (1 - adam_b1)*grad\n"
+                    "s_adam = adam_b2*s_adam + (1 - adam_b2)*grad**2\n"
+                    f"w = w - {eta}*(m_adam/(1 - adam_b1**k_trial))"
+                    "/(sqrt(s_adam/(1 - adam_b2**k_trial)) + adam_eps)\n")
+        else:
+            code = f"w = w - {eta}*grad\n"
+        code += "grad = 0"
+        if projection != "out":
+            code += "\nebar = 0" + ("\nepsa = 0" if self.adaptive else "")
+        return code
