@@ -1,0 +1,901 @@
+"""Parameter sweeps and seed ensembles on Dask distributed.
+
+A sweep is the Cartesian product of a grid of parameter values and a list of seeds. Each point
+is one *unit*: a serialisable run specification (:class:`UnitSpec`) that becomes one results
+folder written by :func:`cortexlearn.run`, with its own build directory. Units are independent
+processes, so a sweep runs the same on a laptop (a ``LocalCluster``), on a lab server, or on a
+cluster behind a Dask scheduler (``dask scheduler`` + ``dask worker``, or dask-jobqueue)::
+
+    from brian2 import ms
+    from cortexlearn.sweep import sweep
+    result = sweep("song_2000", grid={"tau_plus": [15*ms, 20*ms, 25*ms]}, seeds=range(10),
+                   out="sweeps/tau_plus")
+    result.dataset          # xarray.Dataset, dims (tau_plus, seed), one variable per metric
+    result.summary          # pandas.DataFrame, one row per unit
+
+Layout of the sweep folder ``DIR``::
+
+    sweep.json           model, its version fingerprint, target, grid, seeds, units
+    units/UNIT/          one results folder per unit (manifest.json, metrics.json, data.zarr, ...)
+    units/UNIT/sweep-unit.json   the unit's spec and the fingerprint the worker computed
+    units/UNIT/log.txt   the unit process's output
+    sweep.zarr           the combined dataset (rebuilt from the unit folders by load_sweep)
+    summary.csv          one row per unit: parameters, seed, status, metrics, checks
+
+Why units run as subprocesses: Brian2 installs a signal handler when it is imported, which fails
+outside a process's main thread, and Dask runs tasks in worker threads. A subprocess also isolates
+Brian2's global state (device, preferences) between units and dies with its worker.
+
+Re-invoking an interrupted sweep skips the units whose folder holds a complete run of the same
+model version; a sweep folder is locked while a sweep writes into it.
+
+Build once, re-run with ``run_args``: a unit is a whole :func:`cortexlearn.run`, and a model's
+``simulate`` builds its own network, so a generic sweep cannot re-use one compiled program across
+units (it would need the model to declare which parameters are run-time inputs). Each unit
+therefore builds its own program; the Cython cache is shared by the units of one host.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import importlib
+import itertools
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from typing import Any, Iterable, Mapping
+
+from .errors import CortexlearnError, LockedError, SpecError
+from .results import write_json
+
+__all__ = ["sweep", "load_sweep", "SweepResult", "SweepError", "UnitSpec", "run_unit",
+           "model_fingerprint", "parse_grid", "parse_seeds", "main"]
+
+#: Environment variable naming extra folders that hold model packages (``:``-separated), e.g. a
+#: lab's own models outside this repository; they are added to ``cortexlearn.models``.
+MODEL_PATH_ENV = "CORTEXLEARN_MODEL_PATH"
+SPEC_NAME = "sweep-unit.json"
+
+
+class SweepError(CortexlearnError, RuntimeError):
+    """A sweep cannot start or cannot merge with what its folder already holds."""
+
+
+# ---------------------------------------------------------------------------------------- models
+def add_model_path(paths: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Make model packages in ``paths`` (and in ``$CORTEXLEARN_MODEL_PATH``) importable as
+    ``cortexlearn.models.NAME``; returns every extra folder now in use."""
+    import cortexlearn.models as pkg
+
+    extra = [p for p in os.environ.get(MODEL_PATH_ENV, "").split(os.pathsep) if p]
+    extra += list(paths or ())
+    for path in extra:
+        path = os.path.abspath(path)
+        if path not in pkg.__path__:
+            pkg.__path__.append(path)
+    base = os.path.dirname(os.path.abspath(pkg.__file__))
+    return tuple(p for p in pkg.__path__ if os.path.abspath(p) != base)
+
+
+def model_fingerprint(name: str) -> str:
+    """A short hash of a model's version: cortexlearn's version and the model package's sources.
+
+    Two results folders merge into one sweep only when their fingerprints agree.
+    """
+    import cortexlearn
+    from .registry import get_model
+
+    get_model(name)
+    module = importlib.import_module(f"cortexlearn.models.{name}")
+    folder = os.path.dirname(os.path.abspath(module.__file__))
+    digest = hashlib.sha256(f"{cortexlearn.__version__}\n{name}\n".encode())
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
+        for fname in sorted(files):
+            if fname.endswith(".py"):
+                path = os.path.join(root, fname)
+                digest.update(os.path.relpath(path, folder).encode())
+                with open(path, "rb") as fh:
+                    digest.update(fh.read())
+    return digest.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------- units
+@dataclasses.dataclass(frozen=True)
+class UnitSpec:
+    """One unit of a sweep: everything a worker needs to produce one results folder.
+
+    Parameter values are stored as JSON numbers, booleans or text with units (``"25.0*ms"``), so
+    a spec travels to any worker as JSON.
+    """
+
+    model: str
+    seed: int
+    grid: tuple[tuple[str, Any], ...]
+    fixed: tuple[tuple[str, Any], ...]
+    target: str
+    quick: bool
+    out: str
+    fingerprint: str
+    model_path: tuple[str, ...] = ()
+    figure: bool = False
+
+    @property
+    def params(self) -> dict:
+        return dict(self.fixed) | dict(self.grid)
+
+    @property
+    def unit_id(self) -> str:
+        return os.path.basename(self.out)
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> "UnitSpec":
+        raw = json.loads(text)
+        for key in ("grid", "fixed"):
+            raw[key] = tuple(tuple(item) for item in raw[key])
+        raw["model_path"] = tuple(raw.get("model_path", ()))
+        return cls(**raw)
+
+
+def _as_json_value(value):
+    """Parameter value → JSON value that ``Parameter.coerce`` reads back (text for quantities)."""
+    import numpy as np
+    from .units import format_quantity
+
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and type(value) in (float, np.float64, np.float32):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    return format_quantity(value)
+
+
+def _label(value) -> str:
+    return re.sub(r"[^A-Za-z0-9.+-]", "", str(value).replace("*", "")) or "x"
+
+
+def _unit_dirname(grid: tuple, seed: int, key: str) -> str:
+    parts = [f"{name}={_label(value)}" for name, value in grid] + [f"seed={seed}"]
+    return "_".join(parts) + "_" + hashlib.sha256(key.encode()).hexdigest()[:8]
+
+
+def unit_status(folder: str, fingerprint: str | None = None) -> str:
+    """``"complete"``, ``"interrupted"``, ``"failed"``, ``"running"`` or ``"missing"`` for a unit
+    folder; ``"other-version"`` when it holds a run of another model version."""
+    try:
+        with open(os.path.join(folder, "manifest.json")) as fh:
+            status = json.load(fh).get("status", "unknown")
+    except (OSError, ValueError):
+        return "missing"
+    if fingerprint is not None and status == "complete":
+        try:
+            with open(os.path.join(folder, SPEC_NAME)) as fh:
+                if json.load(fh).get("worker_fingerprint") != fingerprint:
+                    return "other-version"
+        except (OSError, ValueError):
+            return "other-version"
+    return status
+
+
+def run_unit(spec_json: str, lock_wait: float = 120.0, timeout: float | None = None) -> dict:
+    """Run one unit in a subprocess (the function a Dask worker executes).
+
+    Skips a unit whose folder already holds a complete run; waits up to ``lock_wait`` seconds for
+    a unit folder still locked by an orphaned process of a killed worker. Returns a small dict
+    (unit id, status, elapsed seconds, host, process) and never raises for a failed run: the
+    sweep reports failures with the tail of the unit's log.
+    """
+    import socket
+
+    spec = UnitSpec.from_json(spec_json)
+    start = time.time()
+    info = {"unit": spec.unit_id, "host": socket.gethostname(), "worker_pid": os.getpid()}
+    if unit_status(spec.out, spec.fingerprint) == "complete":
+        return info | {"status": "complete", "skipped": True, "elapsed_s": 0.0}
+    os.makedirs(spec.out, exist_ok=True)
+    _wait_for_unlock(spec.out, lock_wait)
+    if unit_status(spec.out, spec.fingerprint) == "complete":  # finished by an orphan meanwhile
+        return info | {"status": "complete", "skipped": True, "elapsed_s": 0.0}
+    spec_path = os.path.join(spec.out, SPEC_NAME + ".in")
+    with open(spec_path, "w") as fh:
+        fh.write(spec_json)
+    log_path = os.path.join(spec.out, "log.txt")
+    code = _Zygote.get().run(spec_path, log_path, timeout)
+    status = unit_status(spec.out, spec.fingerprint) if code == 0 else "failed"
+    out = info | {"status": status, "skipped": False, "elapsed_s": round(time.time() - start, 3),
+                  "returncode": code}
+    if status != "complete":
+        with open(log_path, errors="replace") as fh:
+            out["log_tail"] = fh.read()[-2000:]
+    return out
+
+
+class _Zygote:
+    """A helper process that imports cortexlearn and Brian2 once and forks one child per unit.
+
+    Importing Brian2 costs seconds of CPU; forking a process that has it imported costs
+    milliseconds, and each unit still runs in its own process, in that process's main thread.
+    One zygote per worker process; it exits when its parent goes (its stdin closes).
+    """
+
+    _instance: "_Zygote | None" = None
+
+    def __init__(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from cortexlearn.sweep import _zygote_main; _zygote_main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    @classmethod
+    def get(cls) -> "_Zygote":
+        if cls._instance is None or cls._instance.proc.poll() is not None:
+            cls._instance = cls()
+        return cls._instance
+
+    @classmethod
+    def stop(cls):
+        if cls._instance is not None and cls._instance.proc.poll() is None:
+            cls._instance.proc.stdin.close()
+            cls._instance.proc.wait(timeout=10)
+        cls._instance = None
+
+    def run(self, spec_path: str, log_path: str, timeout: float | None) -> int:
+        self.proc.stdin.write(json.dumps([spec_path, log_path, timeout]) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:  # the zygote died (killed, out of memory): the unit failed
+            return -1
+        return int(line.strip())
+
+
+def _zygote_main() -> None:  # pragma: no cover - runs in the helper process
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import brian2  # noqa: F401
+    import cortexlearn.runner  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import xarray
+    import zarr  # noqa: F401
+
+    xarray.DataArray([0.0]).to_dataset(name="x")  # xarray imports its duck-array modules lazily
+
+    for line in sys.stdin:
+        spec_path, log_path, timeout = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                _die_with_parent()
+                fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                os.dup2(fd, 1)
+                os.dup2(fd, 2)
+                sys.stdin.close()
+                os.chdir(os.path.dirname(log_path))
+                _unit_main([spec_path])
+                code = 0
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        deadline = None if timeout is None else time.time() + timeout
+        while True:
+            done, status = os.waitpid(pid, 0 if deadline is None else os.WNOHANG)
+            if done:
+                break
+            if deadline is not None and time.time() > deadline:
+                os.kill(pid, signal.SIGKILL)
+            time.sleep(0.05)
+        sys.stdout.write(f"{os.waitstatus_to_exitcode(status)}\n")
+        sys.stdout.flush()
+
+
+def _die_with_parent():  # pragma: no cover - runs in the child between fork and exec
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def _wait_for_unlock(folder: str, wait: float):
+    path = os.path.join(folder, ".lock")
+    deadline = time.time() + wait
+    while os.path.exists(path):
+        with open(path, "a+") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+                return
+            except BlockingIOError:
+                pass
+        if time.time() > deadline:
+            raise LockedError(f"unit folder {folder} is still locked after {wait:.0f} s")
+        time.sleep(0.5)
+
+
+def _unit_main(argv: list[str] | None = None) -> None:
+    """Entry point of a unit's subprocess: ``python -c '...' SPEC_FILE``."""
+    argv = sys.argv[1:] if argv is None else argv
+    with open(argv[0]) as fh:
+        spec = UnitSpec.from_json(fh.read())
+    add_model_path(spec.model_path)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .runner import run
+
+    mine = model_fingerprint(spec.model)
+    record = dataclasses.asdict(spec) | {"worker_fingerprint": mine}
+    write_json(os.path.join(spec.out, SPEC_NAME), record)
+    if mine != spec.fingerprint:
+        raise SweepError(f"this worker has another version of model {spec.model} (fingerprint {mine}, "
+                         f"the sweep expects {spec.fingerprint}); install the same version everywhere")
+    run(spec.model, seed=spec.seed, target=spec.target, quick=spec.quick, out=spec.out,
+        progress=False, figure=spec.figure, **spec.params)
+
+
+# ---------------------------------------------------------------------------------------- plan
+def parse_grid(items: Iterable[str]) -> dict[str, list[str]]:
+    """``["g=4,5", "tau=20*ms,25*ms"]`` → ``{"g": ["4", "5"], "tau": ["20*ms", "25*ms"]}``.
+
+    Commas inside brackets (array values such as ``[1, 2]*mV``) do not split.
+    """
+    grid: dict[str, list[str]] = {}
+    for item in items:
+        if "=" not in item:
+            raise SpecError(f"grid entry {item!r} must look like NAME=V1,V2,...")
+        name, _, text = item.partition("=")
+        values, depth, current = [], 0, ""
+        for char in text:
+            depth += char in "[(" 
+            depth -= char in "])"
+            if char == "," and depth == 0:
+                values.append(current.strip())
+                current = ""
+            else:
+                current += char
+        values.append(current.strip())
+        grid[name.strip()] = [v for v in values if v]
+    return grid
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0-9"`` → 0..9 (inclusive), ``"1,4,7"`` → [1, 4, 7], ``"3"`` → [3]."""
+    seeds: list[int] = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            if re.fullmatch(r"\d+-\d+", part):
+                lo, hi = (int(x) for x in part.split("-"))
+                if hi < lo:
+                    raise ValueError
+                seeds.extend(range(lo, hi + 1))
+            else:
+                seeds.append(int(part))
+        except ValueError:
+            raise SpecError(f"cannot read seeds {text!r}: use e.g. 0-9 or 1,4,7") from None
+    return seeds
+
+
+def plan(model: str, grid: Mapping[str, Iterable] | None, seeds: Iterable[int], out: str, *,
+         params: Mapping[str, Any] | None = None, target: str | None = None, quick: bool = False,
+         figure: bool = False, model_path: Iterable[str] | None = None) -> list[UnitSpec]:
+    """Validate a sweep and list its units (nothing runs).
+
+    Raises
+    ------
+    SpecError
+        Unknown model, a grid name or fixed parameter the model does not have (the message lists
+        the valid ones), a value with wrong units, a grid entry without values, no seeds,
+        negative or repeated seeds.
+    """
+    from .registry import get_model
+    from .simulation import TARGETS
+
+    extra = add_model_path(model_path)
+    mod = get_model(model)
+    target = target or mod.default_target
+    if target not in TARGETS:
+        raise SpecError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+    grid = {name: list(values) for name, values in (grid or {}).items()}
+    params = dict(params or {})
+    valid = ", ".join(p.name for p in mod.parameters)
+    for name in list(grid) + list(params):
+        if name not in mod.parameter_map:
+            raise SpecError(f"model {model} has no parameter {name!r}; valid parameters: {valid}")
+    for name, values in grid.items():
+        if not values:
+            raise SpecError(f"grid parameter {name!r} has no values; give at least one")
+        if name in params:
+            raise SpecError(f"{name!r} is both a grid parameter and a fixed parameter")
+    seeds = list(seeds)
+    if not seeds:
+        raise SpecError("a sweep needs at least one seed")
+    if any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
+        raise SpecError(f"seeds must be distinct non-negative integers, got {seeds!r}")
+    fixed = tuple(sorted((k, _as_json_value(mod.parameter_map[k].coerce(v))) for k, v in params.items()))
+    coerced = {name: [_as_json_value(mod.parameter_map[name].coerce(v)) for v in values]
+               for name, values in grid.items()}
+    for name, values in coerced.items():
+        if len({json.dumps(v) for v in values}) != len(values):
+            raise SpecError(f"grid parameter {name!r} repeats a value: {values!r}")
+    fingerprint = model_fingerprint(model)
+    units = []
+    names = list(coerced)
+    for combo in itertools.product(*(coerced[n] for n in names)):
+        gitems = tuple(zip(names, combo))
+        mod.resolve(dict(fixed) | dict(gitems), quick=quick)  # every combination must resolve
+        for seed in seeds:
+            key = json.dumps([model, sorted((dict(fixed) | dict(gitems)).items()), seed, target, quick])
+            folder = os.path.join(os.path.abspath(out), "units", _unit_dirname(gitems, seed, key))
+            units.append(UnitSpec(model, seed, gitems, fixed, target, bool(quick), folder,
+                                  fingerprint, tuple(extra), bool(figure)))
+    return units
+
+
+# ---------------------------------------------------------------------------------------- lock
+class SweepLock:
+    """An exclusive lock on a sweep folder (``DIR/.sweep.lock``), held while a sweep writes."""
+
+    def __init__(self, folder: str):
+        self.path = os.path.join(folder, ".sweep.lock")
+        self._fh = None
+
+    def acquire(self):
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        fh = open(self.path, "a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            fh.close()
+            raise LockedError(f"another sweep (process {holder}) is writing into "
+                              f"{os.path.dirname(self.path)}; wait for it or choose another folder") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def release(self):
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+        return False
+
+
+def _check_merge(out: str, units: list[UnitSpec]) -> None:
+    """Refuse a folder that holds a sweep of another model, version, target or scale."""
+    path = os.path.join(out, "sweep.json")
+    if not os.path.exists(path):
+        return
+    with open(path) as fh:
+        old = json.load(fh)
+    new = units[0]
+    for key, mine in (("model", new.model), ("fingerprint", new.fingerprint),
+                      ("target", new.target), ("quick", new.quick)):
+        if old.get(key) != mine:
+            raise SweepError(f"{out} holds a sweep with {key}={old.get(key)!r}, this one has "
+                             f"{key}={mine!r}: refusing to merge results of another model version or "
+                             "setting; choose a new folder")
+
+
+# ---------------------------------------------------------------------------------------- run
+@dataclasses.dataclass
+class SweepResult:
+    """What a sweep produced.
+
+    Attributes
+    ----------
+    path : str
+        The sweep folder.
+    dataset : xarray.Dataset
+        Dims: the grid parameters (in the units of each parameter's default, see the coordinate's
+        ``units`` attribute) and ``seed``; one variable per metric, ``wall_time_s``, ``complete``
+        and ``passed_CHECK`` (1 passed, 0 failed, NaN not judged) for each check.
+    summary : pandas.DataFrame
+        One row per unit: parameters, seed, status, metrics, checks.
+    ran, skipped, failed : list of dict
+        Per-unit reports of this invocation (``run_unit``'s return values).
+    wall_time_s : float
+        Wall time of this invocation's execution phase (without planning and combining).
+    n_workers : int
+        Workers that ran units (1 for ``scheduler="serial"``).
+    """
+
+    path: str
+    dataset: Any
+    summary: Any
+    ran: list = dataclasses.field(default_factory=list)
+    skipped: list = dataclasses.field(default_factory=list)
+    failed: list = dataclasses.field(default_factory=list)
+    wall_time_s: float = 0.0
+    n_workers: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return bool((self.summary["status"] == "complete").all())
+
+    @property
+    def unit_seconds(self) -> float:
+        """Summed elapsed time of the units this invocation ran (what one worker would need)."""
+        return float(sum(r.get("elapsed_s", 0.0) for r in self.ran))
+
+    def parallel_efficiency(self, serial_seconds: float | None = None) -> float:
+        """``serial / (n_workers * wall)``; ``serial`` defaults to :attr:`unit_seconds`. Pass the
+        wall time of the same units run with ``scheduler="serial"`` for the honest figure."""
+        serial = self.unit_seconds if serial_seconds is None else serial_seconds
+        if not self.wall_time_s or not self.n_workers:
+            return float("nan")
+        return serial / (self.n_workers * self.wall_time_s)
+
+    def __repr__(self):
+        return (f"<SweepResult {self.path}: {len(self.summary)} units, {len(self.ran)} ran, "
+                f"{len(self.skipped)} skipped, {len(self.failed)} failed>")
+
+
+def sweep(model: str, grid: Mapping[str, Iterable] | None = None, seeds: Iterable[int] = (0,), *,
+          out: str | None = None, scheduler=None, n_workers: int | None = None,
+          params: Mapping[str, Any] | None = None, target: str | None = None, quick: bool = False,
+          figure: bool = False, progress: bool = True, connect_timeout: float = 10.0,
+          worker_wait: float = 60.0, model_path: Iterable[str] | None = None) -> SweepResult:
+    """Run ``model`` over ``grid`` × ``seeds`` on Dask and combine the results.
+
+    Parameters
+    ----------
+    model : str
+        A model name (``cortexlearn list``).
+    grid : dict of str to list
+        Values per swept parameter, with units (``{"tau_plus": [15*ms, 25*ms]}`` or text
+        ``"25*ms"``). An empty or missing grid runs a seed ensemble.
+    seeds : iterable of int
+        Seeds of each grid point (``range(10)``).
+    out : str
+        Sweep folder (default ``sweep-MODEL`` in the working directory).
+    scheduler : None, str, Client, cluster or "serial"
+        ``None`` starts a ``LocalCluster`` (processes, one thread each, ``n_workers`` workers,
+        default: the number of CPUs); an address (``"tcp://host:8786"``) connects to a running
+        scheduler; a ``distributed.Client`` or a cluster object (dask-jobqueue) is used as is;
+        ``"serial"`` runs the units one after another in this process, without Dask.
+    params : dict
+        Fixed parameter overrides for every unit.
+    target, quick, figure
+        As for :func:`cortexlearn.run` (``figure=False`` skips each unit's figure).
+    connect_timeout : float
+        Seconds to wait for a scheduler to answer and for a first worker.
+    worker_wait : float
+        Seconds a sweep waits while its scheduler has no worker before it gives up (the completed
+        units stay; re-run to finish).
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    SpecError
+        Bad grid, parameters or seeds (see :func:`plan`).
+    LockedError
+        Another sweep is writing into ``out``.
+    SweepError
+        ``out`` holds results of another model version; no scheduler answers; all workers left.
+    """
+    out = os.path.abspath(out or f"sweep-{model}")
+    units = plan(model, grid, seeds, out, params=params, target=target, quick=quick, figure=figure,
+                 model_path=model_path)
+    with SweepLock(out):
+        _check_merge(out, units)
+        all_units = _write_sweep_json(out, units)
+        pending = [u for u in units if unit_status(u.out, u.fingerprint) != "complete"]
+        for u in units:
+            if unit_status(u.out, u.fingerprint) == "other-version":
+                raise SweepError(f"{u.out} holds a run of another version of {model}; refusing to merge")
+        skipped = [{"unit": u.unit_id, "status": "complete", "skipped": True}
+                   for u in units if u not in pending]
+        start = time.time()
+        reports, n_workers = _execute(pending, scheduler, n_workers, progress, connect_timeout,
+                                      worker_wait, label=model) if pending else ([], 0)
+        wall = time.time() - start
+        ran = [r for r in reports if not r.get("skipped")]
+        skipped += [r for r in reports if r.get("skipped")]
+        failed = [r for r in reports if r.get("status") != "complete"]
+        dataset, summary = combine(all_units)
+        _save_combined(out, dataset, summary)
+    return SweepResult(out, dataset, summary, ran, skipped, failed, wall, n_workers)
+
+
+def _write_sweep_json(out: str, units: list[UnitSpec]) -> list[UnitSpec]:
+    """Record the sweep; the unit list is the union of every invocation's units."""
+    import cortexlearn
+
+    path = os.path.join(out, "sweep.json")
+    known: dict[str, UnitSpec] = {}
+    if os.path.exists(path):
+        with open(path) as fh:
+            for raw in json.load(fh).get("units", []):
+                spec = UnitSpec.from_json(json.dumps(raw))
+                known[spec.unit_id] = spec
+    for u in units:
+        known[u.unit_id] = u
+    first = units[0]
+    write_json(path, {"model": first.model, "fingerprint": first.fingerprint, "target": first.target,
+                      "quick": first.quick, "cortexlearn": cortexlearn.__version__,
+                      "grid": {n: sorted({json.dumps(dict(u.grid)[n]) for u in units})
+                               for n, _ in first.grid},
+                      "seeds": sorted({u.seed for u in units}),
+                      "units": [dataclasses.asdict(u) for u in known.values()]})
+    return list(known.values())
+
+
+def _connect(scheduler, n_workers, connect_timeout):
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
+                               processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+        return Client(cluster), cluster, True
+    if isinstance(scheduler, Client):
+        return scheduler, None, False
+    if hasattr(scheduler, "scheduler_address"):
+        return Client(scheduler), None, True
+    try:
+        client = Client(str(scheduler), timeout=connect_timeout)
+    except (OSError, TimeoutError) as exc:
+        raise SweepError(f"no Dask scheduler answers at {scheduler} within {connect_timeout:.0f} s "
+                         f"({exc.__class__.__name__}); start one with `dask scheduler` or omit the "
+                         "address for a local cluster") from None
+    return client, None, True
+
+
+def _execute(units, scheduler, n_workers, progress, connect_timeout, worker_wait, label=""):
+    from .progress import progress_bar
+
+    bar = progress_bar(total=len(units), desc=f"sweep {label}", unit="run", enabled=progress)
+    reports = []
+    if scheduler == "serial":
+        try:
+            for u in units:
+                reports.append(run_unit(u.to_json()))
+                bar.update(1)
+        finally:
+            bar.close()
+            _Zygote.stop()
+        return reports, 1
+    import uuid
+
+    from distributed import wait
+
+    client, cluster, owned = _connect(scheduler, n_workers, connect_timeout)
+    futures = {}
+    try:
+        try:
+            client.wait_for_workers(1, timeout=connect_timeout)
+        except (TimeoutError, OSError):
+            raise SweepError(f"the scheduler at {client.scheduler.address} has no worker after "
+                             f"{connect_timeout:.0f} s; start `dask worker ADDRESS`") from None
+        n_used = len(client.scheduler_info().get("workers", {}))
+        token = uuid.uuid4().hex[:8]
+        futures = {client.submit(run_unit, u.to_json(), key=f"cortexlearn-{u.unit_id}-{token}",
+                                 pure=False): u for u in units}
+        pending, no_worker_since = set(futures), None
+        while pending:
+            try:
+                done, pending = wait(list(pending), timeout=2, return_when="FIRST_COMPLETED")
+                pending = set(pending)
+            except TimeoutError:
+                done = set()
+            for fut in done:
+                reports.append(_report(fut, futures[fut]))
+                bar.update(1)
+            n_now = len(client.scheduler_info().get("workers", {}))
+            n_used = max(n_used, n_now)
+            if n_now:
+                no_worker_since = None
+            elif pending:
+                no_worker_since = no_worker_since or time.time()
+                if time.time() - no_worker_since > worker_wait:
+                    raise SweepError(f"no Dask worker for {worker_wait:.0f} s; {len(pending)} units are "
+                                     "not done (completed units are kept: re-run the sweep to finish)")
+        return reports, n_used
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
+    finally:
+        bar.close()
+        if owned:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _report(fut, unit: UnitSpec) -> dict:
+    try:
+        return fut.result()
+    except Exception as exc:  # KilledWorker, a lost scheduler, ...
+        return {"unit": unit.unit_id, "status": "failed", "skipped": False,
+                "error": f"{exc.__class__.__name__}: {exc}"}
+
+
+# ---------------------------------------------------------------------------------------- combine
+def _coordinate(model, name: str, value):
+    """A grid value as a coordinate: a number in the unit of the parameter's default."""
+    import numpy as np
+    from brian2.units import fundamentalunits as fu
+
+    param = model.parameter_map[name]
+    default = param.default
+    if isinstance(default, fu.Quantity) and default.dim is not fu.DIMENSIONLESS and np.size(default) == 1:
+        unit = default.get_best_unit()
+        return float(param.coerce(value) / unit), str(unit)
+    return value, None
+
+
+def combine(units: list[UnitSpec]):
+    """Read the unit folders into one ``xarray.Dataset`` and a ``pandas.DataFrame``.
+
+    Raises
+    ------
+    SweepError
+        When a unit folder holds a complete run of another model version.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .registry import get_model
+
+    add_model_path(units[0].model_path if units else ())
+    model = get_model(units[0].model)
+    names = [n for n, _ in units[0].grid]
+    rows, coord_units = [], {}
+    for u in units:
+        status = unit_status(u.out, u.fingerprint)
+        if status == "other-version":
+            raise SweepError(f"{u.out} holds a run of another version of {u.model}; refusing to merge")
+        row = {}
+        for name, value in u.grid:
+            row[name], coord_units[name] = _coordinate(model, name, value)
+        row.update(seed=u.seed, status=status, unit=u.unit_id)
+        manifest = _read_json(os.path.join(u.out, "manifest.json"))
+        payload = _read_json(os.path.join(u.out, "metrics.json"))
+        row["wall_time_s"] = manifest.get("wall_time_s")
+        for key, value in payload.get("metrics", {}).items():
+            row[key] = value
+        for check in payload.get("checks", []):
+            passed = check.get("passed")
+            row[f"passed_{_label(check['name'])}"] = np.nan if passed is None else float(passed)
+        rows.append(row)
+    summary = pd.DataFrame(rows).sort_values(names + ["seed"], kind="stable").reset_index(drop=True)
+    table = summary.drop(columns=["unit", "status"]).copy()
+    table["complete"] = summary["status"] == "complete"
+    for col in table.columns:
+        if col not in names and col != "complete":
+            table[col] = pd.to_numeric(table[col], errors="coerce").astype(float)
+    dataset = table.set_index(names + ["seed"]).to_xarray()
+    dataset = dataset.assign_coords(seed=dataset["seed"].astype(int))
+    if "complete" in dataset:
+        dataset["complete"] = dataset["complete"].fillna(False).astype(bool)
+    for name in names:
+        if coord_units.get(name):
+            dataset[name].attrs["units"] = coord_units[name]
+    dataset.attrs.update(model=model.name, fingerprint=units[0].fingerprint, target=units[0].target,
+                         quick=int(units[0].quick))
+    return dataset, summary
+
+
+def _read_json(path: str) -> dict:
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_combined(out: str, dataset, summary) -> None:
+    import shutil
+    import warnings
+
+    summary.to_csv(os.path.join(out, "summary.csv"), index=False)
+    tmp = os.path.join(out, ".sweep.zarr.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dataset.to_zarr(tmp, mode="w", consolidated=False)
+    final = os.path.join(out, "sweep.zarr")
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+
+
+def load_sweep(path: str) -> SweepResult:
+    """Read a sweep folder back (the dataset is rebuilt from the unit folders)."""
+    with open(os.path.join(path, "sweep.json")) as fh:
+        raw = json.load(fh)
+    units = [UnitSpec.from_json(json.dumps(u)) for u in raw["units"]]
+    dataset, summary = combine(units)
+    return SweepResult(os.path.abspath(path), dataset, summary)
+
+
+# ---------------------------------------------------------------------------------------- CLI
+def add_arguments(parser) -> None:
+    """Add the ``cortexlearn sweep`` options to an ``argparse`` parser."""
+    parser.add_argument("model", help="model name (cortexlearn list)")
+    parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                        help="values of a swept parameter, with units (repeat for more parameters)")
+    parser.add_argument("--seeds", default="0", help="seeds, e.g. 0-9 or 1,4,7 (default 0)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="fixed",
+                        help="a fixed parameter for every unit")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local "
+                        "cluster); 'serial' runs the units one after another without Dask")
+    parser.add_argument("--workers", type=int, default=None, help="local cluster size (default: CPUs)")
+    parser.add_argument("--target", default=None)
+    parser.add_argument("--quick", action="store_true", help="smoke-test scale")
+    parser.add_argument("--figures", action="store_true", help="draw each unit's figure")
+    parser.add_argument("--out", default=None, help="sweep folder (default sweep-MODEL)")
+
+
+def run_from_args(args) -> int:
+    """Run a sweep from parsed ``argparse`` arguments; the exit status (1 if a unit failed)."""
+    fixed = {}
+    for item in args.fixed:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise SpecError(f"--set {item!r} must look like NAME=VALUE")
+        fixed[name.strip()] = value.strip()
+    result = sweep(args.model, parse_grid(args.grid), parse_seeds(args.seeds), out=args.out,
+                   scheduler=args.scheduler, n_workers=args.workers, params=fixed, target=args.target,
+                   quick=args.quick, figure=args.figures)
+    print(result.summary.to_string(index=False))
+    print(f"{len(result.ran)} ran, {len(result.skipped)} skipped, {len(result.failed)} failed; "
+          f"results in {result.path}")
+    for report in result.failed:
+        print(f"FAILED {report['unit']}: {report.get('error') or report.get('log_tail', '')[-500:]}",
+              file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cortexlearn.sweep MODEL --grid NAME=V1,V2 --seeds 0-9 [--scheduler ADDRESS]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="cortexlearn sweep", description=main.__doc__)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run_from_args(args)
+    except (CortexlearnError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
