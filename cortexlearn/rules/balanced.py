@@ -1,0 +1,122 @@
+"""Learning rules of balanced spiking networks with fast and slow recurrent connections.
+
+Bourdoukan & Denève (2015), "Enforcing balance allows local supervised learning in spiking
+recurrent networks", NIPS 28. A network of integrate-and-fire neurons with encoding weights
+``F`` (N x J) represents a J-dimensional signal ``x̂ = Fᵀ r`` (``r``: spike trains filtered with
+rate ``λ``). Two kinds of recurrent connections:
+
+- **fast** connections ``Ωf`` (delivered instantly, as voltage jumps) keep the network balanced:
+  their optimum is ``Ωf = -F Fᵀ`` off the diagonal, the diagonal being the reset
+  ``-(|F_i|² + μ)``;
+- **slow** connections ``Ωs`` (through the filtered rates ``r``) implement the dynamics
+  ``dx/dt = A x + c``: their optimum is ``Ωs = F (A + λI) Fᵀ``.
+
+Both rules here are written as Brian2 code strings; the builder
+:func:`cortexlearn.circuits.balanced.build_balanced_network` puts them into ``Synapses``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from brian2 import Hz, second
+
+from ..units import as_quantity, check_positive
+
+__all__ = ["SlowErrorRule", "FastBalanceRule"]
+
+
+@dataclasses.dataclass(frozen=True)
+class SlowErrorRule:
+    """Local supervised rule of the slow connections (Bourdoukan & Denève 2015, eq. for Ωs).
+
+    While an error ``e = x - x̂`` is fed back into every neuron as the current ``K F_i·e``, the
+    slow weight from neuron k to neuron i follows::
+
+        dΩs_ik/dt = η · g(t) · (F_i·e)(t) · r_k(t)
+
+    the fed-back error *seen by the postsynaptic neuron* times the presynaptic filtered spike
+    train; ``g(t)`` in {0, 1} gates learning. The update is applied every ``update_interval``
+    (a ``run_regularly`` operation) with the values of that moment, an unbiased sample of the
+    continuous rule.
+
+    Parameters
+    ----------
+    learning_rate : Quantity
+        ``η`` in units of ``Hz**2`` (``Ωs`` is a rate, ``F_i·e`` and ``r`` are numbers).
+        The total rate ``Σ_k r_k`` needed to represent ``x`` does not depend on N, so one update
+        changes each neuron's input by ``∝ η/N`` and the decoded dynamics (N neurons) by
+        ``∝ η``: the same ``η`` suits every N (measured: N = 100 diverged with ``η`` scaled by N).
+    update_interval : Quantity
+        Interval of the ``run_regularly`` update (default 1 ms).
+    """
+
+    learning_rate: object = dataclasses.field(default_factory=lambda: 5.0 * Hz ** 2)
+    update_interval: object = dataclasses.field(default_factory=lambda: 1e-3 * second)
+
+    def __post_init__(self):
+        as_quantity(self.learning_rate, Hz ** 2, "learning_rate")
+        check_positive(float(self.learning_rate), "learning_rate", allow_zero=True)
+        as_quantity(self.update_interval, second, "update_interval")
+        check_positive(float(self.update_interval), "update_interval")
+
+    def model(self) -> str:
+        return ("ws : Hz\n"
+                "Islow_exc_post = clip(ws, 0*Hz, inf*Hz)*r_pre : Hz (summed)\n"
+                "Islow_inh_post = clip(-ws, 0*Hz, inf*Hz)*r_pre : Hz (summed)\n")
+
+    def update(self, error: str = "err_post") -> str:
+        """Code of the ``run_regularly`` operation on the slow ``Synapses``; ``error`` is the
+        expression of the postsynaptic neuron's fed-back error ``F_i·e``."""
+        return f"ws += eta_slow*learn_slow(t)*({error})*r_pre*update_interval_slow"
+
+    def namespace(self) -> dict:
+        return {"eta_slow": self.learning_rate, "update_interval_slow": self.update_interval}
+
+
+@dataclasses.dataclass(frozen=True)
+class FastBalanceRule:
+    """Voltage-based rule of the fast connections (after Bourdoukan et al. 2012, Brendel et al. 2020).
+
+    At each spike of presynaptic neuron k, the fast weight onto neuron i (i ≠ k) moves towards
+    a multiple of the postsynaptic voltage read just before the spike arrives::
+
+        ΔΩf_ik = β · g(t) · ( -γ (V_i + μ r_i) - Ωf_ik ),   then V_i += Ωf_ik
+
+    In a balanced network ``V_i + μ r_i = F_i·e``; when neuron k fires, the error sits on k's
+    threshold face, ``e ≈ F_k/2 + e_⊥`` with ``E[e_⊥] ≈ 0``, so ``E[V_i + μ r_i] ≈ F_i·F_k / 2``
+    and with ``γ = 2`` the fixed point is the optimum ``Ωf_ik = -F_i·F_k``. Weights are clipped
+    to ``[-w_max, w_max]``. The diagonal (the reset ``-(|F_i|² + μ)``) is not learnt.
+
+    Parameters
+    ----------
+    learning_rate : float
+        ``β`` (dimensionless, fraction of the way moved per presynaptic spike).
+    gain : float
+        ``γ`` (2 for the fixed point derived above).
+    w_max : float
+        Bound on ``|Ωf|``.
+    """
+
+    learning_rate: float = 1e-3
+    gain: float = 2.0
+    w_max: float = 0.05
+
+    def __post_init__(self):
+        for name in ("learning_rate", "gain", "w_max"):
+            value = getattr(self, name)
+            as_quantity(value, 1, name)
+            check_positive(value, name, allow_zero=(name == "learning_rate"))
+
+    def model(self) -> str:
+        return "Omega : 1\n"
+
+    def on_pre(self) -> str:
+        return ("Omega = clip(Omega + beta_fast*learn_fast(t)*(-gamma_fast*(v_post + mu_post*r_post)"
+                " - Omega), -wmax_fast, wmax_fast)\n"
+                "v_post += Omega\n"
+                "fexc_post += clip(Omega, 0, inf)/tau_balance\n"
+                "finh_post += clip(-Omega, 0, inf)/tau_balance\n")
+
+    def namespace(self) -> dict:
+        return {"beta_fast": self.learning_rate, "gamma_fast": self.gain, "wmax_fast": self.w_max}
