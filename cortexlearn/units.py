@@ -91,8 +91,10 @@ def format_quantity(value) -> str:
     """A short, parseable text form of a quantity (``20. * msecond`` → ``'20. ms'``)."""
     if isinstance(value, fu.Quantity) and value.dim is not fu.DIMENSIONLESS:
         unit = value.get_best_unit() if np.size(value) == 1 else fu.get_unit(value.dim)
-        number = np.asarray(value / unit)
-        return f"{number.tolist()!r}*{unit!s}"
+        number = np.asarray(value / unit, dtype=float)
+        if number.ndim == 0:
+            return f"{float(number):.12g}*{unit!s}"
+        return f"{[float(f'{x:.12g}') for x in number.ravel()]!r}*{unit!s}"
     if isinstance(value, (np.ndarray, list, tuple)):
         return repr(np.asarray(value).tolist())
     return repr(value)

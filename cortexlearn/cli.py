@@ -1,0 +1,103 @@
+"""Command line: ``cortexlearn list | describe MODEL | run MODEL | targets``.
+
+``cortexlearn run song_2000 --set tau_plus=25*ms --seed 1 --target cpp_standalone --out runs/song``
+writes ``manifest.json``, ``metrics.json``, ``data.zarr`` and ``figure.pdf``/``.png`` to the
+output folder and prints the metrics and the paper checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .errors import CortexlearnError
+
+__all__ = ["main"]
+
+
+def _parse_sets(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CortexlearnError(f"--set expects NAME=VALUE (e.g. tau_plus=25*ms), got {item!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _cmd_list(args) -> int:
+    from .registry import get_model, list_models
+
+    for name in list_models():
+        try:
+            model = get_model(name)
+            print(f"{name:34s} {model.title}")
+        except Exception as exc:  # a broken model must not hide the others
+            print(f"{name:34s} (cannot be loaded: {exc})")
+    return 0
+
+
+def _cmd_describe(args) -> int:
+    from .registry import get_model
+
+    print(get_model(args.model).methods_table())
+    return 0
+
+
+def _cmd_targets(args) -> int:
+    from .simulation import available_targets
+
+    for target, reason in available_targets().items():
+        print(f"{target:16s} {'available' if reason is None else 'unavailable: ' + reason}")
+    return 0
+
+
+def _cmd_run(args) -> int:
+    from .runner import run
+
+    out = args.out or os.path.join("runs", args.model + ("-quick" if args.quick else ""))
+    results = run(args.model, seed=args.seed, target=args.target, quick=args.quick, out=out,
+                  overwrite=args.overwrite, progress=not args.no_progress, **_parse_sets(args.set))
+    print(results.summary())
+    print(f"results in {os.path.abspath(out)}")
+    if results.status != "complete":
+        print(f"run {results.status}: results are incomplete", file=sys.stderr)
+        return 3
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cortexlearn", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the reproductions").set_defaults(func=_cmd_list)
+    d = sub.add_parser("describe", help="methods table of a model: parameters, sources, checks")
+    d.add_argument("model")
+    d.set_defaults(func=_cmd_describe)
+    sub.add_parser("targets", help="code-generation targets usable here").set_defaults(func=_cmd_targets)
+    r = sub.add_parser("run", help="run a reproduction into a results folder")
+    r.add_argument("model")
+    r.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="override a parameter, with units (e.g. --set tau_plus=25*ms); repeatable")
+    r.add_argument("--target", default=None,
+                   help="numpy, cython, cpp_standalone or cuda_standalone (default: the model's)")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--quick", action="store_true", help="small smoke-test run (checks not judged)")
+    r.add_argument("--out", default=None, help="results folder (default runs/MODEL)")
+    r.add_argument("--overwrite", action="store_true", help="replace a completed run in --out")
+    r.add_argument("--no-progress", action="store_true", help="no progress bars")
+    r.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CortexlearnError as exc:
+        print(f"cortexlearn: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

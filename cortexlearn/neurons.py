@@ -1,0 +1,250 @@
+"""Neuron models as Brian2 equation templates with units and cited defaults.
+
+A :class:`NeuronModel` holds the equations, threshold, reset and refractoriness of a neuron, the
+default parameters (each with units and the paper it comes from), and, per presynaptic kind
+(``"E"`` or ``"I"``), the ``on_pre`` statement a synapse uses. Dale's law lives here: an
+excitatory synapse adds its (non-negative) weight to an excitatory channel, an inhibitory synapse
+to an inhibitory one. Both channels come from one template with renamed variables (Brian2's
+``Equations(template, g="g_e", tau="tau_e")``), so they cannot drift apart.
+
+Available models: :func:`lif_delta` (Brunel 2000), :func:`lif_current`, :func:`lif_conductance`
+(Vogels & Abbott 2005), :func:`adex` (Brette & Gerstner 2005), :func:`two_compartment`
+(soma + apical dendrite; Urbanczik & Senn 2014, Sacramento et al. 2018) and :func:`rate_unit`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from types import MappingProxyType
+from typing import Mapping
+
+from brian2 import Equations, Hz, amp, farad, mV, ms, nA, nS, ohm, pF, second, siemens, volt
+
+from .errors import SpecError
+from .units import as_quantity, check_positive
+
+__all__ = ["NeuronModel", "lif_delta", "lif_current", "lif_conductance", "adex", "two_compartment",
+           "rate_unit", "exponential_channel"]
+
+_CHANNEL = "dg/dt = -g / tau : unit"
+
+
+def exponential_channel(variable: str, tau: str, unit: str) -> Equations:
+    """One exponentially decaying synaptic channel from the shared template.
+
+    ``exponential_channel("g_e", "tau_e", "siemens")`` renders ``dg_e/dt = -g_e/tau_e : siemens``.
+    """
+    return Equations(_CHANNEL.replace("unit", unit), g=variable, tau=tau)
+
+
+@dataclasses.dataclass(frozen=True)
+class NeuronModel:
+    """A neuron model: equations, spiking rules, parameter defaults and synaptic channels.
+
+    Attributes
+    ----------
+    name : str
+        Short name (``"lif_conductance"``).
+    equations : str
+        Brian2 equations; parameters appear as external constants (given through a namespace).
+    threshold, reset : str
+        Brian2 threshold condition and reset statements (empty for a rate unit).
+    refractory : str
+        Brian2 refractoriness (e.g. ``"tau_ref"``) or ``""``.
+    parameters : Mapping[str, Quantity]
+        Default values with units; their keys are the names used in ``equations``.
+    on_pre : Mapping[str, str]
+        Statement executed by an ``E`` or ``I`` synapse on a presynaptic spike; ``w`` is the
+        non-negative weight magnitude.
+    weight_unit : Unit
+        Dimensions of ``w``.
+    initial : Mapping[str, str]
+        Initial values of state variables, as Brian2 expressions.
+    reference : str
+        Papers the model and defaults come from.
+    """
+
+    name: str
+    equations: str
+    threshold: str
+    reset: str
+    refractory: str
+    parameters: Mapping
+    on_pre: Mapping
+    weight_unit: object
+    initial: Mapping
+    reference: str
+    method: str = "exact"
+
+    def __post_init__(self):
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+        object.__setattr__(self, "on_pre", MappingProxyType(dict(self.on_pre)))
+        object.__setattr__(self, "initial", MappingProxyType(dict(self.initial)))
+
+    def __hash__(self):
+        return hash((self.name, self.equations, tuple(sorted((k, repr(v)) for k, v in self.parameters.items()))))
+
+    def with_parameters(self, **overrides) -> "NeuronModel":
+        """A copy with some parameters changed; names and units are checked."""
+        params = dict(self.parameters)
+        for key, value in overrides.items():
+            if key not in params:
+                raise SpecError(f"{self.name} has no parameter {key!r}; it has {', '.join(sorted(params))}")
+            as_quantity(value, params[key], f"{self.name}.{key}")
+            params[key] = value
+        return dataclasses.replace(self, parameters=params)
+
+    def namespace(self) -> dict:
+        """The parameters as an explicit Brian2 namespace."""
+        return dict(self.parameters)
+
+    @property
+    def is_spiking(self) -> bool:
+        return bool(self.threshold)
+
+    def synapse_on_pre(self, kind: str) -> str:
+        if kind not in self.on_pre:
+            raise SpecError(f"{self.name} has no synaptic channel for presynaptic kind {kind!r}")
+        return self.on_pre[kind]
+
+    def describe(self) -> str:
+        """Markdown rendering of the equations and parameters (for methods tables)."""
+        params = ", ".join(f"{k} = {v}" for k, v in self.parameters.items())
+        eqs = "\n".join(f"    {line.strip()}" for line in str(self.equations).strip().splitlines())
+        return (f"**{self.name}** ({self.reference})\n\n{eqs}\n\nthreshold `{self.threshold}`, "
+                f"reset `{self.reset}`, refractory `{self.refractory or 'none'}`; {params}\n")
+
+
+def _validated(defaults: dict, overrides: dict, positive: tuple[str, ...], model: str) -> dict:
+    params = dict(defaults)
+    for key, value in overrides.items():
+        if key not in params:
+            raise SpecError(f"{model} has no parameter {key!r}; it has {', '.join(sorted(params))}")
+        as_quantity(value, params[key], f"{model}.{key}")
+        params[key] = value
+    for key in positive:
+        check_positive(params[key], f"{model}.{key}", allow_zero=key == "tau_ref")
+    if "v_threshold" in params and "v_reset" in params and not params["v_threshold"] > params["v_reset"]:
+        raise SpecError(f"{model}: v_threshold must exceed v_reset")
+    return params
+
+
+def lif_delta(**overrides) -> NeuronModel:
+    """Leaky integrate-and-fire with delta-current synapses (Brunel 2000, J Comput Neurosci 8:183).
+
+    ``tau_m dv/dt = -v`` (v relative to rest); a synapse adds ``+w`` (E) or ``-w`` (I) to ``v``.
+    Defaults: tau_m = 20 ms, threshold 20 mV, reset 10 mV, refractory 2 ms (Brunel 2000, Sec. 2).
+    """
+    defaults = {"tau_m": 20 * ms, "v_threshold": 20 * mV, "v_reset": 10 * mV, "tau_ref": 2 * ms}
+    p = _validated(defaults, overrides, ("tau_m", "tau_ref"), "lif_delta")
+    return NeuronModel(
+        name="lif_delta",
+        equations="dv/dt = -v / tau_m : volt (unless refractory)",
+        threshold="v > v_threshold", reset="v = v_reset", refractory="tau_ref",
+        parameters=p, on_pre={"E": "v_post += w", "I": "v_post -= w"}, weight_unit=volt,
+        initial={"v": "0*mV"}, reference="Brunel 2000")
+
+
+def lif_current(**overrides) -> NeuronModel:
+    """LIF with exponentially decaying synaptic currents, one template for both channels.
+
+    ``tau_m dv/dt = (E_L - v) + R_m (I_ext + I_e - I_i)``, ``dI_x/dt = -I_x / tau_x``.
+    Defaults (tau_m 20 ms, R_m 100 MOhm, E_L -70 mV, threshold -50 mV, reset -60 mV, tau_e 5 ms,
+    tau_i 10 ms, refractory 2 ms) follow Gerstner et al. 2014, Neuronal Dynamics, ch. 1.
+    """
+    defaults = {"tau_m": 20 * ms, "R_m": 100e6 * ohm, "E_L": -70 * mV, "v_threshold": -50 * mV,
+                "v_reset": -60 * mV, "tau_ref": 2 * ms, "tau_e": 5 * ms, "tau_i": 10 * ms}
+    p = _validated(defaults, overrides, ("tau_m", "R_m", "tau_ref", "tau_e", "tau_i"), "lif_current")
+    eqs = Equations("dv/dt = (E_L - v + R_m * (I_ext + I_e - I_i)) / tau_m : volt (unless refractory)\n"
+                    "I_ext : amp")
+    eqs += exponential_channel("I_e", "tau_e", "amp") + exponential_channel("I_i", "tau_i", "amp")
+    return NeuronModel(
+        name="lif_current", equations=str(eqs), threshold="v > v_threshold", reset="v = v_reset",
+        refractory="tau_ref", parameters=p, on_pre={"E": "I_e_post += w", "I": "I_i_post += w"},
+        weight_unit=amp, initial={"v": "E_L"}, reference="Gerstner et al. 2014")
+
+
+def lif_conductance(**overrides) -> NeuronModel:
+    """Conductance-based LIF (COBA; Vogels & Abbott 2005, J Neurosci 25:10786).
+
+    ``C_m dv/dt = g_L (E_L - v) + g_e (E_e - v) + g_i (E_i - v) + I_ext``,
+    ``dg_x/dt = -g_x / tau_x``. Defaults: C_m 200 pF, g_L 10 nS (tau_m 20 ms), E_L -60 mV,
+    threshold -50 mV, reset -60 mV, refractory 5 ms, E_e 0 mV, E_i -80 mV, tau_e 5 ms,
+    tau_i 10 ms (Vogels & Abbott 2005, Methods).
+    """
+    defaults = {"C_m": 200 * pF, "g_L": 10 * nS, "E_L": -60 * mV, "v_threshold": -50 * mV,
+                "v_reset": -60 * mV, "tau_ref": 5 * ms, "E_e": 0 * mV, "E_i": -80 * mV,
+                "tau_e": 5 * ms, "tau_i": 10 * ms}
+    p = _validated(defaults, overrides, ("C_m", "g_L", "tau_ref", "tau_e", "tau_i"), "lif_conductance")
+    eqs = Equations("dv/dt = (g_L * (E_L - v) + g_e * (E_e - v) + g_i * (E_i - v) + I_ext) / C_m "
+                    ": volt (unless refractory)\nI_ext : amp")
+    eqs += exponential_channel("g_e", "tau_e", "siemens") + exponential_channel("g_i", "tau_i", "siemens")
+    return NeuronModel(
+        name="lif_conductance", equations=str(eqs), threshold="v > v_threshold", reset="v = v_reset",
+        refractory="tau_ref", parameters=p, on_pre={"E": "g_e_post += w", "I": "g_i_post += w"},
+        weight_unit=siemens, initial={"v": "E_L"}, reference="Vogels & Abbott 2005")
+
+
+def adex(**overrides) -> NeuronModel:
+    """Adaptive exponential integrate-and-fire (Brette & Gerstner 2005, J Neurophysiol 94:3637).
+
+    ``C dv/dt = -g_L (v - E_L) + g_L Δ_T exp((v - V_T)/Δ_T) - w_ad + I``,
+    ``tau_w dw_ad/dt = a (v - E_L) - w_ad``; at a spike ``v = v_reset``, ``w_ad += b``.
+    Conductance synapses as in :func:`lif_conductance`. Defaults: the paper's Table 1 (regular
+    spiking): C 281 pF, g_L 30 nS, E_L -70.6 mV, V_T -50.4 mV, Δ_T 2 mV, tau_w 144 ms, a 4 nS,
+    b 0.0805 nA, reset -70.6 mV; spike detected at V_T + 5 Δ_T.
+    """
+    defaults = {"C_m": 281 * pF, "g_L": 30 * nS, "E_L": -70.6 * mV, "V_T": -50.4 * mV,
+                "Delta_T": 2 * mV, "tau_w": 144 * ms, "a": 4 * nS, "b": 0.0805 * nA,
+                "v_reset": -70.6 * mV, "v_threshold": -40.4 * mV, "tau_ref": 0 * ms,
+                "E_e": 0 * mV, "E_i": -80 * mV, "tau_e": 5 * ms, "tau_i": 10 * ms}
+    p = _validated(defaults, overrides, ("C_m", "g_L", "Delta_T", "tau_w", "tau_ref", "tau_e", "tau_i"), "adex")
+    eqs = Equations(
+        "dv/dt = (-g_L * (v - E_L) + g_L * Delta_T * exp((v - V_T) / Delta_T) - w_ad"
+        " + g_e * (E_e - v) + g_i * (E_i - v) + I_ext) / C_m : volt (unless refractory)\n"
+        "dw_ad/dt = (a * (v - E_L) - w_ad) / tau_w : amp\nI_ext : amp")
+    eqs += exponential_channel("g_e", "tau_e", "siemens") + exponential_channel("g_i", "tau_i", "siemens")
+    return NeuronModel(
+        name="adex", equations=str(eqs), threshold="v > v_threshold", reset="v = v_reset; w_ad += b",
+        refractory="tau_ref", parameters=p, on_pre={"E": "g_e_post += w", "I": "g_i_post += w"},
+        weight_unit=siemens, initial={"v": "E_L"}, reference="Brette & Gerstner 2005",
+        method="euler")
+
+
+def two_compartment(**overrides) -> NeuronModel:
+    """Soma + apical dendrite (Urbanczik & Senn 2014, Neuron 81:521; Sacramento et al. 2018).
+
+    ``C dv/dt = g_L (E_L - v) + g_D (v_d - v) + g_e (E_e - v) + g_i (E_i - v) + I_ext`` (soma),
+    ``tau_d dv_d/dt = E_L - v_d + R_d I_d`` (apical dendrite, passive, receiving top-down or
+    error input ``I_d``, which synapses onto the dendrite can add to). Defaults: soma as
+    :func:`lif_conductance`; g_D 20 nS (Urbanczik & Senn: g_D = 2 g_L), tau_d 10 ms, R_d 100 MOhm.
+    """
+    defaults = {"C_m": 200 * pF, "g_L": 10 * nS, "g_D": 20 * nS, "E_L": -60 * mV,
+                "v_threshold": -50 * mV, "v_reset": -60 * mV, "tau_ref": 2 * ms, "E_e": 0 * mV,
+                "E_i": -80 * mV, "tau_e": 5 * ms, "tau_i": 10 * ms, "tau_d": 10 * ms, "R_d": 100e6 * ohm}
+    p = _validated(defaults, overrides, ("C_m", "g_L", "g_D", "tau_ref", "tau_e", "tau_i", "tau_d", "R_d"),
+                   "two_compartment")
+    eqs = Equations(
+        "dv/dt = (g_L * (E_L - v) + g_D * (v_d - v) + g_e * (E_e - v) + g_i * (E_i - v) + I_ext) / C_m"
+        " : volt (unless refractory)\n"
+        "dv_d/dt = (E_L - v_d + R_d * I_d) / tau_d : volt\nI_ext : amp\nI_d : amp")
+    eqs += exponential_channel("g_e", "tau_e", "siemens") + exponential_channel("g_i", "tau_i", "siemens")
+    return NeuronModel(
+        name="two_compartment", equations=str(eqs), threshold="v > v_threshold", reset="v = v_reset",
+        refractory="tau_ref", parameters=p, on_pre={"E": "g_e_post += w", "I": "g_i_post += w"},
+        weight_unit=siemens, initial={"v": "E_L", "v_d": "E_L"},
+        reference="Urbanczik & Senn 2014; Sacramento et al. 2018")
+
+
+def rate_unit(**overrides) -> NeuronModel:
+    """A rate neuron: ``tau dx/dt = -x + I_e - I_i + I_ext``, rate ``r = r_max * tanh(max(x, 0))``
+    (rectified tanh, non-negative so that Dale's law is meaningful). Synapses carry rates as
+    summed variables rather than spikes; ``on_pre`` is unused. tau = 10 ms, r_max = 100 Hz.
+    """
+    defaults = {"tau": 10 * ms, "r_max": 100 * Hz}
+    p = _validated(defaults, overrides, ("tau", "r_max"), "rate_unit")
+    eqs = ("dx/dt = (-x + I_e - I_i + I_ext) / tau : 1\n"
+           "r = r_max * tanh(clip(x, 0, inf)) : Hz\nI_ext : 1\nI_e : 1\nI_i : 1")
+    return NeuronModel(
+        name="rate_unit", equations=eqs, threshold="", reset="", refractory="", parameters=p,
+        on_pre={}, weight_unit=second, initial={"x": "0"}, reference="Dayan & Abbott 2001, ch. 7")

@@ -1,0 +1,380 @@
+"""Validated, frozen descriptions of circuits: populations, projections, external drive.
+
+Specs hold no Brian2 objects and no state; :func:`cortexlearn.build.build` turns them into an
+explicit ``Network``. **Dale's law is structural**: every population is excitatory (``"E"``) or
+inhibitory (``"I"``); a projection's weights are non-negative magnitudes and the sign of their
+effect comes from the presynaptic population's kind. A negative or non-finite weight is refused
+with an error naming the projection.
+
+Example
+-------
+>>> from brian2 import mV, ms, Hz
+>>> from cortexlearn.neurons import lif_delta
+>>> E = Population("E", 80, lif_delta(), kind="E")
+>>> I = Population("I", 20, lif_delta(), kind="I")
+>>> c = Circuit("toy", (E, I), (Projection("E", "I", Connectivity.probability(0.1), 0.2 * mV),
+...                            Projection("I", "E", Connectivity.probability(0.1), 1.0 * mV)))
+>>> c.population("E").n
+80
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Any
+
+import numpy as np
+from brian2 import Hz, ms, second
+from brian2.units import fundamentalunits as fu
+
+from .errors import DaleViolation, SpecError
+from .neurons import NeuronModel
+from .units import as_quantity, format_quantity
+
+__all__ = ["Population", "Projection", "Connectivity", "PoissonDrive", "SpikeSource", "Circuit"]
+
+KINDS = ("E", "I")
+
+
+def _digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            h.update(str(part.dtype).encode() + str(part.shape).encode() + part.tobytes())
+        elif isinstance(part, fu.Quantity):
+            h.update(repr(part.dim).encode())
+            h.update(np.asarray(part, dtype=float).tobytes())
+        else:
+            h.update(repr(part).encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+class _Hashed:
+    """Equality and hashing by content digest (specs may hold arrays, which are not hashable)."""
+
+    def _parts(self) -> tuple:
+        return tuple(getattr(self, f.name) for f in dataclasses.fields(self))
+
+    def digest(self) -> str:
+        parts = []
+        for p in self._parts():
+            parts.append(p.digest() if isinstance(p, _Hashed) else p)
+        return _digest(type(self).__name__, *parts)
+
+    def __hash__(self):
+        return hash(self.digest())
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.digest() == other.digest()
+
+
+def _check_name(name: str, what: str):
+    if not isinstance(name, str) or not name.isidentifier():
+        raise SpecError(f"{what} name {name!r} must be a Python identifier (it names Brian2 objects)")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Connectivity(_Hashed):
+    """How a projection connects: use the constructors ``probability``, ``fixed_indegree``,
+    ``all_to_all``, ``one_to_one`` and ``explicit``."""
+
+    mode: str
+    p: float | None = None
+    k: int | None = None
+    i: np.ndarray | None = None
+    j: np.ndarray | None = None
+    allow_autapses: bool = False
+
+    @classmethod
+    def probability(cls, p: float, allow_autapses: bool = False) -> "Connectivity":
+        """Each pair connected independently with probability ``p`` (Erdős–Rényi)."""
+        if not np.isfinite(p) or not 0 <= p <= 1:
+            raise SpecError(f"connection probability must lie in [0, 1], got {p!r}")
+        return cls("probability", p=float(p), allow_autapses=allow_autapses)
+
+    @classmethod
+    def fixed_indegree(cls, k: int, allow_autapses: bool = False) -> "Connectivity":
+        """Each postsynaptic neuron receives exactly ``k`` connections from distinct sources
+        (Brunel 2000's C_E, C_I)."""
+        if int(k) != k or k < 0:
+            raise SpecError(f"in-degree must be a non-negative integer, got {k!r}")
+        return cls("fixed_indegree", k=int(k), allow_autapses=allow_autapses)
+
+    @classmethod
+    def all_to_all(cls, allow_autapses: bool = False) -> "Connectivity":
+        return cls("all_to_all", allow_autapses=allow_autapses)
+
+    @classmethod
+    def one_to_one(cls) -> "Connectivity":
+        return cls("one_to_one")
+
+    @classmethod
+    def explicit(cls, i, j) -> "Connectivity":
+        """Connections from presynaptic indices ``i`` to postsynaptic indices ``j``."""
+        i = np.asarray(i)
+        j = np.asarray(j)
+        if i.shape != j.shape or i.ndim != 1:
+            raise SpecError(f"explicit connectivity needs two 1-D index arrays of equal length, "
+                            f"got shapes {i.shape} and {j.shape}")
+        if i.size and (not np.issubdtype(i.dtype, np.integer) or not np.issubdtype(j.dtype, np.integer)):
+            raise SpecError("explicit connectivity indices must be integers")
+        if i.size and (i.min() < 0 or j.min() < 0):
+            raise SpecError("explicit connectivity indices must be non-negative")
+        i = i.astype(np.int64)
+        j = j.astype(np.int64)
+        i.setflags(write=False)
+        j.setflags(write=False)
+        return cls("explicit", i=i, j=j)
+
+    def check_sizes(self, n_pre: int, n_post: int, name: str):
+        if self.mode == "one_to_one" and n_pre != n_post:
+            raise SpecError(f"projection {name}: one-to-one needs equal sizes, got {n_pre} and {n_post}")
+        if self.mode == "fixed_indegree" and self.k > n_pre:
+            raise SpecError(f"projection {name}: in-degree {self.k} exceeds the {n_pre} presynaptic neurons")
+        if self.mode == "explicit" and self.i.size and (self.i.max() >= n_pre or self.j.max() >= n_post):
+            raise SpecError(f"projection {name}: explicit indices out of range for sizes {n_pre} → {n_post}")
+
+    def describe(self) -> str:
+        return {"probability": f"random, p = {self.p}", "fixed_indegree": f"fixed in-degree {self.k}",
+                "all_to_all": "all-to-all", "one_to_one": "one-to-one",
+                "explicit": f"explicit ({0 if self.i is None else self.i.size} synapses)"}[self.mode]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Population(_Hashed):
+    """``n`` neurons of one model and one sign (``kind`` ``"E"`` or ``"I"``).
+
+    ``initial`` overrides the model's initial values (Brian2 expressions, e.g.
+    ``{"v": "E_L + rand()*10*mV"}``); ``parameters`` overrides model parameters (with units).
+    """
+
+    name: str
+    n: int
+    neuron: NeuronModel
+    kind: str = "E"
+    initial: tuple = ()
+    parameters: tuple = ()
+
+    def __post_init__(self):
+        _check_name(self.name, "population")
+        if isinstance(self.n, bool) or int(self.n) != self.n or self.n <= 0:
+            raise SpecError(f"population {self.name}: size must be a positive integer, got {self.n!r}")
+        object.__setattr__(self, "n", int(self.n))
+        if self.kind not in KINDS:
+            raise SpecError(f"population {self.name}: kind must be 'E' or 'I', got {self.kind!r}")
+        if not isinstance(self.neuron, NeuronModel):
+            raise SpecError(f"population {self.name}: neuron must be a NeuronModel, got {type(self.neuron).__name__}")
+        initial = tuple(sorted(dict(self.initial).items())) if self.initial else ()
+        object.__setattr__(self, "initial", initial)
+        params = tuple(sorted(dict(self.parameters).items())) if self.parameters else ()
+        if params:  # validated through the model
+            object.__setattr__(self, "neuron", self.neuron.with_parameters(**dict(params)))
+        object.__setattr__(self, "parameters", params)
+
+    def _parts(self):
+        return (self.name, self.n, self.neuron.name, self.neuron.equations,
+                tuple(sorted((k, format_quantity(v)) for k, v in self.neuron.parameters.items())),
+                self.kind, self.initial)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class PoissonDrive(_Hashed):
+    """External Poisson drive onto every neuron of ``post``: ``n_inputs`` independent sources
+    at ``rate`` each, weight ``weight`` (Brunel 2000's C_ext inputs at ν_ext; Brian2 PoissonInput)."""
+
+    name: str
+    post: str
+    n_inputs: int
+    rate: Any
+    weight: Any
+    kind: str = "E"
+
+    def __post_init__(self):
+        _check_name(self.name, "drive")
+        if int(self.n_inputs) != self.n_inputs or self.n_inputs <= 0:
+            raise SpecError(f"drive {self.name}: n_inputs must be a positive integer, got {self.n_inputs!r}")
+        as_quantity(self.rate, Hz, f"drive {self.name}: rate")
+        if not np.isfinite(float(self.rate)) or float(self.rate) < 0:
+            raise SpecError(f"drive {self.name}: rate must be finite and >= 0, got {self.rate!r}")
+        if self.kind not in KINDS:
+            raise SpecError(f"drive {self.name}: kind must be 'E' or 'I', got {self.kind!r}")
+        _check_weight(self.weight, self.name)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class SpikeSource(_Hashed):
+    """A population of ``n`` input neurons firing at given times (Brian2 SpikeGeneratorGroup):
+    deterministic input, identical on every target."""
+
+    name: str
+    n: int
+    indices: np.ndarray
+    times: Any
+    kind: str = "E"
+
+    def __post_init__(self):
+        _check_name(self.name, "source")
+        if int(self.n) != self.n or self.n <= 0:
+            raise SpecError(f"source {self.name}: size must be a positive integer, got {self.n!r}")
+        idx = np.asarray(self.indices, dtype=np.int64)
+        as_quantity(self.times, second, f"source {self.name}: times")
+        t = np.asarray(self.times, dtype=float)
+        if idx.shape != t.shape or idx.ndim != 1:
+            raise SpecError(f"source {self.name}: indices and times must be 1-D of equal length")
+        if idx.size and (idx.min() < 0 or idx.max() >= self.n):
+            raise SpecError(f"source {self.name}: indices must lie in [0, {self.n})")
+        if not np.all(np.isfinite(t)) or np.any(t < 0):
+            raise SpecError(f"source {self.name}: spike times must be finite and >= 0")
+        idx.setflags(write=False)
+        object.__setattr__(self, "indices", idx)
+        if self.kind not in KINDS:
+            raise SpecError(f"source {self.name}: kind must be 'E' or 'I', got {self.kind!r}")
+
+
+def _check_weight(weight, name: str):
+    arr = np.asarray(weight, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise SpecError(f"projection {name}: weights must be finite (found NaN or inf)")
+    if np.any(arr < 0):
+        raise DaleViolation(
+            f"projection {name}: weights are non-negative magnitudes (Dale's law); the sign comes "
+            f"from the presynaptic population's kind. Found {int((arr < 0).sum())} negative value(s); "
+            "to make a connection inhibitory, project from an inhibitory population.")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Projection(_Hashed):
+    """Synapses from population ``pre`` to population ``post``.
+
+    Parameters
+    ----------
+    pre, post : str
+        Population (or source) names in the circuit.
+    connectivity : Connectivity
+    weight : Quantity
+        Non-negative magnitude(s), in the postsynaptic model's ``weight_unit``: a scalar, or an
+        array with one value per synapse (explicit connectivity) — or a Brian2 expression string
+        such as ``"0.5*mV + 0.1*mV*rand()"``.
+    delay : Quantity
+        Transmission delay (>= 0).
+    rule : object, optional
+        A learning rule from :mod:`cortexlearn.rules` (renders the synapse's equations).
+    name : str, optional
+        Defaults to ``"{pre}_to_{post}"``.
+    """
+
+    pre: str
+    post: str
+    connectivity: Connectivity
+    weight: Any
+    delay: Any = dataclasses.field(default_factory=lambda: 0 * ms)
+    rule: Any = None
+    name: str = ""
+
+    def __post_init__(self):
+        if not self.name:
+            object.__setattr__(self, "name", f"{self.pre}_to_{self.post}")
+        _check_name(self.name, "projection")
+        if not isinstance(self.connectivity, Connectivity):
+            raise SpecError(f"projection {self.name}: connectivity must be a Connectivity, "
+                            f"e.g. Connectivity.probability(0.1)")
+        if not isinstance(self.weight, str):
+            _check_weight(self.weight, self.name)
+            if self.connectivity.mode == "explicit" and np.size(self.weight) not in (1, self.connectivity.i.size):
+                raise SpecError(f"projection {self.name}: {np.size(self.weight)} weights for "
+                                f"{self.connectivity.i.size} explicit synapses")
+            if self.connectivity.mode != "explicit" and np.size(self.weight) != 1:
+                raise SpecError(f"projection {self.name}: per-synapse weight arrays need explicit "
+                                "connectivity (or pass an expression string)")
+        as_quantity(self.delay, second, f"projection {self.name}: delay")
+        d = float(self.delay)
+        if not np.isfinite(d) or d < 0:
+            raise SpecError(f"projection {self.name}: delay must be finite and >= 0, got {self.delay!r}")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Circuit(_Hashed):
+    """A whole circuit: populations, input sources, projections and external drives."""
+
+    name: str
+    populations: tuple
+    projections: tuple = ()
+    drives: tuple = ()
+    sources: tuple = ()
+
+    def __post_init__(self):
+        _check_name(self.name, "circuit")
+        for field in ("populations", "projections", "drives", "sources"):
+            object.__setattr__(self, field, tuple(getattr(self, field)))
+        if not self.populations:
+            raise SpecError(f"circuit {self.name} has no population")
+        names = [p.name for p in self.populations] + [s.name for s in self.sources]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise SpecError(f"circuit {self.name}: duplicate population names {sorted(dup)}")
+        nodes = self.nodes
+        pnames = [p.name for p in self.projections]
+        if len(set(pnames)) != len(pnames):
+            raise SpecError(f"circuit {self.name}: duplicate projection names")
+        for proj in self.projections:
+            for end in (proj.pre, proj.post):
+                if end not in nodes:
+                    raise SpecError(f"projection {proj.name}: population {end!r} is not in circuit "
+                                    f"{self.name} (it has {', '.join(nodes)})")
+            if proj.post not in {p.name for p in self.populations}:
+                raise SpecError(f"projection {proj.name}: target {proj.post!r} is an input source")
+            pre, post = nodes[proj.pre], nodes[proj.post]
+            proj.connectivity.check_sizes(pre.n, post.n, proj.name)
+            if pre.kind not in post.neuron.on_pre and post.neuron.is_spiking:
+                raise SpecError(f"projection {proj.name}: {post.neuron.name} has no {pre.kind} channel")
+            if proj.rule is not None and hasattr(proj.rule, "check_projection"):
+                post_kind = post.kind
+                proj.rule.check_projection(pre.kind, post_kind)
+        for drive in self.drives:
+            if drive.post not in {p.name for p in self.populations}:
+                raise SpecError(f"drive {drive.name}: population {drive.post!r} is not in circuit {self.name}")
+
+    @property
+    def nodes(self) -> dict:
+        out = {p.name: p for p in self.populations}
+        out.update({s.name: s for s in self.sources})
+        return out
+
+    def population(self, name: str) -> Population:
+        try:
+            return self.nodes[name]
+        except KeyError:
+            raise SpecError(f"circuit {self.name} has no population {name!r}") from None
+
+    def describe(self) -> str:
+        """A Markdown methods table: populations, projections, drives, equations, parameters."""
+        out = [f"## Circuit `{self.name}`", "", "| population | kind | N | model |", "|---|---|---|---|"]
+        for p in self.populations:
+            out.append(f"| {p.name} | {p.kind} | {p.n} | {p.neuron.name} |")
+        for s in self.sources:
+            out.append(f"| {s.name} | {s.kind} | {s.n} | spike source ({len(s.indices)} spikes) |")
+        out += ["", "| projection | pre → post | sign | connectivity | weight | delay | rule |",
+                "|---|---|---|---|---|---|---|"]
+        nodes = self.nodes
+        for pr in self.projections:
+            sign = "+" if nodes[pr.pre].kind == "E" else "−"
+            w = pr.weight if isinstance(pr.weight, str) else (
+                format_quantity(pr.weight) if np.size(pr.weight) == 1 else f"{np.size(pr.weight)} values")
+            rule = type(pr.rule).__name__ if pr.rule is not None else "static"
+            out.append(f"| {pr.name} | {pr.pre} → {pr.post} | {sign} | {pr.connectivity.describe()} "
+                       f"| {w} | {format_quantity(pr.delay)} | {rule} |")
+        if self.drives:
+            out += ["", "| drive | target | inputs | rate | weight |", "|---|---|---|---|---|"]
+            for d in self.drives:
+                out.append(f"| {d.name} | {d.post} | {d.n_inputs} | {format_quantity(d.rate)} | "
+                           f"{format_quantity(d.weight)} |")
+        out += ["", "### Neuron models", ""]
+        seen = set()
+        for p in self.populations:
+            if p.neuron.name + repr(dict(p.neuron.parameters)) in seen:
+                continue
+            seen.add(p.neuron.name + repr(dict(p.neuron.parameters)))
+            out.append(p.neuron.describe())
+        return "\n".join(out)

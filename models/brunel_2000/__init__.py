@@ -1,0 +1,113 @@
+"""Brunel (2000): the sparsely connected network of excitatory and inhibitory LIF neurons and its
+four states — synchronous regular (SR), asynchronous irregular (AI), synchronous irregular with
+fast (SI fast) and slow (SI slow) oscillations — selected by the relative inhibition ``g`` and the
+external rate ``nu_ext / nu_thr``.
+
+Brunel N (2000) Dynamics of sparsely connected networks of excitatory and inhibitory spiking
+neurons. J Comput Neurosci 8:183–208.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from brian2 import Hz, mV, ms, second
+
+from cortexlearn.analysis.spikes import firing_rates, isi_cv, population_rate, synchrony_chi
+from cortexlearn.model import Check, Model, Parameter, RunContext
+
+from .circuit import STATES, brunel_circuit, threshold_rate
+
+PARAMETERS = (
+    Parameter("n_excitatory", 10000, "number of excitatory neurons N_E", "Brunel 2000, Sec. 2", quick=2000),
+    Parameter("gamma", 0.25, "N_I / N_E", "Brunel 2000, Sec. 2"),
+    Parameter("C_E", 1000, "excitatory in-degree (C_I = γ C_E); ε = C_E / N_E. Kept at the paper's "
+              "value when N_E shrinks, so that input fluctuations and ν_thr stay as published",
+              "Brunel 2000, Sec. 2 (ε = 0.1, N_E = 10,000)"),
+    Parameter("J", 0.1 * mV, "EPSP amplitude", "Brunel 2000, Fig. 8 caption"),
+    Parameter("delay", 1.5 * ms, "transmission delay D", "Brunel 2000, Fig. 8 caption"),
+    Parameter("tau_m", 20 * ms, "membrane time constant", "Brunel 2000, Sec. 2"),
+    Parameter("v_threshold", 20 * mV, "threshold θ (relative to rest)", "Brunel 2000, Sec. 2"),
+    Parameter("v_reset", 10 * mV, "reset V_r", "Brunel 2000, Sec. 2"),
+    Parameter("tau_ref", 2 * ms, "refractory period", "Brunel 2000, Sec. 2"),
+    Parameter("duration", 1.0 * second, "simulated time per state", "chosen", quick=0.3 * second),
+    Parameter("transient", 0.2 * second, "initial time excluded from statistics", "chosen",
+              quick=0.1 * second),
+    Parameter("g_SR", 3.0, "g of state A (SR)", "Brunel 2000, Fig. 8A"),
+    Parameter("nu_SR", 2.0, "ν_ext/ν_thr of state A (SR)", "Brunel 2000, Fig. 8A"),
+    Parameter("g_SI_fast", 6.0, "g of state B (SI fast)", "Brunel 2000, Fig. 8B"),
+    Parameter("nu_SI_fast", 4.0, "ν_ext/ν_thr of state B (SI fast)", "Brunel 2000, Fig. 8B"),
+    Parameter("g_AI", 5.0, "g of state C (AI)", "Brunel 2000, Fig. 8C"),
+    Parameter("nu_AI", 2.0, "ν_ext/ν_thr of state C (AI)", "Brunel 2000, Fig. 8C"),
+    Parameter("g_SI_slow", 4.5, "g of state D (SI slow)", "Brunel 2000, Fig. 8D"),
+    Parameter("nu_SI_slow", 0.9, "ν_ext/ν_thr of state D (SI slow)", "Brunel 2000, Fig. 8D"),
+    Parameter("n_recorded", 1000, "excitatory neurons whose spikes are recorded", "chosen", quick=500),
+)
+
+
+def simulate(ctx: RunContext) -> dict:
+    p = ctx.params
+    metrics = {}
+    t0, t1 = float(p["transient"]), float(p["duration"])
+    if not t1 > t0:
+        from cortexlearn.errors import SpecError
+        raise SpecError("duration must exceed transient")
+    n_rec = min(int(p["n_recorded"]), int(p["n_excitatory"]))
+    for state in ctx.progress(STATES, desc="states"):
+        g, nu = p[f"g_{state}"], p[f"nu_{state}"]
+        circuit = brunel_circuit(p, g=g, nu_ratio=nu)
+        with ctx.simulation() as sim:
+            from cortexlearn.build import build
+            built = build(circuit, record_spikes=("E",), record_rates=("E",), connectivity_seed=ctx.seed)
+            info = sim.run(built.network, p["duration"])
+            if not info.complete:
+                ctx.mark_interrupted(f"state {state}: {info.completed_fraction:.0%} simulated")
+            mon = built.spike_monitors["E"]
+            i_all, t_all = np.asarray(mon.i[:]), np.asarray(mon.t[:] / second)
+        keep = i_all < n_rec
+        i_rec, t_rec = i_all[keep], t_all[keep]
+        rates = firing_rates(i_rec, t_rec, n_rec, t0, t1)
+        cv = isi_cv(i_rec, t_rec, n_rec, t_start=t0)
+        chi = synchrony_chi(i_rec, t_rec, n_rec, t0, t1, bin_size=0.5e-3)
+        centres, pop = population_rate(i_all, t_all, int(p["n_excitatory"]), 0.0, t1, 1e-3)
+        metrics[f"rate_{state}_Hz"] = float(rates.mean())
+        metrics[f"cv_{state}"] = float(np.nanmean(cv)) if np.any(np.isfinite(cv)) else float("nan")
+        metrics[f"synchrony_{state}"] = chi
+        show = (i_rec < 50) & (t_rec >= t1 - 0.2)
+        ctx.record(f"raster_{state}", xr.DataArray(
+            np.stack([i_rec[show].astype(float), t_rec[show]]), dims=("field", "spike"),
+            coords={"field": ["neuron", "time"]}, attrs={"units": "s", "g": float(g), "nu_ratio": float(nu)}))
+        ctx.record(f"population_rate_{state}", xr.DataArray(
+            pop, dims=("time",), coords={"time": centres}, attrs={"units": "Hz"}))
+    metrics["nu_thr_Hz"] = float(threshold_rate(p) / Hz)
+    return metrics
+
+
+def figure(data, metrics):
+    from .figure import draw
+    return draw(data, metrics)
+
+
+CHECKS = (
+    Check("AI state is irregular", "cv_AI", ">", 0.8, source="issue target; Brunel 2000 Fig. 8C "
+          "(irregular firing, CV close to 1)"),
+    Check("AI state is asynchronous", "synchrony_AI", "<", 0.2,
+          source="Brunel 2000 Fig. 8C (stationary global activity); χ ≈ 1/sqrt(N) when asynchronous "
+                 "(Golomb 2007)"),
+    Check("SR state is synchronous", "synchrony_SR", ">", 0.5,
+          source="Brunel 2000 Fig. 8A (strongly oscillating global activity)"),
+)
+
+MODEL = Model(
+    name="brunel_2000",
+    title="Sparsely connected E/I network: SR, AI, SI fast and SI slow states",
+    reference="Brunel N (2000) J Comput Neurosci 8:183–208",
+    parameters=PARAMETERS,
+    simulate=simulate,
+    checks=CHECKS,
+    figure=figure,
+    description=("N_E excitatory and N_I = γ N_E inhibitory LIF neurons with delta synapses, fixed "
+                 "in-degree C_E and C_I = γ C_E, inhibitory weight g J, and C_E external "
+                 "Poisson inputs at ν_ext each, ν_thr = θ / (J C_E τ). Each state is one run."),
+    default_target="cpp_standalone",
+)
