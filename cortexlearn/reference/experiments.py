@@ -1,0 +1,83 @@
+"""Seed ensembles of MLP training runs, as labelled arrays: what the rate-network reproductions
+(``models/lillicrap_2016``, ``nokland_2016``, ``liao_2016``, ``jaderberg_2016``) share.
+
+A :class:`Variant` names one configuration (rule, network, optimiser); :func:`run_variants`
+trains every variant on every seed and stacks the learning curves into ``xarray.DataArray`` s
+with dimensions ``(variant, seed, epoch[, layer])``. :func:`summarise` turns the final values
+into ``mean`` / ``std`` / ``ci95`` metrics.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..analysis.alignment import mean_and_interval
+from .credit import make_rule
+from .mlp import MLP
+from .training import train
+
+__all__ = ["Variant", "run_variants", "summarise"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """One configuration: a label, a rule (name and options), network and training options."""
+
+    label: str
+    rule: str
+    rule_options: tuple = ()
+    network: tuple = ()
+    training: tuple = ()
+
+    def make(self, sizes, seed):
+        net = MLP(sizes, seed=seed, **dict(self.network))
+        return net, make_rule(self.rule, **dict(self.rule_options))
+
+
+def run_variants(data, sizes, variants, seeds, epochs, progress=None, **training):
+    """Train each variant on each seed; returns a dict of ``xarray.DataArray`` s.
+
+    ``test_accuracy``, ``train_accuracy``, ``test_loss``: ``(variant, seed, epoch)``;
+    ``angle``, ``alignment``: ``(variant, seed, epoch, layer)`` in degrees. Runs that diverge keep
+    their curve up to the divergence and NaN after it; ``diverged`` lists their messages.
+    """
+    import xarray as xr
+
+    seeds = list(seeds)
+    n_hidden = len(sizes) - 2
+    shape = (len(variants), len(seeds), epochs + 1)
+    curves = {k: np.full(shape, np.nan) for k in ("test_accuracy", "train_accuracy", "test_loss")}
+    layers = {k: np.full(shape + (n_hidden,), np.nan) for k in ("angle", "alignment")}
+    messages = []
+    jobs = [(i, j) for i in range(len(variants)) for j in range(len(seeds))]
+    for i, j in (jobs if progress is None else progress(jobs)):
+        variant, seed = variants[i], seeds[j]
+        net, rule = variant.make(sizes, seed)
+        options = {**training, **dict(variant.training)}
+        hist = train(net, rule, data, epochs=epochs, seed=seed, on_divergence="stop", **options)
+        n = len(hist.epochs)
+        curves["test_accuracy"][i, j, :n] = hist.test_accuracy
+        curves["train_accuracy"][i, j, :n] = hist.train_accuracy
+        curves["test_loss"][i, j, :n] = hist.test_loss
+        layers["angle"][i, j, :n] = hist.angles
+        layers["alignment"][i, j, :n] = hist.alignment
+        if hist.diverged:
+            messages.append(f"{variant.label}, seed {seed}: {hist.message}")
+    coords = {"variant": [v.label for v in variants], "seed": seeds, "epoch": np.arange(epochs + 1)}
+    out = {k: xr.DataArray(v, dims=("variant", "seed", "epoch"), coords=coords, name=k)
+           for k, v in curves.items()}
+    for k, v in layers.items():
+        out[k] = xr.DataArray(v, dims=("variant", "seed", "epoch", "layer"),
+                              coords={**coords, "layer": np.arange(1, n_hidden + 1)}, name=k)
+    out["diverged"] = messages
+    return out
+
+
+def summarise(values, prefix: str) -> dict:
+    """``{prefix}_mean``, ``_std`` (over seeds, ddof=1) and ``_ci95`` (half-width) of 1-D values."""
+    values = np.asarray(values, dtype=np.float64)
+    mean, half = mean_and_interval(values)
+    std = float(np.nanstd(values, ddof=1)) if np.sum(np.isfinite(values)) > 1 else float("nan")
+    return {f"{prefix}_mean": float(mean), f"{prefix}_std": std, f"{prefix}_ci95": float(half)}

@@ -1,0 +1,41 @@
+"""Plots for the reference models: arrays in, axes out (no computation beyond a mean and a
+confidence band)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..analysis.alignment import mean_and_interval
+
+__all__ = ["plot_band", "plot_final_points"]
+
+
+def plot_band(x, samples, ax=None, label=None, color=None, scale=1.0, **kwargs):
+    """Mean over the first axis of ``samples`` (seeds x points) with its 95 % confidence band."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    mean, half = mean_and_interval(np.asarray(samples, dtype=np.float64) * scale, axis=0)
+    line, = ax.plot(x, mean, label=label, color=color, **kwargs)
+    if np.any(np.isfinite(half)):
+        ax.fill_between(x, mean - half, mean + half, color=line.get_color(), alpha=0.25, lw=0)
+    return ax
+
+
+def plot_final_points(labels, samples, ax=None, scale=1.0, ylabel=None):
+    """One column per label: every seed as a dot, the mean as a bar with its 95 % interval."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    for i, values in enumerate(samples):
+        values = np.asarray(values, dtype=np.float64) * scale
+        mean, half = mean_and_interval(values)
+        ax.bar(i, mean, color=f"C{i}", alpha=0.5, width=0.7)
+        if np.isfinite(half):
+            ax.errorbar(i, mean, yerr=half, color="k", lw=0.8, capsize=2)
+        ax.plot(np.full(len(values), i) + np.linspace(-0.15, 0.15, len(values)), values, "k.", ms=2)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, rotation=30, ha="right")
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    return ax

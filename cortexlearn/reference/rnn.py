@@ -1,0 +1,200 @@
+"""Recurrent credit assignment on the copy task: full BPTT, truncated BPTT, and truncated BPTT
+with a synthetic gradient at the truncation boundary (Jaderberg et al. 2016, §3.2) — Werbos'
+error critic in its modern form.
+
+Each batch of sequences is cut into chunks of ``truncation`` steps. After the forward pass of a
+chunk, the gradient arriving at its last state is
+
+- zero (truncated BPTT: no credit crosses the boundary),
+- ``M(h_T, c_T)``, a linear synthetic gradient (the critic's prediction of all future credit).
+
+The critic that made the prediction at the previous boundary then learns toward the gradient
+this chunk sends back to its first state, computed with ``discount * M(h_T, c_T)`` at its end: the
+next chunk's true gradient plus its own discounted later prediction (a bootstrapped, TD-like
+target: Werbos' costate). ``discount = 0`` trains the critic on the next chunk's gradient only.
+The bootstrap needs ``discount < 1``; a guard resets a critic whose predictions blow up.
+
+Curriculum (Graves et al. 2014; Jaderberg et al. 2016): start with ``length = 1`` and add a symbol
+whenever the mean error over the last ``window`` batches falls below ``threshold`` bits per symbol.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..datasets import CopyTask
+from ..errors import SpecError
+from ._threads import single_threaded
+from .lstm import LSTM
+from .optim import Adam, clip_by_global_norm
+from .synthetic import LinearSynthesizer
+from .training import TrainingDiverged
+
+__all__ = ["CopyConfig", "CopyHistory", "train_copy_task", "sequence_step"]
+
+LN2 = np.log(2.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class CopyConfig:
+    """Settings of a copy-task run (defaults: the feasibility study in ../shared/FACTS.md).
+
+    ``truncation = None`` is full BPTT. ``synthetic = True`` adds the boundary critic.
+    """
+
+    truncation: int | None = 3
+    synthetic: bool = False
+    discount: float = 0.5
+    n_hidden: int = 64
+    n_symbols: int = 8
+    batch_size: int = 32
+    learning_rate: float = 3e-3
+    critic_learning_rate: float = 1e-3
+    clip: float = 1.0
+    steps: int = 4000
+    threshold: float = 0.15
+    window: int = 20
+    max_length: int = 40
+    guard_ratio: float = 20.0
+
+    def __post_init__(self):
+        if self.truncation is not None and (int(self.truncation) != self.truncation or self.truncation < 1):
+            raise SpecError(f"truncation must be a positive integer or None, got {self.truncation!r}")
+        if not 0 <= self.discount < 1:
+            raise SpecError(f"discount must lie in [0, 1): the bootstrapped target diverges at 1; "
+                            f"got {self.discount!r}")
+        for name in ("learning_rate", "critic_learning_rate", "clip", "threshold", "guard_ratio"):
+            value = getattr(self, name)
+            if not np.isfinite(value) or value <= 0:
+                raise SpecError(f"{name} must be positive and finite, got {value!r}")
+        for name in ("n_hidden", "n_symbols", "batch_size", "steps", "window", "max_length"):
+            value = getattr(self, name)
+            if int(value) != value or value < 1:
+                raise SpecError(f"{name} must be a positive integer, got {value!r}")
+
+    @property
+    def label(self) -> str:
+        if self.truncation is None:
+            return "BPTT"
+        return f"TBPTT T={self.truncation}" + (f" + critic (discount {self.discount})" if self.synthetic else "")
+
+
+@dataclasses.dataclass
+class CopyHistory:
+    """One copy-task run: per batch, the sequence length and error (bits per symbol); the
+    largest length solved; critic resets by the divergence guard."""
+
+    label: str
+    length: np.ndarray
+    bits: np.ndarray
+    solved_length: int
+    guard_resets: int
+    critic_error: np.ndarray
+    diverged: bool = False
+    message: str = ""
+
+
+class _Critic:
+    """The boundary critic: a linear synthetic gradient of (h, c) with a divergence guard."""
+
+    def __init__(self, n_hidden, learning_rate, guard_ratio):
+        self.module = LinearSynthesizer(2 * n_hidden, 2 * n_hidden, learning_rate)
+        self.guard_ratio, self.resets, self.target_scale = guard_ratio, 0, None
+        self.H = n_hidden
+
+    def predict(self, h, c):
+        """Per-sample predicted gradient at state (h, c), split into (dh, dc)."""
+        g = self.module.predict(np.concatenate([h, c], axis=1))
+        return g[:, :self.H], g[:, self.H:]
+
+    def learn(self, h, c, dh, dc):
+        features = np.concatenate([h, c], axis=1)
+        target = np.concatenate([dh, dc], axis=1)
+        norm = float(np.mean(np.linalg.norm(target, axis=1)))
+        self.target_scale = norm if self.target_scale is None else 0.99 * self.target_scale + 0.01 * norm
+        error = self.module.learn(features, target)
+        prediction = self.module.predict(features)
+        size = float(np.mean(np.linalg.norm(prediction, axis=1)))
+        if not np.isfinite(size) or size > self.guard_ratio * max(self.target_scale, 1e-8):
+            self.module.reset()   # the guard: a critic feeding on its own blow-up starts over
+            self.resets += 1
+        return error
+
+
+def sequence_step(net, critic, optimizer, x, y, mask, config: CopyConfig):
+    """Train on one batch of sequences, chunk by chunk. Returns the error in bits per symbol."""
+    steps, batch = y.shape
+    T = config.truncation or steps
+    onehot = np.eye(net.n_outputs)[y]
+    state = net.zero_state(batch)
+    n_scored = mask.sum()
+    total_nats = 0.0
+    previous = None   # the (h, c) at the last boundary, whose critic prediction awaits a target
+    channels = 2 if critic is not None else 1
+    for start in range(0, steps, T):
+        stop = min(start + T, steps)
+        cache = net.forward(x[start:stop], state)
+        logits = cache.logits - cache.logits.max(axis=-1, keepdims=True)
+        prob = np.exp(logits)
+        prob /= prob.sum(axis=-1, keepdims=True)
+        m = mask[start:stop, :, None]
+        total_nats -= float(np.sum(m * onehot[start:stop] * np.log(np.maximum(prob, 1e-300))))
+        dlogits = m * (prob - onehot[start:stop]) / batch
+        h_end, c_end = cache.h[-1], cache.c[-1]
+        dh_end = np.zeros((channels, batch, net.n_hidden))
+        dc_end = np.zeros_like(dh_end)
+        if critic is not None and stop < steps:
+            ph, pc = critic.predict(h_end, c_end)
+            dh_end[0], dc_end[0] = ph / batch, pc / batch
+            dh_end[1], dc_end[1] = config.discount * ph / batch, config.discount * pc / batch
+        grads, dh0, dc0 = net.backward(cache, dlogits, dh_end, dc_end)
+        if critic is not None and previous is not None:
+            critic.learn(previous[0], previous[1], batch * dh0[-1], batch * dc0[-1])
+        grads, _ = clip_by_global_norm(grads, config.clip)
+        optimizer.step(net.parameters(), grads)
+        previous = (h_end, c_end)
+        state = (h_end, c_end)
+    return total_nats / n_scored / LN2
+
+
+def train_copy_task(config: CopyConfig, seed=0, on_divergence="stop", progress=None) -> CopyHistory:
+    """Train an LSTM on the copy task with a curriculum over the sequence length.
+
+    Returns a :class:`CopyHistory`; a non-finite error stops the run with a message naming the
+    batch and the method (``on_divergence="raise"`` raises :class:`TrainingDiverged` instead).
+    """
+    if on_divergence not in ("raise", "stop"):
+        raise SpecError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
+    rng = np.random.default_rng(seed)
+    task = CopyTask(config.n_symbols)
+    net = LSTM(task.n_inputs, config.n_hidden, task.n_outputs, seed=seed)
+    critic = _Critic(config.n_hidden, config.critic_learning_rate, config.guard_ratio) \
+        if config.synthetic and config.truncation is not None else None
+    optimizer = Adam(config.learning_rate)
+    length, lengths, bits, critic_error, recent = 1, [], [], [], []
+    solved, message = 0, ""
+    iterator = range(config.steps) if progress is None else progress(range(config.steps))
+    with single_threaded():
+        for step in iterator:
+            x, y, mask = task.sample(rng, config.batch_size, length)
+            err = sequence_step(net, critic, optimizer, x, y, mask, config)
+            lengths.append(length)
+            bits.append(err)
+            critic_error.append(critic.module.last_error if critic is not None else np.nan)
+            if not np.isfinite(err):
+                message = f"{config.label} diverged at batch {step} (length {length}): error {err}"
+                break
+            recent.append(err)
+            if len(recent) >= config.window and np.mean(recent[-config.window:]) < config.threshold:
+                solved, recent = length, []
+                if length >= config.max_length:
+                    break
+                length += 1
+    history = CopyHistory(config.label, np.array(lengths), np.array(bits), solved,
+                          critic.resets if critic is not None else 0, np.array(critic_error),
+                          bool(message), message)
+    if message and on_divergence == "raise":
+        raise TrainingDiverged(message, epoch=len(lengths), rule=config.label, history=history)
+    return history
