@@ -1,0 +1,135 @@
+"""Bourdoukan & Denève (2015): balanced spiking networks learn a linear dynamical system.
+
+N integrate-and-fire neurons learn the 2-D damped oscillator ``dx/dt = A x + c(t)``: fast
+connections keep the network balanced, slow connections learn with a local rule from the error
+fed back as input. Two modes, each on ``n_seeds`` seeds (one compiled program per mode, re-run
+per seed): fast weights fixed at their optimum ``-FFᵀ``, and fast weights learnt from zero with
+a voltage-based rule. Every number of the check table is measured in the last autonomous test
+window (no error feedback, no learning).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from brian2 import Hz, second
+
+from cortexlearn.model import Check, Model, Parameter
+
+from .figure import draw
+
+MODES = ("optimal", "learned")
+
+
+def _simulate(ctx):
+    import xarray as xr
+
+    from .session import run_sessions
+
+    p = ctx.params
+    modes = MODES if p["fast_modes"] == "both" else (p["fast_modes"],)
+    seeds = [ctx.seed + k for k in range(p["n_seeds"])]
+    metrics: dict = {}
+    common = dict(n_neurons=p["n_neurons"], learn_block=p["learn_block"], test_block=p["test_window"],
+                  frequency=p["frequency"], damping=p["damping"], command_std=p["command_std"],
+                  slow_rate=p["slow_learning_rate"], noise=p["noise"],
+                  cost=p["cost_factor"] * p["encoder_norm"] ** 2, feedback_gain=p["feedback_gain"],
+                  encoder_norm=p["encoder_norm"])
+    for mode in modes:
+        if mode == "optimal":
+            kw = dict(fast="optimal", n_blocks=p["n_blocks"])
+        else:
+            kw = dict(fast="learned", n_blocks=p["n_blocks_learned"], fast_rate=p["fast_learning_rate"],
+                      fast_blocks=p["fast_blocks"], fast_init=p["fast_init"])
+        results = run_sessions(lambda s: ctx.simulation(seed=s), seeds, **common, **kw)
+        if any(r.metrics["completed_fraction"] < 1 for r in results):
+            ctx.mark_interrupted(f"{mode}: a session stopped early")
+        per = {k: np.array([r.metrics[k] for r in results]) for k in results[0].metrics}
+        metrics.update({
+            f"{mode}_nmse_before_mean": float(np.mean(per["nmse_before"])),
+            f"{mode}_nmse_after_max": float(np.max(per["nmse_after"])),
+            f"{mode}_nmse_after_mean": float(np.mean(per["nmse_after"])),
+            f"{mode}_cv_isi_min": float(np.min(per["cv_isi_after"])),
+            f"{mode}_rate_max_hz": float(np.max(per["rate_after_hz"])),
+            f"{mode}_ei_corr_min": float(np.min(per["ei_corr_after"])),
+            f"{mode}_ei_corr_before_mean": float(np.nanmean(per["ei_corr_before"])),
+            f"{mode}_slow_weight_corr_mean": float(np.mean(per["slow_weight_corr"])),
+            f"{mode}_fast_weight_corr_mean": float(np.mean(per["fast_weight_corr"])),
+            f"{mode}_fast_weight_ratio_mean": float(np.mean(per["fast_weight_ratio"])),
+            f"{mode}_sim_wall_s": float(np.sum(per["wall_time_s"])),
+            f"{mode}_build_s": float(np.sum(per["build_time_s"])),
+        })
+        for r in results:
+            for k in ("nmse_before", "nmse_after", "cv_isi_after", "rate_after_hz", "ei_corr_after"):
+                metrics[f"{mode}_{k}_seed{r.seed}"] = float(r.metrics[k])
+        first = results[0]
+        n_t = first.x_before.shape[0]
+        t = np.arange(n_t) * 1e-3
+        for label, arr in (("x_before", first.x_before), ("x_after", first.x_after),
+                           ("xhat_before", first.xhat_before), ("xhat_after", first.xhat_after)):
+            ctx.record(f"{mode}_{label}", xr.DataArray(arr[:n_t], dims=("time", "dim"),
+                                                       coords={"time": t}, attrs={"units": "1"}))
+        ctx.record(f"{mode}_window_nmse", xr.DataArray(
+            np.stack([r.window_nmse for r in results]), dims=("seed", "window"),
+            coords={"seed": seeds, "learning_time": ("window", first.window_end_time)}))
+        ctx.record(f"{mode}_ei_corr", xr.DataArray(
+            np.stack([r.ei_corr_segments for r in results]), dims=("seed", "segment"),
+            coords={"seed": seeds, "time": ("segment", first.segment_time),
+                    "learning": ("segment", first.segment_learning)}))
+        for label, arr in (("slow_learned", first.slow_learned), ("slow_optimal", first.slow_optimal),
+                           ("fast_learned", first.fast_learned), ("fast_optimal", first.fast_optimal)):
+            ctx.record(f"{mode}_{label}", xr.DataArray(arr, dims=("post", "pre")))
+    return metrics
+
+
+_SRC = "Bourdoukan & Denève 2015 (NIPS 28); numbers as the issue states them"
+
+_checks = []
+for _mode in MODES:
+    _checks += [
+        Check(f"{_mode}: autonomous NMSE after learning < 0.1 (worst seed)", f"{_mode}_nmse_after_max",
+              "<", 0.1, source=_SRC),
+        Check(f"{_mode}: CV of ISIs > 0.8 (worst seed)", f"{_mode}_cv_isi_min", ">", 0.8, source=_SRC),
+        Check(f"{_mode}: mean rate < 20 Hz (worst seed)", f"{_mode}_rate_max_hz", "<", 20.0, source=_SRC),
+        Check(f"{_mode}: E/I input correlation > 0.9 (worst seed)", f"{_mode}_ei_corr_min", ">", 0.9,
+              source=_SRC),
+    ]
+
+MODEL = Model(
+    name="bourdoukan_deneve_2015",
+    title="Balanced spiking networks learn a damped oscillator with fast and slow connections",
+    reference=("Bourdoukan R, Denève S (2015). Enforcing balance allows local supervised learning in "
+               "spiking recurrent networks. Advances in Neural Information Processing Systems 28."),
+    parameters=(
+        Parameter("n_neurons", 50, "number of neurons", "issue: 20-100 neurons", quick=12),
+        Parameter("fast_modes", "both", "fast weights fixed at -FF^T, learnt, or both",
+                  "issue: report both", choices=("both", "optimal", "learned")),
+        Parameter("n_seeds", 3, "seeds (one compiled program per mode, re-run per seed)",
+                  "issue: 3 seeds", quick=1),
+        Parameter("n_blocks", 10, "learning blocks (each followed by a test window), optimal mode",
+                  "measured: 50 s of learning suffices at N = 50", quick=1),
+        Parameter("n_blocks_learned", 16, "learning blocks, learned-fast mode",
+                  "measured: fast learning needs longer", quick=1),
+        Parameter("learn_block", 5 * second, "duration of one learning block", "chosen", quick=0.2 * second),
+        Parameter("test_window", 1 * second, "duration of one autonomous test window", "chosen",
+                  quick=0.1 * second),
+        Parameter("frequency", 1 * Hz, "oscillator frequency", "chosen (2-D damped oscillator)"),
+        Parameter("damping", 3 * Hz, "oscillator damping rate", "chosen"),
+        Parameter("command_std", 8 * Hz, "std of the command c(t) (OU, 50 ms)", "chosen: |x| ~ 1"),
+        Parameter("slow_learning_rate", 5.0 * Hz ** 2, "eta of the slow rule (same for every N)",
+                  "measured sweep 5-40 at N = 50 (FACTS: 0.1 diverged at N = 100)"),
+        Parameter("fast_learning_rate", 3e-3, "beta of the voltage-based fast rule",
+                  "measured sweep: 1e-2 runs away, 1e-4 too slow"),
+        Parameter("fast_blocks", 6, "learning blocks in which the fast weights learn (then frozen)",
+                  "measured: continued fast learning drifts and runs away"),
+        Parameter("fast_init", 0.0, "initial fast weights as a fraction of -FF^T", "learn from zero"),
+        Parameter("noise", 0.3, "voltage noise std as a fraction of the threshold", "FACTS.md"),
+        Parameter("cost_factor", 1.0, "quadratic cost mu in units of |F|^2", "FACTS.md: mu ~ |F|^2"),
+        Parameter("feedback_gain", 100 * Hz, "gain K of the fed-back error current", "chosen"),
+        Parameter("encoder_norm", 0.1, "|F_i|", "FACTS.md"),
+    ),
+    simulate=_simulate,
+    checks=tuple(_checks),
+    figure=draw,
+    description=__doc__,
+    default_target="cpp_standalone",
+)

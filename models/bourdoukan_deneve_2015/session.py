@@ -102,6 +102,7 @@ def _read(net, schedule, system, config, encoders, seed, info, n_blocks, learn_b
         "fast_weight_corr": matrix_correlation(fast_w, fast_opt, exclude_diagonal=True),
         "fast_weight_ratio": float(np.sum(fast_w * fast_opt) / np.sum(fast_opt * fast_opt)),
         "wall_time_s": float(info.wall_time), "build_time_s": float(info.build_time),
+        "completed_fraction": float(info.completed_fraction),
     }
     return SessionResult(seed, metrics, nm, end_time, window_rates, corr_mean, seg_t, seg_learning,
                          xhat[before], xhat[after], x[before], x[after], slow_w, slow_opt, fast_w,

@@ -1,0 +1,128 @@
+"""NumPy reference of the Neural Engineering Framework pieces used by the Dale transform.
+
+Eliasmith & Anderson (2003); Parisien, Anderson & Eliasmith (2008). LIF rate neurons in
+normalised units (threshold current 1): ``a(J) = 1 / (τ_ref - τ_RC ln(1 - 1/J))`` for ``J > 1``,
+with ``J = gain · (e·x) + bias``. Decoders are regularised least squares; the interneuron
+decoders of the Dale transform are non-negative least squares with a free offset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+__all__ = ["Ensemble", "lif_rate", "make_ensemble", "decoders", "interneuron_decoders",
+           "connection_weights", "filter_spikes"]
+
+
+def lif_rate(current, tau_rc: float = 0.02, tau_ref: float = 0.002) -> np.ndarray:
+    """Steady-state LIF rate (Hz) for input ``current`` (threshold 1, reset 0)."""
+    j = np.asarray(current, dtype=float)
+    out = np.zeros_like(j)
+    on = j > 1
+    out[on] = 1.0 / (tau_ref - tau_rc * np.log1p(-1.0 / j[on]))
+    return out
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Ensemble:
+    """LIF ensemble: ``encoders`` (N, D) of unit length, ``gain`` (N,), ``bias`` (N,)."""
+
+    encoders: np.ndarray
+    gain: np.ndarray
+    bias: np.ndarray
+    tau_rc: float = 0.02
+    tau_ref: float = 0.002
+
+    @property
+    def n(self) -> int:
+        return self.encoders.shape[0]
+
+    def currents(self, x) -> np.ndarray:
+        """Input currents for represented values ``x`` (samples, D) → (samples, N)."""
+        x = np.atleast_2d(np.asarray(x, dtype=float))
+        return (x @ self.encoders.T) * self.gain + self.bias
+
+    def rates(self, x) -> np.ndarray:
+        return lif_rate(self.currents(x), self.tau_rc, self.tau_ref)
+
+
+def make_ensemble(n: int, dimension: int, rng, max_rates=(100.0, 200.0), intercepts=(-1.0, 0.9),
+                  tau_rc: float = 0.02, tau_ref: float = 0.002, positive: bool = False) -> Ensemble:
+    """Random ensemble: rate ``max_rate`` at ``e·x = 1``, threshold at ``e·x = intercept``.
+
+    ``positive`` gives encoders all +1 (1-D), as for interneurons that represent a positive sum.
+    """
+    if dimension == 1:
+        enc = np.ones((n, 1)) if positive else rng.choice([-1.0, 1.0], size=(n, 1))
+    else:
+        enc = rng.standard_normal((n, dimension))
+        enc /= np.linalg.norm(enc, axis=1, keepdims=True)
+    max_rate = rng.uniform(*max_rates, size=n)
+    intercept = rng.uniform(*intercepts, size=n)
+    j_max = 1.0 / (1.0 - np.exp((tau_ref - 1.0 / max_rate) / tau_rc))
+    gain = (j_max - 1.0) / (1.0 - intercept)
+    bias = 1.0 - gain * intercept
+    return Ensemble(enc, gain, bias, tau_rc, tau_ref)
+
+
+def decoders(activities, targets, regularization: float = 0.1) -> np.ndarray:
+    """Regularised least-squares decoders ``d`` with ``activities @ d ≈ targets``.
+
+    ``regularization`` is the noise std as a fraction of the largest rate (NEF convention).
+    """
+    a = np.asarray(activities, dtype=float)
+    y = np.asarray(targets, dtype=float)
+    sigma = regularization * a.max()
+    gram = a.T @ a + a.shape[0] * sigma ** 2 * np.eye(a.shape[1])
+    return np.linalg.solve(gram, a.T @ y)
+
+
+def interneuron_decoders(activities, targets, regularization: float = 0.05):
+    """Non-negative decoders ``d >= 0`` and an offset ``β`` with ``activities @ d ≈ targets + β``.
+
+    Returns
+    -------
+    (d, beta)
+    """
+    from scipy.optimize import nnls
+
+    a = np.asarray(activities, dtype=float)
+    y = np.asarray(targets, dtype=float)
+    scale = np.abs(y).max() or 1.0
+    ones = np.ones((a.shape[0], 1)) * scale
+    design = np.hstack([a, -ones, ones])  # β = scale * (c_plus - c_minus)
+    sigma = regularization * a.max()
+    reg = np.hstack([np.sqrt(a.shape[0]) * sigma * np.eye(a.shape[1]), np.zeros((a.shape[1], 2))])
+    coef, _ = nnls(np.vstack([design, reg]), np.concatenate([y, np.zeros(a.shape[1])]))
+    d = coef[:a.shape[1]]
+    beta = scale * (coef[-2] - coef[-1])
+    return d, beta
+
+
+def connection_weights(pre_decoders, post: Ensemble, transform=None) -> np.ndarray:
+    """NEF weights (post x pre): ``W = gain_post · e_post · T · dᵀ`` (current per Hz).
+
+    ``pre_decoders`` has shape (N_pre, D_pre); ``transform`` (D_post, D_pre) defaults to identity.
+    """
+    d = np.asarray(pre_decoders, dtype=float)
+    if d.ndim == 1:
+        d = d[:, None]
+    t = np.eye(post.encoders.shape[1], d.shape[1]) if transform is None else np.atleast_2d(transform)
+    return (post.gain[:, None] * post.encoders) @ t @ d.T
+
+
+def filter_spikes(spike_indices, spike_times, n: int, duration: float, dt: float, tau: float) -> np.ndarray:
+    """Spike trains filtered with ``exp(-t/τ)/τ`` (Hz), sampled every ``dt``: (T, n)."""
+    steps = int(round(duration / dt))
+    counts = np.zeros((steps, n))
+    k = np.clip(np.round(np.asarray(spike_times) / dt).astype(int), 0, steps - 1)
+    np.add.at(counts, (k, np.asarray(spike_indices, dtype=int)), 1.0 / dt)
+    a = np.exp(-dt / tau)
+    out = np.empty_like(counts)
+    state = np.zeros(n)
+    for s in range(steps):
+        state = a * state + (1 - a) * counts[s]
+        out[s] = state
+    return out

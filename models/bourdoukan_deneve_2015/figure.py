@@ -1,0 +1,66 @@
+"""Figure: trajectories before/after learning, error over learning, learned vs optimal weights."""
+
+from __future__ import annotations
+
+import numpy as np
+
+MODE_COLOURS = {"optimal": "#0072B2", "learned": "#D55E00"}
+
+
+def _arr(data, key):
+    value = data.get(key)
+    return None if value is None else np.asarray(value)
+
+
+def draw(data, metrics):
+    import matplotlib.pyplot as plt
+
+    from cortexlearn.plotting.style import DOUBLE_COLUMN, style_context
+
+    modes = [m for m in ("optimal", "learned") if f"{m}_window_nmse" in data]
+    with style_context():
+        fig, axes = plt.subplots(2, 4, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.5), constrained_layout=True)
+        for row, mode in enumerate(modes[:2]):
+            for col, when in enumerate(("before", "after")):
+                ax = axes[row, col]
+                x = data[f"{mode}_x_{when}"]
+                xh = _arr(data, f"{mode}_xhat_{when}")
+                t = np.asarray(x["time"])
+                ax.plot(t, np.asarray(x)[:, 0], color="k", lw=0.8, label="target $x_1$")
+                ax.plot(t, xh[:, 0], color=MODE_COLOURS[mode], lw=0.8, label="network $\\hat x_1$")
+                ax.plot(t, np.asarray(x)[:, 1], color="0.5", lw=0.6, label="target $x_2$")
+                ax.plot(t, xh[:, 1], color=MODE_COLOURS[mode], lw=0.6, ls="--", label="network $\\hat x_2$")
+                key = f"{mode}_nmse_{when}_mean" if when == "before" else f"{mode}_nmse_after_mean"
+                ax.set_title(f"{mode} fast, {when}: NMSE {metrics.get(key, np.nan):.2f}")
+                ax.set_xlabel("time (s)")
+                if col == 0:
+                    ax.set_ylabel("x")
+                if row == 0 and col == 0:
+                    ax.legend(ncol=2, fontsize=5)
+            ax = axes[row, 2]
+            wn = data[f"{mode}_window_nmse"]
+            lt = np.asarray(wn["learning_time"])
+            for k in range(wn.shape[0]):
+                ax.semilogy(lt, np.asarray(wn)[k], "o-", ms=2, color=MODE_COLOURS[mode], alpha=0.7)
+            ax.axhline(0.1, color="k", ls=":", lw=0.6)
+            ax.set_xlabel("learning time (s)")
+            ax.set_ylabel("autonomous NMSE")
+            ax.set_title(f"error over learning ({wn.shape[0]} seeds)")
+            ax = axes[row, 3]
+            if mode == "learned":
+                opt, got, label = _arr(data, "learned_fast_optimal"), _arr(data, "learned_fast_learned"), "fast"
+                mask = ~np.eye(opt.shape[0], dtype=bool)
+            else:
+                opt, got, label = _arr(data, "optimal_slow_optimal"), _arr(data, "optimal_slow_learned"), "slow"
+                mask = np.ones(opt.shape, dtype=bool)
+            ax.scatter(opt[mask], got[mask], s=1, color=MODE_COLOURS[mode], alpha=0.4, rasterized=True)
+            lim = np.max(np.abs(opt[mask])) * 1.3
+            ax.plot([-lim, lim], [-lim, lim], "k:", lw=0.6)
+            ax.set_xlabel("optimal $F(A+\\lambda I)F^T$ (Hz)" if label == "slow" else "optimal $-FF^T$")
+            ax.set_ylabel(f"learned {label} weight")
+            r = np.corrcoef(opt[mask], got[mask])[0, 1]
+            ax.set_title(f"{label} weights, r = {r:.3f}")
+        for row in range(len(modes), 2):
+            for ax in axes[row]:
+                ax.set_visible(False)
+    return fig
