@@ -1,13 +1,15 @@
 """Every STDP-family rule on numpy, cython and cpp_standalone against the NumPy oracle.
 
-One tiny network per rule family (hand-made spike trains with simultaneous pre and post spikes, all
-pre-post pairs connected, amplitudes large enough that both bounds are hit), parametrised over the
-targets. The oracle is :mod:`cortexlearn.reference.stdp`; agreement is required to 1e-9.
+Hand-made spike trains with simultaneous pre and post spikes, all pre-post pairs connected,
+amplitudes large enough that the bounds are hit. To keep compilation cheap, ONE tiny network per
+target holds every rule variant (one ``Synapses`` object each, sharing the spike sources), built
+once by a module-scoped fixture; each test then compares one rule family with the oracle
+(:mod:`cortexlearn.reference.stdp`) to 1e-9.
 """
 
 import numpy as np
 import pytest
-from brian2 import ms, mV
+from brian2 import mV, ms
 
 from cortexlearn import Simulation
 from cortexlearn.circuits.plasticity import spike_train_network
@@ -30,95 +32,85 @@ SOURCES = np.repeat(np.arange(3), 2)
 TARGETS = np.tile(np.arange(2), 3)
 W0 = np.array([0.5, 0.1, 0.9, 0.02, 0.6, 0.98])
 
-TARGET_PARAMS = [
+RULES = {
+    "pair_additive": PairSTDP(a_plus=0.6, a_minus=0.35, w_max=1.0),
+    "pair_multiplicative_nearest": PairSTDP(a_plus=0.4, a_minus=0.5, w_max=1.0,
+                                            weight_dependence="multiplicative", pairing="nearest"),
+    "triplet_all_to_all": TripletSTDP(a2_plus=0.05, a3_plus=0.3, a2_minus=0.3, a3_minus=0.1,
+                                      tau_x=101 * ms, tau_y=114 * ms, w_max=1.0),
+    "triplet_nearest": TripletSTDP.from_paper("hippocampal_nearest", a2_plus=0.2, a3_plus=0.3,
+                                              a2_minus=0.25, a3_minus=0.05, w_max=1.0),
+    "inhibitory": InhibitorySTDP(learning_rate=0.2, w_max=1.0),
+    "derivative_rate": TemporalDerivativeRule(signal="rate", learning_rate=0.4, w_max=1.0),
+    "derivative_voltage": TemporalDerivativeRule(signal="voltage", learning_rate=0.05, w_max=1.0,
+                                                 v_scale=1 * mV),
+}
+KINDS = {"inhibitory": ("I", "E")}
+
+
+def _voltage():
+    """A hand-made potential per postsynaptic neuron (mV): a random walk with a one-step jump."""
+    n_steps = int(round(DURATION / DT))
+    v = -70 + np.cumsum(np.random.default_rng(3).normal(0, 0.5, size=(n_steps, 2)), axis=0)
+    v[1200] = -55.0
+    return v
+
+
+@pytest.fixture(scope="module", params=[
     "numpy",
     pytest.param("cython", marks=[pytest.mark.cython, pytest.mark.slow]),
     pytest.param("cpp_standalone", marks=[pytest.mark.standalone, pytest.mark.slow]),
-]
-
-
-def _trains(steps):
-    return [[s * DT for s in tr] for tr in steps]
-
-
-def _run(rule, target, tmp_path, post_voltage=None):
-    with Simulation(target=target, seed=1, dt=DT * 1e3 * ms,
-                    directory=str(tmp_path / "build") if target == "cpp_standalone" else None) as sim:
-        built = spike_train_network(rule, _trains(PRE_STEPS), _trains(POST_STEPS), sources=SOURCES,
-                                    targets=TARGETS, w0=W0, post_voltage=post_voltage)
+])
+def final_weights(request, tmp_path_factory):
+    """Final weights of every rule variant, in (source, target) order, on one target."""
+    target = request.param
+    directory = str(tmp_path_factory.mktemp("stdp_build")) if target == "cpp_standalone" else None
+    trains = lambda steps: [[s * DT for s in tr] for tr in steps]  # noqa: E731
+    with Simulation(target=target, seed=1, dt=DT * 1e3 * ms, directory=directory) as sim:
+        built = spike_train_network(RULES, trains(PRE_STEPS), trains(POST_STEPS), sources=SOURCES,
+                                    targets=TARGETS, w0=W0, kinds=KINDS, post_voltage=_voltage() * mV)
         sim.run(built.network, DURATION * 1e3 * ms, namespace=built.namespace)
-        syn = built["synapses"]
-        order = np.lexsort((np.asarray(syn.j[:]), np.asarray(syn.i[:])))
-        return np.asarray(syn.w[:])[order]
+        out = {}
+        for label in RULES:
+            syn = built[f"synapses_{label}"]
+            order = np.lexsort((np.asarray(syn.j[:]), np.asarray(syn.i[:])))
+            out[label] = np.asarray(syn.w[:])[order]
+    return out
 
 
-def _oracle(fn, rule, **extra):
+def _oracle(fn, label, **extra):
     return ref.final_weights(fn, PRE_STEPS, POST_STEPS, SOURCES, TARGETS, W0, dt=DT,
-                             **rule.reference_parameters(), **extra)
+                             **RULES[label].reference_parameters(), **extra)
 
 
-PAIR_RULES = [
-    PairSTDP(a_plus=0.6, a_minus=0.35, w_max=1.0),
-    PairSTDP(a_plus=0.4, a_minus=0.5, w_max=1.0, weight_dependence="multiplicative", pairing="nearest"),
-]
-
-
-@pytest.mark.parametrize("target", TARGET_PARAMS)
-def test_pair_stdp_matches_oracle(target, tmp_path):
-    for k, rule in enumerate(PAIR_RULES):
-        got = _run(rule, target, tmp_path / str(k))
-        want = _oracle(ref.pair_stdp, rule)
-        np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+def test_pair_stdp_matches_oracle(final_weights):
+    for label in ("pair_additive", "pair_multiplicative_nearest"):
+        np.testing.assert_allclose(final_weights[label], _oracle(ref.pair_stdp, label), rtol=0, atol=1e-9)
     # clipping is exercised: without the upper bound (w_max = 10, same scale) the weights differ
-    want = _oracle(ref.pair_stdp, PAIR_RULES[0])
+    bounded = _oracle(ref.pair_stdp, "pair_additive")
     unbounded = ref.final_weights(ref.pair_stdp, PRE_STEPS, POST_STEPS, SOURCES, TARGETS, W0, dt=DT,
-                                  **{**PAIR_RULES[0].reference_parameters(), "w_max": 10.0})
-    assert np.any(np.abs(unbounded - want) > 1e-3) and unbounded.max() > 1.0
+                                  **{**RULES["pair_additive"].reference_parameters(), "w_max": 10.0})
+    assert np.any(np.abs(unbounded - bounded) > 1e-3) and unbounded.max() > 1.0
 
 
-@pytest.mark.parametrize("target", TARGET_PARAMS)
-def test_triplet_stdp_matches_oracle(target, tmp_path):
-    rules = [TripletSTDP(a2_plus=0.05, a3_plus=0.3, a2_minus=0.3, a3_minus=0.1, tau_x=101 * ms,
-                         tau_y=114 * ms, w_max=1.0),
-             TripletSTDP.from_paper("hippocampal_nearest", a2_plus=0.2, a3_plus=0.3, a2_minus=0.25,
-                                    a3_minus=0.05, w_max=1.0)]
-    for k, rule in enumerate(rules):
-        got = _run(rule, target, tmp_path / str(k))
-        np.testing.assert_allclose(got, _oracle(ref.triplet_stdp, rule), rtol=0, atol=1e-9)
+def test_triplet_stdp_matches_oracle(final_weights):
+    for label in ("triplet_all_to_all", "triplet_nearest"):
+        np.testing.assert_allclose(final_weights[label], _oracle(ref.triplet_stdp, label), rtol=0, atol=1e-9)
 
 
-@pytest.mark.parametrize("target", TARGET_PARAMS)
-def test_inhibitory_stdp_matches_oracle(target, tmp_path):
-    rule = InhibitorySTDP(learning_rate=0.2, w_max=1.0)
-    got = _run_kind(rule, target, tmp_path)
-    np.testing.assert_allclose(got, _oracle(ref.inhibitory_stdp, rule), rtol=0, atol=1e-9)
+def test_inhibitory_stdp_matches_oracle(final_weights):
+    np.testing.assert_allclose(final_weights["inhibitory"], _oracle(ref.inhibitory_stdp, "inhibitory"),
+                               rtol=0, atol=1e-9)
 
 
-def _run_kind(rule, target, tmp_path):
-    with Simulation(target=target, seed=1, dt=DT * 1e3 * ms,
-                    directory=str(tmp_path / "build") if target == "cpp_standalone" else None) as sim:
-        built = spike_train_network(rule, _trains(PRE_STEPS), _trains(POST_STEPS), sources=SOURCES,
-                                    targets=TARGETS, w0=W0, pre_kind="I", post_kind="E")
-        sim.run(built.network, DURATION * 1e3 * ms, namespace=built.namespace)
-        syn = built["synapses"]
-        order = np.lexsort((np.asarray(syn.j[:]), np.asarray(syn.i[:])))
-        return np.asarray(syn.w[:])[order]
-
-
-@pytest.mark.parametrize("target", TARGET_PARAMS)
-def test_derivative_rules_match_oracle(target, tmp_path):
+def test_derivative_rules_match_oracle(final_weights):
     # rate form: the pending continuous part is added at the last event; the oracle does the same
-    rule = TemporalDerivativeRule(signal="rate", learning_rate=0.4, w_max=1.0)
-    got = _run(rule, target, tmp_path / "rate")
-    np.testing.assert_allclose(got, _oracle(ref.derivative_rate, rule), rtol=0, atol=1e-9)
-    # voltage form: a hand-made potential per postsynaptic neuron, played by a TimedArray
-    n_steps = int(round(DURATION / DT))
-    rng = np.random.default_rng(3)
-    v = -70 + np.cumsum(rng.normal(0, 0.5, size=(n_steps, 2)), axis=0)
-    v[1200] = -55.0  # a jump up and back (spike-like) in one step
-    vrule = TemporalDerivativeRule(signal="voltage", learning_rate=0.05, w_max=1.0, v_scale=1 * mV)
-    got = _run(vrule, target, tmp_path / "voltage", post_voltage=v * mV)
-    want = np.array([ref.derivative_voltage(PRE_STEPS[i], v[:, j] * 1e-3, v[0, j] * 1e-3, DT, W0[k],
-                                            **vrule.reference_parameters())
+    np.testing.assert_allclose(final_weights["derivative_rate"],
+                               _oracle(ref.derivative_rate, "derivative_rate"), rtol=0, atol=1e-9)
+    v = _voltage() * 1e-3
+    params = RULES["derivative_voltage"].reference_parameters()
+    want = np.array([ref.derivative_voltage(PRE_STEPS[i], v[:, j], v[0, j], DT, W0[k], **params)
                      for k, (i, j) in enumerate(zip(SOURCES, TARGETS))])
-    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(final_weights["derivative_voltage"], want, rtol=0, atol=1e-9)
+    # the weights moved: the comparison is not between two unchanged arrays
+    assert np.max(np.abs(want - W0)) > 0.05

@@ -78,44 +78,60 @@ def _generator(trains, name: str):
     return SpikeGeneratorGroup(len(trains), indices, times * second, name=name)
 
 
-def spike_train_network(rule: PlasticityRule, pre_trains, post_trains, *, sources=None,
-                        targets=None, w0=0.5, pre_kind: str = "E", post_kind: str = "E",
-                        post_voltage=None, name: str = "stdp") -> Built:
-    """Synapses between spike generators playing hand-made trains (tests, pairing protocols).
+def spike_train_network(rules, pre_trains, post_trains, *, sources=None, targets=None, w0=0.5,
+                        kinds=None, post_voltage=None, name: str = "stdp") -> Built:
+    """Synapses between groups playing hand-made spike trains (tests, pairing protocols).
 
     Parameters
     ----------
-    rule : PlasticityRule
+    rules : PlasticityRule or dict of label -> PlasticityRule
+        One ``Synapses`` object per rule (objects ``synapses_<label>``; a single rule gives
+        ``synapses``), all between the same presynaptic and postsynaptic groups.
     pre_trains, post_trains : list of lists of spike times in seconds (one list per neuron)
     sources, targets : index arrays of the synapses (default one-to-one)
     w0 : float, array or Quantity
-        Initial weights (in the rule's weight units).
+        Initial weights (in each rule's weight units).
+    kinds : dict of label -> (pre_kind, post_kind), optional
+        Projection kind of each rule (default ``("E", "E")``).
     post_voltage : Quantity array (n_steps, n_post), optional
-        For the voltage form of the derivative rule: the postsynaptic potential per time step,
-        played by a ``TimedArray`` (variable ``v`` of the postsynaptic group, which then does not
-        spike; ``post_trains`` gives only its size).
+        A membrane potential per time step for the postsynaptic group (variable ``v``, played by
+        a ``TimedArray``), for the voltage form of the derivative rule. The postsynaptic group is
+        then a ``NeuronGroup`` that spikes when a second ``TimedArray`` says so, on the same steps
+        as a spike generator would.
     """
+    single = isinstance(rules, PlasticityRule)
+    rule_map = {"": rules} if single else dict(rules)
+    kinds = dict(kinds or {})
     pre = _generator(pre_trains, f"{name}_pre")
     objects: dict[str, Any] = {"pre": pre}
     ns: dict[str, Any] = {}
     if post_voltage is None:
         post = _generator(post_trains, f"{name}_post")
     else:
+        dt = _default_dt()
         values = np.asarray(post_voltage / mV) if hasattr(post_voltage, "dim") else np.asarray(post_voltage)
-        ta = TimedArray(values * mV, dt=_default_dt(), name=f"{name}_vtrace")
-        ns["v_trace"] = ta
-        post = NeuronGroup(values.shape[1], "v = v_trace(t, i) : volt", name=f"{name}_post", namespace=ns)
+        pattern = np.zeros(values.shape)
+        for k, train in enumerate(post_trains):
+            steps = np.round(np.asarray(train, dtype=float) / float(dt)).astype(int)
+            pattern[steps[steps < len(pattern)], k] = 1.0
+        ns["v_trace"] = TimedArray(values * mV, dt=dt, name=f"{name}_vtrace")
+        ns["spike_trace"] = TimedArray(pattern, dt=dt, name=f"{name}_spiketrace")
+        post = NeuronGroup(values.shape[1], "v = v_trace(t, i) : volt", threshold="spike_trace(t, i) > 0.5",
+                           name=f"{name}_post", namespace=ns)
     objects["post"] = post
     n = len(pre_trains)
     sources = np.arange(n) if sources is None else np.asarray(sources, dtype=int)
     targets = np.arange(n) if targets is None else np.asarray(targets, dtype=int)
-    syn = plastic_synapses(pre, post, rule, name=f"{name}_syn", pre_kind=pre_kind, post_kind=post_kind,
-                           namespace=ns)
-    syn.connect(i=sources, j=targets)
-    syn.w = _weights(w0, rule)
-    if post_voltage is not None:
-        syn.v_last = "v_post"
-    objects["synapses"] = syn
+    for label, rule in rule_map.items():
+        key = "synapses" if single else f"synapses_{label}"
+        pre_kind, post_kind = kinds.get(label, ("E", "E"))
+        syn = plastic_synapses(pre, post, rule, name=f"{name}_{key}", pre_kind=pre_kind,
+                               post_kind=post_kind, namespace=ns)
+        syn.connect(i=sources, j=targets)
+        syn.w = _weights(w0, rule)
+        if getattr(rule, "signal", None) == "voltage":
+            syn.v_last = f"{rule.variable}_post"
+        objects[key] = syn
     return Built(Network(*objects.values(), name=f"{name}_network"), objects, ns)
 
 
@@ -140,20 +156,31 @@ du/dt = (E_L - u + R_I*drive(t))/tau_m : volt
 """
 
 
-def driven_neuron_network(rule: PlasticityRule, pre_trains, post_spike_times, *, w0=0.5,
-                          tau_m=20 * ms, pulse=1 * ms, name: str = "pairing") -> Built:
+def driven_neuron_network(rules, pre_trains, post_spike_times, *, w0=0.5, tau_m=20 * ms,
+                          pulse=1 * ms, name: str = "pairing") -> Built:
     """Presynaptic generators onto ONE leaky neuron made to spike at ``post_spike_times``.
 
     Each forced spike comes from a current pulse of width ``pulse`` that ends at the spike time
-    and carries the potential from rest (-70 mV) just past threshold (-54 mV), followed by a reset
-    to -60 mV. ``v`` is the potential with reset, ``u`` a reset-free copy (for the voltage form of
-    the derivative rule). No transmission: the synapses only learn, so every pairing sees the same
-    postsynaptic trajectory. Records ``v`` and ``u`` (``"voltage"``) and the post spikes.
+    and carries the potential from rest (-70 mV) past threshold (-54 mV), followed by a reset to
+    -60 mV (Song et al. 2000 values) and 2 ms refractoriness. ``v`` is the potential with reset,
+    ``u`` a reset-free copy (same input). No transmission: the synapses only learn, so every lag
+    sees the same postsynaptic trajectory.
+
+    Parameters
+    ----------
+    rules : PlasticityRule or dict of label -> PlasticityRule
+        One ``Synapses`` object per rule (objects ``synapses_<label>``; a single rule is
+        ``synapses``), each connecting presynaptic neuron k to the postsynaptic neuron.
+
+    Returns objects ``pre``, ``post``, the synapses, ``voltage`` (StateMonitor of ``v`` and ``u``)
+    and ``post_spikes``.
     """
     as_quantity(tau_m, second, "tau_m")
     as_quantity(pulse, second, "pulse")
     check_positive(tau_m, "tau_m")
     check_positive(pulse, "pulse")
+    single = isinstance(rules, PlasticityRule)
+    rule_map = {"": rules} if single else dict(rules)
     dt = _default_dt()
     times = np.asarray(post_spike_times, dtype=float)
     end = float(max(np.max(times) if times.size else 0.0,
@@ -161,12 +188,11 @@ def driven_neuron_network(rule: PlasticityRule, pre_trains, post_spike_times, *,
     n_steps = int(np.ceil(end / float(dt))) + 2
     drive = np.zeros(n_steps)
     width = max(int(round(float(pulse / dt))), 1)
-    # amplitude that lifts v from rest to 1 mV above threshold in `width` steps (exact solution)
-    rise = 1 - np.exp(-width * float(dt / tau_m))
-    amplitude = (17.0 / rise)  # mV of R*I
-    for ts in times:
+    # R*I that lifts v from rest 1 mV past threshold (17 mV) in `width` steps (exact solution)
+    amplitude = 17.0 / (1 - np.exp(-width * float(dt / tau_m)))
+    for ts in times:  # the pulse's last step is the spike's step: threshold crossed at ts
         stop = int(round(ts / float(dt)))
-        drive[max(stop - width, 0):stop] = amplitude
+        drive[max(stop - width + 1, 0):stop + 1] = amplitude
     ns = {"drive": TimedArray(drive * mV, dt=dt, name=f"{name}_drive"), "E_L": -70 * mV,
           "tau_m": tau_m, "R_I": 1.0, "v_th": -54 * mV, "v_reset": -60 * mV}
     post = NeuronGroup(1, _DRIVEN_EQS, threshold="v > v_th", reset="v = v_reset", refractory=2 * ms,
@@ -174,14 +200,18 @@ def driven_neuron_network(rule: PlasticityRule, pre_trains, post_spike_times, *,
     post.v = -70 * mV
     post.u = -70 * mV
     pre = _generator(pre_trains, f"{name}_pre")
-    syn = plastic_synapses(pre, post, rule, name=f"{name}_syn", pre_kind="E", post_kind="E")
-    syn.connect(i=np.arange(len(pre_trains)), j=0)
-    syn.w = _weights(w0, rule)
-    if getattr(rule, "signal", None) == "voltage":
-        syn.v_last = f"{rule.variable}_post"
-    objects = {"pre": pre, "post": post, "synapses": syn,
-               "voltage": StateMonitor(post, ["v", "u"], record=0, name=f"{name}_voltage"),
-               "post_spikes": SpikeMonitor(post, name=f"{name}_post_spikes")}
+    objects: dict[str, Any] = {"pre": pre, "post": post}
+    for label, rule in rule_map.items():
+        key = "synapses" if single else f"synapses_{label}"
+        syn = plastic_synapses(pre, post, rule, name=f"{name}_{key}", pre_kind="E", post_kind="E",
+                               namespace=ns)
+        syn.connect(i=np.arange(len(pre_trains)), j=0)
+        syn.w = _weights(w0, rule)
+        if getattr(rule, "signal", None) == "voltage":
+            syn.v_last = f"{rule.variable}_post"
+        objects[key] = syn
+    objects["voltage"] = StateMonitor(post, ["v", "u"], record=0, name=f"{name}_voltage")
+    objects["post_spikes"] = SpikeMonitor(post, name=f"{name}_post_spikes")
     return Built(Network(*objects.values(), name=f"{name}_network"), objects, ns)
 
 
@@ -310,6 +340,7 @@ dg_gaba/dt = -g_gaba/tau_gaba : siemens
 
 def balanced_network(rule: PlasticityRule | None, *, n_excitatory: int = 1600, n_inhibitory: int = 400,
                      connectivity: float = 0.1, w_ie_initial=0 * nS, params: dict | None = None,
+                     record_weights_every=None, n_recorded_weights: int = 1000,
                      name: str = "vogels") -> Built:
     """The balanced E/I network of Vogels et al. (2011), with ``rule`` on the I→E synapses.
 
@@ -317,8 +348,9 @@ def balanced_network(rule: PlasticityRule | None, *, n_excitatory: int = 1600, n
     connectivity keeps each neuron's in-degree (1,600 x 0.1 = 8,000 x 0.02). E→E, E→I (``g_ee``)
     and I→I (``g_ii``) synapses are fixed; I→E synapses start at ``w_ie_initial``.
 
-    Returns objects ``neurons`` (E first, then I), ``E``, ``I`` (subgroups), ``ee``/``ei``/``ii``
-    (fixed synapses), ``ie`` (plastic), ``spikes``.
+    Returns objects ``neurons`` (E first, then I), ``E``, ``I`` (subgroups), ``ee`` (E→all) and
+    ``ii`` (fixed synapses), ``ie`` (plastic), ``spikes``, and with ``record_weights_every`` a
+    ``weights`` monitor of the first ``n_recorded_weights`` I→E synapses.
 
     Raises
     ------
@@ -352,4 +384,10 @@ def balanced_network(rule: PlasticityRule | None, *, n_excitatory: int = 1600, n
     spikes = SpikeMonitor(neurons, name=f"{name}_spikes")
     objects = {"neurons": neurons, "E": exc, "I": inh, "ee": ee, "ii": ii, "ie": ie, "spikes": spikes}
     net = Network(neurons, ee, ii, ie, spikes, name=f"{name}_network")
+    if record_weights_every is not None:
+        n_rec = int(min(n_recorded_weights, n_excitatory * n_inhibitory * float(connectivity) * 0.5))
+        mon = StateMonitor(ie, "w", record=np.arange(max(n_rec, 1)), dt=record_weights_every,
+                           name=f"{name}_weights")
+        objects["weights"] = mon
+        net.add(mon)
     return Built(net, objects, ns)
