@@ -1,0 +1,733 @@
+"""A spiking feed-forward classifier trained by a credit-assignment rule, as one Brian2 network.
+
+Architecture (one presentation of length ``T`` per sample; everything below is equations):
+
+* **input**: regular ON/OFF generators (``dφ/dt = rate(t)``, a spike when ``φ`` crosses 1),
+  rates read from the session's ``TimedArray`` at ``t + t_offset``;
+* **hidden layers**: excitatory LIF neurons with delta synapses (``dv/dt = (bias - v)/τ``,
+  threshold 1, reset 0) and a reset-free shadow membrane ``u`` whose surrogate derivative
+  ``1/(1 + β|u - 1|)^2`` is averaged over the presentation; biases follow a slow rate homeostasis;
+* **output**: LIF neurons; the error ``err = target count - spike count`` is a neuron variable.
+
+**Dale's law** (``dale=True``): every population has one sign. Each presynaptic pair
+``(j, k)`` is connected either directly (excitatory, magnitude ``w >= 0``) or through the
+inhibitory relay interneuron of ``j`` (feed-forward inhibition, ``v_k -= w``), chosen at random
+with probability ``p_inhibitory``; magnitudes are clipped at 0, so no connection changes sign.
+With ``dale=False`` one mixed-sign projection replaces the pair.
+
+Per presentation (``run_regularly`` on one clock of period ``T``): at ``start`` each group
+latches its counts, the output its error, and resets its accumulators; in ``end`` the summed
+variables carrying credit run layer by layer from the top (their updaters are moved onto the
+credit clock and ordered explicitly, so a chain of layers has no lag), then hidden deltas, then
+the weights. See :mod:`cortexlearn.rules.credit` for the equations.
+
+Sessions longer than one chunk are run by :mod:`cortexlearn.circuits.feedforward_session`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from brian2 import (Clock, EventMonitor, Network, NeuronGroup, StateMonitor, Synapses, ms,
+                    second)
+from brian2.input.timedarray import TimedArray
+
+from ..errors import SpecError
+from ..rules.credit import (CreditRule, feedback_synapse_model, forward_synapse_model,
+                            hidden_signal_expression, weight_update_code)
+from ..stimuli import RenderedSchedule
+from ..units import as_quantity, check_positive
+
+__all__ = ["FeedforwardConfig", "FeedforwardNet", "build_feedforward", "initial_parameters",
+           "run_session", "SessionRecord", "signed_weights"]
+
+
+@dataclasses.dataclass(frozen=True)
+class FeedforwardConfig:
+    """Sizes and constants of the circuit.
+
+    Parameters
+    ----------
+    n_inputs, n_outputs : int
+        Input channels (ON + OFF) and output neurons.
+    hidden_sizes : tuple of int
+        Sizes of the hidden layers (at least one).
+    tau_m : Quantity
+        Membrane time constant of hidden and output neurons.
+    dale : bool
+        Sign-constrained connections through interneurons (see module docstring).
+    p_inhibitory : float
+        Fraction of connections routed through inhibitory relays under Dale's law.
+    input_weight_scale, hidden_weight_scale : float
+        Standard deviation of initial signed weights into the first / later hidden layers.
+    output_weight_scale : float
+        Initial output weights are uniform in ``[0, output_weight_scale)`` (near zero).
+    feedback_scale : float
+        Standard deviation of the fixed random feedback weights ``b``.
+    w_max, bias_max : float
+        Bounds of weight magnitudes and of biases.
+    """
+
+    n_inputs: int
+    hidden_sizes: tuple
+    n_outputs: int
+    tau_m: object = dataclasses.field(default_factory=lambda: 20 * ms)
+    dale: bool = True
+    p_inhibitory: float = 0.5
+    input_weight_scale: float = 0.15
+    hidden_weight_scale: float = 0.1
+    output_weight_scale: float = 0.01
+    feedback_scale: float = 0.05
+    w_max: float = 1.0
+    bias_max: float = 2.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "hidden_sizes", tuple(int(n) for n in self.hidden_sizes))
+        if not self.hidden_sizes:
+            raise SpecError("give at least one hidden layer (hidden_sizes)")
+        for name, n in [("n_inputs", self.n_inputs), ("n_outputs", self.n_outputs)] + \
+                [("hidden_sizes", n) for n in self.hidden_sizes]:
+            if int(n) < 1:
+                raise SpecError(f"{name} must be >= 1, got {n}")
+        as_quantity(self.tau_m, second, "tau_m")
+        check_positive(float(self.tau_m), "tau_m")
+        if not 0 <= self.p_inhibitory <= 1:
+            raise SpecError(f"p_inhibitory must lie in [0, 1], got {self.p_inhibitory}")
+        for name in ("input_weight_scale", "hidden_weight_scale", "output_weight_scale",
+                     "feedback_scale", "w_max", "bias_max"):
+            check_positive(getattr(self, name), name, allow_zero=name == "output_weight_scale")
+
+    @property
+    def layer_sizes(self) -> tuple:
+        return (int(self.n_inputs),) + self.hidden_sizes + (int(self.n_outputs),)
+
+
+def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | None = None) -> dict:
+    """Signed initial weights ``W[l]`` (pre x post), fixed feedback ``B[l]`` (pre x post, for
+    the projection into layer ``l + 1``), DFA matrices ``D[l]`` (n_outputs x hidden l) and the
+    sign masks of Dale's law, drawn from ``seed``.
+
+    ``feedback`` may give DFA matrices explicitly: ``{"D1": array (n_outputs, hidden_sizes[0])}``.
+
+    Raises
+    ------
+    SpecError
+        When an explicit feedback matrix does not fit the layer it feeds.
+    """
+    rng = np.random.default_rng(seed)
+    sizes = config.layer_sizes
+    out = {}
+    for l in range(len(sizes) - 1):
+        n_pre, n_post = sizes[l], sizes[l + 1]
+        if l == len(sizes) - 2:
+            w = rng.uniform(0, config.output_weight_scale, (n_pre, n_post)) if \
+                config.output_weight_scale > 0 else np.zeros((n_pre, n_post))
+            w *= rng.choice([-1.0, 1.0], size=(n_pre, n_post))
+        else:
+            scale = config.input_weight_scale if l == 0 else config.hidden_weight_scale
+            w = rng.normal(0, scale, (n_pre, n_post))
+        w = np.clip(w, -config.w_max, config.w_max)
+        inhibitory = rng.random((n_pre, n_post)) < config.p_inhibitory
+        if config.dale:  # the sign is the pathway's; the magnitude keeps the draw
+            w = np.where(inhibitory, -np.abs(w), np.abs(w))
+        out[f"W{l}"] = w
+        out[f"inh{l}"] = inhibitory if config.dale else np.zeros_like(inhibitory)
+        out[f"B{l}"] = rng.normal(0, config.feedback_scale, (n_pre, n_post))
+    out["phase0"] = rng.random(config.n_inputs)  # random initial phases of the generators
+    for h, n_h in enumerate(config.hidden_sizes, start=1):
+        key = f"D{h}"
+        given = (feedback or {}).get(key)
+        if given is None:
+            out[key] = rng.normal(0, config.feedback_scale, (config.n_outputs, n_h))
+        else:
+            given = np.asarray(given, dtype=float)
+            if given.shape != (config.n_outputs, n_h):
+                raise SpecError(f"DFA feedback {key} has shape {given.shape}, but hidden layer {h} "
+                                f"has {n_h} neurons and the output {config.n_outputs}: expected "
+                                f"({config.n_outputs}, {n_h})")
+            out[key] = given
+    for key in (feedback or {}):
+        if key not in out or not key.startswith("D"):
+            raise SpecError(f"unknown feedback matrix {key!r}; DFA matrices are "
+                            f"{', '.join(f'D{h}' for h in range(1, len(config.hidden_sizes) + 1))}")
+    return out
+
+
+@dataclasses.dataclass
+class FeedforwardNet:
+    """The named Brian2 objects of a built circuit and what is needed to run it in chunks."""
+
+    network: Network
+    namespace: dict
+    config: FeedforwardConfig
+    rule: CreditRule
+    schedule: RenderedSchedule
+    groups: dict           # name -> NeuronGroup (input, input_relay, hidden1, hidden1_relay, ..., output, align)
+    projections: dict      # name -> (Synapses, sign)
+    monitors: dict
+    state_variables: dict  # group name -> variables carried between chunks
+    offset_groups: list    # groups with a t_offset constant
+    timed_arrays: dict
+    n_trials: int
+
+    def _resolve(self, key):
+        owner, var = key.rsplit(".", 1)
+        obj = self.groups.get(owner)
+        if obj is None:
+            obj = self.projections[owner][0] if owner in self.projections else self.feedback[owner]
+        return obj, var
+
+    def state(self) -> dict:
+        """Every value a later chunk needs (weights, biases, membranes, counters)."""
+        st = {}
+        for gname, names in self.state_variables.items():
+            for var in names:
+                st[f"{gname}.{var}"] = np.array(self.groups[gname].variables[var].get_value(), copy=True)
+        for pname, (syn, _) in self.projections.items():
+            st[f"{pname}.w"] = np.array(syn.variables["w"].get_value(), copy=True)
+        return st
+
+    def initial_state(self, params: dict) -> dict:
+        """The state at the start of a session: signed weights of ``params`` split into the
+        projections' magnitudes, generator phases, everything else zero."""
+        st = {}
+        for gname, names in self.state_variables.items():
+            for var in names:
+                st[f"{gname}.{var}"] = np.zeros(len(self.groups[gname]))
+        st["input.phase"] = np.asarray(params["phase0"], dtype=float)
+        for pname, (i, j, sign) in self._pair_index.items():
+            w = np.asarray(params[f"W{pname[1:].split('_')[0]}"])[i, j]
+            st[f"{pname}.w"] = np.abs(w) if sign != 0 else w
+        return st
+
+    def fixed_values(self, rule: CreditRule, params: dict) -> dict:
+        """Run-time constants of a session: the rule's switches and rates, the feedback weights."""
+        vals = {}
+        for h in range(1, len(self.config.hidden_sizes) + 1):
+            for var, value in rule.coefficients().items():
+                vals[f"hidden{h}.{var}"] = value
+        vals["output.eta_bias"] = float(rule.bias_learning_rate)
+        n_last = len(self.config.hidden_sizes)
+        for pname, (i, j, sign) in self._pair_index.items():
+            l = int(pname[1:].split("_")[0])
+            vals[f"{pname}.eta"] = float(rule.readout_learning_rate if l == n_last
+                                         else rule.learning_rate)
+            if l > 0:
+                vals[f"{pname}.b"] = np.asarray(params[f"B{l}"])[i, j]
+        for fname, (ii, jj) in self._feedback_index.items():
+            vals[f"{fname}.b"] = np.asarray(params[f"D{fname[3:]}"])[ii, jj]
+        return vals
+
+    def assign(self, values: dict, t_offset=None):
+        """Assign values from Python (runtime targets, or before a standalone build)."""
+        for key, value in values.items():
+            obj, var = self._resolve(key)
+            setattr(obj, var, value)
+        if t_offset is not None:
+            for g in self.offset_groups:
+                g.t_offset = float(t_offset) * second
+
+    def run_args(self, values: dict, t_offset=None, schedule: RenderedSchedule | None = None) -> dict:
+        """``run_args`` for a standalone re-run: ``values`` fed back, time read at ``t + t_offset``,
+        and optionally another schedule of the same shape."""
+        args = {}
+        for key, value in values.items():
+            obj, var = self._resolve(key)
+            args[getattr(obj, var)] = value
+        if t_offset is not None:
+            for g in self.offset_groups:
+                args[g.t_offset] = float(t_offset) * second
+        if schedule is not None:
+            for key, arr in self.schedule_arrays(schedule).items():
+                args[self.timed_arrays[key]] = arr
+        return args
+
+    def schedule_arrays(self, schedule: RenderedSchedule) -> dict:
+        """The padded values of the session's ``TimedArray`` s for ``schedule``.
+
+        Raises
+        ------
+        SpecError
+            When ``schedule`` has another number of trials or other widths than the build's.
+        """
+        if schedule.rate_values.shape != self.schedule.rate_values.shape or \
+                schedule.target_values.shape != self.schedule.target_values.shape:
+            raise SpecError(f"this circuit was built for a schedule of shape "
+                            f"{self.schedule.rate_values.shape} / {self.schedule.target_values.shape}; "
+                            f"got {schedule.rate_values.shape} / {schedule.target_values.shape}")
+        pad = self.n_trials - schedule.rate_values.shape[0]
+
+        def padded(v):
+            v = np.asarray(v, dtype=float)
+            return np.concatenate([v, np.zeros((pad,) + v.shape[1:])]) if pad else v
+
+        return {"rates": padded(schedule.rate_values) / second,
+                "targets": padded(schedule.target_values),
+                "learning": padded(schedule.learning_values)}
+
+    def weights(self, state: dict | None = None) -> dict:
+        """Signed weight matrices ``W{l}`` (pre x post) of ``state`` (default: the current one)."""
+        return signed_weights(self.state() if state is None else state, self.config, self._pair_index)
+
+
+def _pairs(mask):
+    i, j = np.nonzero(mask)
+    return i.astype(np.int32), j.astype(np.int32)
+
+
+def signed_weights(state: dict, config: FeedforwardConfig, pair_index: dict) -> dict:
+    """Assemble signed weight matrices from a state dict (see :meth:`FeedforwardNet.weights`)."""
+    sizes = config.layer_sizes
+    out = {}
+    for l in range(len(sizes) - 1):
+        W = np.zeros((sizes[l], sizes[l + 1]))
+        for pname, (i, j, sign) in pair_index.items():
+            if pname.startswith(f"p{l}_"):
+                w = state[f"{pname}.w"]
+                W[i, j] = (-1.0 if sign < 0 else 1.0) * w
+        out[f"W{l}"] = W
+    return out
+
+
+def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: RenderedSchedule,
+                      params: dict, name: str = "ff", chunk_trials: int | None = None,
+                      raster_trials=None) -> FeedforwardNet:
+    """Build the circuit for ``rule`` over the session ``schedule``.
+
+    Parameters
+    ----------
+    config, rule : the circuit and the credit-assignment rule.
+    schedule : RenderedSchedule
+        The session's ``TimedArray`` s; their widths must match ``n_inputs`` and ``n_outputs``.
+    params : dict
+        Output of :func:`initial_parameters`.
+    chunk_trials : int, optional
+        Trials per run (default: the whole session in one run).
+    raster_trials : bool array (n_trials,), optional
+        Trials whose spikes are recorded (rasters).
+
+    Raises
+    ------
+    SpecError
+        When the schedule does not match the circuit's sizes.
+    """
+    if not isinstance(rule, CreditRule):
+        raise SpecError(f"rule must be a CreditRule, got {type(rule).__name__}")
+    n_trials, n_in = schedule.rate_values.shape
+    if n_in != config.n_inputs:
+        raise SpecError(f"the schedule has {n_in} input channels, the circuit {config.n_inputs}")
+    if schedule.target_values.shape != (n_trials, config.n_outputs):
+        raise SpecError(f"target array has shape {schedule.target_values.shape}, expected "
+                        f"({n_trials}, {config.n_outputs}) (trials x output neurons)")
+    for key, shape in ((f"W{l}", (a, b)) for l, (a, b) in
+                       enumerate(zip(config.layer_sizes[:-1], config.layer_sizes[1:]))):
+        if np.shape(params.get(key)) != shape:
+            raise SpecError(f"initial weights {key} have shape {np.shape(params.get(key))}, "
+                            f"expected {shape}")
+    T = schedule.presentation
+    chunk = int(chunk_trials or n_trials)
+    if chunk < 1:
+        raise SpecError(f"chunk_trials must be >= 1, got {chunk_trials}")
+    n_padded = -(-n_trials // chunk) * chunk
+    pad = n_padded - n_trials
+
+    def padded(values):
+        values = np.asarray(values, dtype=float)
+        return np.concatenate([values, np.zeros((pad,) + values.shape[1:])]) if pad else values
+
+    ta_rates = TimedArray(padded(schedule.rate_values) * (1 / second), dt=T, name=f"{name}_rates")
+    ta_targets = TimedArray(padded(schedule.target_values), dt=T, name=f"{name}_targets")
+    ta_learn = TimedArray(padded(schedule.learning_values), dt=T, name=f"{name}_learning")
+    rec = np.zeros(n_padded)
+    if raster_trials is not None:
+        rec[:n_trials] = np.asarray(raster_trials, dtype=float)
+    ta_rec = TimedArray(rec, dt=T, name=f"{name}_record")
+    dale = config.dale
+    ns = dict(rule.namespace(), tau_m=config.tau_m, T_p=T, w_max=float(config.w_max),
+              bias_max=float(config.bias_max))
+    ns.update({ta.name: ta for ta in (ta_rates, ta_targets, ta_learn, ta_rec)})
+    clock = Clock(dt=T, name=f"{name}_credit_clock")
+    groups, projections, monitors, state_vars, offset_groups = {}, {}, {}, {}, []
+    objects = []
+    L = len(config.hidden_sizes)
+
+    # ---- input generators and their relays
+    inp = NeuronGroup(config.n_inputs, f"""dphase/dt = {ta_rates.name}(t + t_offset, i) : 1
+                      count : 1
+                      x_l : 1
+                      t_offset : second (shared, constant)""",
+                      threshold="phase >= 1", reset="phase -= 1\ncount += 1", method="euler",
+                      events={"rec": f"phase >= 1 and {ta_rec.name}(t + t_offset) > 0"},
+                      name=f"{name}_input")
+    inp.phase = params["phase0"]
+    groups["input"], state_vars["input"] = inp, ["phase", "count"]
+    offset_groups.append(inp)
+
+    def relay_of(src, gname, receives_credit):
+        extra = "fa : 1\nbp : 1\nss : 1" if receives_credit else ""
+        relay = NeuronGroup(len(src), f"v : 1\ncount : 1\nx_l : 1\n{extra}", threshold="v > 0.5",
+                            reset="v -= 1\ncount += 1", name=f"{name}_{gname}_relay")
+        link = Synapses(src, relay, on_pre="v_post += 1", name=f"{name}_{gname}_to_relay")
+        link.connect(j="i")
+        relay.run_regularly("x_l = count\ncount = 0", clock=clock, when="start",
+                            name=f"{name}_{gname}_relay_latch")
+        groups[f"{gname}_relay"], state_vars[f"{gname}_relay"] = relay, ["v", "count"]
+        objects.extend([relay, link])
+        return relay
+
+    inp.run_regularly("x_l = count\ncount = 0", clock=clock, when="start", name=f"{name}_input_latch")
+    objects.append(inp)
+    pre_groups = [(inp, "input", relay_of(inp, "input", False) if dale else None)]
+
+    # ---- hidden layers
+    signal = hidden_signal_expression(dale)
+    for h, n_h in enumerate(config.hidden_sizes, start=1):
+        links = "\nfa_i : 1 (linked)\nbp_i : 1 (linked)\nss_i : 1 (linked)" if dale else ""
+        eqs = f"""dv/dt = (bias - v) / tau_m : 1
+                  du/dt = (bias - u) / tau_m : 1
+                  dpsi_acc/dt = 1.0 / (1 + beta_sg * abs(u - 1))**2 / T_p : 1
+                  bias : 1
+                  count : 1
+                  x_l : 1
+                  psi_l : 1
+                  fa_e : 1
+                  bp_e : 1
+                  ss_e : 1
+                  dfa : 1
+                  d_rule : 1
+                  dbp : 1
+                  delta : 1
+                  learn_cur : 1
+                  learn_l : 1
+                  c_fa : 1 (shared, constant)
+                  c_ss : 1 (shared, constant)
+                  c_bp : 1 (shared, constant)
+                  c_dfa : 1 (shared, constant)
+                  train_hidden : 1 (shared, constant)
+                  eta_homeo : 1 (shared, constant)
+                  n_target : 1 (shared, constant)
+                  t_offset : second (shared, constant){links}"""
+        g = NeuronGroup(n_h, eqs, threshold="v > 1", reset="v = 0\ncount += 1", method="euler",
+                        events={"rec": f"v > 1 and {ta_rec.name}(t + t_offset) > 0"},
+                        name=f"{name}_hidden{h}")
+        g.run_regularly(f"""x_l = count
+                            psi_l = psi_acc
+                            learn_l = learn_cur
+                            bias = clip(bias + eta_homeo * learn_l * (n_target - count), -bias_max, bias_max)
+                            count = 0
+                            psi_acc = 0
+                            v = 0
+                            u = 0
+                            learn_cur = {ta_learn.name}(t + t_offset)""",
+                        clock=clock, when="start", name=f"{name}_hidden{h}_latch")
+        g.run_regularly(f"""dbp = psi_l * {'(bp_e + bp_i)' if dale else 'bp_e'}
+                            d_rule = psi_l * {signal}
+                            delta = learn_l * train_hidden * d_rule""",
+                        clock=clock, when="end", order=10 * (L - h + 1) + 2,
+                        name=f"{name}_hidden{h}_delta")
+        groups[f"hidden{h}"] = g
+        state_vars[f"hidden{h}"] = ["v", "u", "psi_acc", "bias", "count", "learn_cur"]
+        offset_groups.append(g)
+        objects.append(g)
+        relay = relay_of(g, f"hidden{h}", True) if dale else None
+        if dale:
+            for var in ("fa", "bp", "ss"):
+                setattr(g, f"{var}_i", _linked(relay, var))
+        pre_groups.append((g, f"hidden{h}", relay))
+
+    # ---- output
+    out = NeuronGroup(config.n_outputs, f"""dv/dt = (bias - v) / tau_m : 1
+                      dvm_acc/dt = v / T_p : 1
+                      bias : 1
+                      count : 1
+                      count_l : 1
+                      vm_l : 1
+                      tgt : 1
+                      err : 1
+                      d_rule : 1
+                      dbp : 1
+                      delta : 1
+                      learn_cur : 1
+                      learn_l : 1
+                      eta_bias : 1 (shared, constant)
+                      t_offset : second (shared, constant)""",
+                      threshold="v > 1", reset="v = 0\ncount += 1", method="euler",
+                      events={"rec": f"v > 1 and {ta_rec.name}(t + t_offset) > 0"},
+                      name=f"{name}_output")
+    out.run_regularly(f"""count_l = count
+                          vm_l = vm_acc
+                          err = tgt - count
+                          learn_l = learn_cur
+                          d_rule = err
+                          dbp = err
+                          delta = learn_l * err
+                          bias = clip(bias + eta_bias * delta, -bias_max, bias_max)
+                          count = 0
+                          vm_acc = 0
+                          v = 0
+                          tgt = {ta_targets.name}(t + t_offset, i)
+                          learn_cur = {ta_learn.name}(t + t_offset)""",
+                      clock=clock, when="start", name=f"{name}_output_latch")
+    groups["output"], state_vars["output"] = out, ["v", "vm_acc", "bias", "count", "tgt", "learn_cur"]
+    offset_groups.append(out)
+    objects.append(out)
+    post_groups = [g for g, _, _ in pre_groups[1:]] + [out]
+
+    # ---- forward projections (with credit summed onto their presynaptic side)
+    pair_index, feedback, feedback_index = {}, {}, {}
+    for l, ((pre, pname, relay), post) in enumerate(zip(pre_groups, post_groups)):
+        W, inh, B = params[f"W{l}"], params[f"inh{l}"], params[f"B{l}"]
+        pre_is_hidden = l > 0
+        parts = [(+1 if dale else 0, pre, ~inh)] + ([(-1, relay, inh)] if dale else [])
+        for sign, source, mask in parts:
+            tag = {1: "e", -1: "i", 0: "m"}[sign]
+            sname = f"p{l}_{tag}"
+            model = forward_synapse_model(sign, summed_into_relay=sign == -1, post_is_output=post is out) \
+                if pre_is_hidden else "w : 1"
+            model += "\neta : 1 (shared, constant)"
+            on_pre = "v_post -= w\nu_post -= w" if sign == -1 else "v_post += w\nu_post += w"
+            if post is out:
+                on_pre = on_pre.split("\n")[0]
+            syn = Synapses(source, post, model=model, on_pre=on_pre, name=f"{name}_{sname}")
+            i, j = _pairs(mask)
+            syn.connect(i=i, j=j)
+            syn.w = np.abs(W[i, j]) if sign != 0 else W[i, j]
+            if pre_is_hidden:
+                syn.b = B[i, j]
+                for upd in syn.summed_updaters.values():
+                    _on_credit_clock(upd, clock, 10 * (L - l + 1) + 1)
+            syn.run_regularly(weight_update_code(sign), clock=clock, when="end", order=500,
+                              name=f"{name}_{sname}_update")
+            projections[sname] = (syn, sign)
+            pair_index[sname] = (i, j, sign)
+            objects.append(syn)
+
+    # ---- direct feedback alignment: output error straight to every hidden layer
+    if True:  # always present: one compiled program serves every rule (c_dfa switches it on)
+        for h in range(1, L + 1):
+            D = params[f"D{h}"]
+            fb = Synapses(out, groups[f"hidden{h}"], model=feedback_synapse_model(),
+                          name=f"{name}_dfa{h}")
+            ii, jj = np.meshgrid(np.arange(config.n_outputs), np.arange(config.hidden_sizes[h - 1]),
+                                 indexing="ij")
+            fb.connect(i=ii.ravel().astype(np.int32), j=jj.ravel().astype(np.int32))
+            fb.b = D[ii.ravel(), jj.ravel()]
+            feedback[f"dfa{h}"] = fb
+            feedback_index[f"dfa{h}"] = (ii.ravel(), jj.ravel())
+            for upd in fb.summed_updaters.values():
+                _on_credit_clock(upd, clock, 10 * (L - h + 1) + 1)
+            objects.append(fb)
+
+    # ---- alignment of the last hidden layer's error with weight transport's
+    align = NeuronGroup(1, "dot : 1\nn_rule : 1\nn_bp : 1\nspikes : 1", name=f"{name}_align")
+    asyn = Synapses(groups[f"hidden{L}"], align, model="""dot_post = d_rule_pre * dbp_pre : 1 (summed)
+                    n_rule_post = d_rule_pre**2 : 1 (summed)
+                    n_bp_post = dbp_pre**2 : 1 (summed)
+                    spikes_post = x_l_pre : 1 (summed)""", name=f"{name}_align_sum")
+    asyn.connect()
+    for upd in asyn.summed_updaters.values():
+        _on_credit_clock(upd, clock, 15)
+    groups["align"] = align
+    objects.extend([align, asyn])
+
+    monitors["output"] = StateMonitor(out, ["count_l", "vm_l"], record=True, clock=clock,
+                                      when="start", order=50, name=f"{name}_output_monitor")
+    monitors["align"] = StateMonitor(align, ["dot", "n_rule", "n_bp", "spikes"], record=0,
+                                     clock=clock, when="end", order=600, name=f"{name}_align_monitor")
+    if raster_trials is not None:
+        for gname in ("input", f"hidden{L}", "output"):
+            monitors[f"raster_{gname}"] = EventMonitor(groups[gname], "rec",
+                                                       name=f"{name}_{gname}_raster")
+    objects.extend(monitors.values())
+    net = Network(*objects, name=f"{name}_network")
+    ffn = FeedforwardNet(net, ns, config, rule, schedule, groups, projections, monitors, state_vars,
+                         offset_groups, {"rates": ta_rates, "targets": ta_targets,
+                                         "learning": ta_learn, "record": ta_rec}, n_padded)
+    ffn.params = params
+    ffn._pair_index = pair_index
+    ffn._feedback_index = feedback_index
+    ffn.feedback = feedback
+    ffn.assign(ffn.fixed_values(rule, params))
+    ffn.chunk_trials = chunk
+    ffn.n_session_trials = n_trials
+    return ffn
+
+
+def _linked(group, var):
+    from brian2 import linked_var
+
+    return linked_var(group, var)
+
+
+def _on_credit_clock(updater, clock, order):
+    """Run a summed-variable updater once per presentation, at a chosen place in ``end``.
+
+    Brian2 runs summed variables every step on the target's clock, before the target's state
+    update; credit is needed once per presentation, after the error is latched, and layer by
+    layer from the top — so the updater moves onto the credit clock with an explicit order.
+    """
+    updater._clock = clock
+    updater.when = "end"
+    updater.order = order
+
+
+# ---------------------------------------------------------------------------------- sessions
+@dataclasses.dataclass
+class SessionRecord:
+    """What a session recorded, per trial of the schedule (padding trials dropped).
+
+    ``counts[p]`` / ``vm[p]``: output spike counts / mean output membranes of trial ``p``;
+    ``align[p]``: (dot, |d_rule|^2, |dbp|^2, hidden spikes) of the last hidden layer for the
+    update computed from trial ``p``; ``rasters``: name -> (neuron indices, absolute times in s).
+    """
+
+    counts: np.ndarray
+    vm: np.ndarray
+    align: np.ndarray
+    rasters: dict
+    state: dict
+    chunks_done: int
+    n_chunks: int
+    status: str
+    wall_time: float = 0.0
+    build_time: float = 0.0
+
+
+def _fingerprint(net: FeedforwardNet, rule, params, schedule) -> np.ndarray:
+    keys = sorted(net.state_variables.items())
+    text = repr((net.config, rule, net.n_trials, net.chunk_trials, keys,
+                 [float(np.sum(np.abs(params[k]))) for k in sorted(params)],
+                 float(np.sum(schedule.rate_values * np.arange(1, len(schedule.rate_values) + 1)[:, None])),
+                 float(np.sum(schedule.target_values))))
+    import hashlib
+
+    return np.frombuffer(hashlib.sha256(text.encode()).digest(), dtype=np.uint8)
+
+
+def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params: dict | None = None,
+                schedule: RenderedSchedule | None = None, checkpoint: str | None = None,
+                stop_after: int | None = None, on_chunk=None) -> SessionRecord:
+    """Train and test ``net`` over its session, chunk by chunk, on ``sim`` (a
+    :class:`~cortexlearn.simulation.Simulation`).
+
+    The program is built once (standalone targets); every later chunk, and every later session
+    with another ``rule``, ``params`` (seed) or ``schedule`` of the same shape, is a re-run that
+    receives its values through ``run_args``. Runtime targets continue the same network. After each
+    chunk every weight is checked for finiteness and, with ``checkpoint`` (a ``.npz`` path), the
+    state and the records so far are saved atomically; a later call with the same path resumes
+    after the last saved chunk and ends with the same weights as an uninterrupted session.
+
+    Parameters
+    ----------
+    rule, params, schedule : optional
+        Default: those the circuit was built with.
+    stop_after : int, optional
+        Stop after this many chunks have been run in *this* call (status ``"interrupted"``).
+    on_chunk : callable, optional
+        Called as ``on_chunk(chunk_index, n_chunks)`` after each chunk.
+
+    Raises
+    ------
+    NonFiniteError
+        When a weight or bias became NaN or infinite; the message names the projection, and the
+        checkpoint keeps the last good chunk.
+    """
+    import os
+    import time
+
+    from ..errors import NonFiniteError
+
+    rule = net.rule if rule is None else rule
+    params = net.params if params is None else params
+    new_schedule = schedule is not None and schedule is not net.schedule
+    if new_schedule and sim.standalone and not sim._built:
+        raise SpecError("the first session of a standalone build uses the schedule it was built "
+                        "with; build the circuit with this schedule")
+    if new_schedule and not sim.standalone:
+        raise SpecError("runtime targets run the schedule the circuit was built with")
+    fixed = net.fixed_values(rule, params)
+    C, T = net.chunk_trials, net.schedule.presentation
+    n_chunks = net.n_trials // C
+    n_out = net.config.n_outputs
+    out_rec = np.zeros((net.n_trials + 1, n_out))
+    vm_rec = np.zeros((net.n_trials + 1, n_out))
+    align_rec = np.zeros((net.n_trials + 1, 4))
+    rasters = {k: ([], []) for k in net.monitors if k.startswith("raster_")}
+    state, start_chunk = net.initial_state(params), 0
+    fp = _fingerprint(net, rule, params, schedule or net.schedule)
+    if checkpoint and os.path.exists(checkpoint):
+        with np.load(checkpoint) as ck:
+            if not np.array_equal(ck["fingerprint"], fp):
+                raise SpecError(f"checkpoint {checkpoint} belongs to another session (circuit, rule "
+                                "or schedule differ); remove it or choose another path")
+            start_chunk = int(ck["chunks_done"])
+            out_rec, vm_rec, align_rec = ck["out_rec"], ck["vm_rec"], ck["align_rec"]
+            state = {k[6:]: ck[k] for k in ck.files if k.startswith("state:")}
+            for k in rasters:
+                rasters[k] = ([ck[f"{k}:i"]], [ck[f"{k}:t"]])
+    status, wall, build, done_here = "complete", 0.0, 0.0, 0
+    for c in range(start_chunk, n_chunks):
+        if stop_after is not None and done_here >= stop_after:
+            status = "interrupted"
+            break
+        offset = c * C * float(T)
+        n_before = {k: len(m.t[:]) if not sim.standalone else 0 for k, m in net.monitors.items()}
+        t0 = time.time()
+        if sim.standalone:
+            if not sim._built:
+                net.assign({**fixed, **state}, offset)
+                info = sim.run(net.network, C * T, namespace=net.namespace)
+                build = info.build_time
+            else:
+                info = sim.rerun(run_args=net.run_args({**fixed, **state}, offset, schedule))
+        else:
+            net.assign({**fixed, **state}, offset - float(net.network.t))
+            info = sim.run(net.network, C * T, namespace=net.namespace)
+        wall += time.time() - t0
+        if not info.complete:
+            status = "interrupted"
+            break
+        new_state = net.state()
+        for key, value in new_state.items():
+            if not np.all(np.isfinite(value)):
+                owner = key.rsplit(".", 1)[0]
+                raise NonFiniteError(
+                    f"{owner} ({key}) became non-finite in chunk {c + 1} of {n_chunks} (trials "
+                    f"{c * C}-{(c + 1) * C - 1}); the run stopped"
+                    + (f" and {checkpoint} keeps chunk {c}" if checkpoint else "")
+                    + ". Lower the learning rate of that projection.")
+        state = new_state
+        mo, ma = net.monitors["output"], net.monitors["align"]
+        sl = slice(c * C, (c + 1) * C)
+        out_rec[sl] = np.asarray(mo.count_l[:]).T[n_before["output"]:]
+        vm_rec[sl] = np.asarray(mo.vm_l[:]).T[n_before["output"]:]
+        align_rec[sl] = np.stack([np.asarray(getattr(ma, v)[0])[n_before["align"]:]
+                                  for v in ("dot", "n_rule", "n_bp", "spikes")], axis=1)
+        for k in rasters:
+            m = net.monitors[k]
+            i_new = np.asarray(m.i[:])[n_before[k]:]
+            t_new = np.asarray(m.t[:] / second)[n_before[k]:]
+            rasters[k][0].append(i_new)
+            rasters[k][1].append(t_new + (offset if sim.standalone else 0.0))
+        done_here += 1
+        if checkpoint:
+            payload = {"fingerprint": fp, "chunks_done": c + 1, "out_rec": out_rec,
+                       "vm_rec": vm_rec, "align_rec": align_rec}
+            payload.update({f"state:{k}": v for k, v in state.items()})
+            for k, (ii, tt) in rasters.items():
+                payload[f"{k}:i"] = np.concatenate(ii) if ii else np.zeros(0)
+                payload[f"{k}:t"] = np.concatenate(tt) if tt else np.zeros(0)
+            tmp = checkpoint + ".tmp.npz"
+            np.savez(tmp, **payload)
+            os.replace(tmp, checkpoint)
+        if on_chunk is not None:
+            on_chunk(c, n_chunks)
+    n = net.n_session_trials
+    done = start_chunk + done_here
+    return SessionRecord(counts=out_rec[1:n + 1], vm=vm_rec[1:n + 1], align=align_rec[1:n + 1],
+                         rasters={k: (np.concatenate(i) if i else np.zeros(0, int),
+                                      np.concatenate(t) if t else np.zeros(0))
+                                  for k, (i, t) in rasters.items()},
+                         state=state or {}, chunks_done=done, n_chunks=n_chunks, status=status,
+                         wall_time=wall, build_time=build)

@@ -1,0 +1,166 @@
+"""NumPy oracle of the spiking feed-forward circuit of :mod:`cortexlearn.circuits.feedforward`.
+
+A step-by-step re-implementation (no Brian2) of the same network and of the same per-step
+schedule: at the first step of each presentation every group latches its counts and the output
+its error (``start``); then membranes and generator phases are integrated (forward Euler,
+``groups``), spikes are detected (``thresholds``), delivered (``synapses``) and neurons reset
+(``resets``); at the end of the latch step the credit signals run from the top layer down and the
+weights change (``end``). Meant for tiny networks and short sessions (tests).
+
+The credit signals, for the projection from layer ``l`` to ``l+1`` with signed weights ``W``
+(pre x post), fixed random ``B`` and DFA matrices ``D`` (outputs x hidden)::
+
+    fa = B d_rule,  bp = W dbp,  ss = (sign(W) * |B|) d_rule,  dfa = D^T err
+    d_bp = psi * bp,  d_rule = psi * (c_fa fa + c_ss ss + c_bp bp + c_dfa dfa)
+    delta = learn * train_hidden * d_rule            (output: delta = learn * err)
+    W += eta * x_pre delta_post^T, clipped so that no weight changes sign under Dale's law
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["simulate_feedforward"]
+
+
+def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, learning, dt, T,
+                         tau_m, coefficients, eta_hidden, eta_out, eta_bias, beta, w_max, bias_max,
+                         dale):
+    """Simulate a whole session and return the final signed weights and per-trial records.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        ``(n_inputs, hidden..., n_outputs)``.
+    W, inhibitory, B : lists of arrays (pre x post)
+        Signed initial weights, the masks of pairs routed through inhibitory relays (Dale) and
+        the feedback matrices, one per projection.
+    D : list of arrays (n_outputs x hidden l)
+        DFA matrices, one per hidden layer.
+    phase0 : array (n_inputs,)
+        Initial generator phases.
+    rates, targets, learning : arrays (n_trials, ...)
+        Per-trial input rates (Hz), target counts and learning gate.
+    dt, T, tau_m : float (seconds)
+    coefficients : dict
+        ``c_fa, c_ss, c_bp, c_dfa, train_hidden, eta_homeo, n_target``.
+
+    Returns
+    -------
+    dict with ``W`` (list of signed final weights), ``counts`` (n_trials, n_outputs) output
+    counts per trial (trial ``p``'s, latched at the start of ``p + 1``), ``bias_hidden``,
+    ``bias_out``, ``input_counts`` (n_trials, n_inputs).
+    """
+    W = [np.array(w, dtype=float) for w in W]
+    n_layers = len(sizes) - 1
+    L = n_layers - 1  # hidden layers
+    K = int(round(T / dt))
+    n_trials = len(rates)
+    c = coefficients
+    # state
+    phase = np.array(phase0, dtype=float)
+    counts = [np.zeros(n) for n in sizes]
+    relay_v = [np.zeros(n) for n in sizes[:-1]]
+    relay_count = [np.zeros(n) for n in sizes[:-1]]
+    x_l = [np.zeros(n) for n in sizes]
+    relay_x = [np.zeros(n) for n in sizes[:-1]]
+    v = [None] + [np.zeros(n) for n in sizes[1:]]
+    u = [None] + [np.zeros(n) for n in sizes[1:-1]]
+    psi_acc = [None] + [np.zeros(n) for n in sizes[1:-1]]
+    psi_l = [None] + [np.zeros(n) for n in sizes[1:-1]]
+    bias = [None] + [np.zeros(n) for n in sizes[1:]]
+    learn_cur = 0.0
+    learn_l = 0.0
+    tgt = np.zeros(sizes[-1])
+    vm_acc = np.zeros(sizes[-1])
+    out_counts = np.zeros((n_trials + 1, sizes[-1]))
+    input_counts = np.zeros((n_trials + 1, sizes[0]))
+    signs = [np.where(inh, -1.0, 1.0) if dale else None for inh in inhibitory]
+    for n in range(n_trials * K):
+        trial = n // K
+        latch = n % K == 0
+        if latch:  # ---- start
+            learn_l = learn_cur
+            for l in range(n_layers + 1):
+                x_l[l] = counts[l].copy()
+                if l < n_layers:
+                    relay_x[l] = relay_count[l].copy()
+                    relay_count[l][:] = 0
+            input_counts[trial] = x_l[0]
+            for h in range(1, L + 1):
+                psi_l[h] = psi_acc[h].copy()
+                bias[h] = np.clip(bias[h] + c["eta_homeo"] * learn_l * (c["n_target"] - counts[h]),
+                                  -bias_max, bias_max)
+                psi_acc[h][:] = 0
+                v[h][:] = 0
+                u[h][:] = 0
+            err = tgt - counts[-1]
+            out_counts[trial] = counts[-1]
+            delta_out = learn_l * err
+            bias[-1] = np.clip(bias[-1] + eta_bias * delta_out, -bias_max, bias_max)
+            v[-1][:] = 0
+            vm_acc[:] = 0
+            for l in range(n_layers + 1):
+                counts[l][:] = 0
+            tgt = np.array(targets[trial], dtype=float)
+            learn_cur = float(learning[trial])
+        # ---- groups (forward Euler on old values)
+        phase = phase + dt * np.asarray(rates[trial], dtype=float)
+        for h in range(1, L + 1):
+            psi_acc[h] = psi_acc[h] + dt * (1.0 / (1 + beta * np.abs(u[h] - 1)) ** 2) / T
+            v[h] = v[h] + dt * (bias[h] - v[h]) / tau_m
+            u[h] = u[h] + dt * (bias[h] - u[h]) / tau_m
+        vm_acc = vm_acc + dt * v[-1] / T
+        v[-1] = v[-1] + dt * (bias[-1] - v[-1]) / tau_m
+        # ---- thresholds
+        spikes = [phase >= 1] + [v[l] > 1 for l in range(1, n_layers + 1)]
+        relay_spikes = [rv > 0.5 for rv in relay_v]
+        # ---- synapses
+        for l in range(n_layers):
+            pre = spikes[l].astype(float)
+            if dale:
+                exc = np.where(signs[l] > 0, W[l], 0.0)
+                inh = np.where(signs[l] < 0, W[l], 0.0)  # already negative
+                drive = pre @ exc + relay_spikes[l].astype(float) @ inh
+                relay_v[l] = relay_v[l] + pre
+            else:
+                drive = pre @ W[l]
+            v[l + 1] = v[l + 1] + drive
+            if l + 1 <= L:
+                u[l + 1] = u[l + 1] + drive
+        # ---- resets
+        phase = np.where(spikes[0], phase - 1, phase)
+        for l in range(n_layers + 1):
+            counts[l] = counts[l] + spikes[l]
+            if l >= 1:
+                v[l] = np.where(spikes[l], 0.0, v[l])
+        for l in range(n_layers):
+            relay_count[l] = relay_count[l] + relay_spikes[l]
+            relay_v[l] = np.where(relay_spikes[l], relay_v[l] - 1, relay_v[l])
+        # ---- end: credit from the top, then weights
+        if latch:
+            d_rule = [None] * (n_layers + 1)
+            d_bp = [None] * (n_layers + 1)
+            delta = [None] * (n_layers + 1)
+            d_rule[-1] = err
+            d_bp[-1] = err
+            delta[-1] = delta_out
+            for h in range(L, 0, -1):
+                fa = B[h] @ d_rule[h + 1]
+                bp = W[h] @ d_bp[h + 1]
+                ss = (np.sign(W[h]) * np.abs(B[h])) @ d_rule[h + 1]
+                dfa = np.asarray(D[h - 1]).T @ err
+                d_bp[h] = psi_l[h] * bp
+                d_rule[h] = psi_l[h] * (c["c_fa"] * fa + c["c_ss"] * ss + c["c_bp"] * bp
+                                        + c["c_dfa"] * dfa)
+                delta[h] = learn_l * c["train_hidden"] * d_rule[h]
+            for l in range(n_layers):
+                eta = eta_out if l == n_layers - 1 else eta_hidden
+                if dale:
+                    x_pre = np.where(signs[l] > 0, x_l[l][:, None], relay_x[l][:, None])
+                    new = W[l] + eta * x_pre * delta[l + 1][None, :]
+                    W[l] = np.where(signs[l] > 0, np.clip(new, 0, w_max), np.clip(new, -w_max, 0))
+                else:
+                    W[l] = np.clip(W[l] + eta * np.outer(x_l[l], delta[l + 1]), -w_max, w_max)
+    return {"W": W, "counts": out_counts[1:], "bias_hidden": bias[1:-1], "bias_out": bias[-1],
+            "input_counts": input_counts[1:]}
