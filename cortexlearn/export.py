@@ -244,3 +244,26 @@ def to_neo(results):
         segment.analogsignals.append(neo.AnalogSignal(values * unit, t_start=t[0] * pq.s,
                                                       sampling_period=steps[0] * pq.s, name=name))
     return block
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cortexlearn.export RESULTS_FOLDER [--nwb FILE] [--overwrite]``."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m cortexlearn.export", description=main.__doc__)
+    parser.add_argument("folder", help="a results folder written by cortexlearn run")
+    parser.add_argument("--nwb", default=None, help="output file (default FOLDER/results.nwb)")
+    parser.add_argument("--overwrite", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        path = write_nwb(args.folder, args.nwb, overwrite=args.overwrite)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -128,3 +128,13 @@ def test_in_memory_results_need_a_path():
         write_nwb(res)
     with pytest.raises(TypeError):
         write_nwb(42)
+
+
+def test_command_line(folder, tmp_path, capsys):
+    from cortexlearn.export import main
+
+    target = str(tmp_path / "x.nwb")
+    assert main([folder, "--nwb", target]) == 0
+    assert capsys.readouterr().out.strip() == target
+    assert main([folder, "--nwb", target]) == 2  # refuses to overwrite
+    assert len(read_nwb_spikes(target)["E"]) == N_E
