@@ -45,7 +45,7 @@ class NeuronModel:
     ----------
     name : str
         Short name (``"lif_conductance"``).
-    equations : str
+    equations : brian2.Equations or str
         Brian2 equations; parameters appear as external constants (given through a namespace).
     threshold, reset : str
         Brian2 threshold condition and reset statements (empty for a rate unit).
@@ -65,7 +65,7 @@ class NeuronModel:
     """
 
     name: str
-    equations: str
+    equations: object
     threshold: str
     reset: str
     refractory: str
@@ -82,7 +82,7 @@ class NeuronModel:
         object.__setattr__(self, "initial", MappingProxyType(dict(self.initial)))
 
     def __hash__(self):
-        return hash((self.name, self.equations, tuple(sorted((k, repr(v)) for k, v in self.parameters.items()))))
+        return hash((self.name, str(self.equations), tuple(sorted((k, repr(v)) for k, v in self.parameters.items()))))
 
     def with_parameters(self, **overrides) -> "NeuronModel":
         """A copy with some parameters changed; names and units are checked."""
@@ -159,7 +159,7 @@ def lif_current(**overrides) -> NeuronModel:
                     "I_ext : amp")
     eqs += exponential_channel("I_e", "tau_e", "amp") + exponential_channel("I_i", "tau_i", "amp")
     return NeuronModel(
-        name="lif_current", equations=str(eqs), threshold="v > v_threshold", reset="v = v_reset",
+        name="lif_current", equations=eqs, threshold="v > v_threshold", reset="v = v_reset",
         refractory="tau_ref", parameters=p, on_pre={"E": "I_e_post += w", "I": "I_i_post += w"},
         weight_unit=amp, initial={"v": "E_L"}, reference="Gerstner et al. 2014")
 
@@ -180,9 +180,10 @@ def lif_conductance(**overrides) -> NeuronModel:
                     ": volt (unless refractory)\nI_ext : amp")
     eqs += exponential_channel("g_e", "tau_e", "siemens") + exponential_channel("g_i", "tau_i", "siemens")
     return NeuronModel(
-        name="lif_conductance", equations=str(eqs), threshold="v > v_threshold", reset="v = v_reset",
+        name="lif_conductance", equations=eqs, threshold="v > v_threshold", reset="v = v_reset",
         refractory="tau_ref", parameters=p, on_pre={"E": "g_e_post += w", "I": "g_i_post += w"},
-        weight_unit=siemens, initial={"v": "E_L"}, reference="Vogels & Abbott 2005")
+        weight_unit=siemens, initial={"v": "E_L"}, reference="Vogels & Abbott 2005",
+        method="exponential_euler")
 
 
 def adex(**overrides) -> NeuronModel:
@@ -205,7 +206,7 @@ def adex(**overrides) -> NeuronModel:
         "dw_ad/dt = (a * (v - E_L) - w_ad) / tau_w : amp\nI_ext : amp")
     eqs += exponential_channel("g_e", "tau_e", "siemens") + exponential_channel("g_i", "tau_i", "siemens")
     return NeuronModel(
-        name="adex", equations=str(eqs), threshold="v > v_threshold", reset="v = v_reset; w_ad += b",
+        name="adex", equations=eqs, threshold="v > v_threshold", reset="v = v_reset; w_ad += b",
         refractory="tau_ref", parameters=p, on_pre={"E": "g_e_post += w", "I": "g_i_post += w"},
         weight_unit=siemens, initial={"v": "E_L"}, reference="Brette & Gerstner 2005",
         method="euler")
@@ -230,10 +231,11 @@ def two_compartment(**overrides) -> NeuronModel:
         "dv_d/dt = (E_L - v_d + R_d * I_d) / tau_d : volt\nI_ext : amp\nI_d : amp")
     eqs += exponential_channel("g_e", "tau_e", "siemens") + exponential_channel("g_i", "tau_i", "siemens")
     return NeuronModel(
-        name="two_compartment", equations=str(eqs), threshold="v > v_threshold", reset="v = v_reset",
+        name="two_compartment", equations=eqs, threshold="v > v_threshold", reset="v = v_reset",
         refractory="tau_ref", parameters=p, on_pre={"E": "g_e_post += w", "I": "g_i_post += w"},
         weight_unit=siemens, initial={"v": "E_L", "v_d": "E_L"},
-        reference="Urbanczik & Senn 2014; Sacramento et al. 2018")
+        reference="Urbanczik & Senn 2014; Sacramento et al. 2018",
+        method="exponential_euler")
 
 
 def rate_unit(**overrides) -> NeuronModel:

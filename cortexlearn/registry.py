@@ -8,21 +8,45 @@ import pkgutil
 from .errors import SpecError
 from .model import Model
 
-__all__ = ["list_models", "get_model"]
+__all__ = ["list_models", "get_model", "register_model", "unregister_model"]
+
+#: Models defined in this process (a notebook, a test) rather than in models/.
+_REGISTERED: dict[str, Model] = {}
+
+
+def register_model(model: Model, replace: bool = False) -> Model:
+    """Make a :class:`Model` defined in this process runnable by name (``cortexlearn.run``)."""
+    if not isinstance(model, Model):
+        raise SpecError(f"register_model() needs a Model, got {type(model).__name__}")
+    if not replace and (model.name in _REGISTERED or model.name in _folder_models()):
+        raise SpecError(f"a model named {model.name!r} already exists; pass replace=True")
+    _REGISTERED[model.name] = model
+    return model
+
+
+def unregister_model(name: str) -> None:
+    """Forget a model added with :func:`register_model`."""
+    _REGISTERED.pop(name, None)
 
 
 def _models_package():
     return importlib.import_module("cortexlearn.models")
 
 
-def list_models() -> list[str]:
-    """Names of all reproductions, sorted."""
+def _folder_models() -> list[str]:
     pkg = _models_package()
-    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if m.ispkg)
+    return [m.name for m in pkgutil.iter_modules(pkg.__path__) if m.ispkg]
+
+
+def list_models() -> list[str]:
+    """Names of all reproductions (``models/`` and registered ones), sorted."""
+    return sorted(set(_folder_models()) | set(_REGISTERED))
 
 
 def get_model(name: str) -> Model:
     """The :class:`~cortexlearn.model.Model` of ``models/NAME``."""
+    if name in _REGISTERED:
+        return _REGISTERED[name]
     names = list_models()
     if name not in names:
         raise SpecError(f"unknown model {name!r}; available: {', '.join(names)}")

@@ -174,7 +174,7 @@ class Population(_Hashed):
         object.__setattr__(self, "parameters", params)
 
     def _parts(self):
-        return (self.name, self.n, self.neuron.name, self.neuron.equations,
+        return (self.name, self.n, self.neuron.name, str(self.neuron.equations),
                 tuple(sorted((k, format_quantity(v)) for k, v in self.neuron.parameters.items())),
                 self.kind, self.initial)
 
