@@ -188,6 +188,7 @@ def build_recurrent_network(rule: EProp, input_spikes, target, w_in, w_rec, w_ou
         pre, post = _all_to_all(source.N, n_rec, autapses=key != "rec")
         syn.connect(i=pre, j=post)
         syn.w = weights[post, pre]
+        syn.eta = rule.learning_rate(key)
         syn.run_regularly(rule.hidden_step_code(), when="end", order=2, name=f"{name}_{key}_traces")
         syn.run_regularly(rule.update_code(key), dt=trial_duration, when="start", order=-5,
                           name=f"{name}_{key}_update")
@@ -199,6 +200,7 @@ def build_recurrent_network(rule: EProp, input_spikes, target, w_in, w_rec, w_ou
     out_syn.connect(i=pre, j=post)
     out_syn.w = w_out[post, pre]
     out_syn.B = feedback[pre, post]
+    out_syn.eta = rule.learning_rate("out")
     for updater in out_syn.summed_updaters.values():  # the error of this step, not the last one
         updater.when, updater.order = "end", 0
     out_syn.run_regularly(rule.readout_step_code(), when="end", order=2, name=f"{name}_out_traces")

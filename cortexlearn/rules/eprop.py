@@ -124,6 +124,11 @@ class EProp:
         kappa = float(np.exp(-float(dt / self.tau_readout)))
         return {"alpha": alpha, "rho": rho, "kappa": kappa}
 
+    def learning_rate(self, projection: str) -> float:
+        """Step size of ``"in"``, ``"rec"`` or ``"out"``."""
+        return float({"in": self.learning_rate_input, "rec": self.learning_rate_recurrent,
+                      "out": self.learning_rate_readout}[projection])
+
     def namespace(self, dt, n_steps: int) -> dict:
         """Constants the rendered code refers to."""
         d = self.decays(dt)
@@ -131,8 +136,7 @@ class EProp:
             "tau_m": self.tau_membrane, "tau_a": self.tau_adaptation, "tau_out": self.tau_readout,
             "kappa_out": d["kappa"], "rho_a": d["rho"], "beta_a": float(self.beta) if self.adaptive else 0.0,
             "v_th": float(self.threshold), "gamma_pd": float(self.gamma),
-            "eta_in": float(self.learning_rate_input), "eta_rec": float(self.learning_rate_recurrent),
-            "eta_out": float(self.learning_rate_readout), "adam_b1": float(self.adam_beta1),
+            "adam_b1": float(self.adam_beta1),
             "adam_b2": float(self.adam_beta2), "adam_eps": float(self.adam_epsilon),
             "c_reg": float(self.reg_strength), "f_target": self.target_rate,
             "n_steps": int(n_steps), "trial_T": n_steps * dt,
@@ -174,7 +178,7 @@ class EProp:
 
     # ------------------------------------------------------------------ synapses
     def hidden_synapse_model(self) -> str:
-        lines = ["w : 1", "ebar : 1", "grad : 1"]
+        lines = ["w : 1", "ebar : 1", "grad : 1", "eta : 1 (shared, constant)"]
         if self.adaptive:
             lines.append("epsa : 1")
         if self.optimizer == "adam":
@@ -192,7 +196,8 @@ class EProp:
 
     def readout_synapse_model(self) -> str:
         feedback = "w" if self.feedback == "symmetric" else "B"
-        return f"w : 1\nB : 1\ngrad : 1\nL_task_pre = {feedback}*err_post : 1 (summed)" + (
+        return (f"w : 1\nB : 1\ngrad : 1\neta : 1 (shared, constant)\n"
+                f"L_task_pre = {feedback}*err_post : 1 (summed)") + (
             "\nm_adam : 1\ns_adam : 1" if self.optimizer == "adam" else "")
 
     @staticmethod
@@ -202,11 +207,13 @@ class EProp:
     def update_code(self, projection: str) -> str:
         """Start of each trial: apply the accumulated gradient, clear the traces.
 
-        ``projection`` is ``"in"``, ``"rec"`` or ``"out"`` (which learning rate to use).
+        ``projection`` is ``"in"``, ``"rec"`` or ``"out"``. The step size is the synapses'
+        ``eta``, a ``(shared, constant)`` variable set from the rule by the builder (and changeable
+        between standalone re-runs without recompiling).
         """
         if projection not in ("in", "rec", "out"):
             raise SpecError(f"projection must be 'in', 'rec' or 'out', got {projection!r}")
-        eta = f"eta_{projection}"
+        eta = "eta"
         if self.optimizer == "adam":
             code = ("k_trial = clip(floor(t_in_timesteps*1.0/n_steps + 0.5), 1, inf)\n"
                     "m_adam = adam_b1*m_adam + (1 - adam_b1)*grad\n"

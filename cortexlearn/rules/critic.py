@@ -1,0 +1,113 @@
+"""An error critic: a population that predicts the error a layer will receive, learned by a local
+delta rule, with an optional bootstrapped (TD-like) target.
+
+Werbos (1992), *Approximate dynamic programming for real-time control and neural modeling*
+(the "error critic": a network that estimates the costate, i.e. the derivative of future cost);
+Jaderberg et al. (2017), *Decoupled neural interfaces using synthetic gradients*, ICML (the
+modern form; conditioning on the label, Sec. 3.2).
+
+Each presentation ``n`` the critic reads the activity :math:`h_n` of a layer (e.g. spike counts)
+and, optionally, a context vector :math:`c_n` (the label), and predicts
+
+.. math::
+
+    \\hat\\epsilon_{k,n} = \\sum_i C_{ki}\\, h_{i,n} + \\sum_m D_{km}\\, c_{m,n} + b_k .
+
+The layer learns from :math:`\\epsilon^{used}_n = a_n\\,\\epsilon_n + (1 - a_n)\\,\\hat\\epsilon_n`,
+where :math:`a_n \\in \\{0, 1\\}` says whether the true error :math:`\\epsilon_n` arrived. The critic
+learns by the delta rule toward the target
+
+.. math::
+
+    \\tau_n = a_n\\,\\epsilon_n + \\gamma\\,\\hat\\epsilon_{n+1}, \\qquad
+    \\Delta C_{ki} = \\eta\\,(\\tau_{k,n} - \\hat\\epsilon_{k,n})\\, h_{i,n}
+
+(likewise for :math:`D` and :math:`b`). With ``discount`` :math:`\\gamma = 0` and errors present
+(:math:`a_n = 1`) this is the LMS rule whose fixed point is the least-squares fit of the error on
+the activity; with :math:`\\gamma > 0` the critic predicts the discounted sum of future errors
+(Werbos' bootstrapped costate), and its update for presentation ``n`` happens when presentation
+``n + 1`` has been read. With :math:`\\gamma = 0` and no true error (:math:`a_n = 0`) the target is
+0 and the critic does not learn; pass ``learn_without_error=False`` (default) to skip those updates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..errors import SpecError
+from ..units import check_positive
+
+__all__ = ["ErrorCritic"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorCritic:
+    """Parameters of the critic's delta rule and the code it renders.
+
+    Parameters
+    ----------
+    learning_rate : float
+        :math:`\\eta` (> 0).
+    discount : float
+        :math:`\\gamma` in [0, 1): 0 predicts the present error; > 0 bootstraps from the critic's
+        own next prediction (a target with :math:`\\gamma \\ge 1` diverges).
+    learn_without_error : bool
+        Whether to update when no true error arrived (only meaningful with ``discount > 0``).
+    activity : str
+        Name of the read layer's per-presentation activity variable (e.g. its latched spike count).
+    """
+
+    learning_rate: float = 1e-3
+    discount: float = 0.0
+    learn_without_error: bool = False
+    activity: str = "count"
+
+    def __post_init__(self):
+        check_positive(self.learning_rate, "learning_rate")
+        if not 0.0 <= float(self.discount) < 1.0:
+            raise SpecError(f"discount must lie in [0, 1) (a bootstrapped target with discount >= 1 "
+                            f"diverges), got {self.discount!r}")
+        if not self.activity.isidentifier():
+            raise SpecError(f"activity must be a variable name, got {self.activity!r}")
+
+    # ------------------------------------------------------------------ critic neurons
+    def critic_model(self) -> str:
+        """One critic unit per predicted error component."""
+        return "\n".join([
+            "pred_h : 1", "pred_c : 1", "bias : 1",            # summed inputs and the bias
+            "pred : 1", "pred_prev : 1",                     # this and the last prediction
+            "err_true : 1", "avail : 1", "err_true_prev : 1", "avail_prev : 1",
+            "err_used : 1", "delta : 1",
+        ])
+
+    def predict_code(self) -> str:
+        """After the summed inputs are in: the prediction, the error the layer uses, and the
+        critic's prediction error for the *previous* presentation (bootstrapped) or this one."""
+        if self.discount > 0:
+            gate = "1" if self.learn_without_error else "avail_prev"
+            return ("pred = pred_h + pred_c + bias\n"
+                    "err_used = avail*err_true + (1 - avail)*pred\n"
+                    f"delta = (avail_prev*err_true_prev + gamma_c*pred - pred_prev)*{gate}\n"
+                    "bias += eta_c*delta\n"
+                    "pred_prev = pred\nerr_true_prev = err_true\navail_prev = avail")
+        return ("pred = pred_h + pred_c + bias\n"
+                "err_used = avail*err_true + (1 - avail)*pred\n"
+                "delta = avail*(err_true - pred)\n"
+                "bias += eta_c*delta")
+
+    # ------------------------------------------------------------------ synapses
+    def synapse_model(self, summed: str) -> str:
+        """Read synapses (layer or context -> critic). ``summed`` is ``"pred_h"`` or ``"pred_c"``."""
+        if summed not in ("pred_h", "pred_c"):
+            raise SpecError(f"summed must be 'pred_h' or 'pred_c', got {summed!r}")
+        return f"c : 1\nh_prev : 1\n{summed}_post = c*{self.activity}_pre : 1 (summed)"
+
+    def synapse_update_code(self) -> str:
+        """Delta rule on the read synapses, after :meth:`predict_code`. With bootstrapping the
+        presynaptic activity of the previous presentation is used (kept per synapse)."""
+        if self.discount > 0:
+            return f"c += eta_c*delta_post*h_prev\nh_prev = {self.activity}_pre"
+        return f"c += eta_c*delta_post*{self.activity}_pre"
+
+    def namespace(self) -> dict:
+        return {"eta_c": float(self.learning_rate), "gamma_c": float(self.discount)}

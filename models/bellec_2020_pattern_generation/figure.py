@@ -1,0 +1,64 @@
+"""Figure of the pattern-generation reproduction, drawn from recorded data alone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_LABELS = {
+    "alif_eprop": "e-prop ALIF", "lif_eprop": "e-prop LIF", "small_eprop": "e-prop, 30 neurons",
+    "small_readout_only": "readout only, 30 neurons",
+    "alif_frozen_readout_symmetric": "frozen readout, symmetric B",
+}
+
+
+def figure(data, metrics):
+    import matplotlib.pyplot as plt
+
+    from cortexlearn.plotting.style import PALETTE, figure as new_figure, style_context
+
+    with style_context():
+        fig = new_figure("double", height=3.2)
+        axes = fig.subplots(1, 3)
+        ax = axes[0]
+        for k, name in enumerate(("alif_eprop", "lif_eprop")):
+            curve = data.get(f"curve_{name}")
+            if curve is None:
+                continue
+            arr = np.asarray(curve)
+            for s in range(arr.shape[0]):
+                ax.plot(np.arange(1, arr.shape[1] + 1), arr[s], color=PALETTE[k + 1], lw=0.6,
+                        label=_LABELS[name] if s == 0 else None)
+        if data.get("curve_bptt_alif") is not None:
+            b = np.asarray(data["curve_bptt_alif"])
+            ax.plot(np.arange(1, len(b) + 1), b, color=PALETTE[0], lw=0.8, ls="--", label="BPTT ALIF (NumPy)")
+        ax.set(xscale="log", yscale="log", xlabel="iteration", ylabel="NMSE", title="learning curves")
+        ax.legend()
+        ax = axes[1]
+        for k, name in enumerate(("small_eprop", "small_readout_only", "alif_frozen_readout_symmetric")):
+            curve = data.get(f"curve_{name}")
+            if curve is None:
+                continue
+            arr = np.asarray(curve)
+            ax.plot(np.arange(1, arr.shape[1] + 1), arr.mean(axis=0), color=PALETTE[k + 3],
+                    label=_LABELS[name])
+        ax.set(xscale="log", yscale="log", xlabel="iteration", ylabel="NMSE (mean over seeds)",
+               title="controls")
+        ax.legend()
+        ax = axes[2]
+        target = data.get("target")
+        out = data.get("output_alif")
+        if target is not None:
+            t = np.arange(len(np.asarray(target)))
+            ax.plot(t, np.asarray(target), color=PALETTE[0], lw=1.2, label="target")
+            if out is not None:
+                arr = np.asarray(out)
+                ax.plot(t, arr[0], color=PALETTE[2], lw=0.6, label="first trial")
+                ax.plot(t, arr[1], color=PALETTE[6], lw=0.8, label="last trial")
+        angle = metrics.get("angle_eprop_bptt_final_deg")
+        title = "ALIF readout, seed 0"
+        if angle is not None and np.isfinite(angle):
+            title += f"; e-prop/BPTT angle {angle:.0f}°"
+        ax.set(xlabel="time step (ms)", ylabel="output", title=title)
+        ax.legend()
+        fig.tight_layout()
+    return fig
