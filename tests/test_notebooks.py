@@ -22,6 +22,7 @@ REQUIRES = {
     "01_dale_circuit.ipynb": ["cortexlearn.specs", "cortexlearn.build", "cortexlearn.neurons",
                               "cortexlearn.analysis.spikes"],
     "02_stdp_and_dvdt.ipynb": ["cortexlearn.rules.stdp", "cortexlearn.rules.derivative",
+                               "cortexlearn.circuits.plasticity",
                                "cortexlearn.reference.stdp"],
     "03_feedback_alignment.ipynb": ["cortexlearn.rules.credit", "cortexlearn.reference.mlp"],
     "04_critic_and_eprop.ipynb": ["cortexlearn.rules.eprop", "cortexlearn.reference.eprop"],
