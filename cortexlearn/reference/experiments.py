@@ -18,7 +18,7 @@ from .credit import make_rule
 from .mlp import MLP
 from .training import train
 
-__all__ = ["Variant", "run_variants", "summarise"]
+__all__ = ["Variant", "run_variants", "summarise", "run_copy_variants"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,3 +81,38 @@ def summarise(values, prefix: str) -> dict:
     mean, half = mean_and_interval(values)
     std = float(np.nanstd(values, ddof=1)) if np.sum(np.isfinite(values)) > 1 else float("nan")
     return {f"{prefix}_mean": float(mean), f"{prefix}_std": std, f"{prefix}_ci95": float(half)}
+
+
+def run_copy_variants(configs, seeds, progress=None):
+    """Train each copy-task configuration (``{label: CopyConfig}``) on each seed.
+
+    Returns ``xarray.DataArray`` s: ``solved_length`` and ``guard_resets`` ``(variant, seed)``;
+    ``length`` and ``bits`` ``(variant, seed, batch)`` (the curriculum and the error per batch,
+    NaN after a run stopped early); and ``diverged``, a list of messages.
+    """
+    import xarray as xr
+
+    from .rnn import train_copy_task
+
+    labels, seeds = list(configs), list(seeds)
+    steps = max(c.steps for c in configs.values())
+    solved = np.full((len(labels), len(seeds)), np.nan)
+    resets = np.zeros_like(solved)
+    length = np.full((len(labels), len(seeds), steps), np.nan)
+    bits = np.full_like(length, np.nan)
+    messages = []
+    jobs = [(i, j) for i in range(len(labels)) for j in range(len(seeds))]
+    for i, j in (jobs if progress is None else progress(jobs)):
+        hist = train_copy_task(configs[labels[i]], seed=seeds[j])
+        solved[i, j], resets[i, j] = hist.solved_length, hist.guard_resets
+        length[i, j, :len(hist.length)] = hist.length
+        bits[i, j, :len(hist.bits)] = hist.bits
+        if hist.diverged:
+            messages.append(f"{labels[i]}, seed {seeds[j]}: {hist.message}")
+    coords = {"variant": labels, "seed": seeds}
+    batch = {**coords, "batch": np.arange(steps)}
+    return {"solved_length": xr.DataArray(solved, dims=("variant", "seed"), coords=coords, name="solved_length"),
+            "guard_resets": xr.DataArray(resets, dims=("variant", "seed"), coords=coords, name="guard_resets"),
+            "length": xr.DataArray(length, dims=("variant", "seed", "batch"), coords=batch, name="length"),
+            "bits": xr.DataArray(bits, dims=("variant", "seed", "batch"), coords=batch, name="bits"),
+            "diverged": messages}

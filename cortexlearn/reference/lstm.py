@@ -114,7 +114,7 @@ class LSTM:
         H = self.n_hidden
         T = len(dlogits)
         dh_out = dlogits @ self.w_y.T
-        w_y_grad = np.einsum("tbh,tbo->ho", cache.h[1:], dlogits)
+        w_y_grad = np.tensordot(cache.h[1:], dlogits, axes=([0, 1], [0, 1]))
         b_y_grad = dlogits.sum(axis=(0, 1))
         da_all = np.empty((T,) + cache.gates.shape[1:])
         dh, dc = np.array(dh_end, dtype=np.float64), np.array(dc_end, dtype=np.float64)
@@ -130,7 +130,7 @@ class LSTM:
             da_all[t] = da[0]
             dh = da @ w_h_t
             dc = dc * f
-        w_x_grad = np.einsum("tbi,tbg->ig", cache.x, da_all)
-        w_h_grad = np.einsum("tbh,tbg->hg", cache.h[:-1], da_all)
+        w_x_grad = np.tensordot(cache.x, da_all, axes=([0, 1], [0, 1]))
+        w_h_grad = np.tensordot(cache.h[:-1], da_all, axes=([0, 1], [0, 1]))
         b_grad = da_all.sum(axis=(0, 1))
         return [w_x_grad, w_h_grad, b_grad, w_y_grad, b_y_grad], dh, dc

@@ -7,7 +7,15 @@ import numpy as np
 
 from ..analysis.alignment import mean_and_interval
 
-__all__ = ["plot_band", "plot_final_points"]
+__all__ = ["plot_band", "plot_final_points", "plot_variant_curves", "color"]
+
+
+def color(i: int) -> str:
+    """The ``i``-th colour of the publication palette (resolved now, not at drawing time)."""
+    from ..plotting.style import PALETTE
+
+    cycle = list(PALETTE[1:]) + [PALETTE[0]]
+    return cycle[i % len(cycle)]
 
 
 def plot_band(x, samples, ax=None, label=None, color=None, scale=1.0, **kwargs):
@@ -30,7 +38,7 @@ def plot_final_points(labels, samples, ax=None, scale=1.0, ylabel=None):
     for i, values in enumerate(samples):
         values = np.asarray(values, dtype=np.float64) * scale
         mean, half = mean_and_interval(values)
-        ax.bar(i, mean, color=f"C{i}", alpha=0.5, width=0.7)
+        ax.bar(i, mean, color=color(i), alpha=0.5, width=0.7)
         if np.isfinite(half):
             ax.errorbar(i, mean, yerr=half, color="k", lw=0.8, capsize=2)
         ax.plot(np.full(len(values), i) + np.linspace(-0.15, 0.15, len(values)), values, "k.", ms=2)
@@ -38,4 +46,23 @@ def plot_final_points(labels, samples, ax=None, scale=1.0, ylabel=None):
     ax.set_xticklabels(labels, rotation=30, ha="right")
     if ylabel:
         ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_variant_curves(curves, ax=None, scale=1.0, ylabel=None, variants=None, logy=False):
+    """Learning curves of an ``xarray.DataArray`` with dims ``(variant, seed, epoch)``: one mean
+    line and 95 % band per variant."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    names = list(curves.coords["variant"].values) if variants is None else variants
+    epochs = np.asarray(curves.coords["epoch"].values)
+    for i, name in enumerate(names):
+        plot_band(epochs, curves.sel(variant=name).values, ax=ax, label=str(name), color=color(i),
+                  scale=scale)
+    ax.set_xlabel("epoch")
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
     return ax

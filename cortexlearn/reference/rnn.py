@@ -97,11 +97,17 @@ class CopyHistory:
 
 
 class _Critic:
-    """The boundary critic: a linear synthetic gradient of (h, c) with a divergence guard."""
+    """The boundary critic: a linear synthetic gradient of (h, c) with a divergence guard.
+
+    The guard compares the size of the critic's predictions with a running average of the size
+    of the *true* part of its targets (the next chunk's own gradient, without the bootstrap term):
+    a critic that feeds on its own predictions can grow without bound (the bootstrap with a
+    discount near 1), and is then reset to zero.
+    """
 
     def __init__(self, n_hidden, learning_rate, guard_ratio):
         self.module = LinearSynthesizer(2 * n_hidden, 2 * n_hidden, learning_rate)
-        self.guard_ratio, self.resets, self.target_scale = guard_ratio, 0, None
+        self.guard_ratio, self.resets, self.true_scale = guard_ratio, 0, None
         self.H = n_hidden
 
     def predict(self, h, c):
@@ -109,16 +115,15 @@ class _Critic:
         g = self.module.predict(np.concatenate([h, c], axis=1))
         return g[:, :self.H], g[:, self.H:]
 
-    def learn(self, h, c, dh, dc):
+    def learn(self, h, c, target, true_part):
+        """One step toward ``target = (dh, dc)``; ``true_part`` is its bootstrap-free part."""
         features = np.concatenate([h, c], axis=1)
-        target = np.concatenate([dh, dc], axis=1)
-        norm = float(np.mean(np.linalg.norm(target, axis=1)))
-        self.target_scale = norm if self.target_scale is None else 0.99 * self.target_scale + 0.01 * norm
-        error = self.module.learn(features, target)
-        prediction = self.module.predict(features)
-        size = float(np.mean(np.linalg.norm(prediction, axis=1)))
-        if not np.isfinite(size) or size > self.guard_ratio * max(self.target_scale, 1e-8):
-            self.module.reset()   # the guard: a critic feeding on its own blow-up starts over
+        norm = float(np.mean(np.linalg.norm(np.concatenate(true_part, axis=1), axis=1)))
+        self.true_scale = norm if self.true_scale is None else 0.99 * self.true_scale + 0.01 * norm
+        error = self.module.learn(features, np.concatenate(target, axis=1))
+        size = float(np.mean(np.linalg.norm(self.module.predict(features), axis=1)))
+        if not np.isfinite(size) or size > self.guard_ratio * max(self.true_scale, 1e-8):
+            self.module.reset()
             self.resets += 1
         return error
 
@@ -132,7 +137,7 @@ def sequence_step(net, critic, optimizer, x, y, mask, config: CopyConfig):
     n_scored = mask.sum()
     total_nats = 0.0
     previous = None   # the (h, c) at the last boundary, whose critic prediction awaits a target
-    channels = 2 if critic is not None else 1
+    channels = 3 if critic is not None else 1   # critic: update, bootstrapped target, true part
     for start in range(0, steps, T):
         stop = min(start + T, steps)
         cache = net.forward(x[start:stop], state)
@@ -151,7 +156,8 @@ def sequence_step(net, critic, optimizer, x, y, mask, config: CopyConfig):
             dh_end[1], dc_end[1] = config.discount * ph / batch, config.discount * pc / batch
         grads, dh0, dc0 = net.backward(cache, dlogits, dh_end, dc_end)
         if critic is not None and previous is not None:
-            critic.learn(previous[0], previous[1], batch * dh0[-1], batch * dc0[-1])
+            critic.learn(previous[0], previous[1], (batch * dh0[1], batch * dc0[1]),
+                         (batch * dh0[2], batch * dc0[2]))
         grads, _ = clip_by_global_norm(grads, config.clip)
         optimizer.step(net.parameters(), grads)
         previous = (h_end, c_end)

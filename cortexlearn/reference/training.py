@@ -95,7 +95,7 @@ def _train_epochs(net, rule, optimizer, x, targets, epochs, batch_size, rng, fir
 
 
 def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning_rate=1e-3,
-          seed=0, weight_decay=0.0, diagnostics=True, diagnostic_batch=500, train_eval_size=1000,
+          seed=0, weight_decay=0.0, schedule="constant", diagnostics=True, diagnostic_batch=500, train_eval_size=1000,
           on_divergence="raise", optimizer_options=None, progress=None):
     """Train ``net`` on ``data`` with a credit ``rule`` and record the learning curve.
 
@@ -111,6 +111,9 @@ def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning
         Must be positive.
     weight_decay : float
         Decoupled weight decay of the weight matrices (0 = none); see :func:`train_epochs`.
+    schedule : {"constant", "cosine"}
+        Learning rate over epochs: constant, or ``learning_rate * (1 + cos(pi (e - 1) / E)) / 2``
+        in epoch ``e`` of ``E`` (Loshchilov & Hutter 2017, without restarts).
     seed : int
         Seeds the rule's feedback matrices and the batch order.
     diagnostics : bool
@@ -129,6 +132,8 @@ def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning
     """
     if on_divergence not in ("raise", "stop"):
         raise SpecError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
+    if schedule not in ("constant", "cosine"):
+        raise SpecError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
     if not np.isfinite(weight_decay) or weight_decay < 0:
         raise SpecError(f"weight_decay must be >= 0, got {weight_decay!r}")
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
@@ -173,6 +178,8 @@ def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning
         evaluate(0)
         epoch_iter = range(1, epochs + 1) if progress is None else progress(range(1, epochs + 1))
         for epoch in epoch_iter:
+            if schedule == "cosine":
+                opt.learning_rate = learning_rate * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / epochs))
             try:
                 _train_epochs(net, rule, opt, x, t, 1, batch_size, rng, epoch, weight_decay)
             except TrainingDiverged as err:

@@ -1,0 +1,123 @@
+"""Jaderberg et al. (2016): decoupled neural interfaces using synthetic gradients.
+
+(a) A decoupled 40-100-100-10 MLP on MNIST-1D: each hidden layer learns at once from a linear
+synthetic-gradient module, conditioned on the label or not, against backprop. (b) The copy task:
+an LSTM trained by truncated BPTT with and without a synthetic gradient at the truncation
+boundary (bootstrapped, discount ``copy_discount``, with a divergence guard), at truncations
+T = 3 and 5; the longest sequence solved under a curriculum. NumPy reference (no Brian2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cortexlearn.datasets import load_mnist1d
+from cortexlearn.model import Check, Model, Parameter
+from cortexlearn.reference.experiments import Variant, run_copy_variants, run_variants, summarise
+from cortexlearn.reference.rnn import CopyConfig
+
+PARAMETERS = (
+    Parameter("n_seeds", 5, "seeds of the MLP comparison", "issue 4: every figure averages >= 5 seeds", quick=2),
+    Parameter("epochs", 60, "MLP training epochs", "as lillicrap_2016", quick=2),
+    Parameter("learning_rate", 1e-2, "Adam step size of the MLPs (cosine decay)", "as lillicrap_2016"),
+    Parameter("weight_decay", 0.5, "decoupled weight decay of the MLPs", "as lillicrap_2016"),
+    Parameter("sg_learning_rate", 1e-3, "Adam step size of the synthetic-gradient modules", "chosen (README)"),
+    Parameter("copy_seeds", 2, "seeds per copy-task configuration", "issue 4: >= 2 seeds", quick=1),
+    Parameter("copy_steps", 3000, "training batches per copy-task run", "chosen to fit ~10 min on 2 cores", quick=60),
+    Parameter("truncations", "3,5", "truncation lengths T compared", "issue 4: T = 3 and T = 5"),
+    Parameter("copy_discount", 0.5, "discount of the bootstrapped boundary target",
+              "../shared/FACTS.md: 0.5 worked, >= 0.9 diverged"),
+    Parameter("critic_learning_rate", 1e-3, "Adam step size of the boundary critic", "chosen (README)"),
+)
+
+MLP_VARIANTS = ("BP", "SG, label-conditioned", "SG, unconditioned")
+
+
+def simulate(ctx):
+    p = ctx.params
+    seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    sg = lambda cond: (("conditioned", cond), ("learning_rate", p["sg_learning_rate"]))
+    variants = (Variant("BP", "backprop"), Variant("SG, label-conditioned", "synthetic", sg(True)),
+                Variant("SG, unconditioned", "synthetic", sg(False)))
+    out = run_variants(load_mnist1d(), (40, 100, 100, 10), variants, seeds, p["epochs"],
+                       progress=lambda j: ctx.progress(j, "MLP"), batch_size=100,
+                       learning_rate=p["learning_rate"], weight_decay=p["weight_decay"],
+                       schedule="cosine")
+    log = out.pop("diverged")
+    ctx.record("mlp_test_accuracy", out["test_accuracy"])
+    ctx.record("mlp_angle", out["angle"])
+    metrics = {}
+    final = {v.label: out["test_accuracy"].sel(variant=v.label).isel(epoch=-1).values * 100 for v in variants}
+    for label, key in zip(final, ("bp", "sg_conditioned", "sg_unconditioned")):
+        metrics.update(summarise(final[label], f"{key}_test_accuracy"))
+    metrics.update(summarise(final["BP"] - final["SG, label-conditioned"], "bp_minus_sg_conditioned"))
+    metrics.update(summarise(final["BP"] - final["SG, unconditioned"], "bp_minus_sg_unconditioned"))
+
+    configs = {}
+    for T in (int(t) for t in str(p["truncations"]).split(",") if t.strip()):
+        common = dict(truncation=T, steps=p["copy_steps"], critic_learning_rate=p["critic_learning_rate"],
+                      discount=p["copy_discount"])
+        configs[f"TBPTT T={T}"] = CopyConfig(**common)
+        configs[f"TBPTT T={T} + SG"] = CopyConfig(synthetic=True, **common)
+    copy_seeds = list(range(ctx.seed, ctx.seed + p["copy_seeds"]))
+    copy = run_copy_variants(configs, copy_seeds, progress=lambda j: ctx.progress(j, "copy task"))
+    log += copy.pop("diverged")
+    for key, value in copy.items():
+        ctx.record(f"copy_{key}", value)
+    for label in configs:
+        tag = label.replace("TBPTT T=", "T").replace(" + SG", "_sg").replace(" ", "")
+        metrics.update(summarise(copy["solved_length"].sel(variant=label).values, f"copy_{tag}_solved"))
+        metrics[f"copy_{tag}_guard_resets"] = float(copy["guard_resets"].sel(variant=label).sum())
+        if label.endswith("+ SG"):
+            base = metrics[f"copy_{tag[:-3]}_solved_mean"]
+            metrics[f"copy_{tag[:-3]}_ratio"] = metrics[f"copy_{tag}_solved_mean"] / base if base else float("inf")
+    ctx.log.extend(log)
+    metrics["diverged_runs"] = float(len(log))
+    return metrics
+
+
+def figure(data, metrics):
+    from cortexlearn.plotting.style import figure as new_figure, style_context
+    from cortexlearn.reference.plots import color, plot_band, plot_final_points, plot_variant_curves
+
+    with style_context():
+        fig = new_figure("double", 2.4)
+        axes = fig.subplots(1, 3)
+        plot_variant_curves(data["mlp_test_accuracy"], axes[0], scale=100, ylabel="test accuracy (%)")
+        axes[0].set_title("decoupled MLP, MNIST-1D")
+        axes[0].legend()
+        length = data["copy_length"]
+        for i, label in enumerate(length.coords["variant"].values):
+            plot_band(length.coords["batch"].values, length.sel(variant=label).values, ax=axes[1],
+                      label=str(label), color=color(i))
+        axes[1].set_xlabel("batch")
+        axes[1].set_ylabel("copy length in training")
+        axes[1].set_title("copy task curriculum")
+        axes[1].legend()
+        solved = data["copy_solved_length"]
+        labels = list(solved.coords["variant"].values)
+        plot_final_points(labels, [solved.sel(variant=v).values for v in labels], axes[2],
+                          ylabel="longest sequence solved")
+        fig.tight_layout()
+    return fig
+
+
+MODEL = Model(
+    name="jaderberg_2016",
+    title="Synthetic gradients: decoupled layers and credit beyond the truncation",
+    reference="Jaderberg, Czarnecki, Osindero, Vinyals, Graves, Silver & Kavukcuoglu (2017) Decoupled "
+              "neural interfaces using synthetic gradients, ICML (arXiv:1608.05343)",
+    parameters=PARAMETERS,
+    simulate=simulate,
+    figure=figure,
+    default_target="numpy",
+    description=__doc__,
+    checks=(
+        Check("label-conditioned SG within 5 points of BP", "bp_minus_sg_conditioned_mean", "<=", 5.0,
+              source="issue 4"),
+        Check("copy task T=3: TBPTT + SG solves >= 1.5x longer sequences", "copy_T3_ratio", ">=", 1.5,
+              source="issue 4"),
+        Check("copy task T=5: TBPTT + SG solves >= 1.5x longer sequences", "copy_T5_ratio", ">=", 1.5,
+              source="issue 4"),
+    ),
+)

@@ -1,0 +1,96 @@
+"""Werbos' error critic in the rate reference: truncated BPTT on the copy task, alone and with a
+critic at the truncation boundary that predicts the gradient still to come.
+
+Three learners share one LSTM, one curriculum and one truncation ``T``:
+
+- truncated BPTT alone (no credit crosses a boundary);
+- a critic trained on the next chunk's true gradient only (``discount = 0``);
+- a critic that also bootstraps from its own later prediction (``discount > 0``): Werbos' costate
+  target, ``g_k = dL_k/ds_k + discount * J_k^T g_{k+1}``, learned like a value function.
+
+It shares its code with the synthetic-gradient reference (``jaderberg_2016``). NumPy (no Brian2).
+"""
+
+from __future__ import annotations
+
+from cortexlearn.model import Check, Model, Parameter
+from cortexlearn.reference.experiments import run_copy_variants, summarise
+from cortexlearn.reference.rnn import CopyConfig
+
+PARAMETERS = (
+    Parameter("n_seeds", 2, "seeds per learner", "issue 4: >= 2 seeds for the copy task", quick=1),
+    Parameter("steps", 3000, "training batches per run", "chosen to fit ~10 min on 2 cores", quick=60),
+    Parameter("truncation", 3, "truncation length T", "Jaderberg et al. 2016, Table 1 (T = 3)"),
+    Parameter("discount", 0.5, "discount of the bootstrapped target", "../shared/FACTS.md: 0.5 worked, >= 0.9 diverged"),
+    Parameter("critic_learning_rate", 1e-3, "Adam step size of the critic", "as jaderberg_2016"),
+)
+KEYS = ("tbptt", "critic_no_bootstrap", "critic_bootstrap")
+
+
+def simulate(ctx):
+    p = ctx.params
+    common = dict(truncation=p["truncation"], steps=p["steps"], critic_learning_rate=p["critic_learning_rate"])
+    configs = {
+        "TBPTT": CopyConfig(**common),
+        "critic, no bootstrap": CopyConfig(synthetic=True, discount=0.0, **common),
+        f"critic, bootstrap {p['discount']:g}": CopyConfig(synthetic=True, discount=p["discount"], **common),
+    }
+    seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    out = run_copy_variants(configs, seeds, progress=lambda j: ctx.progress(j, "copy task"))
+    ctx.log.extend(out.pop("diverged"))
+    for key, value in out.items():
+        ctx.record(key, value)
+    metrics = {}
+    solved = {}
+    for label, key in zip(configs, KEYS):
+        solved[key] = out["solved_length"].sel(variant=label).values
+        metrics.update(summarise(solved[key], f"{key}_solved"))
+        metrics[f"{key}_guard_resets"] = float(out["guard_resets"].sel(variant=label).sum())
+    metrics.update(summarise(solved["critic_bootstrap"] - solved["tbptt"], "bootstrap_minus_tbptt"))
+    metrics.update(summarise(solved["critic_bootstrap"] - solved["critic_no_bootstrap"], "bootstrap_minus_no_bootstrap"))
+    metrics["diverged_runs"] = float(len(ctx.log))
+    return metrics
+
+
+def figure(data, metrics):
+    from cortexlearn.plotting.style import figure as new_figure, style_context
+    from cortexlearn.reference.plots import color, plot_band, plot_final_points
+
+    with style_context():
+        fig = new_figure("double", 2.4)
+        axes = fig.subplots(1, 3)
+        length, bits = data["length"], data["bits"]
+        labels = list(length.coords["variant"].values)
+        for i, label in enumerate(labels):
+            plot_band(length.coords["batch"].values, length.sel(variant=label).values, ax=axes[0],
+                      label=str(label), color=color(i))
+            plot_band(bits.coords["batch"].values, bits.sel(variant=label).values, ax=axes[1],
+                      label=str(label), color=color(i), lw=0.5)
+        axes[0].set_xlabel("batch")
+        axes[0].set_ylabel("copy length in training")
+        axes[0].legend()
+        axes[1].set_xlabel("batch")
+        axes[1].set_ylabel("error (bits per symbol)")
+        axes[1].axhline(0.15, color="0.6", lw=0.6, ls="--")
+        solved = data["solved_length"]
+        plot_final_points(labels, [solved.sel(variant=v).values for v in labels], axes[2],
+                          ylabel="longest sequence solved")
+        fig.tight_layout()
+    return fig
+
+
+MODEL = Model(
+    name="werbos_error_critic",
+    title="The error critic: truncated BPTT with and without a bootstrapped boundary critic",
+    reference="Werbos (1992) Approximate dynamic programming for real-time control and neural modeling; "
+              "Jaderberg et al. (2017) ICML (synthetic gradients)",
+    parameters=PARAMETERS,
+    simulate=simulate,
+    figure=figure,
+    default_target="numpy",
+    description=__doc__,
+    checks=(
+        Check("the bootstrapped critic solves longer sequences than TBPTT alone", "bootstrap_minus_tbptt_mean",
+              ">", 0.0, source="issue 6; Jaderberg et al. 2016, Table 1; ../shared/FACTS.md"),
+    ),
+)

@@ -1,0 +1,116 @@
+"""LSTM BPTT reference (finite differences), the boundary-gradient channels, the synthetic
+gradient module against least squares, the divergence guard, and the copy-task trainer."""
+
+import numpy as np
+import pytest
+
+from cortexlearn.datasets import CopyTask
+from cortexlearn.errors import SpecError
+from cortexlearn.reference.lstm import LSTM
+from cortexlearn.reference.rnn import CopyConfig, _Critic, train_copy_task
+from cortexlearn.reference.synthetic import LinearSynthesizer
+
+
+def _loss_and_dlogits(net, cache, y, mask):
+    logits = cache.logits - cache.logits.max(-1, keepdims=True)
+    p = np.exp(logits)
+    p /= p.sum(-1, keepdims=True)
+    onehot = np.eye(net.n_outputs)[y]
+    batch = y.shape[1]
+    loss = -np.sum(mask[..., None] * onehot * np.log(p)) / batch
+    return loss, mask[..., None] * (p - onehot) / batch
+
+
+def test_bptt_over_two_chunks_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    net = LSTM(9, 5, 8, seed=1)
+    x, y, mask = CopyTask(8).sample(rng, 3, 3)          # 7 steps: chunks of 4 and 3
+    zero = np.zeros((1, 3, 5))
+
+    def full_loss():
+        a = net.forward(x[:4], net.zero_state(3))
+        b = net.forward(x[4:], (a.h[-1], a.c[-1]))
+        return _loss_and_dlogits(net, a, y[:4], mask[:4])[0] + _loss_and_dlogits(net, b, y[4:], mask[4:])[0]
+
+    a = net.forward(x[:4], net.zero_state(3))
+    b = net.forward(x[4:], (a.h[-1], a.c[-1]))
+    gb, dh, dc = net.backward(b, _loss_and_dlogits(net, b, y[4:], mask[4:])[1], zero, zero)
+    ga, _, _ = net.backward(a, _loss_and_dlogits(net, a, y[:4], mask[:4])[1], dh, dc)
+    eps = 1e-6
+    for p, g1, g2 in zip(net.parameters(), ga, gb):
+        numeric = np.zeros_like(p)
+        for i in np.ndindex(p.shape):
+            old = p[i]
+            p[i] = old + eps
+            up = full_loss()
+            p[i] = old - eps
+            down = full_loss()
+            p[i] = old
+            numeric[i] = (up - down) / (2 * eps)
+        assert np.abs(g1 + g2 - numeric).max() / np.abs(numeric).max() < 1e-6
+
+
+def test_boundary_channels_are_independent_backward_passes():
+    rng = np.random.default_rng(1)
+    net = LSTM(4, 6, 3, seed=2)
+    x = rng.standard_normal((5, 2, 4))
+    cache = net.forward(x, net.zero_state(2))
+    dlogits = rng.standard_normal((5, 2, 3))
+    ends = rng.standard_normal((2, 2, 2, 6))            # (h or c, channel, batch, H)
+    grads, dh, dc = net.backward(cache, dlogits, ends[0], ends[1])
+    for k in (0, 1):
+        g_k, dh_k, dc_k = net.backward(cache, dlogits, ends[0, k:k + 1], ends[1, k:k + 1])
+        np.testing.assert_allclose(dh[k], dh_k[0], rtol=1e-12)
+        np.testing.assert_allclose(dc[k], dc_k[0], rtol=1e-12)
+        if k == 0:
+            for a, b in zip(grads, g_k):
+                np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_synthetic_gradient_module_converges_to_least_squares():
+    # The module's delta rule minimises 1/2 |M(f) - g|^2: its fixed point is the least-squares fit.
+    rng = np.random.default_rng(3)
+    features = rng.standard_normal((200, 4))
+    target = features @ rng.standard_normal((4, 3)) + 0.3 * rng.standard_normal((200, 3)) + 0.5
+    module = LinearSynthesizer(4, 3, learning_rate=1e-2)
+    for _ in range(3000):
+        module.learn(features, target)
+    design = np.hstack([features, np.ones((200, 1))])
+    solution, *_ = np.linalg.lstsq(design, target, rcond=None)
+    np.testing.assert_allclose(module.weight, solution[:4], atol=1e-3)
+    np.testing.assert_allclose(module.bias, solution[4], atol=1e-3)
+
+
+def test_divergence_guard_resets_a_critic_that_feeds_on_itself():
+    critic = _Critic(n_hidden=3, learning_rate=1e-3, guard_ratio=10.0)
+    h = np.ones((4, 3))
+    small = (0.01 * h, 0.01 * h)
+    for _ in range(3):
+        critic.learn(h, h, small, small)
+    assert critic.resets == 0 and np.any(critic.module.weight)
+    # The bootstrapped target runs away while the true gradient stays small: reset to zero.
+    huge = (np.full((4, 3), 1e3), np.full((4, 3), 1e3))
+    for _ in range(300):
+        critic.learn(h, h, huge, small)
+        if critic.resets:
+            break
+    assert critic.resets == 1 and not np.any(critic.module.weight)
+
+
+def test_copy_task_training_lowers_the_error_and_is_deterministic():
+    config = CopyConfig(truncation=None, n_hidden=16, steps=150, learning_rate=1e-2)
+    a = train_copy_task(config, seed=0)
+    b = train_copy_task(config, seed=0)
+    np.testing.assert_array_equal(a.bits, b.bits)
+    # Chance is log2(8) = 3 bits per symbol; a 1-symbol copy is learned within 150 batches.
+    assert a.bits[:5].mean() > 2.5
+    assert a.solved_length >= 1 and a.bits[-10:].mean() < 2.0
+
+
+def test_copy_config_rejects_bad_values():
+    with pytest.raises(SpecError, match="discount"):
+        CopyConfig(discount=1.0)
+    with pytest.raises(SpecError, match="truncation"):
+        CopyConfig(truncation=0)
+    with pytest.raises(SpecError, match="learning_rate"):
+        CopyConfig(learning_rate=-1.0)
