@@ -17,7 +17,7 @@ def test_quick_run_outputs(tmp_path):
     # weights start at g_max and stay within [0, g_max] (Dale's law, hard bounds)
     assert fw.min() >= 0.0 and fw.max() <= 1.0 + 1e-12
     # fixed weights: a higher input rate drives the neuron harder (Song et al. 2000, Fig. 3)
-    assert m["rate_static_40hz"] > m["rate_static_10hz"] > 0
+    assert m["rate_static_40hz"] > m["rate_static_10hz"] >= 0
     # depression dominates (A-/A+ = 1.05): weights leave g_max within the first second
     assert fw[:3].mean() < 1.0
     assert set(res.data["near_bounds"].dims) == {"input_rate", "time"}

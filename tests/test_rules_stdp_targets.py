@@ -36,6 +36,8 @@ RULES = {
     "pair_additive": PairSTDP(a_plus=0.6, a_minus=0.35, w_max=1.0),
     "pair_multiplicative_nearest": PairSTDP(a_plus=0.4, a_minus=0.5, w_max=1.0,
                                             weight_dependence="multiplicative", pairing="nearest"),
+    # the same rule with its traces kept on the neurons (one per neuron instead of per synapse)
+    "pair_neuron_traces": PairSTDP(a_plus=0.6, a_minus=0.35, w_max=1.0, traces="neuron"),
     "triplet_all_to_all": TripletSTDP(a2_plus=0.05, a3_plus=0.3, a2_minus=0.3, a3_minus=0.1,
                                       tau_x=101 * ms, tau_y=114 * ms, w_max=1.0),
     "triplet_nearest": TripletSTDP.from_paper("hippocampal_nearest", a2_plus=0.2, a3_plus=0.3,
@@ -84,7 +86,7 @@ def _oracle(fn, label, **extra):
 
 
 def test_pair_stdp_matches_oracle(final_weights):
-    for label in ("pair_additive", "pair_multiplicative_nearest"):
+    for label in ("pair_additive", "pair_multiplicative_nearest", "pair_neuron_traces"):
         np.testing.assert_allclose(final_weights[label], _oracle(ref.pair_stdp, label), rtol=0, atol=1e-9)
     # clipping is exercised: without the upper bound (w_max = 10, same scale) the weights differ
     bounded = _oracle(ref.pair_stdp, "pair_additive")

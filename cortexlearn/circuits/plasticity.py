@@ -78,6 +78,57 @@ def _generator(trains, name: str):
     return SpikeGeneratorGroup(len(trains), indices, times * second, name=name)
 
 
+def neuron_traces(rules, side: str):
+    """Equations, spike code and namespace of the traces that ``rules`` keep on ``side``'s neurons.
+
+    Rules with ``traces="neuron"`` (:meth:`~cortexlearn.rules.stdp.PairSTDP.neuron_code`) share a
+    trace when their code is identical; two different traces with one name are refused.
+    """
+    codes = {}
+    for rule in rules:
+        if rule is None or getattr(rule, "traces", "synapse") != "neuron":
+            continue
+        code = rule.neuron_code(side)
+        name = code.equations.split("/")[0]
+        if name in codes and not _same_trace(codes[name], code):
+            raise SpecError(f"two rules keep different {side}synaptic traces {name[1:]!r} on the same "
+                            "neurons; give them equal time constants and pairing, or use traces='synapse'")
+        codes[name] = code
+    eqs = "\n".join(c.equations for c in codes.values())
+    ns = {k: v for c in codes.values() for k, v in c.namespace.items()}
+    return list(codes.values()), eqs, ns
+
+
+def _same_trace(a, b) -> bool:
+    return (a.equations == b.equations and a.on_spike == b.on_spike and a.namespace.keys() == b.namespace.keys()
+            and all(float(a.namespace[k]) == float(b.namespace[k]) for k in a.namespace))
+
+
+def _add_trace_events(group, codes):
+    """Run the traces' spike code in their slot, on a group that has no reset of its own."""
+    if not codes:
+        return
+    whens = {c.when for c in codes}
+    if len(whens) != 1:
+        raise SpecError("traces of one side must share their schedule slot")
+    group.run_on_event("spike", "\n".join(c.on_spike for c in codes), when=whens.pop())
+
+
+def _pattern_group(trains, name: str, equations: str, namespace: dict, n_steps: int | None = None):
+    """A NeuronGroup that spikes on the steps of ``trains`` (a TimedArray of 0/1 per step)."""
+    dt = _default_dt()
+    last = max((max(tr) for tr in trains if len(tr)), default=0.0)
+    n_steps = n_steps or int(round(last / float(dt))) + 2
+    pattern = np.zeros((n_steps, len(trains)))
+    for k, train in enumerate(trains):
+        steps = np.round(np.asarray(train, dtype=float) / float(dt)).astype(int)
+        pattern[steps[steps < n_steps], k] = 1.0
+    ns = dict(namespace)
+    ns[f"{name}_pattern"] = TimedArray(pattern, dt=dt, name=f"{name}_pattern")
+    return NeuronGroup(len(trains), equations or "", threshold=f"{name}_pattern(t, i) > 0.5", name=name,
+                       namespace=ns, method="exact")
+
+
 def spike_train_network(rules, pre_trains, post_trains, *, sources=None, targets=None, w0=0.5,
                         kinds=None, post_voltage=None, name: str = "stdp") -> Built:
     """Synapses between groups playing hand-made spike trains (tests, pairing protocols).
@@ -102,22 +153,23 @@ def spike_train_network(rules, pre_trains, post_trains, *, sources=None, targets
     single = isinstance(rules, PlasticityRule)
     rule_map = {"": rules} if single else dict(rules)
     kinds = dict(kinds or {})
-    pre = _generator(pre_trains, f"{name}_pre")
+    pre_codes, pre_eqs, pre_ns = neuron_traces(rule_map.values(), "pre")
+    post_codes, post_eqs, post_ns = neuron_traces(rule_map.values(), "post")
+    pre = (_pattern_group(pre_trains, f"{name}_pre", pre_eqs, pre_ns) if pre_codes
+           else _generator(pre_trains, f"{name}_pre"))
+    _add_trace_events(pre, pre_codes)
     objects: dict[str, Any] = {"pre": pre}
     ns: dict[str, Any] = {}
     if post_voltage is None:
-        post = _generator(post_trains, f"{name}_post")
+        post = (_pattern_group(post_trains, f"{name}_post", post_eqs, post_ns) if post_codes
+                else _generator(post_trains, f"{name}_post"))
     else:
         dt = _default_dt()
         values = np.asarray(post_voltage / mV) if hasattr(post_voltage, "dim") else np.asarray(post_voltage)
-        pattern = np.zeros(values.shape)
-        for k, train in enumerate(post_trains):
-            steps = np.round(np.asarray(train, dtype=float) / float(dt)).astype(int)
-            pattern[steps[steps < len(pattern)], k] = 1.0
         ns["v_trace"] = TimedArray(values * mV, dt=dt, name=f"{name}_vtrace")
-        ns["spike_trace"] = TimedArray(pattern, dt=dt, name=f"{name}_spiketrace")
-        post = NeuronGroup(values.shape[1], "v = v_trace(t, i) : volt", threshold="spike_trace(t, i) > 0.5",
-                           name=f"{name}_post", namespace=ns)
+        post = _pattern_group(post_trains, f"{name}_post", "v = v_trace(t, i) : volt\n" + post_eqs,
+                              {**ns, **post_ns}, n_steps=values.shape[0])
+    _add_trace_events(post, post_codes)
     objects["post"] = post
     n = len(pre_trains)
     sources = np.arange(n) if sources is None else np.asarray(sources, dtype=int)
@@ -234,16 +286,22 @@ next_spike : second
 """
 
 
-def poisson_input_group(n: int, rates, *, name: str) -> NeuronGroup:
+def poisson_input_group(n: int, rates, *, name: str, equations: str = "",
+                        namespace: dict | None = None, extra_reset: Sequence[str] = ()) -> NeuronGroup:
     """``n`` independent Poisson spike trains drawing one random number per spike.
 
     Each neuron keeps the time of its next spike and, when it is reached, adds an exponential
     interval ``-log(rand())/rate``. Same statistics as ``PoissonGroup`` up to the time grid, ~4x
     cheaper (FACTS.md). Rates may differ per neuron; spikes land on the first step at or after
-    the drawn time.
+    the drawn time. ``equations`` and ``extra_reset`` add presynaptic traces kept on the inputs;
+    the reset then runs in the ``before_synapses`` slot.
     """
-    group = NeuronGroup(n, _POISSON_EQS, threshold="t >= next_spike",
-                        reset="next_spike = next_spike - log(rand())/rate", name=name)
+    reset = "\n".join(["next_spike = next_spike - log(rand())/rate", *extra_reset])
+    group = NeuronGroup(n, _POISSON_EQS + equations, threshold="t >= next_spike", reset=reset, name=name,
+                        namespace=dict(namespace or {}), method="exact")
+    if extra_reset:
+        # presynaptic traces (``extra_reset``) must jump before the synapses read them
+        group.resetter["spike"].when = "before_synapses"
     group.rate = rates
     group.next_spike = "-log(rand())/rate"
     return group
@@ -287,10 +345,17 @@ def song_network(channels: Sequence[tuple[Any, PlasticityRule | None]], *,
         rates.append(float(rate))
     n_ch = len(channels)
     ns = {k: p[k] for k in ("tau_m", "E_L", "E_e", "E_i", "v_th", "v_reset", "tau_e", "tau_i")}
-    neurons = NeuronGroup(n_ch, _SONG_EQS, threshold="v > v_th", reset="v = v_reset", method="euler",
-                          name=f"{name}_neurons", namespace=ns)
+    rule_list = [rule for _, rule in channels]
+    pre_codes, pre_eqs, pre_ns = neuron_traces(rule_list, "pre")
+    post_codes, post_eqs, post_ns = neuron_traces(rule_list, "post")
+    # postsynaptic traces jump in the reset (after the synapses, as they must)
+    reset = "\n".join(["v = v_reset"] + [c.on_spike for c in post_codes])
+    neurons = NeuronGroup(n_ch, _SONG_EQS + post_eqs, threshold="v > v_th", reset=reset,
+                          method="exponential_euler", name=f"{name}_neurons", namespace={**ns, **post_ns})
     neurons.v = p["E_L"]
-    inputs = poisson_input_group(n_ch * n_inputs, np.repeat(rates, n_inputs) * Hz, name=f"{name}_inputs")
+    inputs = poisson_input_group(n_ch * n_inputs, np.repeat(rates, n_inputs) * Hz, name=f"{name}_inputs",
+                                 equations="\n" + pre_eqs, namespace=pre_ns,
+                                 extra_reset=[c.on_spike for c in pre_codes])
     objects: dict[str, Any] = {"inputs": inputs, "neurons": neurons}
     groups: list[tuple[PlasticityRule | None, list[int]]] = []
     for ch, (_, rule) in enumerate(channels):

@@ -41,7 +41,7 @@ from brian2.units import fundamentalunits as fu
 from ..errors import SpecError, UnitError
 from ..units import as_quantity, check_positive
 
-__all__ = ["quantity_field", "SynapseCode", "PlasticityRule", "PairSTDP", "PROJECTION_KINDS", "unit_string"]
+__all__ = ["quantity_field", "SynapseCode", "NeuronTraceCode", "PlasticityRule", "PairSTDP", "PROJECTION_KINDS", "unit_string"]
 
 #: The kinds of population a projection connects: excitatory or inhibitory (Dale's law).
 PROJECTION_KINDS = ("E", "I")
@@ -88,6 +88,16 @@ class SynapseCode:
     run_regularly: str = ""
     run_regularly_when: str = "after_groups"
     method: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class NeuronTraceCode:
+    """A presynaptic or postsynaptic trace kept on the neurons (see :meth:`PairSTDP.neuron_code`)."""
+
+    equations: str
+    on_spike: str
+    when: str
+    namespace: dict
 
 
 def _join(*blocks: str) -> str:
@@ -222,6 +232,9 @@ class PairSTDP(PlasticityRule):
     w_max : Quantity or float
         Upper bound of the weight (> 0); its units are the weight's units.
     weight_dependence : {"additive", "multiplicative"}
+    traces : {"synapse", "neuron"}
+        Where the traces live; ``"neuron"`` needs a builder that adds :meth:`neuron_code` to
+        the groups (``song_network``, ``spike_train_network``).
     pairing : {"all_to_all", "nearest"}
         All-to-all: traces add (``x += 1``); nearest-spike: traces reset (``x = 1``), so only the
         nearest earlier spike of the other neuron counts.
@@ -244,6 +257,7 @@ class PairSTDP(PlasticityRule):
     weight_dependence: str = "additive"
     pairing: str = "all_to_all"
     scale: Any = None
+    traces: str = "synapse"
 
     paper: ClassVar[str] = ("Bi & Poo 1998, J Neurosci 18:10464; Song, Miller & Abbott 2000, "
                             "Nat Neurosci 3:919; van Rossum, Bi & Turrigiano 2000, J Neurosci 20:8812")
@@ -259,14 +273,42 @@ class PairSTDP(PlasticityRule):
             raise SpecError(f"weight_dependence must be 'additive' or 'multiplicative', got {self.weight_dependence!r}")
         if self.pairing not in ("all_to_all", "nearest"):
             raise SpecError(f"pairing must be 'all_to_all' or 'nearest', got {self.pairing!r}")
+        if self.traces not in ("synapse", "neuron"):
+            raise SpecError(f"traces must be 'synapse' or 'neuron', got {self.traces!r}")
+
+    def neuron_code(self, side: str) -> NeuronTraceCode:
+        """Trace kept on the presynaptic (``side="pre"``) or postsynaptic (``"post"``) neurons.
+
+        The rule factorises (the trace of a synapse depends on one neuron only), so with
+        ``traces="neuron"`` each neuron holds one trace for all its synapses instead of one per
+        synapse (1.6-4x faster, FACTS.md). The builder adds ``equations`` to the group and runs
+        ``on_spike`` with ``group.run_on_event("spike", on_spike, when=when)``: the presynaptic
+        trace jumps *before* the synapses are processed and the postsynaptic one *after*, which
+        gives exactly the per-synapse semantics (``on_pre`` before ``on_post``; a pair at Δt = 0
+        potentiates).
+        """
+        if side not in ("pre", "post"):
+            raise SpecError(f"side must be 'pre' or 'post', got {side!r}")
+        jump = "= 1" if self.pairing == "nearest" else "+= 1"
+        if side == "pre":
+            return NeuronTraceCode("dx_trace/dt = -x_trace/tau_plus : 1",
+                                   f"x_trace {jump}", "before_synapses", {"tau_plus": self.tau_plus})
+        return NeuronTraceCode("dy_trace/dt = -y_trace/tau_minus : 1",
+                               f"y_trace {jump}", "after_synapses", {"tau_minus": self.tau_minus})
 
     def _code(self) -> SynapseCode:
         jump = "= 1" if self.pairing == "nearest" else "+= 1"
+        x, y = ("x_trace_pre", "y_trace_post") if self.traces == "neuron" else ("x_pre_trace", "y_post_trace")
         if self.weight_dependence == "additive":
-            ltp, ltd = "A_plus*w_scale*x_pre_trace", "A_minus*w_scale*y_post_trace"
+            ltp, ltd = f"A_plus*w_scale*{x}", f"A_minus*w_scale*{y}"
         else:
-            ltp, ltd = "A_plus*(w_max - w)*x_pre_trace", "A_minus*w*y_post_trace"
+            ltp, ltd = f"A_plus*(w_max - w)*{x}", f"A_minus*w*{y}"
         u = self.weight_unit
+        ns = {"tau_plus": self.tau_plus, "tau_minus": self.tau_minus, "A_plus": float(self.a_plus),
+              "A_minus": float(self.a_minus), "w_max": self.w_max, "w_scale": self.weight_scale}
+        if self.traces == "neuron":
+            return SynapseCode(f"w : {u}", f"w = clip(w - {ltd}, 0*w_max, w_max)",
+                               f"w = clip(w + {ltp}, 0*w_max, w_max)", ns)
         model = f"""
             w : {u}
             dx_pre_trace/dt = -x_pre_trace/tau_plus : 1 (event-driven)
@@ -280,8 +322,6 @@ class PairSTDP(PlasticityRule):
             y_post_trace {jump}
             w = clip(w + {ltp}, 0*w_max, w_max)
         """
-        ns = {"tau_plus": self.tau_plus, "tau_minus": self.tau_minus, "A_plus": float(self.a_plus),
-              "A_minus": float(self.a_minus), "w_max": self.w_max, "w_scale": self.weight_scale}
         return SynapseCode(_join(model), _join(on_pre), _join(on_post), ns)
 
     def reference_parameters(self) -> dict[str, Any]:

@@ -125,7 +125,8 @@ def simulate(ctx):
                                         attrs={"units": "mV", "time_units": "ms from the post spike"}))
     analytic = derivative_rate_window(delays * 1e-3, float(p["learning_rate_rate"]),
                                       float(p["tau_pre"]), float(p["tau_rate"]))
-    fit_v = fit_exponential_window(delays, windows["voltage"])
+    outside = np.abs(delays) >= 2.0  # outside the 1-ms current pulse and the 2-ms refractory period
+    fit_v = fit_exponential_window(delays[outside], windows["voltage"][outside])
     metrics = {
         "zero_crossing_ms": zero_crossing(delays, windows["voltage"]),
         "zero_crossing_reset_free_ms": zero_crossing(delays, windows["reset_free"]),
@@ -168,7 +169,7 @@ def figure(data, metrics):
                 ax.plot(d, y / np.max(np.abs(y)), color=colours[key], label=labels[key])
             ax.set_xlabel("Δt = t_post − t_pre (ms)")
             ax.set_ylabel("Δw (normalised)")
-            ax.legend(loc="lower right")
+            ax.legend(loc="upper left" if key == "pair" else "lower right")
             ax.set_title(title, loc="left")
         zc = metrics.get("zero_crossing_ms", np.nan)
         ax2.text(0.02, 0.97, f"sign change at {zc:+.2f} ms", transform=ax2.transAxes, va="top")

@@ -32,9 +32,10 @@ PARAMETERS = (
     Parameter("pair_a_minus", 7.1e-3, "depression amplitude of the pair rule",
               "Pfister & Gerstner 2006, Table 3, A2- of the minimal visual-cortex model"),
     Parameter("n_pairings", 60, "pairings per frequency", "Sjöström et al. 2001 / Pfister & Gerstner 2006",
-              quick=2),
+              quick=10),
     Parameter("max_period", 1e4 * second, "longest interval between pairings (caps 0.1 Hz)",
-              "no cap; quick runs cap it at 1 s, after which the traces are below 2e-4", quick=1 * second),
+              "no cap (quick smoke runs cap it at 0.25 s, so their low frequencies are really 4 Hz)",
+              quick=0.25 * second),
 )
 
 
