@@ -19,11 +19,11 @@ from cortexlearn.model import Check, Model, Parameter, RunContext
 from .circuit import STATES, brunel_circuit, threshold_rate
 
 PARAMETERS = (
-    Parameter("n_excitatory", 10000, "number of excitatory neurons N_E", "Brunel 2000, Sec. 2", quick=2000),
+    Parameter("n_excitatory", 10000, "number of excitatory neurons N_E", "Brunel 2000, Sec. 2", quick=1000),
     Parameter("gamma", 0.25, "N_I / N_E", "Brunel 2000, Sec. 2"),
     Parameter("C_E", 1000, "excitatory in-degree (C_I = γ C_E); ε = C_E / N_E. Kept at the paper's "
               "value when N_E shrinks, so that input fluctuations and ν_thr stay as published",
-              "Brunel 2000, Sec. 2 (ε = 0.1, N_E = 10,000)"),
+              "Brunel 2000, Sec. 2 (ε = 0.1, N_E = 10,000)", quick=100),
     Parameter("J", 0.1 * mV, "EPSP amplitude", "Brunel 2000, Fig. 8 caption"),
     Parameter("delay", 1.5 * ms, "transmission delay D", "Brunel 2000, Fig. 8 caption"),
     Parameter("tau_m", 20 * ms, "membrane time constant", "Brunel 2000, Sec. 2"),
@@ -41,7 +41,7 @@ PARAMETERS = (
     Parameter("nu_AI", 2.0, "ν_ext/ν_thr of state C (AI)", "Brunel 2000, Fig. 8C"),
     Parameter("g_SI_slow", 4.5, "g of state D (SI slow)", "Brunel 2000, Fig. 8D"),
     Parameter("nu_SI_slow", 0.9, "ν_ext/ν_thr of state D (SI slow)", "Brunel 2000, Fig. 8D"),
-    Parameter("n_recorded", 1000, "excitatory neurons whose spikes are recorded", "chosen", quick=500),
+    Parameter("n_recorded", 1000, "excitatory neurons whose spikes are recorded", "chosen", quick=300),
 )
 
 

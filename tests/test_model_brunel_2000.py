@@ -1,0 +1,41 @@
+"""brunel_2000: the quick run writes a complete results folder; the circuit follows the paper."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from brian2 import Hz, mV, ms
+
+import cortexlearn
+from cortexlearn.models.brunel_2000 import MODEL
+from cortexlearn.models.brunel_2000.circuit import brunel_circuit, threshold_rate
+
+
+def test_circuit_follows_brunel_2000():
+    p = MODEL.resolve()
+    assert float(threshold_rate(p) / Hz) == pytest.approx(10.0)  # θ/(J C_E τ) = 20 mV/(0.1 mV·1000·20 ms)
+    c = brunel_circuit(p, g=5.0, nu_ratio=2.0)
+    pops = {q.name: q for q in c.populations}
+    assert (pops["E"].n, pops["I"].n) == (10000, 2500)
+    proj = {q.name: q for q in c.projections}
+    assert proj["E_to_I"].connectivity.k == 1000 and proj["I_to_E"].connectivity.k == 250
+    assert float(proj["I_to_E"].weight / mV) == pytest.approx(0.5)  # g J
+    assert float(proj["E_to_E"].delay / ms) == pytest.approx(1.5)
+    drive = c.drives[0]
+    assert drive.n_inputs == 1000 and float(drive.rate / Hz) == pytest.approx(20.0)  # 2 ν_thr
+
+
+def test_quick_run_writes_results(tmp_path):
+    out = tmp_path / "brunel"
+    res = cortexlearn.run("brunel_2000", quick=True, target="numpy", out=str(out), progress=False)
+    assert res.status == "complete"
+    for state in ("SR", "AI", "SI_fast", "SI_slow"):
+        assert np.isfinite(res.metrics[f"rate_{state}_Hz"])
+        assert f"raster_{state}" in res.data
+    payload = json.load(open(out / "metrics.json"))
+    names = {c["name"] for c in payload["checks"]}
+    assert names == {"AI state is irregular", "AI state is asynchronous", "SR state is synchronous"}
+    assert os.path.getsize(out / "figure.png") > 10_000
+    # excitation-dominated SR fires far faster than the inhibition-dominated slow SI state
+    assert res.metrics["rate_SR_Hz"] > 5 * res.metrics["rate_SI_slow_Hz"]
