@@ -121,9 +121,10 @@ class TrialSchedule:
 
 
 def session_schedule(n_train: int, n_test: int, n_epochs: int, seed: int = 0,
-                     test_every_epoch: bool = True) -> TrialSchedule:
+                     test_every_epoch: bool = True, flush: bool = True) -> TrialSchedule:
     """Shuffled train epochs, a test pass (learning off) after each epoch (or only after the
-    last one), then one blank trial that flushes the last presentation's update."""
+    last one), then (``flush``) one blank trial that latches the last presentation. Without it
+    the last trial's counts are read from the final state (see ``run_session``)."""
     for name, value in (("n_train", n_train), ("n_epochs", n_epochs)):
         if int(value) < 1:
             raise SpecError(f"{name} must be >= 1 (an empty schedule has nothing to run), got {value}")
@@ -138,7 +139,8 @@ def session_schedule(n_train: int, n_test: int, n_epochs: int, seed: int = 0,
         if n_test and (test_every_epoch or epoch == n_epochs - 1):
             src.append(np.ones(n_test, int)), smp.append(np.arange(n_test))
             lrn.append(np.zeros(n_test, bool)), ep.append(np.full(n_test, epoch))
-    src.append([-1]), smp.append([0]), lrn.append([False]), ep.append([int(n_epochs) - 1])
+    if flush:
+        src.append([-1]), smp.append([0]), lrn.append([False]), ep.append([int(n_epochs) - 1])
     return TrialSchedule(np.concatenate(src), np.concatenate(smp), np.concatenate(lrn),
                          np.concatenate(ep))
 

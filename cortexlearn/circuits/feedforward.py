@@ -689,14 +689,17 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
             status = "interrupted"
             break
         new_state = net.state()
-        for key, value in new_state.items():
-            if not np.all(np.isfinite(value)):
-                owner = key.rsplit(".", 1)[0]
-                raise NonFiniteError(
-                    f"{owner} ({key}) became non-finite in chunk {c + 1} of {n_chunks} (trials "
-                    f"{c * C}-{(c + 1) * C - 1}); the run stopped"
-                    + (f" and {checkpoint} keeps chunk {c}" if checkpoint else "")
-                    + ". Lower the learning rate of that projection.")
+        bad = [k for k in new_state if not np.all(np.isfinite(new_state[k]))]
+        if bad:
+            weights = [k for k in bad if k.endswith(".w")]
+            what = (f"the weights of projection {weights[0].rsplit('.', 1)[0]} "
+                    f"({', '.join(k.rsplit('.', 1)[0] for k in weights)} diverged)") if weights \
+                else f"state {bad[0]}"
+            raise NonFiniteError(
+                f"{what} became non-finite in chunk {c + 1} of {n_chunks} (trials "
+                f"{c * C}-{(c + 1) * C - 1}); the run stopped"
+                + (f" and {checkpoint} keeps chunk {c}" if checkpoint else "")
+                + ". Lower the learning rates or the feedback scale.")
         state = new_state
         mo, ma = net.monitors["output"], net.monitors["align"]
         sl = slice(c * C, (c + 1) * C)
@@ -725,6 +728,9 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
             on_chunk(c, n_chunks)
     n = net.n_session_trials
     done = start_chunk + done_here
+    if done == n_chunks and state is not None:  # the last trial is not latched: read its counts
+        out_rec[net.n_trials] = state["output.count"]
+        vm_rec[net.n_trials] = state["output.vm_acc"]
     return SessionRecord(counts=out_rec[1:n + 1], vm=vm_rec[1:n + 1], align=align_rec[1:n + 1],
                          rasters={k: (np.concatenate(i) if i else np.zeros(0, int),
                                       np.concatenate(t) if t else np.zeros(0))

@@ -1,0 +1,87 @@
+"""Spiking feedback alignment: FA, DFA, sign-symmetry, weight transport and readout-only trained
+as Brian2 synaptic equations in a Dale's-law circuit, each session one compiled program.
+
+Lillicrap TP, Cownden D, Tweed DB, Akerman CJ (2016) Random synaptic feedback weights support
+error backpropagation for deep learning. Nat Commun 7:13276. Nøkland A (2016) Direct feedback
+alignment provides learning in deep neural networks. NeurIPS. Liao Q, Leibo JZ, Poggio T (2016)
+How important is weight symmetry in backpropagation? AAAI.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from brian2 import ms
+
+from cortexlearn.model import Check, Model, Parameter, RunContext
+
+from .figure import figure
+from .run import simulate
+
+RULE_NAMES = "feedback_alignment,direct_feedback_alignment,sign_symmetry,weight_transport,readout_only"
+
+PARAMETERS = (
+    Parameter("datasets", "mnist1d,digits", "datasets, comma-separated (mnist1d generated locally; "
+              "scikit-learn digits)", "issue: MNIST-1D and digits", quick="mnist1d"),
+    Parameter("rules", RULE_NAMES, "credit rules compared (Dale's law on)", "issue",
+              quick="feedback_alignment,readout_only"),
+    Parameter("digits_rules", "feedback_alignment,readout_only", "rules run on digits",
+              "issue: the digits target concerns FA"),
+    Parameter("dale_off_rules", "feedback_alignment,readout_only", "rules also run with Dale's "
+              "law off (mixed-sign weights), on MNIST-1D: the cost of Dale in points", "issue",
+              quick="feedback_alignment"),
+    Parameter("n_seeds", 3, "seeds per (dataset, rule)", "issue: >= 3 seeds", quick=1),
+    Parameter("epochs", 10, "training epochs (each followed by a test pass, learning off)",
+              "budget: ~2 cores; FA needs ~10-20 epochs (FACTS feasibility study)", quick=1),
+    Parameter("n_train", 0, "training samples (0 = all: 4,000 MNIST-1D, 1,438 digits)", "dataset",
+              quick=30),
+    Parameter("n_test", 0, "test samples (0 = all: 1,000 MNIST-1D, 359 digits)", "dataset", quick=10),
+    Parameter("hidden", 200, "hidden excitatory LIF neurons", "FACTS: 80-200-10", quick=20),
+    Parameter("presentation", 100 * ms, "presentation time per sample", "FACTS feasibility study",
+              quick=20 * ms),
+    Parameter("max_rate", 100.0, "rate (Hz) of an ON/OFF channel at |x| >= x_max", "chosen"),
+    Parameter("x_max", 2.0, "standardised feature value that saturates a channel", "chosen"),
+    Parameter("output_target_count", 10.0, "target spike count of the correct output (others 0)",
+              "chosen: 100 Hz over 100 ms"),
+    Parameter("hidden_target_count", 3.0, "homeostatic target count of hidden neurons",
+              "chosen: 30 Hz"),
+    Parameter("learning_rate", 2e-5, "hidden learning rate", "tuned on 2,000 MNIST-1D samples"),
+    Parameter("readout_learning_rate", 1e-4, "output learning rate", "chosen (LMS stability)"),
+    Parameter("bias_learning_rate", 1e-3, "output bias learning rate", "chosen"),
+    Parameter("homeostasis_rate", 2e-3, "hidden bias homeostasis rate", "FACTS: slow homeostasis"),
+    Parameter("surrogate_slope", 2.0, "β of the surrogate derivative 1/(1+β|u-1|)^2", "chosen"),
+    Parameter("input_weight_scale", 0.15, "std of initial input weights", "chosen: drive std ~1"),
+    Parameter("feedback_scale", 0.05, "std of fixed random feedback b", "chosen"),
+    Parameter("output_weight_scale", 0.01, "initial output weights ~ U(0, scale)",
+              "FACTS: output weights near zero"),
+    Parameter("reference", True, "also train the NumPy rate MLP (cortexlearn.reference) on the "
+              "same data", "issue: compare with the NumPy reference"),
+    Parameter("workers", 1, "worker processes (one build each); set to the core count", "chosen"),
+)
+
+
+CHECKS = (
+    Check("MNIST-1D: FA >= readout-only + 5 points", "mnist1d_fa_minus_readout", ">=", 5.0,
+          source="issue 5 target"),
+    Check("MNIST-1D: DFA >= readout-only + 5 points", "mnist1d_dfa_minus_readout", ">=", 5.0,
+          source="issue 5 target"),
+    Check("MNIST-1D: FA within 5 points of weight transport", "mnist1d_fa_minus_wt", "abs", 0.0,
+          tolerance=5.0, source="issue 5 target"),
+    Check("MNIST-1D: DFA within 5 points of weight transport", "mnist1d_dfa_minus_wt", "abs", 0.0,
+          tolerance=5.0, source="issue 5 target"),
+    Check("digits: FA >= 90 %", "digits_fa_accuracy_mean", ">=", 90.0, source="issue 5 target"),
+    Check("hidden angle FA vs weight transport < 60 deg", "mnist1d_fa_final_angle", "<", 60.0,
+          source="issue 5 target (Lillicrap 2016 Fig. 2: angle falls below 90 deg)"),
+    Check(">= 3 seeds per rule", "n_seeds", ">=", 3, source="issue 5"),
+)
+
+MODEL = Model(
+    name="spiking_feedback_alignment",
+    title="Spiking feedback alignment, DFA, sign-symmetry and weight transport (Brian2 equations)",
+    reference="Lillicrap et al. 2016 Nat Commun 7:13276; Nøkland 2016 NeurIPS; Liao et al. 2016 AAAI",
+    parameters=PARAMETERS,
+    simulate=simulate,
+    checks=CHECKS,
+    figure=figure,
+    description=__doc__,
+    default_target="cpp_standalone",
+)
