@@ -1,0 +1,111 @@
+"""The COBA network of Vogels & Abbott (2005), as Brette et al. (2007) benchmark it, from specs.
+
+4,000 conductance-based LIF neurons (80 % excitatory, 20 % inhibitory), random connectivity with
+probability 2 %, no external input: activity is self-sustained, started by random initial
+potentials and conductances. Everything goes through :mod:`cortexlearn.specs` and
+:func:`cortexlearn.build.build`, so the network is the one a user of the toolkit would write:
+two populations (``E``, ``I``) of :func:`~cortexlearn.neurons.lif_conductance` neurons and four
+projections whose sign comes from the presynaptic population (Dale's law).
+
+Parameters (Brette et al. 2007, J Comput Neurosci 23:349, Benchmark 1; Vogels & Abbott 2005,
+J Neurosci 25:10786): C_m 200 pF, g_L 10 nS, E_L -60 mV, threshold -50 mV, reset -60 mV,
+refractory 5 ms, E_e 0 mV, E_i -80 mV, tau_e 5 ms, tau_i 10 ms, excitatory increment 6 nS,
+inhibitory increment 67 nS. Initial state: v uniform in [reset, threshold], g_e ~ N(40, 15) nS,
+g_i ~ N(200, 120) nS (the benchmark's initial values).
+
+Scaling: at other sizes the connection probability is ``0.02 * 4000 / n`` by default, which keeps
+each neuron's in-degree (80 inputs) and so the dynamics; pass ``connection_probability`` to
+keep p fixed instead.
+
+Example
+-------
+>>> from cortexlearn import Simulation
+>>> with Simulation(target="cpp_standalone", seed=1) as sim:          # doctest: +SKIP
+...     built = build_coba(4000)
+...     info = sim.run(built.network, 1 * second)
+"""
+
+from __future__ import annotations
+
+from brian2 import mV, ms, nS, pF
+
+from ..build import BuiltCircuit, build
+from ..errors import SpecError
+from ..neurons import lif_conductance
+from ..specs import Circuit, Connectivity, Population, Projection
+from ..units import as_quantity
+
+__all__ = ["COBA_2005", "coba_circuit", "build_coba", "coba_connection_probability"]
+
+#: Brette et al. (2007) Benchmark 1 (COBA), after Vogels & Abbott (2005).
+COBA_2005 = {
+    "n_neurons": 4000, "excitatory_fraction": 0.8, "connection_probability": 0.02,
+    "C_m": 200 * pF, "g_L": 10 * nS, "E_L": -60 * mV, "v_threshold": -50 * mV,
+    "v_reset": -60 * mV, "tau_ref": 5 * ms, "E_e": 0 * mV, "E_i": -80 * mV,
+    "tau_e": 5 * ms, "tau_i": 10 * ms, "w_e": 6 * nS, "w_i": 67 * nS,
+}
+
+_NEURON_KEYS = ("C_m", "g_L", "E_L", "v_threshold", "v_reset", "tau_ref", "E_e", "E_i", "tau_e", "tau_i")
+
+#: Initial state of Brette et al. (2007): random potentials and conductances.
+COBA_INITIAL = {"v": "v_reset + rand() * (v_threshold - v_reset)",
+                "g_e": "(randn() * 1.5 + 4) * 10 * nS",
+                "g_i": "(randn() * 12 + 20) * 10 * nS"}
+
+
+def coba_connection_probability(n_neurons: int) -> float:
+    """Probability that keeps the benchmark's in-degree (2 % of 4,000 = 80) at ``n_neurons``."""
+    return min(1.0, COBA_2005["connection_probability"] * COBA_2005["n_neurons"] / float(n_neurons))
+
+
+def coba_circuit(n_neurons: int = 4000, connection_probability: float | None = None,
+                 w_e=COBA_2005["w_e"], w_i=COBA_2005["w_i"],
+                 excitatory_fraction: float = COBA_2005["excitatory_fraction"],
+                 name: str = "coba") -> Circuit:
+    """The COBA circuit as a :class:`~cortexlearn.specs.Circuit`.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Total number of neurons (E and I), at least 2.
+    connection_probability : float, optional
+        Probability of each directed connection; default :func:`coba_connection_probability`.
+    w_e, w_i : Quantity
+        Conductance increments (siemens) of an excitatory and an inhibitory spike.
+    excitatory_fraction : float
+        Fraction of excitatory neurons (0.8).
+
+    Raises
+    ------
+    SpecError
+        Fewer than two neurons, a fraction outside (0, 1), a probability outside [0, 1]; unit
+        errors and negative weights are refused by the specs.
+    """
+    if isinstance(n_neurons, bool) or int(n_neurons) != n_neurons or n_neurons < 2:
+        raise SpecError(f"COBA needs at least 2 neurons, got {n_neurons!r}")
+    if not 0 < excitatory_fraction < 1:
+        raise SpecError(f"excitatory_fraction must lie in (0, 1), got {excitatory_fraction!r}")
+    n_e = int(round(n_neurons * excitatory_fraction))
+    n_e = min(max(n_e, 1), int(n_neurons) - 1)
+    n_i = int(n_neurons) - n_e
+    p = coba_connection_probability(n_neurons) if connection_probability is None else connection_probability
+    connectivity = Connectivity.probability(p)
+    as_quantity(w_e, nS, "w_e")
+    as_quantity(w_i, nS, "w_i")
+    neuron = lif_conductance(**{k: COBA_2005[k] for k in _NEURON_KEYS})
+    pops = (Population("E", n_e, neuron, kind="E", initial=COBA_INITIAL),
+            Population("I", n_i, neuron, kind="I", initial=COBA_INITIAL))
+    projections = tuple(Projection(pre, post, connectivity, w_e if pre == "E" else w_i)
+                        for pre in ("E", "I") for post in ("E", "I"))
+    return Circuit(name, pops, projections)
+
+
+def build_coba(n_neurons: int = 4000, record_spikes: bool = True, **circuit_options) -> BuiltCircuit:
+    """Build the COBA network (inside an active :class:`~cortexlearn.simulation.Simulation`).
+
+    ``circuit_options`` go to :func:`coba_circuit`. Returns the :class:`~cortexlearn.build.BuiltCircuit`
+    (groups ``E`` and ``I``, synapses ``E_to_E``, ``E_to_I``, ``I_to_E``, ``I_to_I``, spike
+    monitors ``E_spikes`` and ``I_spikes`` when ``record_spikes``).
+    """
+    circuit = coba_circuit(n_neurons, **circuit_options)
+    return build(circuit, record_spikes=record_spikes)
