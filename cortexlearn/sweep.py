@@ -245,10 +245,17 @@ class _Zygote:
 
     @classmethod
     def stop(cls):
-        if cls._instance is not None and cls._instance.proc.poll() is None:
-            cls._instance.proc.stdin.close()
-            cls._instance.proc.wait(timeout=10)
+        """End the zygote; a unit still running in it is killed with it (Ctrl-C in serial mode)."""
+        proc = cls._instance.proc if cls._instance is not None else None
         cls._instance = None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait(timeout=10)
 
     def run(self, spec_path: str, log_path: str, timeout: float | None) -> int:
         self.proc.stdin.write(json.dumps([spec_path, log_path, timeout]) + "\n")
@@ -271,7 +278,8 @@ def _zygote_main() -> None:  # pragma: no cover - runs in the helper process
 
     xarray.DataArray([0.0]).to_dataset(name="x")  # xarray imports its duck-array modules lazily
 
-    for line in sys.stdin:
+    parent = os.getppid()
+    for line in sys.stdin:  # ends when the parent closes the pipe or dies
         spec_path, log_path, timeout = json.loads(line)
         pid = os.fork()
         if pid == 0:
@@ -295,9 +303,11 @@ def _zygote_main() -> None:  # pragma: no cover - runs in the helper process
                 os._exit(code)
         deadline = None if timeout is None else time.time() + timeout
         while True:
-            done, status = os.waitpid(pid, 0 if deadline is None else os.WNOHANG)
+            done, status = os.waitpid(pid, os.WNOHANG)
             if done:
                 break
+            if os.getppid() != parent:  # the worker died: so do we, and the unit with us
+                os._exit(1)
             if deadline is not None and time.time() > deadline:
                 os.kill(pid, signal.SIGKILL)
             time.sleep(0.05)
@@ -613,11 +623,12 @@ def sweep(model: str, grid: Mapping[str, Iterable] | None = None, seeds: Iterabl
                  model_path=model_path)
     with SweepLock(out):
         _check_merge(out, units)
-        all_units = _write_sweep_json(out, units)
-        pending = [u for u in units if unit_status(u.out, u.fingerprint) != "complete"]
+        status = {u.unit_id: unit_status(u.out, u.fingerprint) for u in units}
         for u in units:
-            if unit_status(u.out, u.fingerprint) == "other-version":
+            if status[u.unit_id] == "other-version":
                 raise SweepError(f"{u.out} holds a run of another version of {model}; refusing to merge")
+        all_units = _write_sweep_json(out, units)
+        pending = [u for u in units if status[u.unit_id] != "complete"]
         skipped = [{"unit": u.unit_id, "status": "complete", "skipped": True}
                    for u in units if u not in pending]
         start = time.time()
@@ -662,7 +673,7 @@ def _connect(scheduler, n_workers, connect_timeout):
 
     if scheduler is None:
         cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                               processes=True, dashboard_address=None, silence_logs=logging.CRITICAL)
         return Client(cluster), cluster, True
     if isinstance(scheduler, Client):
         return scheduler, None, False
@@ -874,7 +885,7 @@ def run_from_args(args) -> int:
     result = sweep(args.model, parse_grid(args.grid), parse_seeds(args.seeds), out=args.out,
                    scheduler=args.scheduler, n_workers=args.workers, params=fixed, target=args.target,
                    quick=args.quick, figure=args.figures)
-    print(result.summary.to_string(index=False))
+    print(result.summary.drop(columns=["unit"]).to_string(index=False))
     print(f"{len(result.ran)} ran, {len(result.skipped)} skipped, {len(result.failed)} failed; "
           f"results in {result.path}")
     for report in result.failed:

@@ -143,3 +143,17 @@ def test_plot_sweep_from_a_sweep_dataset():
     with pytest.raises(ValueError, match="besides"):
         plot_sweep(ds, "accuracy", x="rate", ax=ax)
     plt.close(fig)
+
+
+@pytest.mark.xfail(strict=True, reason="runner._save_figure saves outside style_context, so "
+                   "pdf.fonttype falls back to 3 at save time; wrap the savefig calls in "
+                   "style.style_context() (request to the runner's owner)")
+def test_figure_saved_by_the_runner_embeds_no_type3_font(tmp_path):
+    from types import SimpleNamespace
+
+    from cortexlearn.runner import _save_figure
+
+    model = SimpleNamespace(figure=lambda data, metrics: _busy_figure("single"))
+    with matplotlib.rc_context({"pdf.fonttype": 3}):  # a session that never applied the style
+        _save_figure(model, {}, {}, str(tmp_path))
+    assert b"/Type3" not in (tmp_path / "figure.pdf").read_bytes()
