@@ -49,8 +49,9 @@ def angle(a, b) -> float:
     na, nb = np.linalg.norm(a), np.linalg.norm(b)
     if na == 0.0 or nb == 0.0:
         return float("nan")
-    cos = float(np.vdot(a, b) / (na * nb))
-    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+    ua, ub = a.ravel() / na, b.ravel() / nb
+    # 2 atan2(|u - v|, |u + v|) is accurate near 0 and 180 degrees, where arccos is not.
+    return float(np.degrees(2.0 * np.arctan2(np.linalg.norm(ua - ub), np.linalg.norm(ua + ub))))
 
 
 def angles_per_row(a, b) -> np.ndarray:
