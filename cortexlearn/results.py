@@ -162,10 +162,13 @@ class Results:
         """Draw the model's figure from these results (no simulation)."""
         from .registry import get_model
 
+        from .plotting.style import style_context
+
         model = get_model(self.manifest["model"])
         if model.figure is None:
             raise ValueError(f"model {model.name} has no figure")
-        return model.figure(self.data, self.metrics)
+        with style_context():
+            return model.figure(self.data, self.metrics)
 
     def summary(self) -> str:
         lines = [f"{self.manifest.get('model')} — status {self.status}, target "

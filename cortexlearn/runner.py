@@ -143,7 +143,10 @@ def _save_figure(model, data, metrics, out):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = model.figure(data, metrics)
-    for ext in ("pdf", "png"):
-        fig.savefig(os.path.join(out, f"figure.{ext}"), dpi=300)
+    from .plotting.style import style_context
+
+    with style_context():  # TrueType fonts in the PDF, whatever the model's figure code did
+        fig = model.figure(data, metrics)
+        for ext in ("pdf", "png"):
+            fig.savefig(os.path.join(out, f"figure.{ext}"), dpi=300)
     plt.close(fig)
