@@ -21,9 +21,11 @@ def _tiny_run(target):
     with Simulation(target=target, seed=1) as sim:
         net = build_balanced_network(cfg, SYSTEM, sched, seed=2, name="tiny")
         sim.run(net.network, sched.duration, namespace=net.namespace)
-        return {"i": np.asarray(net.spikes.i[:]), "t": np.asarray(net.spikes.t / ms),
-                "omega": np.asarray(net.fast.Omega[:]), "ws": np.asarray(net.slow.ws[:] / Hz),
-                "xhat": np.asarray(net.readout_monitor.xhat0[0])}
+        # copies: the monitors' memory is released when the simulation closes
+        return {"i": np.array(net.spikes.i[:], copy=True), "t": np.array(net.spikes.t[:] / ms, copy=True),
+                "omega": np.array(net.fast.Omega[:], copy=True),
+                "ws": np.array(net.slow.ws[:] / Hz, copy=True),
+                "xhat": np.array(net.readout_monitor.xhat0[0], copy=True)}
 
 
 @pytest.fixture(scope="module")

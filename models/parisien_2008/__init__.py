@@ -35,7 +35,8 @@ def _simulate(ctx):
         run = sim.run(net.network, duration * second, namespace=net.namespace)
         if not run.complete:
             ctx.mark_interrupted("the run stopped early")
-        spikes = {name: (np.asarray(m.i), np.asarray(m.t / second)) for name, m in net.spike_monitors.items()}
+        spikes = {name: (np.array(m.i[:], copy=True), np.array(m.t[:] / second, copy=True))
+                  for name, m in net.spike_monitors.items()}
         sizes = {name: g.N for name, g in net.groups.items()}
     ideal = ideal_outputs(u, dt_s, tau_f, tau_s)
     t = np.arange(u.shape[0]) * dt_s
@@ -110,9 +111,9 @@ MODEL = Model(
     reference=("Parisien C, Anderson CH, Eliasmith C (2008). Solving the problem of negative synaptic "
                "weights in cortical models. Neural Computation 20:1473-1494."),
     parameters=(
-        Parameter("n_neurons", 100, "LIF neurons per ensemble (A and B)", "chosen", quick=40),
-        Parameter("n_inhibitory", 50, "interneurons per transformed connection", "chosen", quick=20),
-        Parameter("duration", 2.5 * second, "simulated time", "chosen", quick=0.5 * second),
+        Parameter("n_neurons", 100, "LIF neurons per ensemble (A and B)", "chosen", quick=30),
+        Parameter("n_inhibitory", 50, "interneurons per transformed connection", "chosen", quick=15),
+        Parameter("duration", 2.5 * second, "simulated time", "chosen", quick=0.3 * second),
         Parameter("tau_fast", 5 * ms, "synaptic time constant of the channel and the interneuron input",
                   "NEF convention"),
         Parameter("tau_slow", 100 * ms, "recurrent synaptic time constant of the integrator",
