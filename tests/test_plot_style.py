@@ -145,9 +145,6 @@ def test_plot_sweep_from_a_sweep_dataset():
     plt.close(fig)
 
 
-@pytest.mark.xfail(strict=True, reason="runner._save_figure saves outside style_context, so "
-                   "pdf.fonttype falls back to 3 at save time; wrap the savefig calls in "
-                   "style.style_context() (request to the runner's owner)")
 def test_figure_saved_by_the_runner_embeds_no_type3_font(tmp_path):
     from types import SimpleNamespace
 
