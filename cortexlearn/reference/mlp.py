@@ -35,7 +35,7 @@ def _relu(a):
 #: name -> (f, f' as a function of (z, f(z)))
 ACTIVATIONS = {
     "tanh": (np.tanh, lambda z, h: 1.0 - h * h),
-    "relu": (_relu, lambda z, h: (z > 0).astype(np.float64)),
+    "relu": (_relu, lambda z, h: z > 0),   # a boolean mask multiplies as 0/1
     "linear": (lambda z: z, lambda z, h: np.ones_like(z)),
 }
 

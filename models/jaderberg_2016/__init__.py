@@ -21,7 +21,8 @@ PARAMETERS = (
     Parameter("epochs", 60, "MLP training epochs", "as lillicrap_2016", quick=2),
     Parameter("learning_rate", 1e-2, "Adam step size of the MLPs (cosine decay)", "as lillicrap_2016"),
     Parameter("weight_decay", 0.5, "decoupled weight decay of the MLPs", "as lillicrap_2016"),
-    Parameter("sg_learning_rate", 1e-3, "Adam step size of the synthetic-gradient modules", "chosen (README)"),
+    Parameter("sg_learning_rate", 3e-2, "Adam step size of the synthetic-gradient modules",
+              "tuned on MNIST-1D, seed 0: 1e-3 collapsed, 1e-2 55 %, 3e-2 63 %, 1e-1 53 % (README)"),
     Parameter("copy_seeds", 2, "seeds per copy-task configuration", "issue 4: >= 2 seeds", quick=1),
     Parameter("copy_steps", 3000, "training batches per copy-task run", "chosen to fit ~10 min on 2 cores", quick=60),
     Parameter("truncations", "3,5", "truncation lengths T compared", "issue 4: T = 3 and T = 5"),
@@ -37,8 +38,10 @@ def simulate(ctx):
     p = ctx.params
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
     sg = lambda cond: (("conditioned", cond), ("learning_rate", p["sg_learning_rate"]))
-    variants = (Variant("BP", "backprop"), Variant("SG, label-conditioned", "synthetic", sg(True)),
-                Variant("SG, unconditioned", "synthetic", sg(False)))
+    relu = (("activation", "relu"),)
+    variants = (Variant("BP", "backprop", network=relu),
+                Variant("SG, label-conditioned", "synthetic", sg(True), network=relu),
+                Variant("SG, unconditioned", "synthetic", sg(False), network=relu))
     out = run_variants(load_mnist1d(), (40, 100, 100, 10), variants, seeds, p["epochs"],
                        progress=lambda j: ctx.progress(j, "MLP"), batch_size=100,
                        learning_rate=p["learning_rate"], weight_decay=p["weight_decay"],

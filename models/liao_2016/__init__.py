@@ -12,7 +12,8 @@ from cortexlearn.datasets import load_mnist1d
 from cortexlearn.model import Check, Model, Parameter
 from cortexlearn.reference.experiments import Variant, run_variants, summarise
 
-BN = (("batch_norm", True),)
+RELU = (("activation", "relu"),)
+BN = (("activation", "relu"), ("batch_norm", True))
 
 
 def variants(manhattan_learning_rate):
@@ -23,8 +24,8 @@ def variants(manhattan_learning_rate):
         Variant("BP + BN", "backprop", network=BN),
         Variant("sign-symmetry + BN", "sign_symmetry", network=BN),
         Variant("random sign + BN", "random_sign", network=BN),
-        Variant("BP", "backprop"),
-        Variant("sign-symmetry", "sign_symmetry"),
+        Variant("BP", "backprop", network=RELU),
+        Variant("sign-symmetry", "sign_symmetry", network=RELU),
         Variant("sign-symmetry + BN + BM", "sign_symmetry", network=BN, training=manhattan),
     )
 

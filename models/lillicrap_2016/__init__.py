@@ -14,8 +14,9 @@ from cortexlearn.datasets import linear_teacher, load_digits, load_mnist1d
 from cortexlearn.model import Check, Model, Parameter
 from cortexlearn.reference.experiments import Variant, run_variants, summarise
 
-RULES = (Variant("BP", "backprop"), Variant("FA", "feedback_alignment"),
-         Variant("DFA", "direct_feedback"), Variant("shallow", "shallow"))
+RELU = (("activation", "relu"),)
+RULES = (Variant("BP", "backprop", network=RELU), Variant("FA", "feedback_alignment", network=RELU),
+         Variant("DFA", "direct_feedback", network=RELU), Variant("shallow", "shallow", network=RELU))
 LINEAR_NETWORK = (("activation", "linear"), ("output", "linear"))
 TEACHER_RULES = tuple(Variant(v.label, v.rule, network=LINEAR_NETWORK) for v in RULES)
 
