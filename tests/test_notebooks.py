@@ -24,7 +24,9 @@ REQUIRES = {
     "02_stdp_and_dvdt.ipynb": ["cortexlearn.rules.stdp", "cortexlearn.rules.derivative",
                                "cortexlearn.circuits.plasticity",
                                "cortexlearn.reference.stdp"],
-    "03_feedback_alignment.ipynb": ["cortexlearn.rules.credit", "cortexlearn.reference.mlp"],
+    "03_feedback_alignment.ipynb": ["cortexlearn.rules.credit", "cortexlearn.reference.mlp",
+                                    "cortexlearn.reference.training", "cortexlearn.circuits.feedforward",
+                                    "cortexlearn.stimuli", "cortexlearn.datasets", "mnist1d"],
     "04_critic_and_eprop.ipynb": ["cortexlearn.rules.eprop", "cortexlearn.reference.eprop"],
     "05_sweep_on_dask.ipynb": ["distributed", "cortexlearn.models.bi_poo_1998"],
 }
