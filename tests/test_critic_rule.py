@@ -29,9 +29,9 @@ def _toy(n_presentations, seed=0, p_avail=1.0):
     return h, err, avail, w_true, b_true
 
 
-def _run_critic(rule, h, err, avail):
+def _run_critic(rule, h, err, avail, target="numpy", directory=None):
     n = len(h)
-    with Simulation(target="numpy", dt=1 * ms) as sim:
+    with Simulation(target=target, dt=1 * ms, directory=directory) as sim:
         ns = {"act_ta": TimedArray(h, dt=1 * ms), "err_ta": TimedArray(err, dt=1 * ms),
               "avail_ta": TimedArray(avail, dt=1 * ms)}
         layer = NeuronGroup(N_LAYER, "count : 1", name="toy_layer")
@@ -70,6 +70,20 @@ def test_delta_rule_matches_its_recursion(gamma, p_avail):
     c, b, preds = _run_critic(rule, h, err, avail)
     c_ref, b_ref, preds_ref = _numpy_critic(h, err, avail, 0.05, gamma)
     assert np.abs(c_ref).max() > 0.02
+    np.testing.assert_allclose(c, c_ref, atol=1e-12)
+    np.testing.assert_allclose(b, b_ref, atol=1e-12)
+    np.testing.assert_allclose(preds, preds_ref, atol=1e-12)
+
+
+@pytest.mark.parametrize("target", [
+    pytest.param("cython", marks=[pytest.mark.cython, pytest.mark.slow]),
+    pytest.param("cpp_standalone", marks=[pytest.mark.standalone, pytest.mark.slow])])
+def test_bootstrapped_critic_on_compiled_targets(target, tmp_path):
+    h, err, avail, _, _ = _toy(60, seed=3, p_avail=0.5)
+    rule = ErrorCritic(learning_rate=0.05, discount=0.5)
+    c, b, preds = _run_critic(rule, h, err, avail, target=target,
+                              directory=str(tmp_path / "build") if target == "cpp_standalone" else None)
+    c_ref, b_ref, preds_ref = _numpy_critic(h, err, avail, 0.05, 0.5)
     np.testing.assert_allclose(c, c_ref, atol=1e-12)
     np.testing.assert_allclose(b, b_ref, atol=1e-12)
     np.testing.assert_allclose(preds, preds_ref, atol=1e-12)
