@@ -68,30 +68,41 @@ def train_epochs(net, rule: CreditRule, optimizer, x, targets, epochs, batch_siz
                              weight_decay)
 
 
+def _quiet():
+    """Overflow on the way to a NaN loss is reported by TrainingDiverged, not by warnings."""
+    return np.errstate(over="ignore", invalid="ignore")
+
+
 def _train_epochs(net, rule, optimizer, x, targets, epochs, batch_size, rng, first_epoch,
                   weight_decay):
-    n = len(x)
     params = net.parameters()
-    shrink = 1.0 - optimizer.learning_rate * weight_decay
     losses = np.empty(epochs)
     for i in range(epochs):
-        order = rng.permutation(n)
-        total = 0.0
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
-            grads, loss, _ = compute_gradients(net, rule, x[idx], targets[idx])
-            if not np.isfinite(loss):
-                epoch = first_epoch + i
-                raise TrainingDiverged(f"rule {rule.name} diverged in epoch {epoch}: the loss became "
-                                       f"{loss}", epoch=epoch, rule=rule.name)
-            optimizer.step(params, grads)
-            if weight_decay:
-                for w, g in zip(net.weights, grads):
-                    if g is not None:
-                        w *= shrink
-            total += loss * len(idx)
-        losses[i] = total / n
+        with _quiet():
+            losses[i] = _one_epoch(net, rule, optimizer, x, targets, batch_size, rng, params,
+                                   weight_decay, first_epoch + i)
     return losses
+
+
+def _one_epoch(net, rule, optimizer, x, targets, batch_size, rng, params, weight_decay, epoch):
+    """One shuffled pass; returns the mean batch loss."""
+    n = len(x)
+    shrink = 1.0 - optimizer.learning_rate * weight_decay
+    order = rng.permutation(n)
+    total = 0.0
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        grads, loss, _ = compute_gradients(net, rule, x[idx], targets[idx])
+        if not np.isfinite(loss):
+            raise TrainingDiverged(f"rule {rule.name} diverged in epoch {epoch}: the loss became "
+                                   f"{loss}", epoch=epoch, rule=rule.name)
+        optimizer.step(params, grads)
+        if weight_decay:
+            for w, g in zip(net.weights, grads):
+                if g is not None:
+                    w *= shrink
+        total += loss * len(idx)
+    return total / n
 
 
 def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning_rate=1e-3,
