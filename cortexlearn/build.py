@@ -67,21 +67,42 @@ class BuiltCircuit:
 
 
 def synapse_code(projection: Projection, pre_kind: str, post: Population) -> dict:
-    """Model, ``on_pre``, ``on_post``, namespace and method of a projection's synapses."""
+    """Model, ``on_pre``, ``on_post``, namespace, method and ``run_regularly`` code of a
+    projection's synapses. A rule renders its code around the postsynaptic channel statement
+    (``rule.synapse_code("g_e_post += w")``), so the sign stays with the presynaptic population."""
     channel = post.neuron.synapse_on_pre(pre_kind)
     wunit = unit_name(post.neuron.weight_unit)
     if projection.rule is None:
         return {"model": f"w : {wunit} (constant)", "on_pre": channel, "on_post": None,
-                "namespace": {}, "method": "exact"}
+                "namespace": {}, "method": None, "run_regularly": "", "run_regularly_when": "end"}
     rule = projection.rule
     render = getattr(rule, "synapse_code", None)
     if render is None:
         raise SpecError(f"projection {projection.name}: rule {type(rule).__name__} cannot render "
-                        "Brian2 code (it has no synapse_code(channel, weight_unit) method)")
-    code = dict(render(channel, post.neuron.weight_unit))
-    code.setdefault("on_post", None)
+                        "Brian2 code (it has no synapse_code(transmission) method)")
+    rule_unit = getattr(rule, "weight_unit", None)
+    rule_unit = rule_unit() if callable(rule_unit) else rule_unit
+    if rule_unit is not None and str(rule_unit) not in (wunit, str(post.neuron.weight_unit)):
+        try:
+            from brian2.units.fundamentalunits import get_dimensions
+            from .units import parse_quantity
+
+            same = get_dimensions(parse_quantity(f"1*{rule_unit}")) is get_dimensions(post.neuron.weight_unit)
+        except Exception:
+            same = False
+        if not same:
+            raise SpecError(f"projection {projection.name}: rule {type(rule).__name__} has weights in "
+                            f"{rule_unit}, but {post.neuron.name} takes weights in {wunit}")
+    code = render(channel)
+    if not isinstance(code, dict):
+        code = {k: getattr(code, k) for k in ("model", "on_pre", "on_post", "namespace", "method",
+                                              "run_regularly", "run_regularly_when") if hasattr(code, k)}
+    code = dict(code)
+    code["on_post"] = code.get("on_post") or None
     code.setdefault("namespace", {})
-    code.setdefault("method", "exact")
+    code.setdefault("method", None)
+    code.setdefault("run_regularly", "")
+    code.setdefault("run_regularly_when", "end")
     return code
 
 
@@ -135,9 +156,13 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         pre, post = nodes[proj.pre], nodes[proj.post]
         _check_weight_units(proj, post)
         code = synapse_code(proj, pre.kind, post)
+        method = {"method": code["method"]} if code["method"] else {}
         syn = Synapses(groups[proj.pre], groups[proj.post], model=code["model"], on_pre=code["on_pre"],
-                       on_post=code["on_post"], method=code["method"], namespace=dict(code["namespace"]),
+                       on_post=code["on_post"], namespace=dict(code["namespace"]), **method,
                        delay=proj.delay if float(proj.delay) > 0 else None, name=proj.name)
+        if code["run_regularly"]:
+            syn.run_regularly(code["run_regularly"], when=code["run_regularly_when"],
+                              name=f"{proj.name}_regularly")
         conn = proj.connectivity
         if conn.mode == "probability":
             cond = None if conn.allow_autapses or proj.pre != proj.post else "i != j"

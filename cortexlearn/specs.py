@@ -318,6 +318,11 @@ class Circuit(_Hashed):
         pnames = [p.name for p in self.projections]
         if len(set(pnames)) != len(pnames):
             raise SpecError(f"circuit {self.name}: duplicate projection names")
+        every = names + pnames + [d.name for d in self.drives]
+        clash = sorted({n for n in every if every.count(n) > 1})
+        if clash:
+            raise SpecError(f"circuit {self.name}: names must be unique across populations, sources, "
+                            f"projections and drives (they name Brian2 objects); repeated: {clash}")
         for proj in self.projections:
             for end in (proj.pre, proj.post):
                 if end not in nodes:

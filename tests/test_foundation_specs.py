@@ -157,3 +157,9 @@ def test_fixed_indegree_is_exact_and_target_independent():
     assert not np.any(i1 == j1)  # no autapses
     for j in range(30):
         assert len(set(i1[j1 == j])) == 7  # distinct sources
+
+
+def test_names_are_unique_across_populations_and_projections():
+    E, I = _pops()
+    with pytest.raises(SpecError, match=r"repeated: \['E'\]"):
+        Circuit("c", (E, I), (Projection("E", "I", Connectivity.all_to_all(), 1 * mV, name="E"),))
