@@ -7,6 +7,9 @@ import pytest
 
 import cortexlearn
 
+# a numpy quick run of the model takes 10-60 s on 2 shared cores
+pytestmark = pytest.mark.slow
+
 
 def test_quick_run_window_changes_sign_at_zero(tmp_path):
     out = str(tmp_path / "run")

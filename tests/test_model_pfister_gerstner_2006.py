@@ -9,6 +9,9 @@ import cortexlearn
 from cortexlearn.reference import stdp as ref
 from cortexlearn.rules.triplet import TripletSTDP
 
+# a numpy quick run of the model takes 10-60 s on 2 shared cores
+pytestmark = pytest.mark.slow
+
 
 def test_quick_run_matches_the_oracle_and_shows_frequency_dependence(tmp_path):
     out = str(tmp_path / "run")

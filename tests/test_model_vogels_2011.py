@@ -3,8 +3,12 @@
 import os
 
 import numpy as np
+import pytest
 
 import cortexlearn
+
+# a numpy quick run of the model takes 10-60 s on 2 shared cores
+pytestmark = pytest.mark.slow
 
 
 def test_quick_run_outputs(tmp_path):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-from brian2 import ms, second
+from brian2 import ms
 
 from ..errors import SpecError
 from .stdp import PlasticityRule, SynapseCode, _join, quantity_field
