@@ -27,7 +27,9 @@ REQUIRES = {
     "03_feedback_alignment.ipynb": ["cortexlearn.rules.credit", "cortexlearn.reference.mlp",
                                     "cortexlearn.reference.training", "cortexlearn.circuits.feedforward",
                                     "cortexlearn.stimuli", "cortexlearn.datasets", "mnist1d"],
-    "04_critic_and_eprop.ipynb": ["cortexlearn.rules.eprop", "cortexlearn.reference.eprop"],
+    "04_critic_and_eprop.ipynb": ["cortexlearn.rules.eprop", "cortexlearn.reference.eprop",
+                                  "cortexlearn.reference.snn_bptt", "cortexlearn.circuits.recurrent",
+                                  "cortexlearn.rules.critic", "cortexlearn.circuits.critic"],
     "05_sweep_on_dask.ipynb": ["distributed", "cortexlearn.models.bi_poo_1998"],
 }
 
