@@ -19,7 +19,7 @@ from ..rules.stdp import PlasticityRule
 from ..units import as_quantity, check_positive
 
 __all__ = ["Built", "plastic_synapses", "spike_train_network", "driven_neuron_network",
-           "song_network", "balanced_network", "SONG_2000", "VOGELS_2011", "spike_trains_to_arrays",
+           "song_network", "shared_input_network", "neuron_traces", "balanced_network", "SONG_2000", "VOGELS_2011", "spike_trains_to_arrays",
            "poisson_input_group"]
 
 
@@ -388,6 +388,49 @@ def song_network(channels: Sequence[tuple[Any, PlasticityRule | None]], *,
     objects["spikes"] = SpikeMonitor(neurons, name=f"{name}_spikes")
     brian_objects = [o for o in objects.values() if not isinstance(o, np.ndarray)]
     return Built(Network(*brian_objects, name=f"{name}_network"), objects, ns)
+
+
+def shared_input_network(rule: PlasticityRule | None, *, n_inputs: int = 10_000, n_neurons: int = 100,
+                         input_rate=15 * Hz, g_max: float = 0.015, n_inhibitory: int = 0,
+                         params: dict | None = None, name: str = "shared") -> Built:
+    """``n_inputs`` Poisson inputs onto ``n_neurons`` Song-type neurons, all-to-all (scaling runs).
+
+    The same neuron, inputs and rule as :func:`song_network`, but every neuron receives every
+    input (``n_inputs * n_neurons`` plastic synapses, weights starting at ``g_max``): the scaled
+    version for synaptic events per second. ``n_inhibitory`` shared inhibitory inputs at 10 Hz.
+
+    Returns objects ``inputs``, ``neurons``, ``synapses``, ``spikes`` (and ``inhibitory``,
+    ``inhibitory_synapses``).
+    """
+    p = {**SONG_2000, **(params or {})}
+    for label, value in (("n_inputs", n_inputs), ("n_neurons", n_neurons)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise SpecError(f"{label} must be a positive integer, got {value!r}")
+    as_quantity(input_rate, Hz, "input_rate")
+    check_positive(input_rate, "input_rate")
+    check_positive(g_max, "g_max")
+    ns = {k: p[k] for k in ("tau_m", "E_L", "E_e", "E_i", "v_th", "v_reset", "tau_e", "tau_i")}
+    pre_codes, pre_eqs, pre_ns = neuron_traces([rule], "pre")
+    post_codes, post_eqs, post_ns = neuron_traces([rule], "post")
+    reset = "\n".join(["v = v_reset"] + [c.on_spike for c in post_codes])
+    neurons = NeuronGroup(n_neurons, _SONG_EQS + post_eqs, threshold="v > v_th", reset=reset,
+                          method="exponential_euler", name=f"{name}_neurons", namespace={**ns, **post_ns})
+    neurons.v = p["E_L"]
+    inputs = poisson_input_group(n_inputs, input_rate, name=f"{name}_inputs", equations="\n" + pre_eqs,
+                                 namespace=pre_ns, extra_reset=[c.on_spike for c in pre_codes])
+    syn = plastic_synapses(inputs, neurons, rule, name=f"{name}_synapses", pre_kind="E", post_kind="E",
+                           transmission="g_e_post += w")
+    syn.connect()
+    syn.w = g_max
+    objects: dict[str, Any] = {"inputs": inputs, "neurons": neurons, "synapses": syn}
+    if n_inhibitory:
+        inh = poisson_input_group(n_inhibitory, p["inhibitory_rate"], name=f"{name}_inhibitory")
+        isyn = Synapses(inh, neurons, on_pre="g_i_post += g_in", name=f"{name}_inhibitory_synapses",
+                        namespace={"g_in": p["g_in"]})
+        isyn.connect()
+        objects.update(inhibitory=inh, inhibitory_synapses=isyn)
+    objects["spikes"] = SpikeMonitor(neurons, name=f"{name}_spikes")
+    return Built(Network(*objects.values(), name=f"{name}_network"), objects, ns)
 
 
 #: Vogels, Sprekeler, Zenke, Clopath & Gerstner (2011), supplementary methods, as used in Brian2's
