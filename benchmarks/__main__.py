@@ -41,12 +41,20 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="+", default=None, choices=sorted(BENCHMARKS), metavar="NAME",
                         help=f"run only these: {', '.join(BENCHMARKS)}")
     parser.add_argument("--keep", action="store_true", help="keep the build folders")
+    parser.add_argument("--coba-sizes", nargs="+", type=int, default=None, metavar="N",
+                        help="COBA sizes (default 4000 16000; --quick: 4000)")
+    parser.add_argument("--session-trials", nargs="+", type=int, default=None, metavar="N",
+                        help="session lengths in trials (default 200 1000; --quick: 50)")
     args = parser.parse_args(argv)
     path = args.json or os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "latest.json")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     names = args.only or list(BENCHMARKS)
     report = {"machine": machine_info(), "command": "python -m benchmarks " + " ".join(argv or sys.argv[1:]),
               "quick": args.quick, "benchmarks": []}
+    if args.coba_sizes:
+        coba.SIZES = tuple(args.coba_sizes)
+    if args.session_trials:
+        session.TRIALS = tuple(args.session_trials)
     workdir = work_dir()
     start = time.perf_counter()
     failures = 0

@@ -14,6 +14,8 @@ import os
 from .harness import Result, alternate, check_memory, judge, median, run_binary, run_worker
 
 NAME = "coba"
+#: sizes to run instead of the defaults (set by ``--coba-sizes``)
+SIZES: tuple = ()
 
 
 def estimate_bytes(n_neurons: int) -> float:
@@ -23,7 +25,7 @@ def estimate_bytes(n_neurons: int) -> float:
 
 
 def build_pair(n: int, duration: float, workdir: str, threads: int = 1) -> dict:
-    check_memory(estimate_bytes(n), f"COBA with {n} neurons")
+    check_memory(estimate_bytes(n), f"COBA with {n} neurons")  # before anything is built
     out = {}
     for impl in ("cortexlearn", "brian2"):
         d = os.path.join(workdir, f"coba-{impl}-{n}-t{threads}")
@@ -36,7 +38,7 @@ def build_pair(n: int, duration: float, workdir: str, threads: int = 1) -> dict:
 
 
 def run(quick: bool, workdir: str) -> list[Result]:
-    sizes = [4000] if quick else [4000, 16000]
+    sizes = list(SIZES) or ([4000] if quick else [4000, 16000])
     duration = 0.2 if quick else 1.0
     repeats = 3 if quick else 5
     results = []

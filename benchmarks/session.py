@@ -24,6 +24,10 @@ import os
 from .harness import Result, judge, run_worker
 
 
+#: session lengths to run instead of the defaults (set by ``--session-trials``)
+TRIALS: tuple = ()
+
+
 def _curve_difference(a, b) -> float:
     if len(a) != len(b):
         return float("inf")
@@ -31,7 +35,7 @@ def _curve_difference(a, b) -> float:
 
 
 def run(quick: bool, workdir: str) -> list[Result]:
-    sizes = (50,) if quick else (200, 1000)
+    sizes = tuple(TRIALS) or ((50,) if quick else (200, 1000))
     # warm-up: fills the Cython cache, so the loops below pay no compilation
     run_worker(["session", "--mode", "loop", "--trials", 2, "--target", "cython"])
     results = []

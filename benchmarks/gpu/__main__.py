@@ -26,7 +26,7 @@ from ..harness import machine_info, run_worker, to_json
 
 #: (kind, size) in priority order: small and largest first, middle sizes last
 FULL = [("coba", 4000), ("coba", 128000), ("session", 100000), ("coba", 32000), ("session", 1000)]
-TINY = [("coba", 500), ("session", 50), ("coba", 1000)]
+TINY = [("coba", 500), ("session", 50)]
 
 
 def _item(kind: str, n: int, target: str, impl: str, workdir: str, tiny: bool, timeout: float) -> dict:
