@@ -79,8 +79,13 @@ def decoders(activities, targets, regularization: float = 0.1) -> np.ndarray:
     return np.linalg.solve(gram, a.T @ y)
 
 
-def interneuron_decoders(activities, targets, regularization: float = 0.05):
+def interneuron_decoders(activities, targets, regularization: float = 0.05, offset: bool = True):
     """Non-negative decoders ``d >= 0`` and an offset ``β`` with ``activities @ d ≈ targets + β``.
+
+    With ``offset=False``, ``β = 0``: the interneurons carry the whole target. Prefer it in
+    recurrent circuits: a large ``β`` becomes a large constant bias that cancels a large excitatory
+    offset only while the presynaptic activity stays in the fitted range (a silent state can
+    become stable).
 
     Returns
     -------
@@ -91,13 +96,14 @@ def interneuron_decoders(activities, targets, regularization: float = 0.05):
     a = np.asarray(activities, dtype=float)
     y = np.asarray(targets, dtype=float)
     scale = np.abs(y).max() or 1.0
+    extra = 2 if offset else 0
     ones = np.ones((a.shape[0], 1)) * scale
-    design = np.hstack([a, -ones, ones])  # β = scale * (c_plus - c_minus)
+    design = np.hstack([a, -ones, ones]) if offset else a  # β = scale * (c_plus - c_minus)
     sigma = regularization * a.max()
-    reg = np.hstack([np.sqrt(a.shape[0]) * sigma * np.eye(a.shape[1]), np.zeros((a.shape[1], 2))])
+    reg = np.hstack([np.sqrt(a.shape[0]) * sigma * np.eye(a.shape[1]), np.zeros((a.shape[1], extra))])
     coef, _ = nnls(np.vstack([design, reg]), np.concatenate([y, np.zeros(a.shape[1])]))
     d = coef[:a.shape[1]]
-    beta = scale * (coef[-2] - coef[-1])
+    beta = scale * (coef[-2] - coef[-1]) if offset else 0.0
     return d, beta
 
 

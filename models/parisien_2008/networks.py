@@ -31,10 +31,12 @@ def _interneurons(pre_ens, n_inh, rng, samples):
     mean_rate = rates_pre.mean(axis=1)
     lo, hi = mean_rate.min(), mean_rate.max()
     span = max(hi - lo, 1e-9)
-    inh = nef.make_ensemble(n_inh, 1, rng, intercepts=(-1.0, 0.5), positive=True)
+    # many interneurons active over the whole range, so that non-negative decoders can carry
+    # the whole sum without a constant offset (a large offset made the Dale integrator fall silent)
+    inh = nef.make_ensemble(n_inh, 1, rng, intercepts=(-2.0, 0.5), positive=True)
     s_norm = (mean_rate - lo) / span * 2 - 1
     a_inh = inh.rates(s_norm[:, None])
-    d, beta = nef.interneuron_decoders(a_inh, rates_pre.sum(axis=1))
+    d, beta = nef.interneuron_decoders(a_inh, rates_pre.sum(axis=1), offset=False)
     in_scale = inh.gain * 2 / span                      # current per Hz of mean presynaptic rate
     bias = inh.bias - inh.gain * (2 * lo / span + 1)
     return inh, in_scale, bias, d, beta
