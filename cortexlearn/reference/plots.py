@@ -18,15 +18,25 @@ def color(i: int) -> str:
     return cycle[i % len(cycle)]
 
 
-def plot_band(x, samples, ax=None, label=None, color=None, scale=1.0, **kwargs):
-    """Mean over the first axis of ``samples`` (seeds x points) with its 95 % confidence band."""
+def plot_band(x, samples, ax=None, label=None, color=None, scale=1.0, log=False, **kwargs):
+    """Mean over the first axis of ``samples`` (seeds x points) with its 95 % confidence band.
+
+    With ``log=True`` the mean and band are taken over ``log10(samples)`` (a geometric mean), for
+    positive values drawn on a logarithmic axis.
+    """
     import matplotlib.pyplot as plt
 
     ax = ax or plt.gca()
-    mean, half = mean_and_interval(np.asarray(samples, dtype=np.float64) * scale, axis=0)
+    values = np.asarray(samples, dtype=np.float64) * scale
+    if log:
+        values = np.log10(np.maximum(values, np.finfo(float).tiny))
+    mean, half = mean_and_interval(values, axis=0)
+    low, high = mean - half, mean + half
+    if log:
+        mean, low, high = 10.0 ** mean, 10.0 ** low, 10.0 ** high
     line, = ax.plot(x, mean, label=label, color=color, **kwargs)
     if np.any(np.isfinite(half)):
-        ax.fill_between(x, mean - half, mean + half, color=line.get_color(), alpha=0.25, lw=0)
+        ax.fill_between(x, low, high, color=line.get_color(), alpha=0.25, lw=0)
     return ax
 
 
@@ -59,7 +69,7 @@ def plot_variant_curves(curves, ax=None, scale=1.0, ylabel=None, variants=None, 
     epochs = np.asarray(curves.coords["epoch"].values)
     for i, name in enumerate(names):
         plot_band(epochs, curves.sel(variant=name).values, ax=ax, label=str(name), color=color(i),
-                  scale=scale)
+                  scale=scale, log=logy)
     ax.set_xlabel("epoch")
     if ylabel:
         ax.set_ylabel(ylabel)
