@@ -243,7 +243,8 @@ class RunContext:
             import uuid
             directory = os.path.join(self.build_root, f"build-{uuid.uuid4().hex[:10]}")
         return Simulation(target=target or self.target, seed=self.seed if seed is None else seed,
-                          directory=directory, progress=kwargs.pop("progress", False), **kwargs)
+                          directory=directory, progress=kwargs.pop("progress", self.progress_enabled),
+                          **kwargs)
 
     def record(self, name: str, value):
         """Store a labelled array (``xarray.DataArray``) or plain array under ``name``.

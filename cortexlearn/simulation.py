@@ -326,7 +326,7 @@ class Simulation:
     def _build_and_run(self) -> RunInfo:
         device = get_device()
         start = time.time()
-        device.build(directory=self.directory, compile=True, run=False, with_output=self.progress)
+        device.build(directory=self.directory, compile=True, run=False, with_output=False)
         self.build_time = time.time() - start
         self._built = True
         info = self.rerun(seed=self.seed)
