@@ -116,3 +116,29 @@ def test_derivative_rules_match_oracle(final_weights):
     np.testing.assert_allclose(final_weights["derivative_voltage"], want, rtol=0, atol=1e-9)
     # the weights moved: the comparison is not between two unchanged arrays
     assert np.max(np.abs(want - W0)) > 0.05
+
+
+def test_single_precision_agrees_to_1e_6():
+    """float32 weights and traces (numpy target) stay within 1e-6 of the float64 oracle."""
+    trains = lambda steps: [[s * DT for s in tr] for tr in steps]  # noqa: E731
+    with Simulation(target="numpy", seed=1, dt=DT * 1e3 * ms, float_dtype=np.float32) as sim:
+        built = spike_train_network(RULES, trains(PRE_STEPS), trains(POST_STEPS), sources=SOURCES,
+                                    targets=TARGETS, w0=W0, kinds=KINDS, post_voltage=_voltage() * mV)
+        sim.run(built.network, DURATION * 1e3 * ms, namespace=built.namespace)
+        got = {}
+        for label in RULES:
+            syn = built[f"synapses_{label}"]
+            order = np.lexsort((np.asarray(syn.j[:]), np.asarray(syn.i[:])))
+            got[label] = np.asarray(syn.w[:])[order]
+    assert got["pair_additive"].dtype == np.float32
+    oracles = {"pair_additive": ref.pair_stdp, "pair_multiplicative_nearest": ref.pair_stdp,
+               "pair_neuron_traces": ref.pair_stdp, "triplet_all_to_all": ref.triplet_stdp,
+               "triplet_nearest": ref.triplet_stdp, "inhibitory": ref.inhibitory_stdp,
+               "derivative_rate": ref.derivative_rate}
+    for label, fn in oracles.items():
+        np.testing.assert_allclose(got[label], _oracle(fn, label), rtol=0, atol=1e-6, err_msg=label)
+    v = _voltage() * 1e-3
+    params = RULES["derivative_voltage"].reference_parameters()
+    want = np.array([ref.derivative_voltage(PRE_STEPS[i], v[:, j], v[0, j], DT, W0[k], **params)
+                     for k, (i, j) in enumerate(zip(SOURCES, TARGETS))])
+    np.testing.assert_allclose(got["derivative_voltage"], want, rtol=0, atol=1e-6)
