@@ -24,3 +24,10 @@ def test_quick_run_writes_manifest_metrics_and_figure(quick_run):
     assert all(c["passed"] is None for c in written["checks"])   # quick runs are not judged
     with open(os.path.join(out, "manifest.json")) as fh:
         assert json.load(fh)["status"] == "complete"
+
+
+def test_quick_run_already_orders_the_rules(quick_run):
+    # 2 seeds x 2 epochs: BP and FA are already above readout-only learning on MNIST-1D.
+    metrics = quick_run[0].metrics
+    assert metrics["mnist1d_bp_test_accuracy_mean"] > metrics["mnist1d_shallow_test_accuracy_mean"] + 5
+    assert metrics["mnist1d_fa_minus_shallow_mean"] > 0

@@ -107,6 +107,14 @@ def test_copy_task_training_lowers_the_error_and_is_deterministic():
     assert a.solved_length >= 1 and a.bits[-10:].mean() < 2.0
 
 
+def test_lstm_rejects_bad_input():
+    net = LSTM(3, 4, 2)
+    with pytest.raises(SpecError, match="shape"):
+        net.forward(np.zeros((2, 5, 4)), net.zero_state(5))
+    with pytest.raises(SpecError, match="non-finite"):
+        net.forward(np.full((2, 5, 3), np.inf), net.zero_state(5))
+
+
 def test_copy_config_rejects_bad_values():
     with pytest.raises(SpecError, match="discount"):
         CopyConfig(discount=1.0)

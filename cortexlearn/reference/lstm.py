@@ -75,6 +75,8 @@ class LSTM:
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 3 or x.shape[2] != self.n_inputs:
             raise SpecError(f"input must have shape (time, batch, {self.n_inputs}), got {x.shape}")
+        if not np.all(np.isfinite(x)):
+            raise SpecError("input holds non-finite values (NaN or inf)")
         T, B, _ = x.shape
         H = self.n_hidden
         h = np.empty((T + 1, B, H))
