@@ -222,21 +222,10 @@ def test_local_cluster_runs_four_units_and_resumes(model_dir, tmp_path):
 
 
 @pytest.mark.slow
-def test_sweep_on_a_scheduler_address(model_dir, scheduler_address, tmp_path):
-    worker = _start_worker(scheduler_address, tmp_path)
-    try:
-        result = sweep(MODEL, {"rate": [10 * Hz, 40 * Hz]}, seeds=[3], out=str(tmp_path / "s"),
-                       scheduler=scheduler_address, connect_timeout=60, model_path=[model_dir],
-                       progress=False)
-    finally:
-        _kill(worker)
-    assert len(result.ran) == 2 and not result.failed
-    _check_rates(result, [10.0, 40.0])
-    assert {r["worker_pid"] for r in result.ran} != {os.getpid()}
-
-
-@pytest.mark.slow
 def test_killed_worker_loses_no_completed_unit(model_dir, scheduler_address, tmp_path):
+    """`dask scheduler` and `dask worker` processes on 127.0.0.1; a sweep (the command line) points
+    at the address; its worker is killed mid-sweep; a second sweep into the folder is refused while
+    the first lives; the re-run (the Python API, a new worker) finishes the rest."""
     out = str(tmp_path / "s")
     seeds = list(range(6))
     env = dict(os.environ, CORTEXLEARN_MODEL_PATH=model_dir)
@@ -250,7 +239,8 @@ def test_killed_worker_loses_no_completed_unit(model_dir, scheduler_address, tmp
             names = os.listdir(units) if os.path.isdir(units) else []
             return [n for n in names if unit_status(os.path.join(units, n)) == "complete"]
 
-        _wait_for(lambda: os.path.exists(os.path.join(out, ".sweep.lock")), 60, "the first sweep")
+        lock = os.path.join(out, ".sweep.lock")  # the holder writes its pid once it holds the lock
+        _wait_for(lambda: os.path.exists(lock) and os.path.getsize(lock) > 0, 60, "the first sweep")
         with pytest.raises(LockedError):  # a second sweep into the same folder is refused
             sweep(MODEL, {"rate": [10 * Hz]}, seeds, out=out, params={"hold": 700 * ms},
                   scheduler=scheduler_address, model_path=[model_dir])
@@ -275,3 +265,4 @@ def test_killed_worker_loses_no_completed_unit(model_dir, scheduler_address, tmp
         assert open(os.path.join(out, "units", name, "manifest.json")).read() == text
     _check_rates(result, [10.0])
     assert list(result.dataset["seed"].values) == seeds
+    assert os.getpid() not in {r["worker_pid"] for r in result.ran}  # the units ran on the worker
