@@ -33,7 +33,6 @@ except Exception:  # pragma: no cover - the build then fails on autodoc anyway
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.mathjax",
-    "sphinx.ext.viewcode",
     "numpydoc",
     "myst_nb",
 ]
