@@ -36,10 +36,11 @@ def _curve_difference(a, b) -> float:
 
 def run(quick: bool, workdir: str) -> list[Result]:
     sizes = tuple(TRIALS) or ((50,) if quick else (200, 1000))
-    # warm-up: fills the Cython cache, so the loops below pay no compilation
-    run_worker(["session", "--mode", "loop", "--trials", 2, "--target", "cython"])
     results = []
     for n in sizes:
+        # warm-up: the same network for one trial fills the Cython cache (the TimedArrays' sizes
+        # are compiled in), so the loops below pay no compilation
+        run_worker(["session", "--mode", "loop", "--trials", n, "--run-trials", 1, "--target", "cython"])
         d = os.path.join(workdir, f"session-{n}")
         runs = {}
         for mode in ("compiled", "loop", "closed"):  # A B C

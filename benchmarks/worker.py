@@ -139,7 +139,7 @@ def session(args) -> dict:
     outputs = objects["outputs"]
     sim_time = 0.0
     counts = []
-    for trial in range(args.trials):
+    for trial in range(min(args.trials, args.run_trials or args.trials)):
         t0 = time.perf_counter()
         net.run(T, namespace=ns)
         sim_time += time.perf_counter() - t0
@@ -208,6 +208,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--run-trials", type=int, default=0,
+                        help="loop modes: stop after this many trials (a warm-up that compiles the same code)")
     args = parser.parse_args(argv)
     if args.dir is not None:
         args.dir = os.path.abspath(args.dir)
