@@ -78,7 +78,6 @@ def _read(net, schedule, system, config, encoders, seed, info, n_blocks, learn_b
         corr_mean = np.nanmean(corr, axis=0)
     final_corr = corr[:, -1]
 
-    post = np.repeat(np.arange(n), 1)
     slow_w = np.zeros((n, n))
     pre_i = np.asarray(net.slow.i[:])
     post_j = np.asarray(net.slow.j[:])
@@ -87,7 +86,6 @@ def _read(net, schedule, system, config, encoders, seed, info, n_blocks, learn_b
     fast_w[np.asarray(net.fast.j[:]), np.asarray(net.fast.i[:])] = np.asarray(net.fast.Omega[:])
     slow_opt = optimal_slow_weights(encoders, system, config.leak)
     fast_opt = optimal_fast_weights(encoders)
-    del post
 
     before = win == 0
     after = win == n_blocks
@@ -165,7 +163,7 @@ def run_sessions(make_simulation, seeds, *, n_neurons=50, fast="optimal", n_bloc
                 info = sim.rerun(run_args=run_args, seed=seed)
                 results.append(_read(net, sched, system, config, enc, seed, info, n_blocks, learn_block,
                                      test_block))
-    if not results[0] or len(results) == len(seeds):
+    if len(results) == len(seeds):
         return results
     for seed in seeds[1:]:  # runtime targets: a new network per seed
         with make_simulation(seed) as sim:
