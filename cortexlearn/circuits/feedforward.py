@@ -642,8 +642,10 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
     params = net.params if params is None else params
     new_schedule = schedule is not None and schedule is not net.schedule
     if new_schedule and sim.standalone and not sim._built:
-        raise SpecError("the first session of a standalone build uses the schedule it was built "
-                        "with; build the circuit with this schedule")
+        # not compiled yet: the TimedArrays' values are read when the program is generated
+        for key, arr in net.schedule_arrays(schedule).items():
+            net.timed_arrays[key].values[:] = np.asarray(arr)
+        net.schedule, schedule = schedule, None
     if new_schedule and not sim.standalone:
         raise SpecError("runtime targets run the schedule the circuit was built with")
     fixed = net.fixed_values(rule, params)

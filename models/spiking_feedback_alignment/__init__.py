@@ -24,9 +24,9 @@ PARAMETERS = (
               "scikit-learn digits)", "issue: MNIST-1D and digits", quick="mnist1d"),
     Parameter("rules", RULE_NAMES, "credit rules compared (Dale's law on)", "issue",
               quick="feedback_alignment,readout_only"),
-    Parameter("digits_rules", "feedback_alignment,readout_only", "rules run on digits",
+    Parameter("digits_rules", "feedback_alignment", "rules run on digits",
               "issue: the digits target concerns FA"),
-    Parameter("dale_off_rules", "feedback_alignment,readout_only", "rules also run with Dale's "
+    Parameter("dale_off_rules", "feedback_alignment", "rules also run with Dale's "
               "law off (mixed-sign weights), on MNIST-1D: the cost of Dale in points", "issue",
               quick="feedback_alignment"),
     Parameter("n_seeds", 3, "seeds per (dataset, rule)", "issue: >= 3 seeds", quick=1),
@@ -44,7 +44,8 @@ PARAMETERS = (
               "chosen: 100 Hz over 100 ms"),
     Parameter("hidden_target_count", 3.0, "homeostatic target count of hidden neurons",
               "chosen: 30 Hz"),
-    Parameter("learning_rate", 2e-5, "hidden learning rate", "tuned on 2,000 MNIST-1D samples"),
+    Parameter("learning_rate", 4e-3, "hidden learning rate", "probed on 1,000 MNIST-1D samples, "
+              "3 epochs (2e-5: hidden weights did not move; 1e-3 and 4e-3 moved them)"),
     Parameter("readout_learning_rate", 1e-4, "output learning rate", "chosen (LMS stability)"),
     Parameter("bias_learning_rate", 1e-3, "output bias learning rate", "chosen"),
     Parameter("homeostasis_rate", 2e-3, "hidden bias homeostasis rate", "FACTS: slow homeostasis"),
@@ -55,6 +56,8 @@ PARAMETERS = (
               "FACTS: output weights near zero"),
     Parameter("reference", True, "also train the NumPy rate MLP (cortexlearn.reference) on the "
               "same data", "issue: compare with the NumPy reference"),
+    Parameter("build_cache", "", "folder of persistent builds (one per circuit); empty: a fresh "
+              "build per run", "chosen"),
     Parameter("workers", 1, "worker processes (one build each); set to the core count", "chosen"),
 )
 

@@ -109,6 +109,15 @@ def run_group(spec: dict) -> list:
     max_rate = o["max_rate"] * Hz
     build_dir = os.path.join(o["build_root"], f"build-{os.getpid()}-{time.time_ns() % 10**9}") \
         if o.get("build_root") else None
+    if o.get("build_cache") and o["target"] == "cpp_standalone":
+        # a persistent folder per circuit: a later build rewrites identical sources, and make
+        # recompiles only what changed (minutes saved per build on a loaded machine)
+        import hashlib
+        key = repr((cfg, o["n_train"], o["n_test"], o["epochs"], str(o["presentation"]), first["dataset"]))
+        cached = os.path.join(o["build_cache"], "sfa-" + hashlib.sha1(key.encode()).hexdigest()[:12])
+        lock = os.path.join(cached, ".lock")
+        if not os.path.exists(lock) or _lock_free(lock):
+            build_dir = cached
     with Simulation(target=o["target"], seed=first["seed"], directory=build_dir) as sim:
         net = None
         for unit in units:
@@ -136,6 +145,18 @@ def run_group(spec: dict) -> list:
             results.append(_summarise(unit, rec, sched, labels, o, time.time() - t0,
                                       keep_raster=unit.get("raster", False)))
     return results
+
+
+def _lock_free(path) -> bool:
+    import fcntl
+
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return True
 
 
 def _summarise(unit, rec, sched, labels, o, wall, keep_raster):
