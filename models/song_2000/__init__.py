@@ -170,6 +170,7 @@ def figure(data, metrics):
         ax2.plot(x, np.asarray(rates.sel(plasticity="additive")), "o-", color=PALETTE[5], label="additive STDP")
         ax2.plot(x, np.asarray(rates.sel(plasticity="static")), "s--", color=PALETTE[0], label="fixed weights")
         ax2.set_xlabel("input rate (Hz)")
+        ax2.set_yscale("log")
         ax2.set_ylabel("output rate (Hz)")
         ax2.set_title("c  rate regulation", loc="left")
         ax2.legend(loc="upper left")
