@@ -75,8 +75,11 @@ def main(argv=None) -> int:
             for r in results:
                 r.details["benchmark"] = name
                 r.details["benchmark_wall_s"] = round(time.perf_counter() - t0, 2)
-                print("   " + summary_line(r), flush=True)
                 report["benchmarks"].append(to_json(r.as_dict()))
+                try:
+                    print("   " + summary_line(r), flush=True)
+                except Exception as exc:  # a printing problem must never lose a measurement
+                    print(f"   {r.name}: (cannot print: {exc})", flush=True)
             report["total_wall_s"] = round(time.perf_counter() - start, 2)
             with open(path + ".tmp", "w") as fh:
                 json.dump(report, fh, indent=1)

@@ -208,8 +208,9 @@ def summary_line(result: Result) -> str:
     if result.status != "ok":
         return f"{result.name:<34} {result.status}"
     flag = {True: "met", False: "NOT met", None: "reported"}[result.met]
+    ratio = "-" if result.ratio is None else f"{result.ratio:.3g}"
     return (f"{result.name:<34} value {result.value:.4g} {result.unit}  baseline {result.baseline:.4g} "
-            f"{result.unit}  ratio {result.ratio:.3g}  goal {result.goal}  -> {flag}")
+            f"{result.unit}  ratio {ratio}  goal {result.goal}  -> {flag}")
 
 
 def to_json(obj: Any) -> Any:
