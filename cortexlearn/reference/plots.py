@@ -18,8 +18,18 @@ def color(i: int) -> str:
     return cycle[i % len(cycle)]
 
 
-def plot_band(x, samples, ax=None, label=None, color=None, scale=1.0, log=False, **kwargs):
-    """Mean over the first axis of ``samples`` (seeds x points) with its 95 % confidence band.
+def _spread(values, axis, interval):
+    """Mean and (low, high) over ``axis``: a 95 % t-interval, or the range of the samples."""
+    mean, half = mean_and_interval(values, axis=axis)
+    if interval == "range":
+        return mean, np.nanmin(values, axis=axis), np.nanmax(values, axis=axis)
+    return mean, mean - half, mean + half
+
+
+def plot_band(x, samples, ax=None, label=None, color=None, scale=1.0, log=False, interval="ci95",
+              **kwargs):
+    """Mean over the first axis of ``samples`` (seeds x points) with a band: the 95 % confidence
+    interval (``interval="ci95"``) or, for few seeds, the range of the seeds (``"range"``).
 
     With ``log=True`` the mean and band are taken over ``log10(samples)`` (a geometric mean), for
     positive values drawn on a logarithmic axis.
@@ -30,27 +40,27 @@ def plot_band(x, samples, ax=None, label=None, color=None, scale=1.0, log=False,
     values = np.asarray(samples, dtype=np.float64) * scale
     if log:
         values = np.log10(np.maximum(values, np.finfo(float).tiny))
-    mean, half = mean_and_interval(values, axis=0)
-    low, high = mean - half, mean + half
+    mean, low, high = _spread(values, 0, interval)
     if log:
         mean, low, high = 10.0 ** mean, 10.0 ** low, 10.0 ** high
     line, = ax.plot(x, mean, label=label, color=color, **kwargs)
-    if np.any(np.isfinite(half)):
+    if np.any(np.isfinite(low) & (high > low)):
         ax.fill_between(x, low, high, color=line.get_color(), alpha=0.25, lw=0)
     return ax
 
 
-def plot_final_points(labels, samples, ax=None, scale=1.0, ylabel=None):
-    """One column per label: every seed as a dot, the mean as a bar with its 95 % interval."""
+def plot_final_points(labels, samples, ax=None, scale=1.0, ylabel=None, interval="ci95"):
+    """One column per label: every seed as a dot, the mean as a bar with its 95 % interval
+    (``interval="ci95"``) or the range of the seeds (``"range"``)."""
     import matplotlib.pyplot as plt
 
     ax = ax or plt.gca()
     for i, values in enumerate(samples):
         values = np.asarray(values, dtype=np.float64) * scale
-        mean, half = mean_and_interval(values)
+        mean, low, high = _spread(values, 0, interval)
         ax.bar(i, mean, color=color(i), alpha=0.5, width=0.7)
-        if np.isfinite(half):
-            ax.errorbar(i, mean, yerr=half, color="k", lw=0.8, capsize=2)
+        if np.isfinite(low) and high > low:
+            ax.errorbar(i, mean, yerr=[[mean - low], [high - mean]], color="k", lw=0.8, capsize=2)
         ax.plot(np.full(len(values), i) + np.linspace(-0.15, 0.15, len(values)), values, "k.", ms=2)
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=30, ha="right")

@@ -92,7 +92,7 @@ def figure(data, metrics):
         length = data["copy_length"]
         for i, label in enumerate(length.coords["variant"].values):
             plot_band(length.coords["batch"].values, length.sel(variant=label).values, ax=axes[1],
-                      label=str(label), color=color(i))
+                      label=str(label), color=color(i), interval="range")
         axes[1].set_xlabel("batch")
         axes[1].set_ylabel("copy length in training")
         axes[1].set_title("copy task curriculum")
@@ -100,7 +100,7 @@ def figure(data, metrics):
         solved = data["copy_solved_length"]
         labels = list(solved.coords["variant"].values)
         plot_final_points(labels, [solved.sel(variant=v).values for v in labels], axes[2],
-                          ylabel="longest sequence solved")
+                          ylabel="longest sequence solved", interval="range")
         fig.tight_layout()
     return fig
 

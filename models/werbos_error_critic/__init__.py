@@ -63,9 +63,9 @@ def figure(data, metrics):
         labels = list(length.coords["variant"].values)
         for i, label in enumerate(labels):
             plot_band(length.coords["batch"].values, length.sel(variant=label).values, ax=axes[0],
-                      label=str(label), color=color(i))
+                      label=str(label), color=color(i), interval="range")
             plot_band(bits.coords["batch"].values, bits.sel(variant=label).values, ax=axes[1],
-                      label=str(label), color=color(i), lw=0.5)
+                      label=str(label), color=color(i), lw=0.5, interval="range")
         axes[0].set_xlabel("batch")
         axes[0].set_ylabel("copy length in training")
         axes[0].legend()
@@ -74,7 +74,7 @@ def figure(data, metrics):
         axes[1].axhline(0.15, color="0.6", lw=0.6, ls="--")
         solved = data["solved_length"]
         plot_final_points(labels, [solved.sel(variant=v).values for v in labels], axes[2],
-                          ylabel="longest sequence solved")
+                          ylabel="longest sequence solved", interval="range")
         fig.tight_layout()
     return fig
 
