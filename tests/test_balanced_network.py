@@ -87,7 +87,7 @@ def test_membrane_potentials_bounded_by_threshold_structure():
 def test_ei_correlation_rises_while_fast_weights_learn():
     """Fast weights learnt from zero (voltage rule): E/I input correlation in the test window after
     learning exceeds the one before (no fast connections: E and I unrelated) by > 0.3."""
-    from models.bourdoukan_deneve_2015.session import run_sessions
+    from cortexlearn.models.bourdoukan_deneve_2015.session import run_sessions
 
     res = run_sessions(lambda s: Simulation(target="cpp_standalone", seed=s), [0], n_neurons=40,
                        fast="learned", n_blocks=3, learn_block=4 * second, test_block=1 * second,
