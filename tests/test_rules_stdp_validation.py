@@ -123,6 +123,7 @@ def test_weights_never_leave_bounds_in_long_random_runs(seed):
         assert min(finals) == 0.0 or max(finals) == 1.0
 
 
+@pytest.mark.slow
 def test_brian2_weights_stay_in_bounds_during_long_random_runs():
     """10 s of random spike trains (numpy target, dt = 1 ms) through every rule family with
     large amplitudes: the Brian2 weights, sampled every 50 ms, never leave [0, w_max], both bounds
