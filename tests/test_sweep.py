@@ -158,6 +158,8 @@ def test_bad_grids_are_refused(model_dir, tmp_path):
     units = plan(MODEL, {"rate": ["10*Hz", 20 * Hz], "n": [3]}, range(3), out, model_path=[model_dir])
     assert len(units) == 6 and len({u.out for u in units}) == 6
     assert sorted(float(parse_quantity(u.params["rate"]) / Hz) for u in units) == [10.0] * 3 + [20.0] * 3
+    ensemble = plan(MODEL, None, [4, 5, 6], out, model_path=[model_dir])  # a seed ensemble
+    assert [u.seed for u in ensemble] == [4, 5, 6] and all(u.grid == () for u in ensemble)
     assert not os.path.exists(out)  # planning writes nothing
 
 
