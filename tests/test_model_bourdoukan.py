@@ -22,7 +22,9 @@ def test_quick_run_writes_results(tmp_path):
     for mode in ("optimal", "learned"):
         for key in ("nmse_before_mean", "nmse_after_max", "cv_isi_min", "rate_max_hz", "ei_corr_min"):
             assert f"{mode}_{key}" in m
-    # even 0.2 s of slow learning with optimal fast weights lowers the autonomous error
-    # (numpy target, seed 0: measured 0.37 -> 0.12 with 12 neurons)
-    assert m["optimal_nmse_after_max"] < m["optimal_nmse_before_mean"]
+    # 0.2 s of learning (numpy target, seed 0, 12 neurons) already moves the weights towards their
+    # optima: measured r = 0.46 (slow weights vs F(A+λI)Fᵀ) and r = 0.55 (fast weights, learnt from
+    # zero, vs -FFᵀ); with untrained weights both correlations are 0
+    assert m["optimal_slow_weight_corr_mean"] > 0.3
+    assert m["learned_fast_weight_corr_mean"] > 0.3
     assert res.data["optimal_slow_learned"].shape == (12, 12)
