@@ -24,7 +24,7 @@ def test_quick_run_writes_results(tmp_path):
             assert f"{mode}_{key}" in m
     # 0.2 s of learning (numpy target, seed 0, 12 neurons) already moves the weights towards their
     # optima: measured r = 0.46 (slow weights vs F(A+λI)Fᵀ) and r = 0.55 (fast weights, learnt from
-    # zero, vs -FFᵀ); with untrained weights both correlations are 0
+    # zero, vs -FFᵀ); before learning the slow weights (and the learnt fast weights) are all zero
     assert m["optimal_slow_weight_corr_mean"] > 0.3
     assert m["learned_fast_weight_corr_mean"] > 0.3
     assert res.data["optimal_slow_learned"].shape == (12, 12)
