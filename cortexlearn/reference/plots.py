@@ -75,10 +75,12 @@ def plot_variant_curves(curves, ax=None, scale=1.0, ylabel=None, variants=None, 
     import matplotlib.pyplot as plt
 
     ax = ax or plt.gca()
-    names = list(curves.coords["variant"].values) if variants is None else variants
+    everything = [str(v) for v in curves.coords["variant"].values]
+    names = everything if variants is None else [str(v) for v in variants]
     epochs = np.asarray(curves.coords["epoch"].values)
-    for i, name in enumerate(names):
-        plot_band(epochs, curves.sel(variant=name).values, ax=ax, label=str(name), color=color(i),
+    for name in names:   # a variant keeps its colour whichever subset is drawn
+        plot_band(epochs, curves.sel(variant=name).values, ax=ax, label=name,
+                  color=color(everything.index(name)),
                   scale=scale, log=logy)
     ax.set_xlabel("epoch")
     if ylabel:

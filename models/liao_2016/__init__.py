@@ -86,7 +86,7 @@ def figure(data, metrics):
         axes[0].legend()
         plot_variant_curves(data["angle"].sel(layer=1), axes[1], ylabel="update vs BP gradient, layer 1 (deg)",
                             variants=labels[1:3] + labels[4:])
-        axes[1].legend()
+        axes[1].legend(loc="center right")
         plot_final_points(labels, [acc.sel(variant=v).isel(epoch=-1).values for v in labels], axes[2],
                           scale=100, ylabel="final test accuracy (%)")
         fig.tight_layout()
