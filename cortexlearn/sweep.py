@@ -26,6 +26,9 @@ Why units run as subprocesses: Brian2 installs a signal handler when it is impor
 outside a process's main thread, and Dask runs tasks in worker threads. A subprocess also isolates
 Brian2's global state (device, preferences) between units and dies with its worker.
 
+In a script (not a notebook), start a local cluster under ``if __name__ == "__main__":``: Dask
+starts its worker processes by importing the main module again.
+
 Re-invoking an interrupted sweep skips the units whose folder holds a complete run of the same
 model version; a sweep folder is locked while a sweep writes into it.
 
