@@ -1,4 +1,4 @@
-"""Command line: ``cortexlearn list | describe MODEL | run MODEL | targets``.
+"""Command line: ``cortexlearn list | describe MODEL | run MODEL | sweep MODEL | targets``.
 
 ``cortexlearn run song_2000 --set tau_plus=25*ms --seed 1 --target cpp_standalone --out runs/song``
 writes ``manifest.json``, ``metrics.json``, ``data.zarr`` and ``figure.pdf``/``.png`` to the
@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--overwrite", action="store_true", help="replace a completed run in --out")
     r.add_argument("--no-progress", action="store_true", help="no progress bars")
     r.set_defaults(func=_cmd_run)
+    from . import sweep as _sweep
+
+    sw = sub.add_parser("sweep", help="parameter sweeps and seed ensembles on Dask")
+    _sweep.add_arguments(sw)
+    sw.set_defaults(func=_sweep.run_from_args)
     return parser
 
 

@@ -76,7 +76,9 @@ def simulate(ctx: RunContext) -> dict:
         show = (i_rec < 50) & (t_rec >= t1 - 0.2)
         ctx.record(f"raster_{state}", xr.DataArray(
             np.stack([i_rec[show].astype(float), t_rec[show]]), dims=("field", "spike"),
-            coords={"field": ["neuron", "time"]}, attrs={"units": "s", "g": float(g), "nu_ratio": float(nu)}))
+            coords={"field": ["neuron", "time"]},
+            attrs={"units": "s", "g": float(g), "nu_ratio": float(nu), "n_neurons": 50,
+                   "t_start": t1 - 0.2, "t_stop": t1}))
         ctx.record(f"population_rate_{state}", xr.DataArray(
             pop, dims=("time",), coords={"time": centres}, attrs={"units": "Hz"}))
     metrics["nu_thr_Hz"] = float(threshold_rate(p) / Hz)
