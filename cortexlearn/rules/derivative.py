@@ -1,8 +1,8 @@
 """The temporal-derivative rule: presynaptic activity times the rate of change of the postsynaptic one.
 
 Xie & Seung (2000, NIPS 12) and Bengio, Mesnard, Fischer, Zhang & Wu (2015, "STDP as presynaptic
-activity times rate of change of postsynaptic activity", arXiv:1509.05936; "An objective function for
-STDP", arXiv:1509.05936v2) propose
+activity times rate of change of postsynaptic activity", arXiv:1509.05936; and "An objective function
+for STDP", by the same authors, 2015) propose
 
 .. math:: \\frac{dw}{dt} = \\eta\\, s\\, x_{pre}(t)\\, \\frac{d y_{post}}{dt}
 
