@@ -91,6 +91,8 @@ def format_quantity(value) -> str:
     """A short, parseable text form of a quantity (``20. * msecond`` → ``'20. ms'``)."""
     if isinstance(value, fu.Quantity) and value.dim is not fu.DIMENSIONLESS:
         unit = value.get_best_unit() if np.size(value) == 1 else fu.get_unit(value.dim)
+        if value.dim is _brian_units.second.dim and np.all(np.abs(np.asarray(value)) >= 1):
+            unit = _brian_units.second  # 400 s, not 0.4 ks
         number = np.asarray(value / unit, dtype=float)
         if number.ndim == 0:
             return f"{float(number):.12g}*{unit!s}"
