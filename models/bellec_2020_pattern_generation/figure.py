@@ -57,7 +57,7 @@ def figure(data, metrics):
         angle = metrics.get("angle_eprop_bptt_final_deg")
         title = "ALIF readout, seed 0"
         if angle is not None and np.isfinite(angle):
-            title += f"; e-prop/BPTT angle {angle:.0f}°"
+            title += f"\n(e-prop vs BPTT: {angle:.0f}°)"
         ax.set(xlabel="time step (ms)", ylabel="output", title=title)
         ax.legend()
         fig.tight_layout()
