@@ -61,16 +61,17 @@ def figure(data, metrics):
                                  constrained_layout=True)
         acc = data.get("test_accuracy")
         if acc is not None:
-            _curves(axes[0, 0], acc, "mnist1d").set_title("a  MNIST-1D (Dale)")
-            axes[0, 0].legend(loc="upper right")
+            _curves(axes[0, 0], acc, "mnist1d").set_title("a  MNIST-1D (Dale; dashed: Dale off)")
             if np.any(np.asarray(acc.dataset) == "digits"):
                 _curves(axes[0, 1], acc, "digits").set_title("b  digits (Dale)")
-            if np.any(~np.asarray(acc.dale, dtype=bool)):
-                ax = axes[0, 1] if not np.any(np.asarray(acc.dataset) == "digits") else axes[0, 1]
-                sel = np.nonzero(~np.asarray(acc.dale, dtype=bool))[0]
-                for k in sel:
-                    ax.plot(acc.epoch.values, 100 - acc.values[k], ls="--", lw=0.6,
-                            color=COLORS.get(str(acc.rule.values[k])))
+                axes[0, 1].legend(loc="upper right")
+            off = np.nonzero(~np.asarray(acc.dale, dtype=bool)
+                             & (np.asarray(acc.dataset) == "mnist1d"))[0]
+            for n, k in enumerate(off):  # Dale's law off: dashed, on the MNIST-1D panel
+                axes[0, 0].plot(acc.epoch.values, 100 - acc.values[k], ls="--", lw=0.6,
+                                color=COLORS.get(str(acc.rule.values[k])),
+                                label="FA, Dale off" if n == 0 else None)
+            axes[0, 0].legend(loc="upper right")
         ang = data.get("angle")
         if ang is not None:
             ax = axes[0, 2]
