@@ -29,6 +29,11 @@ FULL = [("coba", 4000), ("coba", 128000), ("session", 100000), ("coba", 32000), 
 TINY = [("coba", 500), ("session", 50)]
 
 
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and set(ln.strip()) != {"^"}]
+    return lines[-1][:300] if lines else text[-300:]
+
+
 def _item(kind: str, n: int, target: str, impl: str, workdir: str, tiny: bool, timeout: float) -> dict:
     d = os.path.join(workdir, f"{kind}-{n}-{target}-{impl}")
     if kind == "coba":
@@ -72,7 +77,7 @@ def main(argv=None) -> int:
     for kind, n in (TINY if args.tiny else FULL):
         done = {}
         for target in targets:
-            impl = cuda_coba_impl if kind == "coba" else "cortexlearn"
+            impl = cuda_coba_impl if kind == "coba" else "delta_rule"
             left = args.budget - (time.perf_counter() - start)
             if left < 45:
                 report["skipped"].append({"kind": kind, "size": n, "target": target, "why": "time budget spent"})
@@ -84,7 +89,7 @@ def main(argv=None) -> int:
             done[target] = item
             if kind == "coba" and target == "cuda_standalone" and not item["ok"] and impl == "cortexlearn":
                 # keep the error, and get a GPU number from the hand-written network (both targets)
-                print("   cortexlearn COBA failed on CUDA:", item["error"][-300:], flush=True)
+                print("   cortexlearn COBA failed on CUDA:", _last_line(item["error"]), flush=True)
                 cuda_coba_impl = "brian2"
                 for t in ("cuda_standalone", "cpp_standalone"):
                     left = args.budget - (time.perf_counter() - start)
@@ -93,7 +98,7 @@ def main(argv=None) -> int:
                         report["items"].append(done[t])
                 item = done[target]
             print("   " + (f"build {item['build_time']:.1f} s, run {item['run_time']:.3f} s, process {item['process_wall']:.1f} s"
-                          if item["ok"] else f"FAILED {item['error'][-300:]}"), flush=True)
+                          if item["ok"] else f"FAILED {_last_line(item['error'])}"), flush=True)
             save()
         cpu, gpu = done.get("cpp_standalone"), done.get("cuda_standalone")
         if cpu and gpu and cpu["ok"] and gpu["ok"] and cpu["impl"] == gpu["impl"]:
