@@ -226,7 +226,12 @@ class Simulation:
             set_device(self.target, build_on_run=False)
             get_device().reinit()
             get_device().activate(build_on_run=False)
-            self._insert_seed_code()
+            if self.target == "cpp_standalone":
+                self._insert_seed_code()
+            elif self.seed is not None:  # pragma: no cover - needs a GPU
+                # brian2cuda seeds its own generator buffer: the seed is compiled in there
+                from brian2 import seed as brian_seed
+                brian_seed(self.seed)
         else:
             prefs["codegen.target"] = self.target
             if self.seed is not None:
@@ -350,8 +355,11 @@ class Simulation:
         if not self._built:
             raise TargetError("nothing is built yet: call run() first")
         device = get_device()
+        if self.target != "cpp_standalone" and seed is not None and seed != self.seed:
+            raise TargetError(f"on {self.target} the seed is compiled into the program; build a new "
+                              "Simulation to change it")
         seed = self.seed if seed is None else seed
-        if seed is not None:
+        if seed is not None and self.target == "cpp_standalone":
             device.run_environment_variables[_SEED_ENV] = str(int(seed))
         else:
             device.run_environment_variables.pop(_SEED_ENV, None)
