@@ -15,6 +15,7 @@ from cortexlearn.analysis.spikes import lif_rate
 from cortexlearn.build import build
 from cortexlearn.errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError
 from cortexlearn.neurons import lif_conductance, lif_current, lif_delta
+from cortexlearn.simulation import _DirectoryLock
 from cortexlearn.specs import Circuit, Connectivity, Population, Projection, SpikeSource
 
 
@@ -128,10 +129,15 @@ def test_rerun_changes_seed_without_recompiling_and_reproduces(tmp_path):
 @pytest.mark.standalone
 def test_build_directory_is_locked_against_a_second_run(tmp_path):
     directory = str(tmp_path / "shared")
-    with Simulation("cpp_standalone", directory=directory):
-        second = Simulation("cpp_standalone", directory=directory)
+    holder = _DirectoryLock(directory)  # another live run holding the build directory
+    holder.acquire()
+    try:
         with pytest.raises(LockedError, match="locked by a live run"):
-            second.__enter__()
+            Simulation("cpp_standalone", directory=directory).__enter__()
+    finally:
+        holder.release()
+    with Simulation("cpp_standalone", directory=directory) as sim:  # free again
+        assert sim.directory == directory
 
 
 def test_automatic_build_directories_are_unique():
