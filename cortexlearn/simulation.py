@@ -196,6 +196,25 @@ class Simulation:
     def __enter__(self) -> "Simulation":
         if self._active:
             raise RuntimeError("this Simulation is already active")
+        self._saved = {}
+        try:
+            return self._enter()
+        except BaseException:
+            # leave nothing half-set: preferences, dt and the directory lock go back
+            for key in ("codegen.target", "core.default_float_dtype",
+                        "devices.cpp_standalone.openmp_threads"):
+                if key in self._saved:
+                    prefs[key] = self._saved[key]
+            if "dt" in self._saved:
+                defaultclock.dt = self._saved["dt"]
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+            raise
+
+    def _enter(self) -> "Simulation":
+        if self._active:
+            raise RuntimeError("this Simulation is already active")
         if get_device() is not all_devices["runtime"] and get_device().__class__.__name__ != "RuntimeDevice":
             raise TargetError("another standalone simulation is active in this process; "
                               "leave its `with Simulation(...)` block first")
