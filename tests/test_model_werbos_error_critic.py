@@ -1,7 +1,5 @@
 """models/werbos_error_critic: a quick run writes the results folder, and its numbers are those the reference gives."""
 
-import json
-import os
 
 import pytest
 
