@@ -1,0 +1,187 @@
+"""Run a :class:`~cortexlearn.circuits.feedforward.FeedforwardNet` over its session, chunk by chunk.
+
+The program is built once (standalone targets) and every later chunk, seed, rule or schedule of
+the same shape is a re-run that receives its values through ``run_args``; per-chunk checkpoints
+let an interrupted session resume and end with the same weights as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..errors import SpecError
+from ..rules.credit import CreditRule
+from ..stimuli import RenderedSchedule
+from .feedforward import FeedforwardNet
+
+__all__ = ["SessionRecord", "run_session"]
+
+
+@dataclasses.dataclass
+class SessionRecord:
+    """What a session recorded, per trial of the schedule (padding trials dropped).
+
+    ``counts[p]`` / ``vm[p]``: output spike counts / mean output membranes of trial ``p``;
+    ``align[p]``: (dot, |d_rule|^2, |dbp|^2, hidden spikes) of the last hidden layer for the
+    update computed from trial ``p``; ``rasters``: name -> (neuron indices, absolute times in s).
+    """
+
+    counts: np.ndarray
+    vm: np.ndarray
+    align: np.ndarray
+    rasters: dict
+    state: dict
+    chunks_done: int
+    n_chunks: int
+    status: str
+    wall_time: float = 0.0
+    build_time: float = 0.0
+
+
+def _fingerprint(net: FeedforwardNet, rule, params, schedule) -> np.ndarray:
+    keys = sorted(net.state_variables.items())
+    text = repr((net.config, rule, net.n_trials, net.chunk_trials, keys,
+                 [float(np.sum(np.abs(params[k]))) for k in sorted(params)],
+                 float(np.sum(schedule.rate_values * np.arange(1, len(schedule.rate_values) + 1)[:, None])),
+                 float(np.sum(schedule.target_values))))
+    import hashlib
+
+    return np.frombuffer(hashlib.sha256(text.encode()).digest(), dtype=np.uint8)
+
+
+def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params: dict | None = None,
+                schedule: RenderedSchedule | None = None, checkpoint: str | None = None,
+                stop_after: int | None = None, on_chunk=None) -> SessionRecord:
+    """Train and test ``net`` over its session, chunk by chunk, on ``sim`` (a
+    :class:`~cortexlearn.simulation.Simulation`).
+
+    The program is built once (standalone targets); every later chunk, and every later session
+    with another ``rule``, ``params`` (seed) or ``schedule`` of the same shape, is a re-run that
+    receives its values through ``run_args``. Runtime targets continue the same network. After each
+    chunk every weight is checked for finiteness and, with ``checkpoint`` (a ``.npz`` path), the
+    state and the records so far are saved atomically; a later call with the same path resumes
+    after the last saved chunk and ends with the same weights as an uninterrupted session.
+
+    Parameters
+    ----------
+    rule, params, schedule : optional
+        Default: those the circuit was built with.
+    stop_after : int, optional
+        Stop after this many chunks have been run in *this* call (status ``"interrupted"``).
+    on_chunk : callable, optional
+        Called as ``on_chunk(chunk_index, n_chunks)`` after each chunk.
+
+    Raises
+    ------
+    NonFiniteError
+        When a weight or bias became NaN or infinite; the message names the projection, and the
+        checkpoint keeps the last good chunk.
+    """
+    import os
+    import time
+
+    from ..errors import NonFiniteError
+
+    rule = net.rule if rule is None else rule
+    params = net.params if params is None else params
+    new_schedule = schedule is not None and schedule is not net.schedule
+    if new_schedule and sim.standalone and not sim._built:
+        # not compiled yet: the TimedArrays' values are read when the program is generated
+        for key, arr in net.schedule_arrays(schedule).items():
+            net.timed_arrays[key].values[:] = np.asarray(arr)
+        net.schedule, schedule = schedule, None
+    if new_schedule and not sim.standalone:
+        raise SpecError("runtime targets run the schedule the circuit was built with")
+    fixed = net.fixed_values(rule, params)
+    C, T = net.chunk_trials, net.schedule.presentation
+    n_chunks = net.n_trials // C
+    n_out = net.config.n_outputs
+    out_rec = np.zeros((net.n_trials + 1, n_out))
+    vm_rec = np.zeros((net.n_trials + 1, n_out))
+    align_rec = np.zeros((net.n_trials + 1, 4))
+    rasters = {k: ([], []) for k in net.monitors if k.startswith("raster_")}
+    state, start_chunk = net.initial_state(params), 0
+    fp = _fingerprint(net, rule, params, schedule or net.schedule)
+    if checkpoint and os.path.exists(checkpoint):
+        with np.load(checkpoint) as ck:
+            if not np.array_equal(ck["fingerprint"], fp):
+                raise SpecError(f"checkpoint {checkpoint} belongs to another session (circuit, rule "
+                                "or schedule differ); remove it or choose another path")
+            start_chunk = int(ck["chunks_done"])
+            out_rec, vm_rec, align_rec = ck["out_rec"], ck["vm_rec"], ck["align_rec"]
+            state = {k[6:]: ck[k] for k in ck.files if k.startswith("state:")}
+            for k in rasters:
+                rasters[k] = ([ck[f"{k}:i"]], [ck[f"{k}:t"]])
+    status, wall, build, done_here = "complete", 0.0, 0.0, 0
+    for c in range(start_chunk, n_chunks):
+        if stop_after is not None and done_here >= stop_after:
+            status = "interrupted"
+            break
+        offset = c * C * float(T)
+        n_before = {k: len(m.t[:]) if not sim.standalone else 0 for k, m in net.monitors.items()}
+        t0 = time.time()
+        if sim.standalone:
+            if not sim._built:
+                net.assign({**fixed, **state}, offset)
+                info = sim.run(net.network, C * T, namespace=net.namespace)
+                build = info.build_time
+            else:
+                info = sim.rerun(run_args=net.run_args({**fixed, **state}, offset, schedule))
+        else:
+            net.assign({**fixed, **state}, offset - float(net.network.t))
+            info = sim.run(net.network, C * T, namespace=net.namespace)
+        wall += time.time() - t0
+        if not info.complete:
+            status = "interrupted"
+            break
+        new_state = net.state()
+        bad = [k for k in new_state if not np.all(np.isfinite(new_state[k]))]
+        if bad:
+            weights = [k for k in bad if k.endswith(".w")]
+            what = (f"the weights of projection {weights[0].rsplit('.', 1)[0]} "
+                    f"({', '.join(k.rsplit('.', 1)[0] for k in weights)} diverged)") if weights \
+                else f"state {bad[0]}"
+            raise NonFiniteError(
+                f"{what} became non-finite in chunk {c + 1} of {n_chunks} (trials "
+                f"{c * C}-{(c + 1) * C - 1}); the run stopped"
+                + (f" and {checkpoint} keeps chunk {c}" if checkpoint else "")
+                + ". Lower the learning rates or the feedback scale.")
+        state = new_state
+        mo, ma = net.monitors["output"], net.monitors["align"]
+        sl = slice(c * C, (c + 1) * C)
+        out_rec[sl] = np.asarray(mo.count_l[:]).T[n_before["output"]:]
+        vm_rec[sl] = np.asarray(mo.vm_l[:]).T[n_before["output"]:]
+        align_rec[sl] = np.stack([np.asarray(getattr(ma, v)[0])[n_before["align"]:]
+                                  for v in ("dot", "n_rule", "n_bp", "spikes")], axis=1)
+        for k in rasters:
+            m = net.monitors[k]
+            i_new = np.asarray(m.i[:])[n_before[k]:]
+            t_new = np.asarray(m.t[:] / second)[n_before[k]:]
+            rasters[k][0].append(i_new)
+            rasters[k][1].append(t_new + (offset if sim.standalone else 0.0))
+        done_here += 1
+        if checkpoint:
+            payload = {"fingerprint": fp, "chunks_done": c + 1, "out_rec": out_rec,
+                       "vm_rec": vm_rec, "align_rec": align_rec}
+            payload.update({f"state:{k}": v for k, v in state.items()})
+            for k, (ii, tt) in rasters.items():
+                payload[f"{k}:i"] = np.concatenate(ii) if ii else np.zeros(0)
+                payload[f"{k}:t"] = np.concatenate(tt) if tt else np.zeros(0)
+            tmp = checkpoint + ".tmp.npz"
+            np.savez(tmp, **payload)
+            os.replace(tmp, checkpoint)
+        if on_chunk is not None:
+            on_chunk(c, n_chunks)
+    n = net.n_session_trials
+    done = start_chunk + done_here
+    if done == n_chunks and state is not None:  # the last trial is not latched: read its counts
+        out_rec[net.n_trials] = state["output.count"]
+        vm_rec[net.n_trials] = state["output.vm_acc"]
+    return SessionRecord(counts=out_rec[1:n + 1], vm=vm_rec[1:n + 1], align=align_rec[1:n + 1],
+                         rasters={k: (np.concatenate(i) if i else np.zeros(0, int),
+                                      np.concatenate(t) if t else np.zeros(0))
+                                  for k, (i, t) in rasters.items()},
+                         state=state or {}, chunks_done=done, n_chunks=n_chunks, status=status,
+                         wall_time=wall, build_time=build)
