@@ -26,7 +26,7 @@ from ..errors import SpecError
 from ..rules.critic import ErrorCritic
 from ..units import as_quantity, check_positive
 
-__all__ = ["Critic", "attach_critic"]
+__all__ = ["Critic", "attach_critic", "attach_output_critic"]
 
 
 @dataclasses.dataclass
@@ -73,7 +73,8 @@ def _check_readable(group, variable: str, what: str):
 
 def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code: str,
                   context=None, initial_weights=None, record: bool = True,
-                  name: str = "critic") -> Critic:
+                  name: str = "critic", clock=None, order: int = 0, extra_model: str = "",
+                  context_activity: str | None = None) -> Critic:
     """Build the critic objects.
 
     Parameters
@@ -92,6 +93,18 @@ def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code
         A second readable group (same activity variable), e.g. one unit per label.
     initial_weights : array (n_predicted, layer.N), optional
         Initial read weights (default zeros, the usual start for a critic).
+    clock : Clock, optional
+        A clock of period ``period`` to run on (e.g. a circuit's once-per-presentation credit
+        clock). The summed predictions then move onto it too (slot ``end``, order ``order``)
+        instead of being summed every time step; prediction, learning and the monitor follow at
+        ``order + 1``, ``+ 2`` and ``+ 3``.
+    order : int
+        First order in slot ``end`` (see ``clock``; without a clock the predict/learn/monitor
+        steps run at ``order``, ``+ 1``, ``+ 2``).
+    extra_model : str
+        Equation lines added to the critic units (e.g. linked variables that ``error_code`` reads).
+    context_activity : str, optional
+        The context's activity variable (default: ``rule.activity``).
 
     Raises
     ------
@@ -107,7 +120,7 @@ def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code
     check_positive(float(period), "period")
     _check_readable(layer, rule.activity, "layer")
     if context is not None:
-        _check_readable(context, rule.activity, "context group")
+        _check_readable(context, context_activity or rule.activity, "context group")
     if initial_weights is None:
         initial_weights = np.zeros((n_predicted, layer.N))
     initial_weights = np.asarray(initial_weights, dtype=float)
@@ -115,25 +128,32 @@ def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code
         raise SpecError(f"initial_weights must have shape ({n_predicted}, {layer.N}), got "
                         f"{initial_weights.shape}")
 
-    group = NeuronGroup(n_predicted, rule.critic_model(), name=f"{name}_units")
-    group.run_regularly(error_code + "\n" + rule.predict_code(), dt=period, when="end", order=0,
-                        name=f"{name}_predict")
+    timing = {"clock": clock} if clock is not None else {"dt": period}
+    first = int(order) + (1 if clock is not None else 0)
+    model = rule.critic_model() + ("\n" + extra_model if extra_model.strip() else "")
+    group = NeuronGroup(n_predicted, model, name=f"{name}_units")
+    group.run_regularly(error_code + "\n" + rule.predict_code(), when="end", order=first,
+                        name=f"{name}_predict", **timing)
 
-    def read(source, summed, weights, suffix):
-        syn = Synapses(source, group, rule.synapse_model(summed), name=f"{name}_{suffix}")
+    def read(source, summed, weights, suffix, activity=None):
+        syn = Synapses(source, group, rule.synapse_model(summed, activity), name=f"{name}_{suffix}")
         pre, post = np.meshgrid(np.arange(source.N), np.arange(n_predicted), indexing="ij")
         syn.connect(i=pre.ravel(), j=post.ravel())
         syn.c = weights[post.ravel(), pre.ravel()]
-        syn.run_regularly(rule.synapse_update_code(), dt=period, when="end", order=1,
-                          name=f"{name}_{suffix}_learn")
+        syn.run_regularly(rule.synapse_update_code(summed, activity), when="end", order=first + 1,
+                          name=f"{name}_{suffix}_learn", **timing)
+        if clock is not None:  # sum once per presentation, just before the prediction
+            for upd in syn.summed_updaters.values():
+                upd._clock, upd.when, upd.order = clock, "end", int(order)
         return syn
 
     read_syn = read(layer, "pred_h", initial_weights, "read")
-    ctx_syn = read(context, "pred_c", np.zeros((n_predicted, context.N)), "context") if context is not None else None
+    ctx_syn = read(context, "pred_c", np.zeros((n_predicted, context.N)), "context",
+                   context_activity) if context is not None else None
     monitor = None
     if record:
-        monitor = StateMonitor(group, ("pred", "err_true", "avail"), record=True, dt=period, when="end",
-                               order=2, name=f"{name}_monitor")
+        monitor = StateMonitor(group, ("pred", "err_true", "avail"), record=True, when="end",
+                               order=first + 2, name=f"{name}_monitor", **timing)
     return Critic(group=group, read_synapses=read_syn, context_synapses=ctx_syn, monitor=monitor,
                   namespace=rule.namespace())
 
@@ -141,3 +161,93 @@ def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code
 def critic_network(critic: Critic, *others, name: str = "critic_network") -> Network:
     """An explicit network of the critic's objects and ``others``."""
     return Network(*critic.objects, *others, name=name)
+
+
+def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, name: str = "critic",
+                         record: bool = True) -> Critic:
+    """An error critic for the output of a spiking feed-forward circuit whose true error reaches
+    it only on some presentations (Jaderberg et al. 2017's conditional synthetic gradients, in
+    spiking form).
+
+    The critic has one linear unit per output neuron. Once per presentation it reads the last
+    hidden layer's latched spike counts ``x_l`` and, with ``label``, the one-hot label latched by
+    the output (``label_l``), predicts the output error ``target count - spike count``, and
+    learns by the delta rule on presentations where the true error is present. The output (and,
+    through the circuit's feedback pathways, the hidden layers) learns from
+    ``e_used = avail·err + (1 - avail)·pred``.
+
+    Parameters
+    ----------
+    net : FeedforwardNet
+        Built with ``substitute_error=True`` (:func:`~cortexlearn.circuits.feedforward.build_feedforward`).
+    rule : ErrorCritic
+        With ``activity="x_l"`` (the hidden layers' latched counts).
+    present : array (n_trials,)
+        1 where the true error of a presentation reaches the circuit, else 0 (a ``TimedArray``
+        stored as ``net.timed_arrays["present"]``; a session may replace it with
+        ``run_session(timed_values={"present": ...})``). Learning also needs the schedule's
+        learning gate.
+    label : bool
+        Condition the critic on the label (context synapses from the output's ``label_l``).
+
+    Returns
+    -------
+    Critic
+        Also attached to ``net``: its objects join the network, its weights and bias are carried
+        between chunks (zero at the start of a session), and its monitor (``pred``, ``err_true``,
+        ``avail``) is returned per trial by ``run_session`` under ``SessionRecord.extra``.
+
+    Raises
+    ------
+    SpecError
+        If the circuit was not built for a critic, or ``present`` has the wrong length.
+    """
+    from brian2 import TimedArray, linked_var
+
+    out = net.groups["output"]
+    if "e_used" not in out.variables:
+        raise SpecError("this circuit has no error hook: build it with "
+                        "build_feedforward(..., substitute_error=True) to attach an output critic")
+    present = np.asarray(present, dtype=float)
+    if present.shape != (net.n_session_trials,):
+        raise SpecError(f"present must have one value per trial of the session "
+                        f"({net.n_session_trials}), got shape {present.shape}")
+    padded = np.zeros(net.n_trials)
+    padded[:len(present)] = present
+    ta = TimedArray(padded, dt=net.schedule.presentation, name=f"{name}_present")
+    hidden = net.groups[f"hidden{len(net.config.hidden_sizes)}"]
+    # the latch at the start of presentation n + 1 holds presentation n: its error, its label,
+    # its learning gate; the mask is read one presentation back
+    critic = attach_critic(
+        rule, hidden, net.config.n_outputs, net.schedule.presentation,
+        error_code=f"err_true = err_out\navail = learn_out * {ta.name}(t + t_offset - T_p)",
+        context=out if label else None, context_activity="label_l", record=record, name=name,
+        clock=net.credit_clock, order=1,
+        extra_model="err_out : 1 (linked)\nlearn_out : 1 (linked)\nt_offset : second (shared, constant)")
+    critic.group.err_out = linked_var(out, "err")
+    critic.group.learn_out = linked_var(out, "learn_l")
+    to_out = Synapses(critic.group, out, "e_used_post = err_used_pre : 1 (summed)",
+                      name=f"{name}_to_output")
+    to_out.connect(j="i")
+    for upd in to_out.summed_updaters.values():  # after the prediction, before the output uses it
+        upd._clock, upd.when, upd.order = net.credit_clock, "end", 4
+    objects = {f"{name}_units": critic.group, f"{name}_read": critic.read_synapses,
+               f"{name}_to_output": to_out}
+    carried = {f"{name}_units.bias": np.zeros(net.config.n_outputs),
+               f"{name}_read.c": np.zeros(len(critic.read_synapses))}
+    if critic.context_synapses is not None:
+        objects[f"{name}_context"] = critic.context_synapses
+        carried[f"{name}_context.c"] = np.zeros(len(critic.context_synapses))
+    if rule.discount > 0:
+        for var in ("pred_prev", "err_true_prev", "avail_prev"):
+            carried[f"{name}_units.{var}"] = np.zeros(net.config.n_outputs)
+        for key in [k for k in objects if k != f"{name}_units" and k != f"{name}_to_output"]:
+            carried[f"{key}.h_prev"] = np.zeros(len(objects[key]))
+    monitors = {}
+    if critic.monitor is not None:
+        objects[f"{name}_monitor"] = critic.monitor
+        monitors[name] = (critic.monitor, ("pred", "err_true", "avail"))
+    net.attach(objects, namespace={**critic.namespace, ta.name: ta}, carried=carried,
+               offset_groups=[critic.group], timed_arrays={"present": ta}, trial_monitors=monitors)
+    critic.to_output = to_out
+    return critic

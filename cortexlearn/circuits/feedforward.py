@@ -171,12 +171,62 @@ class FeedforwardNet:
     timed_arrays: dict
     n_trials: int
 
+    #: objects added on top of the circuit by :meth:`attach`: name -> Brian2 object
+    extras: dict = dataclasses.field(default_factory=dict)
+    #: variables of the extras carried between chunks: "name.var" -> initial value
+    extra_state: dict = dataclasses.field(default_factory=dict)
+    #: per-presentation monitors of the extras: name -> (StateMonitor, variable names)
+    trial_monitors: dict = dataclasses.field(default_factory=dict)
+
     def _resolve(self, key):
         owner, var = key.rsplit(".", 1)
         obj = self.groups.get(owner)
         if obj is None:
+            obj = self.extras.get(owner)
+        if obj is None:
             obj = self.projections[owner][0] if owner in self.projections else self.feedback[owner]
         return obj, var
+
+    def attach(self, objects: dict, namespace: dict | None = None, carried: dict | None = None,
+               offset_groups=(), timed_arrays: dict | None = None, trial_monitors: dict | None = None):
+        """Add objects built on top of the circuit (e.g. an error critic) to its network.
+
+        Parameters
+        ----------
+        objects : dict
+            name -> Brian2 object (names address carried variables as ``"name.var"``).
+        namespace : dict, optional
+            Names their code uses (merged into the session's namespace).
+        carried : dict, optional
+            ``"name.var"`` -> initial value: variables handed from one chunk to the next (and
+            reset to the initial value at the start of every session).
+        offset_groups : sequence
+            Groups with a ``t_offset`` constant (time read at ``t + t_offset``).
+        timed_arrays : dict, optional
+            key -> ``TimedArray`` whose values a session may replace (``run_session(timed_values=)``).
+        trial_monitors : dict, optional
+            name -> (StateMonitor on the credit clock in slot ``end``, variable names): one sample per
+            presentation, returned by ``run_session`` per trial in ``SessionRecord.extra``.
+
+        Raises
+        ------
+        SpecError
+            When a name is taken or a carried key names an object not given.
+        """
+        for key in objects:
+            if key in self.groups or key in self.projections or key in self.feedback or key in self.extras:
+                raise SpecError(f"the circuit already has an object named {key!r}")
+        for key in carried or {}:
+            if key.rsplit(".", 1)[0] not in objects:
+                raise SpecError(f"carried variable {key!r} names no attached object "
+                                f"({', '.join(objects)})")
+        self.extras.update(objects)
+        self.extra_state.update({k: np.asarray(v, dtype=float) for k, v in (carried or {}).items()})
+        self.offset_groups.extend(offset_groups)
+        self.timed_arrays.update(timed_arrays or {})
+        self.trial_monitors.update(trial_monitors or {})
+        self.namespace.update(namespace or {})
+        self.network.add(*objects.values())
 
     def state(self) -> dict:
         """Every value a later chunk needs (weights, biases, membranes, counters)."""
@@ -186,6 +236,9 @@ class FeedforwardNet:
                 st[f"{gname}.{var}"] = np.array(self.groups[gname].variables[var].get_value(), copy=True)
         for pname, (syn, _) in self.projections.items():
             st[f"{pname}.w"] = np.array(syn.variables["w"].get_value(), copy=True)
+        for key in self.extra_state:
+            obj, var = self._resolve(key)
+            st[key] = np.array(obj.variables[var].get_value(), copy=True)
         return st
 
     def initial_state(self, params: dict) -> dict:
@@ -199,6 +252,7 @@ class FeedforwardNet:
         for pname, (i, j, sign) in self._pair_index.items():
             w = np.asarray(params[f"W{pname[1:].split('_')[0]}"])[i, j]
             st[f"{pname}.w"] = np.abs(w) if sign != 0 else w
+        st.update({k: np.array(v, copy=True) for k, v in self.extra_state.items()})
         return st
 
     def fixed_values(self, rule: CreditRule, params: dict) -> dict:
@@ -292,7 +346,7 @@ def signed_weights(state: dict, config: FeedforwardConfig, pair_index: dict) -> 
 
 def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: RenderedSchedule,
                       params: dict, name: str = "ff", chunk_trials: int | None = None,
-                      raster_trials=None) -> FeedforwardNet:
+                      raster_trials=None, substitute_error: bool = False) -> FeedforwardNet:
     """Build the circuit for ``rule`` over the session ``schedule``.
 
     Parameters
@@ -306,6 +360,13 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
         Trials per run (default: the whole session in one run).
     raster_trials : bool array (n_trials,), optional
         Trials whose spikes are recorded (rasters).
+    substitute_error : bool
+        The hook for an error critic: the output keeps its true error in ``err`` and the label of
+        the presentation just ended in ``label_l`` (1 for the target neuron, latched before the
+        next target overwrites ``tgt``), but learns from ``e_used`` — a variable that an attached
+        object (e.g. :func:`cortexlearn.circuits.critic.attach_output_critic`) fills in slot
+        ``end`` before order 5 of the credit clock (``net.credit_clock``). Output
+        deltas, bias updates and the credit sent to the hidden layers then come from ``e_used``.
 
     Raises
     ------
@@ -437,6 +498,8 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
         pre_groups.append((g, f"hidden{h}", relay))
 
     # ---- output
+    substitution_vars = "\n                      e_used : 1\n                      label_l : 1" \
+        if substitute_error else ""
     out = NeuronGroup(config.n_outputs, f"""dv/dt = (bias - v) / tau_m : 1
                       dvm_acc/dt = v / T_p : 1
                       bias : 1
@@ -449,26 +512,30 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                       dbp : 1
                       delta : 1
                       learn_cur : 1
-                      learn_l : 1
+                      learn_l : 1{substitution_vars}
                       eta_bias : 1 (shared, constant)
                       t_offset : second (shared, constant)""",
                       threshold="v > 1", reset="v = 0\ncount += 1", method="euler",
                       events={"rec": f"v > 1 and {ta_rec.name}(t + t_offset) > 0"},
                       name=f"{name}_output")
+    use_err = """d_rule = {e}
+                 dbp = {e}
+                 delta = learn_l * {e}
+                 bias = clip(bias + eta_bias * delta, -bias_max, bias_max)"""
     out.run_regularly(f"""count_l = count
                           vm_l = vm_acc
                           err = tgt - count
                           learn_l = learn_cur
-                          d_rule = err
-                          dbp = err
-                          delta = learn_l * err
-                          bias = clip(bias + eta_bias * delta, -bias_max, bias_max)
+                          {'label_l = int(tgt > 0)' if substitute_error else use_err.format(e='err')}
                           count = 0
                           vm_acc = 0
                           v = 0
                           tgt = {ta_targets.name}(t + t_offset, i)
                           learn_cur = {ta_learn.name}(t + t_offset)""",
                       clock=clock, when="start", name=f"{name}_output_latch")
+    if substitute_error:  # learn from e_used, filled in by an attached critic before order 5
+        out.run_regularly(use_err.format(e="e_used"), clock=clock, when="end", order=5,
+                          name=f"{name}_output_use_error")
     groups["output"], state_vars["output"] = out, ["v", "vm_acc", "bias", "count", "tgt", "learn_cur"]
     offset_groups.append(out)
     objects.append(out)
@@ -550,6 +617,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     ffn.feedback = feedback
     ffn.assign(ffn.fixed_values(rule, params))
     ffn.chunk_trials = chunk
+    ffn.credit_clock = clock
     ffn.n_session_trials = n_trials
     return ffn
 

@@ -25,7 +25,9 @@ class SessionRecord:
 
     ``counts[p]`` / ``vm[p]``: output spike counts / mean output membranes of trial ``p``;
     ``align[p]``: (dot, |d_rule|^2, |dbp|^2, hidden spikes) of the last hidden layer for the
-    update computed from trial ``p``; ``rasters``: name -> (neuron indices, absolute times in s).
+    update computed from trial ``p``; ``rasters``: name -> (neuron indices, absolute times in s);
+    ``extra``: ``"monitor.var"`` -> (n_trials, n) values of the attached per-presentation
+    monitors (:meth:`FeedforwardNet.attach`) for trial ``p``.
     """
 
     counts: np.ndarray
@@ -38,14 +40,20 @@ class SessionRecord:
     status: str
     wall_time: float = 0.0
     build_time: float = 0.0
+    extra: dict = dataclasses.field(default_factory=dict)
 
 
-def _fingerprint(net: FeedforwardNet, rule, params, schedule) -> np.ndarray:
+def _fingerprint(net: FeedforwardNet, rule, params, schedule, timed_values=None) -> np.ndarray:
     keys = sorted(net.state_variables.items())
-    text = repr((net.config, rule, net.n_trials, net.chunk_trials, keys,
-                 [float(np.sum(np.abs(params[k]))) for k in sorted(params)],
-                 float(np.sum(schedule.rate_values * np.arange(1, len(schedule.rate_values) + 1)[:, None])),
-                 float(np.sum(schedule.target_values))))
+    parts = (net.config, rule, net.n_trials, net.chunk_trials, keys,
+             [float(np.sum(np.abs(params[k]))) for k in sorted(params)],
+             float(np.sum(schedule.rate_values * np.arange(1, len(schedule.rate_values) + 1)[:, None])),
+             float(np.sum(schedule.target_values)))
+    if net.extra_state or timed_values:  # sessions without attachments keep their old fingerprint
+        parts += (sorted(net.extra_state),
+                  [(k, float(np.sum(np.asarray(v) * np.arange(1, np.size(v) + 1).reshape(np.shape(v)))))
+                   for k, v in sorted((timed_values or {}).items())])
+    text = repr(parts)
     import hashlib
 
     return np.frombuffer(hashlib.sha256(text.encode()).digest(), dtype=np.uint8)
@@ -53,7 +61,8 @@ def _fingerprint(net: FeedforwardNet, rule, params, schedule) -> np.ndarray:
 
 def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params: dict | None = None,
                 schedule: RenderedSchedule | None = None, checkpoint: str | None = None,
-                stop_after: int | None = None, on_chunk=None) -> SessionRecord:
+                stop_after: int | None = None, on_chunk=None,
+                timed_values: dict | None = None) -> SessionRecord:
     """Train and test ``net`` over its session, chunk by chunk, on ``sim`` (a
     :class:`~cortexlearn.simulation.Simulation`).
 
@@ -72,6 +81,9 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
         Stop after this many chunks have been run in *this* call (status ``"interrupted"``).
     on_chunk : callable, optional
         Called as ``on_chunk(chunk_index, n_chunks)`` after each chunk.
+    timed_values : dict, optional
+        key of ``net.timed_arrays`` -> new values (same shape) of a ``TimedArray`` attached with
+        :meth:`FeedforwardNet.attach` (e.g. a critic's "error present" mask) for this session.
 
     Raises
     ------
@@ -94,6 +106,20 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
         net.schedule, schedule = schedule, None
     if new_schedule and not sim.standalone:
         raise SpecError("runtime targets run the schedule the circuit was built with")
+    timed_args = {}
+    for key, arr in (timed_values or {}).items():
+        if key not in net.timed_arrays or key in ("rates", "targets", "learning", "record"):
+            raise SpecError(f"timed_values: {key!r} is not an attached TimedArray "
+                            f"(attached: {', '.join(k for k in net.timed_arrays if k not in ('rates', 'targets', 'learning', 'record')) or 'none'})")
+        ta = net.timed_arrays[key]
+        arr = np.asarray(arr, dtype=float)
+        if arr.shape != ta.values.shape:
+            raise SpecError(f"timed_values[{key!r}] has shape {arr.shape}, the circuit's "
+                            f"{ta.values.shape}")
+        if sim.standalone and sim._built:
+            timed_args[ta] = arr
+        else:  # read when the program is generated (standalone) or at run time
+            ta.values[:] = arr
     fixed = net.fixed_values(rule, params)
     C, T = net.chunk_trials, net.schedule.presentation
     n_chunks = net.n_trials // C
@@ -102,8 +128,10 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
     vm_rec = np.zeros((net.n_trials + 1, n_out))
     align_rec = np.zeros((net.n_trials + 1, 4))
     rasters = {k: ([], []) for k in net.monitors if k.startswith("raster_")}
+    extra_rec = {f"{m}.{v}": np.zeros((net.n_trials + 1, len(mon.record)))
+                 for m, (mon, names) in net.trial_monitors.items() for v in names}
     state, start_chunk = net.initial_state(params), 0
-    fp = _fingerprint(net, rule, params, schedule or net.schedule)
+    fp = _fingerprint(net, rule, params, schedule or net.schedule, timed_values)
     if checkpoint and os.path.exists(checkpoint):
         with np.load(checkpoint) as ck:
             if not np.array_equal(ck["fingerprint"], fp):
@@ -111,6 +139,7 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
                                 "or schedule differ); remove it or choose another path")
             start_chunk = int(ck["chunks_done"])
             out_rec, vm_rec, align_rec = ck["out_rec"], ck["vm_rec"], ck["align_rec"]
+            extra_rec = {k: ck[f"extra:{k}"] for k in extra_rec}
             state = {k[6:]: ck[k] for k in ck.files if k.startswith("state:")}
             for k in rasters:
                 rasters[k] = ([ck[f"{k}:i"]], [ck[f"{k}:t"]])
@@ -121,6 +150,8 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
             break
         offset = c * C * float(T)
         n_before = {k: len(m.t[:]) if not sim.standalone else 0 for k, m in net.monitors.items()}
+        n_before.update({k: len(m.t[:]) if not sim.standalone else 0
+                         for k, (m, _) in net.trial_monitors.items()})
         t0 = time.time()
         if sim.standalone:
             if not sim._built:
@@ -128,7 +159,8 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
                 info = sim.run(net.network, C * T, namespace=net.namespace)
                 build = info.build_time
             else:
-                info = sim.rerun(run_args=net.run_args({**fixed, **state}, offset, schedule))
+                info = sim.rerun(run_args={**net.run_args({**fixed, **state}, offset, schedule),
+                                           **timed_args})
         else:
             net.assign({**fixed, **state}, offset - float(net.network.t))
             info = sim.run(net.network, C * T, namespace=net.namespace)
@@ -155,6 +187,9 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
         vm_rec[sl] = np.asarray(mo.vm_l[:]).T[n_before["output"]:]
         align_rec[sl] = np.stack([np.asarray(getattr(ma, v)[0])[n_before["align"]:]
                                   for v in ("dot", "n_rule", "n_bp", "spikes")], axis=1)
+        for k, (m, names) in net.trial_monitors.items():
+            for v in names:
+                extra_rec[f"{k}.{v}"][sl] = np.asarray(getattr(m, v)[:]).T[n_before[k]:]
         for k in rasters:
             m = net.monitors[k]
             i_new = np.asarray(m.i[:])[n_before[k]:]
@@ -166,6 +201,7 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
             payload = {"fingerprint": fp, "chunks_done": c + 1, "out_rec": out_rec,
                        "vm_rec": vm_rec, "align_rec": align_rec}
             payload.update({f"state:{k}": v for k, v in state.items()})
+            payload.update({f"extra:{k}": v for k, v in extra_rec.items()})
             for k, (ii, tt) in rasters.items():
                 payload[f"{k}:i"] = np.concatenate(ii) if ii else np.zeros(0)
                 payload[f"{k}:t"] = np.concatenate(tt) if tt else np.zeros(0)
@@ -184,4 +220,5 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
                                       np.concatenate(t) if t else np.zeros(0))
                                   for k, (i, t) in rasters.items()},
                          state=state or {}, chunks_done=done, n_chunks=n_chunks, status=status,
-                         wall_time=wall, build_time=build)
+                         wall_time=wall, build_time=build,
+                         extra={k: v[1:n + 1] for k, v in extra_rec.items()})

@@ -55,15 +55,33 @@ class ErrorCritic:
         Whether to update when no true error arrived (only meaningful with ``discount > 0``).
     activity : str
         Name of the read layer's per-presentation activity variable (e.g. its latched spike count).
+    context_learning_rate : float, optional
+        :math:`\\eta` of the context synapses (default: ``learning_rate``). A one-hot label has a far
+        smaller norm than a layer's spike counts, so its weights may need a larger rate.
+    activity_offset : float
+        Subtracted from the read activity (:math:`h_i - h_0`), e.g. the layer's homeostatic target
+        count: centred inputs speed up the LMS rule (the mean makes the input correlation matrix
+        ill-conditioned). Not applied to the context.
+    switches : bool
+        Add run-time constants ``use_read``, ``use_context`` and ``use_prediction`` (0 or 1) to the
+        critic units, so one compiled program can also run a label-only critic (``use_read = 0``),
+        a critic without context (``use_context = 0``) and no critic at all (``use_prediction = 0``:
+        the layer learns from the true error where it arrived, from nothing elsewhere). Gated
+        synapses do not learn.
     """
 
     learning_rate: float = 1e-3
     discount: float = 0.0
     learn_without_error: bool = False
     activity: str = "count"
+    context_learning_rate: float | None = None
+    activity_offset: float = 0.0
+    switches: bool = False
 
     def __post_init__(self):
         check_positive(self.learning_rate, "learning_rate")
+        if self.context_learning_rate is not None:
+            check_positive(self.context_learning_rate, "context_learning_rate")
         if not 0.0 <= float(self.discount) < 1.0:
             raise SpecError(f"discount must lie in [0, 1) (a bootstrapped target with discount >= 1 "
                             f"diverges), got {self.discount!r}")
@@ -73,41 +91,61 @@ class ErrorCritic:
     # ------------------------------------------------------------------ critic neurons
     def critic_model(self) -> str:
         """One critic unit per predicted error component."""
-        return "\n".join([
+        lines = [
             "pred_h : 1", "pred_c : 1", "bias : 1",            # summed inputs and the bias
             "pred : 1", "pred_prev : 1",                     # this and the last prediction
             "err_true : 1", "avail : 1", "err_true_prev : 1", "avail_prev : 1",
             "err_used : 1", "delta : 1",
-        ])
+        ]
+        if self.switches:
+            lines += [f"{s} : 1 (shared, constant)" for s in ("use_read", "use_context", "use_prediction")]
+        return "\n".join(lines)
+
+    def _prediction(self) -> tuple:
+        if self.switches:
+            return ("pred = use_read*pred_h + use_context*pred_c + bias",
+                    "err_used = avail*err_true + (1 - avail)*use_prediction*pred")
+        return "pred = pred_h + pred_c + bias", "err_used = avail*err_true + (1 - avail)*pred"
 
     def predict_code(self) -> str:
         """After the summed inputs are in: the prediction, the error the layer uses, and the
         critic's prediction error for the *previous* presentation (bootstrapped) or this one."""
         if self.discount > 0:
             gate = "1" if self.learn_without_error else "avail_prev"
-            return ("pred = pred_h + pred_c + bias\n"
-                    "err_used = avail*err_true + (1 - avail)*pred\n"
+            return ("\n".join(self._prediction()) + "\n"
                     f"delta = (avail_prev*err_true_prev + gamma_c*pred - pred_prev)*{gate}\n"
                     "bias += eta_c*delta\n"
                     "pred_prev = pred\nerr_true_prev = err_true\navail_prev = avail")
-        return ("pred = pred_h + pred_c + bias\n"
-                "err_used = avail*err_true + (1 - avail)*pred\n"
+        return ("\n".join(self._prediction()) + "\n"
                 "delta = avail*(err_true - pred)\n"
                 "bias += eta_c*delta")
 
     # ------------------------------------------------------------------ synapses
-    def synapse_model(self, summed: str) -> str:
-        """Read synapses (layer or context -> critic). ``summed`` is ``"pred_h"`` or ``"pred_c"``."""
+    def _input(self, summed: str, activity: str | None) -> str:
+        act = f"{activity or self.activity}_pre"
+        if summed == "pred_h" and self.activity_offset:
+            act = f"({act} - h0_c)"
+        return act
+
+    def synapse_model(self, summed: str, activity: str | None = None) -> str:
+        """Read synapses (layer or context -> critic). ``summed`` is ``"pred_h"`` or ``"pred_c"``;
+        ``activity`` overrides the presynaptic variable's name (e.g. a context's latched label)."""
         if summed not in ("pred_h", "pred_c"):
             raise SpecError(f"summed must be 'pred_h' or 'pred_c', got {summed!r}")
-        return f"c : 1\nh_prev : 1\n{summed}_post = c*{self.activity}_pre : 1 (summed)"
+        return f"c : 1\nh_prev : 1\n{summed}_post = c*{self._input(summed, activity)} : 1 (summed)"
 
-    def synapse_update_code(self) -> str:
+    def synapse_update_code(self, summed: str = "pred_h", activity: str | None = None) -> str:
         """Delta rule on the read synapses, after :meth:`predict_code`. With bootstrapping the
         presynaptic activity of the previous presentation is used (kept per synapse)."""
+        rate = "eta_cc" if summed == "pred_c" else "eta_c"
+        if self.switches:
+            rate += "*use_read_post" if summed == "pred_h" else "*use_context_post"
+        act = self._input(summed, activity)
         if self.discount > 0:
-            return f"c += eta_c*delta_post*h_prev\nh_prev = {self.activity}_pre"
-        return f"c += eta_c*delta_post*{self.activity}_pre"
+            return f"c += {rate}*delta_post*h_prev\nh_prev = {act}"
+        return f"c += {rate}*delta_post*{act}"
 
     def namespace(self) -> dict:
-        return {"eta_c": float(self.learning_rate), "gamma_c": float(self.discount)}
+        rate_c = self.learning_rate if self.context_learning_rate is None else self.context_learning_rate
+        return {"eta_c": float(self.learning_rate), "gamma_c": float(self.discount),
+                "eta_cc": float(rate_c), "h0_c": float(self.activity_offset)}
