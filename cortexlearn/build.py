@@ -18,10 +18,12 @@ from typing import Any, Mapping
 
 import numpy as np
 from brian2 import (Network, NeuronGroup, PoissonInput, PopulationRateMonitor, SpikeGeneratorGroup,
-                    SpikeMonitor, StateMonitor, Synapses)
+                    SpikeMonitor, StateMonitor, Subgroup, Synapses)
 from brian2.units import fundamentalunits as fu
 
 from .errors import SpecError
+from .fusion import FusedSynapses, FusionPlan, SubgroupSpikes
+from .fusion import plan as plan_fusion
 from .specs import Circuit, Population, Projection
 from .units import as_quantity
 
@@ -64,6 +66,7 @@ class BuiltCircuit:
     rate_monitors: dict
     drives: dict
     namespace: dict = dataclasses.field(default_factory=dict)
+    fusion: FusionPlan = dataclasses.field(default_factory=lambda: FusionPlan((), ()))
 
 
 def synapse_code(projection: Projection, pre_kind: str, post: Population) -> dict:
@@ -115,7 +118,7 @@ def _check_weight_units(projection: Projection, post: Population):
 
 def build(circuit: Circuit, record_spikes: bool | tuple = True,
           record_state: Mapping[str, Any] | None = None, record_rates: bool | tuple = False,
-          state_dt=None, connectivity_seed: int = 0) -> BuiltCircuit:
+          state_dt=None, connectivity_seed: int = 0, fuse: bool = False) -> BuiltCircuit:
     """Create the Brian2 objects of ``circuit`` (inside an active :class:`Simulation`).
 
     Parameters
@@ -131,17 +134,33 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
     connectivity_seed : int
         Seed of the NumPy generator behind fixed in-degree connectivity, which is drawn outside
         Brian2 so that every target gets the same connections.
+    fuse : bool
+        Share one ``NeuronGroup`` among populations of one neuron model (each population a
+        named ``Subgroup``) and one ``Synapses`` among static projections from one node with the
+        same weight and random connectivity onto neighbouring populations: fewer loops per
+        time step, the same model (see :mod:`cortexlearn.fusion`). A fused projection is found
+        in ``synapses`` under the fused name; ``built.fusion`` lists what was fused.
     """
     if not isinstance(circuit, Circuit):
         raise SpecError(f"build() needs a Circuit, got {type(circuit).__name__}")
-    groups, synapses, spikes, states, rates, drives = {}, {}, {}, {}, {}, {}
+    groups, spikes, states, rates, drives = {}, {}, {}, {}, {}
+    synapses = FusedSynapses()
+    nodes = circuit.nodes
+    fusion = (plan_fusion(circuit, lambda p: synapse_code(p, nodes[p.pre].kind, nodes[p.post]))
+              if fuse else FusionPlan((), ()))
+    parents = {}
+    for fused in fusion.groups:
+        neuron = nodes[fused.members[0]].neuron
+        parents[fused.name] = NeuronGroup(sum(fused.sizes), neuron.equations, name=fused.name,
+                                          **_group_options(neuron))
     for pop in circuit.populations:
         neuron = pop.neuron
-        kwargs = dict(threshold=neuron.threshold or None, reset=neuron.reset or None,
-                      method=neuron.method, namespace=neuron.namespace(), name=pop.name)
-        if neuron.refractory:
-            kwargs["refractory"] = neuron.refractory
-        group = NeuronGroup(pop.n, neuron.equations, **kwargs)
+        fused = fusion.group_of(pop.name)
+        if fused is None:
+            group = NeuronGroup(pop.n, neuron.equations, name=pop.name, **_group_options(neuron))
+        else:
+            start, stop = fused.span([pop.name])
+            group = Subgroup(parents[fused.name], start, stop, name=pop.name)
         initial = dict(neuron.initial)
         initial.update(dict(pop.initial))
         for var, expr in initial.items():
@@ -151,8 +170,33 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         groups[pop.name] = group
     for src in circuit.sources:
         groups[src.name] = SpikeGeneratorGroup(src.n, src.indices, src.times, name=src.name)
-    nodes = circuit.nodes
+    fused_of = {m: f for f in fusion.projections for m in f.members}
+    for fused in fusion.projections:
+        members = [p for p in circuit.projections if p.name in fused.members]
+        for proj in members:
+            _check_weight_units(proj, nodes[proj.post])
+        first = members[0]
+        group = next(g for g in fusion.groups if g.name == fused.group)
+        start, stop = group.span(fused.posts)
+        whole = (start, stop) == (0, sum(group.sizes))
+        target = parents[group.name] if whole else Subgroup(parents[group.name], start, stop,
+                                                              name=f"{fused.name}_targets")
+        code = synapse_code(first, nodes[first.pre].kind, nodes[first.post])
+        wunit = unit_name(nodes[first.post].neuron.weight_unit)
+        syn = Synapses(groups[first.pre], target, model=f"w : {wunit} (constant, shared)",
+                       on_pre=code["on_pre"], namespace=dict(code["namespace"]),
+                       delay=first.delay if float(first.delay) > 0 else None, name=fused.name)
+        autapse = None
+        if not first.connectivity.allow_autapses and first.pre in fused.posts:
+            autapse = f"i + {group.span([first.pre])[0]} != j + {start}"
+        _connect(syn, first.connectivity, autapse, nodes[first.pre].n, stop - start, fused.name,
+                 connectivity_seed)
+        syn.w = first.weight
+        synapses[fused.name] = syn
+        synapses.fused.update({m: fused.name for m in fused.members})
     for proj in circuit.projections:
+        if proj.name in fused_of:
+            continue
         pre, post = nodes[proj.pre], nodes[proj.post]
         _check_weight_units(proj, post)
         code = synapse_code(proj, pre.kind, post)
@@ -164,22 +208,8 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
             syn.run_regularly(code["run_regularly"], when=code["run_regularly_when"],
                               name=f"{proj.name}_regularly")
         conn = proj.connectivity
-        if conn.mode == "probability":
-            cond = None if conn.allow_autapses or proj.pre != proj.post else "i != j"
-            syn.connect(condition=cond, p=conn.p) if conn.p < 1 else syn.connect(condition=cond or True)
-        elif conn.mode == "all_to_all":
-            cond = None if conn.allow_autapses or proj.pre != proj.post else "i != j"
-            syn.connect(condition=cond or True)
-        elif conn.mode == "one_to_one":
-            syn.connect(j="i")
-        elif conn.mode == "explicit":
-            if conn.i.size:
-                syn.connect(i=conn.i, j=conn.j)
-        elif conn.mode == "fixed_indegree":
-            syn.connect(i=_fixed_indegree_sources(pre.n, post.n, conn.k,
-                                                  same=proj.pre == proj.post and not conn.allow_autapses,
-                                                  key=proj.name, seed=connectivity_seed),
-                        j=np.repeat(np.arange(post.n), conn.k))
+        autapse = None if conn.allow_autapses or proj.pre != proj.post else "i != j"
+        _connect(syn, conn, autapse, pre.n, post.n, proj.name, connectivity_seed)
         if isinstance(proj.weight, str):
             syn.w = proj.weight
         elif conn.mode == "explicit" and np.size(proj.weight) > 1:
@@ -198,8 +228,17 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
                                           drive.rate, weight=weight)
     names = [p.name for p in circuit.populations]
     wanted = names if record_spikes is True else list(record_spikes or ())
+    whole_group_monitors = {}
+    for fused in fusion.groups:
+        if set(fused.members) <= set(wanted):
+            monitor = SpikeMonitor(parents[fused.name], name=f"{fused.name}_spikes")
+            whole_group_monitors[fused.name] = monitor
+            for member in fused.members:
+                start, stop = fused.span([member])
+                spikes[member] = SubgroupSpikes(monitor, start, stop, f"{member}_spikes")
     for name in wanted:
-        spikes[name] = SpikeMonitor(groups[name], name=f"{name}_spikes")
+        if name not in spikes:
+            spikes[name] = SpikeMonitor(groups[name], name=f"{name}_spikes")
     wanted = names if record_rates is True else list(record_rates or ())
     for name in wanted:
         rates[name] = PopulationRateMonitor(groups[name], name=f"{name}_rate")
@@ -211,10 +250,38 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         kwargs = {"dt": state_dt} if state_dt is not None else {}
         states[name] = StateMonitor(groups[name], list(variables), record=indices,
                                     name=f"{name}_state", **kwargs)
-    objects = (list(groups.values()) + list(synapses.values()) + list(drives.values())
-               + list(spikes.values()) + list(rates.values()) + list(states.values()))
+    objects = (list(parents.values()) + [g for g in groups.values() if not isinstance(g, Subgroup)]
+               + list(synapses.values()) + list(drives.values()) + list(whole_group_monitors.values())
+               + [m for m in spikes.values() if not isinstance(m, SubgroupSpikes)]
+               + list(rates.values()) + list(states.values()))
     network = Network(*objects, name=f"{circuit.name}_network")
-    return BuiltCircuit(circuit, network, groups, synapses, spikes, states, rates, drives)
+    return BuiltCircuit(circuit, network, groups, synapses, spikes, states, rates, drives,
+                        fusion=fusion)
+
+
+def _group_options(neuron) -> dict:
+    options = dict(threshold=neuron.threshold or None, reset=neuron.reset or None,
+                   method=neuron.method, namespace=neuron.namespace())
+    if neuron.refractory:
+        options["refractory"] = neuron.refractory
+    return options
+
+
+def _connect(syn, conn, autapse: str | None, n_pre: int, n_post: int, key: str, seed: int):
+    """Create a projection's synapses; ``autapse`` is the condition that excludes self-loops."""
+    if conn.mode == "probability" and conn.p < 1:
+        syn.connect(condition=autapse, p=conn.p)
+    elif conn.mode in ("probability", "all_to_all"):
+        syn.connect(condition=autapse or True)
+    elif conn.mode == "one_to_one":
+        syn.connect(j="i")
+    elif conn.mode == "explicit":
+        if conn.i.size:
+            syn.connect(i=conn.i, j=conn.j)
+    elif conn.mode == "fixed_indegree":
+        syn.connect(i=_fixed_indegree_sources(n_pre, n_post, conn.k, same=autapse is not None,
+                                              key=key, seed=seed),
+                    j=np.repeat(np.arange(n_post), conn.k))
 
 
 def _fixed_indegree_sources(n_pre: int, n_post: int, k: int, same: bool, key: str,

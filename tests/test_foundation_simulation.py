@@ -48,7 +48,7 @@ def test_targets_give_identical_spike_times(target):
         built = build(circuit)
         info = sim.run(built.network, 250 * ms)
         assert info.complete
-        spikes = {name: (np.asarray(m.i[:]), np.asarray(m.t[:] / ms)) for name, m in built.spike_monitors.items()}
+        spikes = {name: (np.array(m.i[:]), np.array(m.t[:] / ms)) for name, m in built.spike_monitors.items()}
     assert spikes["E"][0].size > 20 and spikes["I"][0].size > 5  # the circuit is active
     # every target is compared with a fresh numpy run of the same circuit
     with Simulation("numpy") as sim:
