@@ -1,7 +1,8 @@
 """Benchmark 1a: abstraction cost on COBA, and OpenMP 1 vs 2 threads.
 
 COBA (Vogels & Abbott 2005; Brette et al. 2007 Benchmark 1) built through cortexlearn's specs
-(:mod:`cortexlearn.circuits.coba`) against the same network hand-written in Brian2
+(:mod:`cortexlearn.circuits.coba`, fused build and, as a third variant, ``fuse=False``) against the
+same network hand-written in Brian2
 (:func:`benchmarks.networks.coba_handwritten`), both ``cpp_standalone``. Each is built once in its
 own process (build and whole-process time recorded); the compiled programs are then run
 alternately (A B A B ...) and judged on the program's own simulation timer. Goal: ≤ 1.05×.
@@ -27,7 +28,7 @@ def estimate_bytes(n_neurons: int) -> float:
 def build_pair(n: int, duration: float, workdir: str, threads: int = 1) -> dict:
     check_memory(estimate_bytes(n), f"COBA with {n} neurons")  # before anything is built
     out = {}
-    for impl in ("cortexlearn", "brian2"):
+    for impl in ("cortexlearn", "brian2", "cortexlearn-unfused"):
         d = os.path.join(workdir, f"coba-{impl}-{n}-t{threads}")
         info, wall = run_worker(["coba", "--impl", impl, "--n", n, "--duration", duration,
                                  "--dir", d, "--threads", threads])
@@ -49,9 +50,11 @@ def run(quick: bool, workdir: str) -> list[Result]:
         ours, theirs = median(times["cortexlearn"]), median(times["brian2"])
         whole_ours = built["cortexlearn"]["process_wall"]
         whole_theirs = built["brian2"]["process_wall"]
+        unfused = median(times["cortexlearn-unfused"])
         results.append(judge(f"coba_{n}_abstraction", ours, theirs, "ratio <= 1.05", details={
             "neurons": n, "duration_s": duration, "repeats": repeats,
             "samples_cortexlearn": times["cortexlearn"], "samples_brian2": times["brian2"],
+            "samples_cortexlearn_unfused": times["cortexlearn-unfused"],
             "spikes_cortexlearn": built["cortexlearn"]["spikes"], "spikes_brian2": built["brian2"]["spikes"],
             "build_time_cortexlearn": built["cortexlearn"]["build_time"],
             "build_time_brian2": built["brian2"]["build_time"],
@@ -59,6 +62,9 @@ def run(quick: bool, workdir: str) -> list[Result]:
             "whole_process_ratio": whole_ours / whole_theirs,
             "note": "simulation time = the compiled program's own timer; whole process = python "
                     "start + code generation + compilation + first run, one sample each"}))
+        results.append(judge(f"coba_{n}_unfused_vs_fused", unfused, ours, "report", details={
+            "note": "build(fuse=False): one NeuronGroup per population and one Synapses per "
+                    "population pair, against the default fused build; ratio > 1 is what fusion saves"}))
     return results
 
 

@@ -4,7 +4,7 @@ Prints one JSON line with what it measured. Running each variant in a fresh proc
 global state (device, preferences, caches) from leaking between variants and makes the
 whole-process time honest. Kinds:
 
-``coba``     COBA through cortexlearn (``--impl cortexlearn``) or hand-written (``--impl brian2``)
+``coba``     COBA through cortexlearn (``--impl cortexlearn``, fused; ``cortexlearn-unfused``) or hand-written (``--impl brian2``)
 ``song``     Song 2000: ``cortexlearn_synapse``, ``cortexlearn_neuron``, ``brian2_same``, ``brian2_textbook``
 ``fanin``    10,000 inputs -> 100 neurons: ``static``, ``synapse``, ``neuron`` (profiled)
 ``session``  the delta-rule session: ``--mode compiled|loop|closed``
@@ -48,14 +48,14 @@ def coba(args) -> dict:
     from brian2 import second
 
     duration = args.duration * second
-    if args.impl == "cortexlearn":
+    if args.impl.startswith("cortexlearn"):
         from brian2.devices.device import get_device
 
         from cortexlearn import Simulation
         from cortexlearn.circuits.coba import build_coba
 
         with Simulation(target=args.target, seed=args.seed, directory=args.dir, threads=args.threads) as sim:
-            built = build_coba(args.n)
+            built = build_coba(args.n, fuse=args.impl != "cortexlearn-unfused")
             info = sim.run(built.network, duration)
             spikes = int(sum(m.num_spikes for m in built.spike_monitors.values()))
             return {"build_time": info.build_time, "run_time": float(get_device()._last_run_time),

@@ -46,12 +46,18 @@ def test_bad_input_is_refused():
         coba_circuit(100, w_i=-67 * nS)
 
 
-def test_build_on_numpy_gives_the_expected_connectivity_and_state():
+@pytest.mark.parametrize("fuse", [True, False])
+def test_build_on_numpy_gives_the_expected_connectivity_and_state(fuse):
     from cortexlearn import Simulation
 
     with Simulation(target="numpy", seed=3):
-        built = build_coba(400)
+        built = build_coba(400, fuse=fuse)
         n_syn = sum(len(s.i[:]) for s in built.synapses.values())
+        if fuse:  # one Synapses per presynaptic population onto the whole group, no autapse
+            assert sorted(built.synapses) == ["E_to_E_I", "I_to_E_I"]
+            n_e = len(built.groups["E"])
+            assert not np.any(built.synapses["E_to_E_I"].i[:] == built.synapses["E_to_E_I"].j[:])
+            assert not np.any(built.synapses["I_to_E_I"].i[:] + n_e == built.synapses["I_to_E_I"].j[:])
         v = np.concatenate([built.groups[k].v[:] / mV for k in ("E", "I")])
         g_e = np.concatenate([built.groups[k].g_e[:] / nS for k in ("E", "I")])
     # all 400 x 400 ordered pairs but the 400 autapses (refused within a population), p = 80/400

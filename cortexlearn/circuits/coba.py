@@ -100,12 +100,16 @@ def coba_circuit(n_neurons: int = 4000, connection_probability: float | None = N
     return Circuit(name, pops, projections)
 
 
-def build_coba(n_neurons: int = 4000, record_spikes: bool = True, **circuit_options) -> BuiltCircuit:
+def build_coba(n_neurons: int = 4000, record_spikes: bool = True, fuse: bool = True,
+               **circuit_options) -> BuiltCircuit:
     """Build the COBA network (inside an active :class:`~cortexlearn.simulation.Simulation`).
 
     ``circuit_options`` go to :func:`coba_circuit`. Returns the :class:`~cortexlearn.build.BuiltCircuit`
-    (groups ``E`` and ``I``, synapses ``E_to_E``, ``E_to_I``, ``I_to_E``, ``I_to_I``, spike
-    monitors ``E_spikes`` and ``I_spikes`` when ``record_spikes``).
+    with groups ``E`` and ``I`` and spike monitors for both when ``record_spikes``. With ``fuse``
+    (the default; see :mod:`cortexlearn.fusion`) E and I are subgroups of one ``NeuronGroup`` and
+    each population projects through one ``Synapses`` (``E_to_E_I``, ``I_to_E_I``), the loop
+    structure of the hand-written benchmark; ``fuse=False`` gives one ``Synapses`` per pair
+    (``E_to_E``, ``E_to_I``, ``I_to_E``, ``I_to_I``).
     """
     circuit = coba_circuit(n_neurons, **circuit_options)
-    return build(circuit, record_spikes=record_spikes)
+    return build(circuit, record_spikes=record_spikes, fuse=fuse)
