@@ -13,7 +13,7 @@ import shutil
 API_MODULES = {
     "Running models": ["cortexlearn.runner", "cortexlearn.results",
                        "cortexlearn.simulation", "cortexlearn.registry"],
-    "Circuits": ["cortexlearn.specs", "cortexlearn.neurons", "cortexlearn.build"],
+    "Circuits": ["cortexlearn.specs", "cortexlearn.neurons", "cortexlearn.build", "cortexlearn.fusion"],
     "Learning rules": ["cortexlearn.rules.stdp", "cortexlearn.rules.triplet",
                        "cortexlearn.rules.derivative", "cortexlearn.rules.inhibitory",
                        "cortexlearn.rules.credit", "cortexlearn.rules.eprop",
