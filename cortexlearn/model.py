@@ -44,6 +44,12 @@ class Parameter:
         Allowed values for string parameters.
     quick : optional
         Value used by ``--quick`` smoke runs (default: same as ``default``).
+    runtime : bool
+        True when the value reaches a compiled (standalone) program only as data, never as code:
+        e.g. it only shapes initial values or weights set from arrays, or is passed with
+        ``run_args``. Sweeps then schedule units that differ only in it (and in the seed) as one
+        build group (:func:`cortexlearn.sweep.build_groups`). A hint for scheduling only: the build
+        cache re-uses a program only when the generated code is identical.
     """
 
     name: str
@@ -52,6 +58,7 @@ class Parameter:
     source: str = ""
     choices: tuple | None = None
     quick: Any = None
+    runtime: bool = False
 
     def __post_init__(self):
         if not self.name.isidentifier():

@@ -10,6 +10,11 @@ are back to what they were, so notebooks can mix targets freely::
         counts = built.spike_monitors["E"].count[:]
         info2 = sim.rerun(seed=4)            # standalone: same binary, new seed, no recompile
 
+A build cache (``Simulation(..., build_cache=FOLDER)`` or ``$CORTEXLEARN_BUILD_CACHE``) lets
+another ``cpp_standalone`` Simulation whose generated code is identical, e.g. the same model with
+another seed, in another process, re-use the compiled program instead of compiling it again
+(:mod:`cortexlearn.buildcache`).
+
 Targets: ``numpy`` and ``cython`` (runtime code generation), ``cpp_standalone`` (a C++ program,
 built once into a unique directory that this object locks) and ``cuda_standalone`` (brian2cuda,
 when it imports and a GPU is present).
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import gc
 import os
 import shutil
 import tempfile
@@ -33,6 +39,7 @@ from brian2.core.operations import NetworkOperation
 from brian2.devices.device import all_devices, get_device, reset_device, set_device
 from brian2.units.fundamentalunits import Quantity
 
+from .buildcache import CACHE_ENV, BuildCache
 from .errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError
 from .units import as_quantity
 
@@ -78,12 +85,16 @@ class RunInfo:
         Seconds of wall-clock time for the simulation itself (standalone: the binary's run).
     build_time : float
         Seconds spent generating and compiling code (0 for a re-run).
+    build_reused : bool or None
+        True when the build copied a binary from the build cache instead of compiling, False when
+        it compiled into the cache, None without a cache (or for a re-run).
     """
 
     status: str
     completed_fraction: float
     wall_time: float
     build_time: float = 0.0
+    build_reused: bool | None = None
 
     @property
     def complete(self) -> bool:
@@ -152,11 +163,16 @@ class Simulation:
         Show progress (tqdm on runtime targets, Brian2's text report on standalone targets).
     keep_build : bool
         Keep an automatically created build directory after exit (for inspection).
+    build_cache : str, False or None
+        Folder of compiled programs shared by runs whose generated code is identical
+        (:class:`~cortexlearn.buildcache.BuildCache`): the first such run compiles, later ones copy
+        its binary. ``None`` (default) takes ``$CORTEXLEARN_BUILD_CACHE`` when set; ``False`` turns
+        it off. Only ``cpp_standalone`` uses it; elsewhere it is ignored.
     """
 
     def __init__(self, target: str = "numpy", seed: int | None = 0, dt=0.1 * ms,
                  directory: str | None = None, threads: int = 1, float_dtype=np.float64,
-                 progress: bool = False, keep_build: bool = False):
+                 progress: bool = False, keep_build: bool = False, build_cache=None):
         if target not in TARGETS:
             raise TargetError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
         if target == "cuda_standalone":
@@ -179,6 +195,14 @@ class Simulation:
         self.float_dtype = np.dtype(float_dtype).type
         self.progress = progress
         self.keep_build = keep_build
+        if build_cache is None:
+            build_cache = os.environ.get(CACHE_ENV) or False
+        if build_cache is not False and not isinstance(build_cache, (str, os.PathLike)):
+            raise SpecError(f"build_cache must be a folder, False or None, got {build_cache!r}")
+        self.build_cache = (BuildCache(os.fspath(build_cache))
+                            if build_cache and target == "cpp_standalone" else None)
+        #: True when the last build re-used a cached binary (None before a build, or without a cache)
+        self.build_reused: bool | None = None
         self._given_directory = directory
         self.directory: str | None = None
         self._lock: _DirectoryLock | None = None
@@ -240,6 +264,9 @@ class Simulation:
             self._lock = _DirectoryLock(self.directory)
             self._lock.acquire()
             prefs["devices.cpp_standalone.openmp_threads"] = self.threads if self.threads > 1 else 0
+            # Brian2 numbers the code objects of a name still alive ("..._codeobject_1"): collect
+            # the previous run's garbage so that the same network generates the same code
+            gc.collect()
             if self.target == "cuda_standalone":  # pragma: no cover - needs a GPU
                 import brian2cuda  # noqa: F401
             set_device(self.target, build_on_run=False)
@@ -350,11 +377,19 @@ class Simulation:
     def _build_and_run(self) -> RunInfo:
         device = get_device()
         start = time.time()
-        device.build(directory=self.directory, compile=True, run=False, with_output=False)
+        if self.build_cache is None:
+            device.build(directory=self.directory, compile=True, run=False, with_output=False)
+        else:
+            from brian2.codegen.cpp_prefs import get_compiler_and_args
+
+            device.build(directory=self.directory, compile=False, run=False, with_output=False)
+            compiler = get_compiler_and_args()[0]
+            self.build_reused = self.build_cache.compile(
+                self.directory, lambda: device.compile_source(self.directory, compiler, False, False))
         self.build_time = time.time() - start
         self._built = True
         info = self.rerun(seed=self.seed)
-        return dataclasses.replace(info, build_time=self.build_time)
+        return dataclasses.replace(info, build_time=self.build_time, build_reused=self.build_reused)
 
     def rerun(self, run_args: dict | None = None, seed: int | None = None) -> RunInfo:
         """Run the compiled program again without recompiling (standalone targets only).

@@ -32,10 +32,17 @@ starts its worker processes by importing the main module again.
 Re-invoking an interrupted sweep skips the units whose folder holds a complete run of the same
 model version; a sweep folder is locked while a sweep writes into it.
 
-Build once, re-run with ``run_args``: a unit is a whole :func:`cortexlearn.run`, and a model's
-``simulate`` builds its own network, so a generic sweep cannot re-use one compiled program across
-units (it would need the model to declare which parameters are run-time inputs). Each unit
-therefore builds its own program; the Cython cache is shared by the units of one host.
+Build once per model and host: a unit is a whole :func:`cortexlearn.run` that generates its
+program again, but on ``cpp_standalone`` the units share a build cache per host
+(:mod:`cortexlearn.buildcache`, ``DIR/build-cache/HOST`` by default): a program whose generated
+sources are identical to one already compiled on that host is copied, not compiled. Units that
+differ only in their seed (read by the program at start-up) or in data the program reads (initial
+values and weights set from arrays, parameters a model declares ``Parameter(..., runtime=True)``)
+therefore compile once per grid point and host; any change of the generated code compiles anew,
+so a re-used program is always the program the unit would have built. On Dask, the first unit of
+each such group is scheduled before the others (:func:`build_groups`), so the workers build
+distinct programs in parallel and the rest re-use them; each unit's report says how many builds it
+compiled and re-used. The Cython cache is shared by the units of one host.
 """
 
 from __future__ import annotations
@@ -48,17 +55,18 @@ import itertools
 import json
 import os
 import re
-import signal
-import subprocess
+import socket
 import sys
 import time
 from typing import Any, Iterable, Mapping
 
+from .buildcache import CACHE_ENV, UNIT_ENV, read_log
 from .errors import CortexlearnError, LockedError, SpecError
 from .results import write_json
+from .sweep_process import _execute, _wait_for_unlock, _Zygote
 
 __all__ = ["sweep", "load_sweep", "SweepResult", "SweepError", "UnitSpec", "run_unit",
-           "model_fingerprint", "parse_grid", "parse_seeds", "main"]
+           "model_fingerprint", "parse_grid", "parse_seeds", "build_groups", "main"]
 
 #: Environment variable naming extra folders that hold model packages (``:``-separated), e.g. a
 #: lab's own models outside this repository; they are added to ``cortexlearn.models``.
@@ -128,6 +136,7 @@ class UnitSpec:
     fingerprint: str
     model_path: tuple[str, ...] = ()
     figure: bool = False
+    build_cache: str | None = None
 
     @property
     def params(self) -> dict:
@@ -136,6 +145,10 @@ class UnitSpec:
     @property
     def unit_id(self) -> str:
         return os.path.basename(self.out)
+
+    def host_build_cache(self) -> str | None:
+        """This host's build-cache folder (``build_cache/HOSTNAME``), or None without a cache."""
+        return os.path.join(self.build_cache, socket.gethostname()) if self.build_cache else None
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -197,11 +210,10 @@ def run_unit(spec_json: str, lock_wait: float = 120.0, timeout: float | None = N
 
     Skips a unit whose folder already holds a complete run; waits up to ``lock_wait`` seconds for
     a unit folder still locked by an orphaned process of a killed worker. Returns a small dict
-    (unit id, status, elapsed seconds, host, process) and never raises for a failed run: the
-    sweep reports failures with the tail of the unit's log.
+    (unit id, status, elapsed seconds, host, process, and with a build cache the number of
+    programs the unit compiled and re-used) and never raises for a failed run: the sweep reports
+    failures with the tail of the unit's log.
     """
-    import socket
-
     spec = UnitSpec.from_json(spec_json)
     start = time.time()
     info = {"unit": spec.unit_id, "host": socket.gethostname(), "worker_pid": os.getpid()}
@@ -215,140 +227,41 @@ def run_unit(spec_json: str, lock_wait: float = 120.0, timeout: float | None = N
     with open(spec_path, "w") as fh:
         fh.write(spec_json)
     log_path = os.path.join(spec.out, "log.txt")
+    cache = spec.host_build_cache()
+    offset = _file_size(os.path.join(cache, "log.jsonl")) if cache else 0
     code = _Zygote.get().run(spec_path, log_path, timeout)
     status = unit_status(spec.out, spec.fingerprint) if code == 0 else "failed"
     out = info | {"status": status, "skipped": False, "elapsed_s": round(time.time() - start, 3),
                   "returncode": code}
+    if cache:
+        mine = [r for r in read_log(cache, offset)[0] if r.get("unit") == spec.out]
+        out["builds_reused"] = sum(1 for r in mine if r.get("hit"))
+        out["builds_compiled"] = len(mine) - out["builds_reused"]
     if status != "complete":
         with open(log_path, errors="replace") as fh:
             out["log_tail"] = fh.read()[-2000:]
     return out
 
 
-class _Zygote:
-    """A helper process that imports cortexlearn and Brian2 once and forks one child per unit.
-
-    Importing Brian2 costs seconds of CPU; forking a process that has it imported costs
-    milliseconds, and each unit still runs in its own process, in that process's main thread.
-    One zygote per worker process; it exits when its parent goes (its stdin closes).
-    """
-
-    _instance: "_Zygote | None" = None
-
-    def __init__(self):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from cortexlearn.sweep import _zygote_main; _zygote_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-    @classmethod
-    def get(cls) -> "_Zygote":
-        if cls._instance is None or cls._instance.proc.poll() is not None:
-            cls._instance = cls()
-        return cls._instance
-
-    @classmethod
-    def stop(cls):
-        """End the zygote; a unit still running in it is killed with it (Ctrl-C in serial mode)."""
-        proc = cls._instance.proc if cls._instance is not None else None
-        cls._instance = None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            proc.wait(timeout=10)
-
-    def run(self, spec_path: str, log_path: str, timeout: float | None) -> int:
-        self.proc.stdin.write(json.dumps([spec_path, log_path, timeout]) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:  # the zygote died (killed, out of memory): the unit failed
-            return -1
-        return int(line.strip())
-
-
-def _zygote_main() -> None:  # pragma: no cover - runs in the helper process
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import brian2  # noqa: F401
-    import cortexlearn.runner  # noqa: F401
-    import matplotlib.pyplot  # noqa: F401
-    import xarray
-    import zarr  # noqa: F401
-
-    xarray.DataArray([0.0]).to_dataset(name="x")  # xarray imports its duck-array modules lazily
-
-    parent = os.getppid()
-    for line in sys.stdin:  # ends when the parent closes the pipe or dies
-        spec_path, log_path, timeout = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                _die_with_parent()
-                fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-                os.dup2(fd, 1)
-                os.dup2(fd, 2)
-                sys.stdin.close()
-                os.chdir(os.path.dirname(log_path))
-                _unit_main([spec_path])
-                code = 0
-            except BaseException:
-                import traceback
-
-                traceback.print_exc()
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
-        deadline = None if timeout is None else time.time() + timeout
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if os.getppid() != parent:  # the worker died: so do we, and the unit with us
-                os._exit(1)
-            if deadline is not None and time.time() > deadline:
-                os.kill(pid, signal.SIGKILL)
-            time.sleep(0.05)
-        sys.stdout.write(f"{os.waitstatus_to_exitcode(status)}\n")
-        sys.stdout.flush()
-
-
-def _die_with_parent():  # pragma: no cover - runs in the child between fork and exec
+def _file_size(path: str) -> int:
     try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
-
-
-def _wait_for_unlock(folder: str, wait: float):
-    path = os.path.join(folder, ".lock")
-    deadline = time.time() + wait
-    while os.path.exists(path):
-        with open(path, "a+") as fh:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-                return
-            except BlockingIOError:
-                pass
-        if time.time() > deadline:
-            raise LockedError(f"unit folder {folder} is still locked after {wait:.0f} s")
-        time.sleep(0.5)
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _unit_main(argv: list[str] | None = None) -> None:
-    """Entry point of a unit's subprocess: ``python -c '...' SPEC_FILE``."""
+    """Entry point of a unit's process (a child of the zygote): ``_unit_main([SPEC_FILE])``."""
     argv = sys.argv[1:] if argv is None else argv
     with open(argv[0]) as fh:
         spec = UnitSpec.from_json(fh.read())
     add_model_path(spec.model_path)
+    # the unit's own process: every cpp_standalone Simulation in it uses this host's cache
+    if spec.build_cache:
+        os.environ[CACHE_ENV] = spec.host_build_cache()
+    else:
+        os.environ.pop(CACHE_ENV, None)
+    os.environ[UNIT_ENV] = spec.out
     import matplotlib
 
     matplotlib.use("Agg")
@@ -411,8 +324,12 @@ def parse_seeds(text: str) -> list[int]:
 
 def plan(model: str, grid: Mapping[str, Iterable] | None, seeds: Iterable[int], out: str, *,
          params: Mapping[str, Any] | None = None, target: str | None = None, quick: bool = False,
-         figure: bool = False, model_path: Iterable[str] | None = None) -> list[UnitSpec]:
+         figure: bool = False, model_path: Iterable[str] | None = None,
+         build_cache: bool | str = True) -> list[UnitSpec]:
     """Validate a sweep and list its units (nothing runs).
+
+    ``build_cache`` (``cpp_standalone`` only): True for ``out/build-cache``, a folder, or False;
+    each host uses a sub-folder named after it.
 
     Raises
     ------
@@ -452,6 +369,12 @@ def plan(model: str, grid: Mapping[str, Iterable] | None, seeds: Iterable[int], 
         if len({json.dumps(v) for v in values}) != len(values):
             raise SpecError(f"grid parameter {name!r} repeats a value: {values!r}")
     fingerprint = model_fingerprint(model)
+    if target != "cpp_standalone" or not build_cache:
+        cache = None
+    elif build_cache is True:
+        cache = os.path.join(os.path.abspath(out), "build-cache")
+    else:
+        cache = os.path.abspath(os.path.expanduser(os.fspath(build_cache)))
     units = []
     names = list(coerced)
     for combo in itertools.product(*(coerced[n] for n in names)):
@@ -461,8 +384,28 @@ def plan(model: str, grid: Mapping[str, Iterable] | None, seeds: Iterable[int], 
             key = json.dumps([model, sorted((dict(fixed) | dict(gitems)).items()), seed, target, quick])
             folder = os.path.join(os.path.abspath(out), "units", _unit_dirname(gitems, seed, key))
             units.append(UnitSpec(model, seed, gitems, fixed, target, bool(quick), folder,
-                                  fingerprint, tuple(extra), bool(figure)))
+                                  fingerprint, tuple(extra), bool(figure), cache))
     return units
+
+
+def build_groups(units: list[UnitSpec]) -> list[list[UnitSpec]]:
+    """Units expected to share one compiled program, in plan order.
+
+    Units fall into one group when they differ only in their seed and in parameters their model
+    declares ``runtime=True``. This only orders the work (each group's first unit builds while
+    the others wait for it, see :func:`sweep`); whether a program is re-used is decided by the
+    build cache from the generated code itself, so a wrong guess costs a compilation, never a
+    wrong result.
+    """
+    from .registry import get_model
+
+    groups: dict[str, list[UnitSpec]] = {}
+    for u in units:
+        pmap = get_model(u.model).parameter_map
+        compiled = [(n, v) for n, v in u.grid if not (n in pmap and pmap[n].runtime)]
+        key = json.dumps([u.model, u.target, u.quick, u.fixed, compiled])
+        groups.setdefault(key, []).append(u)
+    return list(groups.values())
 
 
 # ---------------------------------------------------------------------------------------- lock
@@ -558,6 +501,16 @@ class SweepResult:
         return bool((self.summary["status"] == "complete").all())
 
     @property
+    def builds_compiled(self) -> int:
+        """Programs the units of this invocation compiled (with a build cache)."""
+        return int(sum(r.get("builds_compiled", 0) for r in self.ran))
+
+    @property
+    def builds_reused(self) -> int:
+        """Programs the units of this invocation copied from the build cache instead."""
+        return int(sum(r.get("builds_reused", 0) for r in self.ran))
+
+    @property
     def unit_seconds(self) -> float:
         """Summed elapsed time of the units this invocation ran (what one worker would need)."""
         return float(sum(r.get("elapsed_s", 0.0) for r in self.ran))
@@ -579,7 +532,8 @@ def sweep(model: str, grid: Mapping[str, Iterable] | None = None, seeds: Iterabl
           out: str | None = None, scheduler=None, n_workers: int | None = None,
           params: Mapping[str, Any] | None = None, target: str | None = None, quick: bool = False,
           figure: bool = False, progress: bool = True, connect_timeout: float = 10.0,
-          worker_wait: float = 60.0, model_path: Iterable[str] | None = None) -> SweepResult:
+          worker_wait: float = 60.0, model_path: Iterable[str] | None = None,
+          build_cache: bool | str = True) -> SweepResult:
     """Run ``model`` over ``grid`` × ``seeds`` on Dask and combine the results.
 
     Parameters
@@ -607,6 +561,11 @@ def sweep(model: str, grid: Mapping[str, Iterable] | None = None, seeds: Iterabl
     worker_wait : float
         Seconds a sweep waits while its scheduler has no worker before it gives up (the completed
         units stay; re-run to finish).
+    build_cache : bool or str
+        ``cpp_standalone`` only: share compiled programs between the units of a host
+        (:mod:`cortexlearn.buildcache`) in ``out/build-cache/HOST`` (True, the default), in
+        ``FOLDER/HOST`` (a folder, e.g. on local disk), or not at all (False). A program is
+        re-used only when the unit generates exactly the same code.
 
     Returns
     -------
@@ -623,7 +582,7 @@ def sweep(model: str, grid: Mapping[str, Iterable] | None = None, seeds: Iterabl
     """
     out = os.path.abspath(out or f"sweep-{model}")
     units = plan(model, grid, seeds, out, params=params, target=target, quick=quick, figure=figure,
-                 model_path=model_path)
+                 model_path=model_path, build_cache=build_cache)
     with SweepLock(out):
         _check_merge(out, units)
         status = {u.unit_id: unit_status(u.out, u.fingerprint) for u in units}
@@ -635,8 +594,10 @@ def sweep(model: str, grid: Mapping[str, Iterable] | None = None, seeds: Iterabl
         skipped = [{"unit": u.unit_id, "status": "complete", "skipped": True}
                    for u in units if u not in pending]
         start = time.time()
+        leaders = {group[0].unit_id for group in build_groups(pending)}
+        priorities = {u.unit_id: int(u.unit_id in leaders) for u in pending}
         reports, n_workers = _execute(pending, scheduler, n_workers, progress, connect_timeout,
-                                      worker_wait, label=model) if pending else ([], 0)
+                                      worker_wait, label=model, priorities=priorities) if pending else ([], 0)
         wall = time.time() - start
         ran = [r for r in reports if not r.get("skipped")]
         skipped += [r for r in reports if r.get("skipped")]
@@ -667,98 +628,6 @@ def _write_sweep_json(out: str, units: list[UnitSpec]) -> list[UnitSpec]:
                       "seeds": sorted({u.seed for u in units}),
                       "units": [dataclasses.asdict(u) for u in known.values()]})
     return list(known.values())
-
-
-def _connect(scheduler, n_workers, connect_timeout):
-    import logging
-
-    from distributed import Client, LocalCluster
-
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None, silence_logs=logging.CRITICAL)
-        return Client(cluster), cluster, True
-    if isinstance(scheduler, Client):
-        return scheduler, None, False
-    if hasattr(scheduler, "scheduler_address"):
-        return Client(scheduler), None, True
-    try:
-        client = Client(str(scheduler), timeout=connect_timeout)
-    except (OSError, TimeoutError) as exc:
-        raise SweepError(f"no Dask scheduler answers at {scheduler} within {connect_timeout:.0f} s "
-                         f"({exc.__class__.__name__}); start one with `dask scheduler` or omit the "
-                         "address for a local cluster") from None
-    return client, None, True
-
-
-def _execute(units, scheduler, n_workers, progress, connect_timeout, worker_wait, label=""):
-    from .progress import progress_bar
-
-    bar = progress_bar(total=len(units), desc=f"sweep {label}", unit="run", enabled=progress)
-    reports = []
-    if scheduler == "serial":
-        try:
-            for u in units:
-                reports.append(run_unit(u.to_json()))
-                bar.update(1)
-        finally:
-            bar.close()
-            _Zygote.stop()
-        return reports, 1
-    import uuid
-
-    from distributed import wait
-
-    client, cluster, owned = _connect(scheduler, n_workers, connect_timeout)
-    futures = {}
-    try:
-        try:
-            client.wait_for_workers(1, timeout=connect_timeout)
-        except (TimeoutError, OSError):
-            raise SweepError(f"the scheduler at {client.scheduler.address} has no worker after "
-                             f"{connect_timeout:.0f} s; start `dask worker ADDRESS`") from None
-        n_used = len(client.scheduler_info().get("workers", {}))
-        token = uuid.uuid4().hex[:8]
-        futures = {client.submit(run_unit, u.to_json(), key=f"cortexlearn-{u.unit_id}-{token}",
-                                 pure=False): u for u in units}
-        pending, no_worker_since = set(futures), None
-        while pending:
-            try:
-                done, pending = wait(list(pending), timeout=2, return_when="FIRST_COMPLETED")
-                pending = set(pending)
-            except TimeoutError:
-                done = set()
-            for fut in done:
-                reports.append(_report(fut, futures[fut]))
-                bar.update(1)
-            n_now = len(client.scheduler_info().get("workers", {}))
-            n_used = max(n_used, n_now)
-            if n_now:
-                no_worker_since = None
-            elif pending:
-                no_worker_since = no_worker_since or time.time()
-                if time.time() - no_worker_since > worker_wait:
-                    raise SweepError(f"no Dask worker for {worker_wait:.0f} s; {len(pending)} units are "
-                                     "not done (completed units are kept: re-run the sweep to finish)")
-        return reports, n_used
-    except BaseException:
-        for fut in futures:
-            fut.cancel()
-        raise
-    finally:
-        bar.close()
-        if owned:
-            client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def _report(fut, unit: UnitSpec) -> dict:
-    try:
-        return fut.result()
-    except Exception as exc:  # KilledWorker, a lost scheduler, ...
-        return {"unit": unit.unit_id, "status": "failed", "skipped": False,
-                "error": f"{exc.__class__.__name__}: {exc}"}
 
 
 # ---------------------------------------------------------------------------------------- combine
@@ -875,6 +744,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--quick", action="store_true", help="smoke-test scale")
     parser.add_argument("--figures", action="store_true", help="draw each unit's figure")
     parser.add_argument("--out", default=None, help="sweep folder (default sweep-MODEL)")
+    parser.add_argument("--build-cache", default=None, metavar="DIR",
+                        help="cpp_standalone: folder of compiled programs shared by the units of a "
+                        "host (default DIR/build-cache of the sweep folder)")
+    parser.add_argument("--no-build-cache", action="store_true",
+                        help="compile every unit's program (no re-use across units)")
 
 
 def run_from_args(args) -> int:
@@ -887,10 +761,14 @@ def run_from_args(args) -> int:
         fixed[name.strip()] = value.strip()
     result = sweep(args.model, parse_grid(args.grid), parse_seeds(args.seeds), out=args.out,
                    scheduler=args.scheduler, n_workers=args.workers, params=fixed, target=args.target,
-                   quick=args.quick, figure=args.figures)
+                   quick=args.quick, figure=args.figures,
+                   build_cache=False if args.no_build_cache else (args.build_cache or True))
     print(result.summary.drop(columns=["unit"]).to_string(index=False))
     print(f"{len(result.ran)} ran, {len(result.skipped)} skipped, {len(result.failed)} failed; "
           f"results in {result.path}")
+    if result.builds_compiled or result.builds_reused:
+        print(f"programs: {result.builds_compiled} compiled, {result.builds_reused} re-used from the "
+              "build cache")
     for report in result.failed:
         print(f"FAILED {report['unit']}: {report.get('error') or report.get('log_tail', '')[-500:]}",
               file=sys.stderr)

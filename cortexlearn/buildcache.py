@@ -1,0 +1,256 @@
+"""Re-use compiled ``cpp_standalone`` programs between runs that generate the same code.
+
+A seed sweep builds the same program again and again: the seed is read by the program at start-up
+(see :class:`~cortexlearn.simulation.Simulation`), and initial values set from arrays travel as
+data files (``static_arrays/``), so the generated C++ sources of two such runs are byte for byte
+the same. A :class:`BuildCache` keeps one compiled binary per distinct set of sources:
+
+1. Brian2 writes the project into the run's own build directory (code generation only);
+2. :func:`project_key` hashes every generated source file (``.cpp``, ``.h``, ``makefile``, ...),
+   the compiler's identity and the host, leaving out what the program only *reads*: the data
+   files under ``static_arrays/`` (their names, sizes and types are written in ``objects.cpp``,
+   so they are part of the key) and the ``results/`` folder;
+3. under a lock on that key, the cache either copies its binary into the build directory (a hit,
+   checked against the binary's recorded SHA-256) or compiles the project there and stores the
+   binary (a miss). Other processes asking for the same key wait for that compilation and then
+   re-use it.
+
+The run itself always happens in the run's own directory, with its own data files and results,
+so concurrent runs never share a folder. A binary is only re-used for identical sources, so a
+stale entry (other code, other compiler flags, another Brian2) can never be picked up; the cost
+of a wrong guess is a compilation, never a wrong result.
+
+Every look-up appends one JSON line to ``CACHE/log.jsonl`` (key, hit or compiled, seconds, the
+build directory and the ``$CORTEXLEARN_SWEEP_UNIT`` tag of the process), which sweeps read to
+report how many builds each unit re-used.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import time
+import uuid
+from typing import Callable
+
+__all__ = ["BuildCache", "project_key", "CACHE_ENV", "UNIT_ENV", "read_log"]
+
+#: Environment variable naming a build-cache folder; every ``cpp_standalone`` Simulation of the
+#: process then uses it (a sweep sets it in each unit's process).
+CACHE_ENV = "CORTEXLEARN_BUILD_CACHE"
+#: Environment variable whose value is written into the cache log with each look-up.
+UNIT_ENV = "CORTEXLEARN_SWEEP_UNIT"
+
+#: Folders of a project that hold data the program reads or writes, not code.
+_DATA_DIRS = ("results", "static_arrays")
+#: Build products and bookkeeping files: never part of the key.
+_PRODUCTS = ("main", "main.exe", "make.deps", ".lock", "winmake.log", "main.ilk", "main.pdb")
+_PRODUCT_SUFFIXES = (".o", ".obj", ".lock")
+_BINARY = "main"
+
+_toolchain: str | None = None
+
+
+def _toolchain_identity() -> str:
+    """Compiler, host and machine: a binary built with ``-march=native`` belongs to its host."""
+    global _toolchain
+    if _toolchain is None:
+        cxx = os.environ.get("CXX", "g++")
+        try:
+            version = subprocess.run([cxx, "--version"], capture_output=True, text=True,
+                                     timeout=30).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            version = "unknown"
+        _toolchain = "\n".join([f"cxx={cxx}", f"path={shutil.which(cxx)}", version,
+                                f"host={platform.node()}", f"machine={platform.machine()}",
+                                f"system={platform.system()}"])
+    return _toolchain
+
+
+def project_key(directory: str) -> str:
+    """SHA-256 of a generated standalone project's sources, compiler and host.
+
+    Everything under ``directory`` counts except the data folders (``static_arrays/``,
+    ``results/``) and build products (object files, the binary, ``make.deps``, locks).
+
+    Parameters
+    ----------
+    directory : str
+        A project written by Brian2's ``device.build(..., compile=False)``.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
+    digest = hashlib.sha256(_toolchain_identity().encode())
+    directory = os.path.abspath(directory)
+    for root, dirs, files in os.walk(directory):
+        rel_root = os.path.relpath(root, directory)
+        dirs[:] = sorted(d for d in dirs if not (rel_root == "." and d in _DATA_DIRS))
+        for name in sorted(files):
+            if name in _PRODUCTS or name.endswith(_PRODUCT_SUFFIXES):
+                continue
+            path = os.path.join(root, name)
+            with open(path, "rb") as fh:
+                content = fh.read()
+            rel = os.path.normpath(os.path.join(rel_root, name))
+            digest.update(f"\0{rel}\0{len(content)}\0".encode())
+            digest.update(content)
+    return digest.hexdigest()
+
+
+def _sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _KeyLock:
+    """An exclusive ``flock`` on ``CACHE/KEY.lock``, waited for (a compilation may hold it)."""
+
+    def __init__(self, path: str, timeout: float):
+        self.path, self.timeout, self._fh = path, timeout, None
+
+    def __enter__(self) -> bool:
+        fh = open(self.path, "a+")
+        deadline = time.time() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._fh = fh
+                return True
+            except BlockingIOError:
+                if time.time() > deadline:
+                    fh.close()
+                    return False
+                time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+        return False
+
+
+class BuildCache:
+    """A folder of compiled standalone binaries keyed by their projects' sources.
+
+    Parameters
+    ----------
+    folder : str
+        Where entries live (one per key: ``KEY/main`` and ``KEY/entry.json``). Use one folder per
+        host, or a folder on local disk: the key holds the host name, so a shared folder is safe
+        but only re-used by the host that built each entry.
+    lock_timeout : float
+        Seconds to wait for another process compiling the same key; after that the project is
+        compiled without the cache.
+    """
+
+    def __init__(self, folder: str, lock_timeout: float = 3600.0):
+        self.folder = os.path.abspath(os.path.expanduser(folder))
+        self.lock_timeout = float(lock_timeout)
+
+    def __repr__(self):
+        return f"BuildCache({self.folder!r})"
+
+    def entry(self, key: str) -> str:
+        return os.path.join(self.folder, key[:32])
+
+    def lookup(self, key: str) -> str | None:
+        """The cached binary for ``key``, or None when absent, for another key or damaged."""
+        folder = self.entry(key)
+        try:
+            with open(os.path.join(folder, "entry.json")) as fh:
+                meta = json.load(fh)
+        except (OSError, ValueError):
+            return None
+        binary = os.path.join(folder, _BINARY)
+        if meta.get("key") != key or not os.path.isfile(binary):
+            return None
+        if _sha256_file(binary) != meta.get("binary_sha256"):
+            return None
+        return binary
+
+    def store(self, key: str, directory: str, build_time: float) -> None:
+        """Copy the binary compiled in ``directory`` into the entry for ``key`` (atomically)."""
+        tmp = os.path.join(self.folder, f".tmp-{uuid.uuid4().hex}")
+        os.makedirs(tmp)
+        try:
+            shutil.copyfile(os.path.join(directory, _BINARY), os.path.join(tmp, _BINARY))
+            os.chmod(os.path.join(tmp, _BINARY), 0o755)
+            meta = {"key": key, "binary_sha256": _sha256_file(os.path.join(tmp, _BINARY)),
+                    "build_time_s": round(build_time, 3), "host": platform.node(),
+                    "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "built_in": os.path.abspath(directory)}
+            with open(os.path.join(tmp, "entry.json"), "w") as fh:
+                json.dump(meta, fh, indent=1)
+            final = self.entry(key)
+            if os.path.isdir(final):  # a damaged entry: replace it
+                shutil.rmtree(final, ignore_errors=True)
+            os.rename(tmp, final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def compile(self, directory: str, compile_fn: Callable[[], None]) -> bool:
+        """Provide ``directory/main`` for the project generated in ``directory``.
+
+        Returns True when a cached binary was re-used, False when ``compile_fn`` compiled it.
+        """
+        os.makedirs(self.folder, exist_ok=True)
+        start = time.time()
+        key = project_key(directory)
+        hit = False
+        with _KeyLock(self.entry(key) + ".lock", self.lock_timeout) as locked:
+            binary = self.lookup(key)
+            if binary is not None:
+                target = os.path.join(directory, _BINARY)
+                tmp = f"{target}.tmp-{uuid.uuid4().hex[:8]}"
+                shutil.copyfile(binary, tmp)
+                os.chmod(tmp, 0o755)
+                os.replace(tmp, target)
+                hit = True
+            else:
+                t0 = time.time()
+                compile_fn()
+                if locked:
+                    self.store(key, directory, time.time() - t0)
+        self._log({"key": key[:32], "hit": hit, "seconds": round(time.time() - start, 3),
+                   "directory": os.path.abspath(directory), "unit": os.environ.get(UNIT_ENV),
+                   "pid": os.getpid(), "time": time.time()})
+        return hit
+
+    def _log(self, record: dict) -> None:
+        line = json.dumps(record) + "\n"
+        fd = os.open(os.path.join(self.folder, "log.jsonl"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+
+
+def read_log(folder: str, offset: int = 0) -> tuple[list[dict], int]:
+    """Records of a cache's ``log.jsonl`` from byte ``offset`` on, and the offset after them."""
+    path = os.path.join(folder, "log.jsonl")
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read()
+    except OSError:
+        return [], offset
+    end = data.rfind(b"\n") + 1  # a line still being written is left for the next read
+    records = []
+    for line in data[:end].splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            pass
+    return records, offset + end
