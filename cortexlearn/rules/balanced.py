@@ -21,9 +21,10 @@ import dataclasses
 
 from brian2 import Hz, second
 
+from ..errors import SpecError
 from ..units import as_quantity, check_positive
 
-__all__ = ["SlowErrorRule", "FastBalanceRule"]
+__all__ = ["SlowErrorRule", "FastBalanceRule", "DaleSlowErrorRule"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,3 +121,60 @@ class FastBalanceRule:
 
     def namespace(self) -> dict:
         return {"beta_fast": self.learning_rate, "gamma_fast": self.gain, "wmax_fast": self.w_max}
+
+
+@dataclasses.dataclass(frozen=True)
+class DaleSlowErrorRule:
+    """The slow error rule of :class:`SlowErrorRule` on sign-constrained connections (Dale's law).
+
+    Bourdoukan & Denève (2015) with separate excitatory and inhibitory populations (after Boerlin,
+    Machens & Denève 2013). A slow connection is a non-negative magnitude ``W_ik``; its sign
+    ``s = +1`` (presynaptic neuron excitatory) or ``-1`` (inhibitory) is structural. The signed
+    weight ``s W_ik`` follows the same local rule as the mixed-sign one, and the magnitude is
+    clipped to ``[0, w_max]`` so that no connection changes sign::
+
+        dW_ik/dt = s · η · g(t) · (F_i·e)(t) · r_k(t),        0 <= W_ik <= w_max
+
+    Parameters
+    ----------
+    learning_rate : Quantity
+        ``η`` in ``Hz**2`` (as in :class:`SlowErrorRule`).
+    update_interval : Quantity
+        Interval of the ``run_regularly`` update (default 1 ms).
+    w_max : Quantity
+        Upper bound of the magnitudes (Hz).
+    """
+
+    learning_rate: object = dataclasses.field(default_factory=lambda: 5.0 * Hz ** 2)
+    update_interval: object = dataclasses.field(default_factory=lambda: 1e-3 * second)
+    w_max: object = dataclasses.field(default_factory=lambda: 1.0 * Hz)
+
+    def __post_init__(self):
+        as_quantity(self.learning_rate, Hz ** 2, "learning_rate")
+        check_positive(float(self.learning_rate), "learning_rate", allow_zero=True)
+        as_quantity(self.update_interval, second, "update_interval")
+        check_positive(float(self.update_interval), "update_interval")
+        as_quantity(self.w_max, Hz, "w_max")
+        check_positive(float(self.w_max), "w_max")
+
+    @staticmethod
+    def _sign(presynaptic: str) -> str:
+        if presynaptic not in ("E", "I"):
+            raise SpecError(f"presynaptic population must be 'E' or 'I', got {presynaptic!r}")
+        return "+" if presynaptic == "E" else "-"
+
+    def model(self, presynaptic: str) -> str:
+        """Synapse model: the magnitude ``ws`` and its summed current into the excitatory
+        (``Islow_exc``) or inhibitory (``Islow_inh``) input of the postsynaptic neuron."""
+        channel = "exc" if self._sign(presynaptic) == "+" else "inh"
+        return f"ws : Hz\nIslow_{channel}_post = ws*r_pre : Hz (summed)\n"
+
+    def update(self, presynaptic: str, error: str = "err_post") -> str:
+        """Code of the ``run_regularly`` operation; ``error`` is the postsynaptic ``F_i·e``."""
+        sign = self._sign(presynaptic)
+        return (f"ws = clip(ws {sign} eta_slow*learn_slow(t)*({error})*r_pre*update_interval_slow, "
+                "0*Hz, wmax_slow)")
+
+    def namespace(self) -> dict:
+        return {"eta_slow": self.learning_rate, "update_interval_slow": self.update_interval,
+                "wmax_slow": self.w_max}

@@ -36,44 +36,56 @@ class SessionResult:
     build_time: float
 
 
-def _read(net, schedule, system, config, encoders, seed, info, n_blocks, learn_block, test_block):
+def read_decoding(readout_monitor, schedule, dimension, n_blocks):
+    """Readout ``x̂`` (first ``dimension`` dims) every record step, the target at the same steps,
+    their window ids, and the NMSE of each test window 0..n_blocks."""
     dt_s = float(schedule.dt / second)
-    rec = net.readout_monitor
-    j = system.dimension
-    xhat = np.stack([np.asarray(getattr(rec, f"xhat{d}")[0]) for d in range(j)], axis=1)
-    t_rec = np.asarray(rec.t / second)
+    xhat = np.stack([np.asarray(getattr(readout_monitor, f"xhat{d}")[0]) for d in range(dimension)], axis=1)
+    t_rec = np.asarray(readout_monitor.t / second)
     idx = np.clip(np.round(t_rec / dt_s).astype(int), 0, schedule.window.size - 1)
-    x = schedule.target[idx]
+    x = schedule.target[idx][:, :dimension]
     win = schedule.window[idx]
     per_window = window_nmse(xhat, x, win)
-    n_windows = n_blocks + 1
-    nm = np.array([per_window.get(w, np.nan) for w in range(n_windows)])
-    test_s = float(test_block / second)
-    learn_s = float(learn_block / second)
-    end_time = np.arange(n_windows) * learn_s
+    nm = np.array([per_window.get(w, np.nan) for w in range(n_blocks + 1)])
+    return xhat, x, win, nm
 
-    # spikes in the final test window
+
+def read_spiking(spike_monitor, n, schedule, test_s, n_blocks):
+    """Mean rate and CV of ISIs (per neuron) in the last test window, the rate in the first one and
+    in every test window."""
+    dt_s = float(schedule.dt / second)
     total = schedule.window.size * dt_s
-    t0 = total - test_s
-    st = np.asarray(net.spikes.t / second)
-    si = np.asarray(net.spikes.i)
-    n = config.n_neurons
-    rate = mean_rate(st, n, t0, total)
-    cvs = cv_isi(st, si, n, t0, total)
-    rate_before = mean_rate(st, n, 0.0, test_s)
+    st = np.asarray(spike_monitor.t / second)
+    si = np.asarray(spike_monitor.i)
     step_of_spike = np.clip(np.round(st / dt_s).astype(int), 0, schedule.window.size - 1)
     spike_window = schedule.window[step_of_spike]
     window_rates = np.array([np.count_nonzero(spike_window == w) / (n * test_s) for w in range(n_blocks + 1)])
+    return (mean_rate(st, n, total - test_s, total), cv_isi(st, si, n, total - test_s, total),
+            mean_rate(st, n, 0.0, test_s), window_rates)
 
-    bm = net.balance_monitor
-    sums = [np.asarray(getattr(bm, name)) for name in ("acc_e", "acc_i", "acc_ee", "acc_ii", "acc_ei", "acc_n")]
+
+def read_balance(balance_monitor, schedule):
+    """E/I input correlation per neuron and monitor segment, (N, n_segments); segment end times;
+    1 where the segment was a learning block."""
+    dt_s = float(schedule.dt / second)
+    sums = [np.asarray(getattr(balance_monitor, name))
+            for name in ("acc_e", "acc_i", "acc_ee", "acc_ii", "acc_ei", "acc_n")]
     diffs = [np.diff(np.concatenate([np.zeros((a.shape[0], 1)), a], axis=1), axis=1) for a in sums]
-    corr = ei_correlation_from_sums(*diffs)  # (N, n_segments)
-    corr = corr[:, 1:]  # the first record (t = 0) holds no samples
-    seg_t = np.asarray(bm.t / second)[1:]
+    corr = ei_correlation_from_sums(*diffs)[:, 1:]  # the first record (t = 0) holds no samples
+    seg_t = np.asarray(balance_monitor.t / second)[1:]
     period = seg_t[0] if seg_t.size else 0.0
     seg_idx = np.clip(np.round((seg_t - period / 2) / dt_s).astype(int), 0, schedule.window.size - 1)
-    seg_learning = (schedule.window[seg_idx] < 0).astype(int)
+    return corr, seg_t, (schedule.window[seg_idx] < 0).astype(int)
+
+
+def _read(net, schedule, system, config, encoders, seed, info, n_blocks, learn_block, test_block):
+    j = system.dimension
+    xhat, x, win, nm = read_decoding(net.readout_monitor, schedule, j, n_blocks)
+    test_s = float(test_block / second)
+    end_time = np.arange(n_blocks + 1) * float(learn_block / second)
+    n = config.n_neurons
+    rate, cvs, rate_before, window_rates = read_spiking(net.spikes, n, schedule, test_s, n_blocks)
+    corr, seg_t, seg_learning = read_balance(net.balance_monitor, schedule)
     with np.errstate(all="ignore"):
         corr_mean = np.nanmean(corr, axis=0)
     final_corr = corr[:, -1]

@@ -1,0 +1,354 @@
+"""The fast/slow balanced network with separate excitatory and inhibitory populations.
+
+Bourdoukan & Denève (2015) under Dale's law, built the way Boerlin, Machens & Denève (2013) build
+E/I spiking networks: the **excitatory** population (encoders ``F_E``) represents the signal and
+learns the dynamics; an **inhibitory** population (encoders ``F_I``) tracks the excitatory
+population's estimate and returns it as fast inhibition. Every weight is a non-negative magnitude
+whose sign comes from the presynaptic population.
+
+Signs. Fast weights are dot products of encoders, ``F_post·F_pre``; they all have one sign when
+every encoder carries a constant component: the signal is augmented with a constant dimension
+``x_0 = b`` (``dx_0/dt = -λ x_0 + λ b``, a command like the others) and encoders become
+``F̃ = (F, a)`` with ``a ≥ |F|``, so that ``F̃_i·F̃_k ≥ a² - |F|² ≥ 0``. Voltages follow::
+
+    V^E_i = F̃^E_i·(x̃ - x̂^I) - μ_E r^E_i        (x̂^I ≈ x̂^E: the I population's estimate)
+    V^I_m = F̃^I_m·(x̂^E - x̂^I) - μ_I r^I_m
+
+    fast  E→I:  +F̃^I_m·F̃^E_k      I→E:  -F̃^E_i·F̃^I_m      I→I:  -F̃^I_m·F̃^I_n  (m ≠ n)
+    slow  E→E:  +W^EE_ik r^E_k     I→E:  -W^IE_im r^I_m      (learnt, W >= 0)
+
+The slow part ``F̃^E_i (A+λI) x̂ = m_i·x̂`` is mixed-sign; it is reachable with non-negative
+magnitudes because the constant dimension lets ``m_i·x̂ = Σ_k (m_i·F_k + α a) r^E_k - α b`` and
+``b ≈ a Σ_m r^I_m`` (:func:`dale_slow_weights`). The slow magnitudes learn with
+:class:`~cortexlearn.rules.balanced.DaleSlowErrorRule` from the error ``x̃ - x̂^E`` fed back into
+the excitatory neurons (by default only its signal part; see ``feedback_constant``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from brian2 import (Hz, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray,
+                    linked_var, ms, second)
+
+from ..errors import SpecError
+from ..rules.balanced import DaleSlowErrorRule
+from ..units import as_quantity, check_positive
+from .balanced import _NEURON_EQS
+from .balanced_system import LinearSystem, Schedule, random_encoders, window_length
+
+__all__ = ["DaleBalancedConfig", "DaleBalancedNetwork", "augment_schedule", "dale_encoders",
+           "dale_fast_weights", "dale_slow_weights", "build_dale_balanced_network"]
+
+
+@dataclasses.dataclass(frozen=True)
+class DaleBalancedConfig:
+    """Parameters of the E/I fast/slow network.
+
+    Parameters
+    ----------
+    n_excitatory, n_inhibitory : int
+    encoder_norm : float
+        ``|F_i|`` of the signal part of every encoder (0.1, as in the mixed-sign network).
+    constant_component : float or None
+        ``a``, the constant part of every encoder; None means ``encoder_norm`` (the smallest value
+        that keeps every fast weight of one sign).
+    constant_signal : float
+        ``b``, the value of the constant dimension.
+    cost_excitatory, cost_inhibitory : float or None
+        Quadratic costs ``μ_E``, ``μ_I``; None means ``|F̃|²``.
+    leak : Quantity
+        ``λ = λ_V`` (10 Hz).
+    noise : float
+        Voltage noise std as a fraction of each population's threshold.
+    feedback_gain : Quantity
+        ``K`` of the fed-back error current into the excitatory neurons.
+    slow_rule : DaleSlowErrorRule
+    excitatory_reset : str
+        ``"cost"``: an excitatory spike lowers its own voltage by ``μ_E`` only, since the
+        inhibitory population returns the spike's effect on the estimate, ``|F̃|²``, a step later
+        (``V^E = F̃·(x̃ - x̂^I) - μ_E r^E``); ``"full"``: by ``|F̃|² + μ_E`` as in the mixed-sign
+        network (that effect is then counted twice).
+    feedback_constant : bool
+        Whether the error of the constant dimension is fed back and learnt from. Off by default:
+        under feedback the estimate of ``b`` overshoots (measured 1.09-1.15 for b = 1, 0.62 in
+        autonomous windows), and that error, of one sign for every neuron, drove all I→E
+        magnitudes up and the E→E ones down until the autonomous network fell silent.
+    """
+
+    n_excitatory: int = 50
+    n_inhibitory: int = 25
+    encoder_norm: float = 0.1
+    constant_component: float | None = None
+    constant_signal: float = 1.0
+    cost_excitatory: float | None = None
+    cost_inhibitory: float | None = None
+    leak: object = dataclasses.field(default_factory=lambda: 10 * Hz)
+    noise: float = 0.3
+    feedback_gain: object = dataclasses.field(default_factory=lambda: 100 * Hz)
+    slow_rule: DaleSlowErrorRule = dataclasses.field(default_factory=DaleSlowErrorRule)
+    tau_balance: object = dataclasses.field(default_factory=lambda: 5 * ms)
+    accumulate_every: object = dataclasses.field(default_factory=lambda: 1 * ms)
+    excitatory_reset: str = "cost"
+    feedback_constant: bool = False
+
+    def __post_init__(self):
+        if self.excitatory_reset not in ("cost", "full"):
+            raise SpecError(f"excitatory_reset must be 'cost' or 'full', got {self.excitatory_reset!r}")
+        for name in ("n_excitatory", "n_inhibitory"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or value < 2:
+                raise SpecError(f"{name} must be an integer >= 2, got {value!r}")
+        check_positive(self.encoder_norm, "encoder_norm")
+        if self.constant_component is not None:
+            check_positive(self.constant_component, "constant_component")
+            if self.constant_component < self.encoder_norm:
+                raise SpecError(f"constant_component {self.constant_component} < encoder_norm "
+                                f"{self.encoder_norm}: some fast weights would change sign")
+        check_positive(self.constant_signal, "constant_signal")
+        for name in ("cost_excitatory", "cost_inhibitory"):
+            if getattr(self, name) is not None:
+                check_positive(getattr(self, name), name, allow_zero=True)
+        as_quantity(self.leak, Hz, "leak")
+        check_positive(float(self.leak), "leak")
+        check_positive(self.noise, "noise", allow_zero=True)
+        as_quantity(self.feedback_gain, Hz, "feedback_gain")
+        check_positive(float(self.feedback_gain), "feedback_gain", allow_zero=True)
+        as_quantity(self.tau_balance, second, "tau_balance")
+        check_positive(float(self.tau_balance), "tau_balance")
+
+    @property
+    def a(self) -> float:
+        return self.encoder_norm if self.constant_component is None else float(self.constant_component)
+
+    @property
+    def norm_squared(self) -> float:
+        """``|F̃|² = |F|² + a²``."""
+        return self.encoder_norm ** 2 + self.a ** 2
+
+    def mu(self, population: str) -> float:
+        cost = self.cost_excitatory if population == "E" else self.cost_inhibitory
+        return self.norm_squared if cost is None else float(cost)
+
+    def threshold(self, population: str) -> float:
+        return (self.norm_squared + self.mu(population)) / 2
+
+
+def dale_encoders(config: DaleBalancedConfig, dimension: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Augmented encoders ``(F, a)`` of the E and the I population, (N_E, J+1) and (N_I, J+1)."""
+    out = []
+    for n in (config.n_excitatory, config.n_inhibitory):
+        f = random_encoders(n, dimension, config.encoder_norm, rng)
+        out.append(np.concatenate([f, np.full((n, 1), config.a)], axis=1))
+    return out[0], out[1]
+
+
+def dale_fast_weights(enc_e: np.ndarray, enc_i: np.ndarray) -> dict[str, np.ndarray]:
+    """Fast magnitudes (post x pre): ``EI = F̃_I F̃_Eᵀ``, ``IE = F̃_E F̃_Iᵀ``, ``II = F̃_I F̃_Iᵀ``
+    with a zero diagonal (the diagonal is the reset). All are >= 0 by construction.
+
+    Raises
+    ------
+    SpecError
+        If an encoder pair has a negative dot product (the constant component is too small).
+    """
+    w = {"EI": enc_i @ enc_e.T, "IE": enc_e @ enc_i.T, "II": enc_i @ enc_i.T}
+    np.fill_diagonal(w["II"], 0.0)
+    low = min(float(v.min()) for v in w.values())
+    if low < -1e-12:
+        raise SpecError(f"a fast weight would be negative ({low:.3g}): the encoders' constant "
+                        "component must be at least the norm of their signal part")
+    return {k: np.clip(v, 0.0, None) for k, v in w.items()}
+
+
+def dale_slow_weights(enc_e: np.ndarray, enc_i: np.ndarray, system: LinearSystem, leak=10 * Hz,
+                      margin: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative slow magnitudes (Hz) that implement ``m_i·x̂``, ``m_i = F_i (A + λI)``:
+    ``W^EE_ik = m_i·F_k + α_i a`` and ``W^IE_im = α_i a_I`` with ``α_i a = margin · max_k |m_i·F_k|``
+    (the offset is taken away again by the inhibitory population's estimate of the constant
+    dimension, ``a_I Σ_m r^I_m ≈ b``). Returns ``(W_EE, W_IE)``, post x pre."""
+    j = system.dimension
+    f_e, a_e = enc_e[:, :j], enc_e[:, j]
+    m = f_e @ (system.matrix + float(leak / Hz) * np.eye(j))
+    signal = m @ f_e.T
+    offset = margin * np.max(np.abs(signal), axis=1)      # α_i a
+    w_ee = signal + offset[:, None]
+    alpha = offset / a_e
+    w_ie = np.outer(alpha, enc_i[:, j])
+    return np.clip(w_ee, 0.0, None), w_ie
+
+
+def augment_schedule(schedule: Schedule, config: DaleBalancedConfig) -> Schedule:
+    """The schedule with the constant dimension appended: target ``b``, command ``λ b``."""
+    n = schedule.command.shape[0]
+    b = config.constant_signal
+    command = np.concatenate([schedule.command, np.full((n, 1), float(config.leak / Hz) * b)], axis=1)
+    target = np.concatenate([schedule.target, np.full((n, 1), b)], axis=1)
+    return dataclasses.replace(schedule, command=command, target=target)
+
+
+@dataclasses.dataclass
+class DaleBalancedNetwork:
+    """Named Brian2 objects of a built E/I fast/slow network and the explicit ``Network``."""
+
+    network: Network
+    excitatory: NeuronGroup
+    inhibitory: NeuronGroup
+    readout: NeuronGroup
+    readout_inhibitory: NeuronGroup
+    fast: dict
+    slow: dict
+    spikes: SpikeMonitor
+    spikes_inhibitory: SpikeMonitor
+    readout_monitor: StateMonitor
+    readout_monitor_inhibitory: StateMonitor
+    balance_monitor: StateMonitor
+    balance_monitor_inhibitory: StateMonitor
+    namespace: dict
+    encoders: np.ndarray
+    encoders_inhibitory: np.ndarray
+    config: DaleBalancedConfig
+
+
+_INHIBITORY_EQS = """
+dv/dt = -lambda_v*v + sigma_i*sqrt(2*lambda_v)*xi : 1
+dr/dt = -lambda_d*r : 1
+dfexc/dt = -fexc/tau_balance : Hz
+dfinh/dt = -finh/tau_balance : Hz
+exc = fexc/Hz : 1
+inh = finh/Hz : 1
+theta : 1 (constant)
+acc_e : 1
+acc_i : 1
+acc_ee : 1
+acc_ii : 1
+acc_ei : 1
+acc_n : 1
+"""
+
+_ACCUMULATE = "acc_e += exc\nacc_i += inh\nacc_ee += exc*exc\nacc_ii += inh*inh\nacc_ei += exc*inh\nacc_n += 1"
+
+
+def _all_pairs(n_pre, n_post, self_connections=True):
+    pre, post = np.meshgrid(np.arange(n_pre), np.arange(n_post), indexing="ij")
+    pre, post = pre.ravel(), post.ravel()
+    if not self_connections:
+        keep = pre != post
+        pre, post = pre[keep], post[keep]
+    return pre, post
+
+
+def build_dale_balanced_network(config: DaleBalancedConfig, system: LinearSystem, schedule: Schedule,
+                                seed: int = 0, encoders=None, initial_slow=None,
+                                record_every=1 * ms, name: str = "dale") -> DaleBalancedNetwork:
+    """Build the E/I network for ``system`` driven by ``schedule`` (not augmented: the constant
+    dimension is added here). ``encoders``: ``(enc_e, enc_i)`` augmented arrays or None (drawn
+    with ``seed``); ``initial_slow``: ``(W_EE, W_IE)`` magnitudes in Hz or None (zero).
+
+    Raises
+    ------
+    SpecError
+        Dimension mismatch, encoders of the wrong shape or with NaN, negative or NaN initial
+        slow magnitudes.
+    """
+    j = system.dimension
+    n_e, n_i = config.n_excitatory, config.n_inhibitory
+    if schedule.command.shape[1] != j or schedule.target.shape[1] != j:
+        raise SpecError(f"the schedule is {schedule.command.shape[1]}-dimensional but the target "
+                        f"system is {j}-dimensional")
+    enc_e, enc_i = dale_encoders(config, j, np.random.default_rng(seed)) if encoders is None else encoders
+    enc_e, enc_i = np.asarray(enc_e, float), np.asarray(enc_i, float)
+    for label, enc, n in (("excitatory", enc_e, n_e), ("inhibitory", enc_i, n_i)):
+        if enc.shape != (n, j + 1) or not np.all(np.isfinite(enc)):
+            raise SpecError(f"{label} encoders must be a finite ({n}, {j + 1}) array, got {enc.shape}")
+    w_ee, w_ie = (np.zeros((n_e, n_e)), np.zeros((n_e, n_i))) if initial_slow is None else initial_slow
+    for label, w, shape in (("W_EE", w_ee, (n_e, n_e)), ("W_IE", w_ie, (n_e, n_i))):
+        w = np.asarray(w, float)
+        if w.shape != shape or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise SpecError(f"initial slow {label} must be a finite, non-negative {shape} array "
+                            "(magnitudes; the sign comes from the presynaptic population)")
+    aug = augment_schedule(schedule, config)
+    dims = range(j + 1)
+    dt = schedule.dt
+
+    eqs = _NEURON_EQS.format(iff=" + ".join(f"F{d}*c_in(t, {d})" for d in dims))
+    eqs += "".join(f"F{d} : 1 (constant)\nxhat{d} : 1 (linked)\n" for d in dims)
+    reset = "v -= mu" if config.excitatory_reset == "cost" else "v -= 2*theta"
+    exc = NeuronGroup(n_e, eqs, threshold="v > theta", reset=f"{reset}\nr += 1", method="euler",
+                      name=f"{name}_exc")
+    inh_eqs = _INHIBITORY_EQS + "".join(f"F{d} : 1 (constant)\n" for d in dims)
+    inh = NeuronGroup(n_i, inh_eqs, threshold="v > theta", reset="v -= 2*theta\nr += 1",
+                      method="euler", name=f"{name}_inh")
+    for d in dims:
+        setattr(exc, f"F{d}", enc_e[:, d])
+        setattr(inh, f"F{d}", enc_i[:, d])
+    exc.theta = config.threshold("E")
+    exc.mu = config.mu("E")
+    inh.theta = config.threshold("I")
+    err_dims = dims if config.feedback_constant else range(j)
+    err = " + ".join(f"F{d}*(x_in(t, {d}) - xhat{d})" for d in err_dims)
+    exc.run_regularly(f"err = {err}", dt=dt, when="start", name=f"{name}_error")
+    for group in (exc, inh):
+        group.run_regularly(_ACCUMULATE, dt=config.accumulate_every, when="end",
+                            name=f"{group.name}_accumulate")
+
+    readouts, decoders = [], []
+    for group, label in ((exc, "readout"), (inh, "readout_inh")):
+        ro = NeuronGroup(1, "".join(f"xhat{d} : 1\n" for d in dims), name=f"{name}_{label}")
+        dec = Synapses(group, ro, "".join(f"xhat{d}_post = F{d}_pre*r_pre : 1 (summed)\n" for d in dims),
+                       name=f"{name}_{label}_decode")
+        dec.connect(i=np.arange(group.N), j=np.zeros(group.N, dtype=int))
+        readouts.append(ro)
+        decoders.append(dec)
+    for d in dims:
+        setattr(exc, f"xhat{d}", linked_var(readouts[0], f"xhat{d}", index=np.zeros(n_e, dtype=int)))
+
+    fast_w = dale_fast_weights(enc_e, enc_i)
+    fast = {}
+    for key, pre, post, code in (
+            ("EI", exc, inh, "v_post += w\nfexc_post += w/tau_balance"),
+            ("IE", inh, exc, "v_post -= w\nfinh_post += w/tau_balance"),
+            ("II", inh, inh, "v_post -= w\nfinh_post += w/tau_balance")):
+        syn = Synapses(pre, post, "w : 1 (constant)", on_pre=code, name=f"{name}_fast_{key}")
+        i, k = _all_pairs(pre.N, post.N, self_connections=(key != "II"))
+        syn.connect(i=i, j=k)
+        syn.w = fast_w[key][k, i]
+        fast[key] = syn
+
+    rule = config.slow_rule
+    slow = {}
+    for key, pre, w0 in (("EE", exc, w_ee), ("IE", inh, w_ie)):
+        sign = key[0]
+        syn = Synapses(pre, exc, rule.model(sign), name=f"{name}_slow_{key}")
+        i, k = _all_pairs(pre.N, n_e)
+        syn.connect(i=i, j=k)
+        syn.ws = np.asarray(w0, float)[k, i] * Hz
+        syn.run_regularly(rule.update(sign), dt=rule.update_interval, when="end",
+                          name=f"{name}_slow_{key}_learning")
+        slow[key] = syn
+
+    spikes = SpikeMonitor(exc, name=f"{name}_exc_spikes")
+    spikes_i = SpikeMonitor(inh, name=f"{name}_inh_spikes")
+    ro_mon = StateMonitor(readouts[0], [f"xhat{d}" for d in dims], record=0, dt=record_every,
+                          name=f"{name}_readout_monitor")
+    ro_i_mon = StateMonitor(readouts[1], [f"xhat{d}" for d in dims], record=0, dt=record_every,
+                            name=f"{name}_readout_inh_monitor")
+    period = window_length(schedule)
+    acc = ["acc_e", "acc_i", "acc_ee", "acc_ii", "acc_ei", "acc_n"]
+    bal = StateMonitor(exc, acc, record=True, dt=period, when="end", order=10, name=f"{name}_exc_balance")
+    bal_i = StateMonitor(inh, acc, record=True, dt=period, when="end", order=10, name=f"{name}_inh_balance")
+    namespace = {
+        "lambda_v": config.leak, "lambda_d": config.leak, "K_fb": config.feedback_gain,
+        "sigma_v": config.noise * config.threshold("E"), "sigma_i": config.noise * config.threshold("I"),
+        "tau_balance": config.tau_balance,
+        "c_in": TimedArray(aug.command * Hz, dt=dt, name=f"{name}_c_in"),
+        "x_in": TimedArray(aug.target, dt=dt, name=f"{name}_x_in"),
+        "feedback": TimedArray(schedule.feedback, dt=dt, name=f"{name}_feedback"),
+        "learn_slow": TimedArray(schedule.learn_slow, dt=dt, name=f"{name}_learn_slow"),
+    }
+    namespace.update(rule.namespace())
+    network = Network(exc, inh, *readouts, *decoders, *fast.values(), *slow.values(), spikes, spikes_i,
+                      ro_mon, ro_i_mon, bal, bal_i, name=f"{name}_network")
+    return DaleBalancedNetwork(network, exc, inh, readouts[0], readouts[1], fast, slow, spikes, spikes_i,
+                               ro_mon, ro_i_mon, bal, bal_i, namespace, enc_e, enc_i, config)
