@@ -4,7 +4,9 @@ A seed sweep of COBA through :meth:`cortexlearn.Simulation.rerun` (the same comp
 seed read at start-up) against rebuilding for each seed (code generation + compilation + run).
 The worker checks that no object file or binary changes during the re-runs and that different
 seeds give different spike counts. Goal: ≤ 15 ms per re-run (the whole call, process start
-included), no recompilation.
+included), no recompilation. This is the re-run inside one process; ``seed_sweep`` measures what a
+sweep gains when each unit is a whole run in its own process and re-uses the program through the
+build cache.
 """
 
 from __future__ import annotations

@@ -39,10 +39,17 @@ def _sweep(out: str, seeds: list[int], cache: bool):
     return result, wall
 
 
+def _number(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):  # a metric written as null (e.g. a ratio with a zero rate)
+        return math.nan
+
+
 def _metrics(result) -> dict[int, dict[str, float]]:
     skip = set(TIMING) | {"seed", "status", "unit"}
     table = result.summary.set_index("seed")
-    return {int(seed): {k: float(v) for k, v in row.items()
+    return {int(seed): {k: _number(v) for k, v in row.items()
                         if k not in skip and not k.startswith("passed_")}
             for seed, row in table.iterrows()}
 

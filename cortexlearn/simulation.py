@@ -210,6 +210,7 @@ class Simulation:
         self._active = False
         self._built = False
         self._pending: list[tuple[Network, Quantity]] = []
+        self._first_run_args: dict | None = None
         self.build_time = 0.0
 
     # ------------------------------------------------------------------ context management
@@ -332,12 +333,19 @@ class Simulation:
 
     # ------------------------------------------------------------------ running
     def run(self, network: Network, duration, namespace: dict | None = None,
-            report_period=10 * second, build: bool = True) -> RunInfo | None:
+            report_period=10 * second, build: bool = True, run_args: dict | None = None) -> RunInfo | None:
         """Simulate ``network`` for ``duration``.
 
         On standalone targets the run is queued; with ``build=True`` (default) the program is
         generated, compiled into this simulation's directory and executed, after which monitors
         can be read. Pass ``build=False`` to queue several runs and build on the last one.
+
+        ``run_args`` (``{group.variable: value}``, as for :meth:`rerun`) set values when the
+        program starts instead of compiling them in: the values written in the script are only
+        placeholders, so runs that differ only in these values generate the same code and share
+        one build through the build cache. Use it for ``(shared, constant)`` parameters a sweep
+        changes. On runtime targets the values are simply assigned before the run; on standalone
+        targets they apply to the program's first queued run (given with any of the queued calls).
 
         Raises
         ------
@@ -362,6 +370,12 @@ class Simulation:
         ns = dict(namespace or {})
         start = time.time()
         if not self.standalone:
+            for key, value in (run_args or {}).items():
+                if not hasattr(key, "set_item"):
+                    raise TargetError(f"run_args key {key!r}: on {self.target} only group variables "
+                                      "(group.name) can be set this way; give a TimedArray its values "
+                                      "when creating it")
+                key.set_item(slice(None), value)
             t0 = float(network.t)
             report = self._tqdm_report() if self.progress else None
             network.run(duration, namespace=ns, report=report, report_period=report_period)
@@ -370,6 +384,8 @@ class Simulation:
         network.run(duration, namespace=ns, report="text" if self.progress else None,
                     report_period=report_period)
         self._pending.append((network, duration))
+        if run_args:
+            self._first_run_args = run_args
         if not build:
             return None
         return self._build_and_run()
@@ -388,7 +404,7 @@ class Simulation:
                 self.directory, lambda: device.compile_source(self.directory, compiler, False, False))
         self.build_time = time.time() - start
         self._built = True
-        info = self.rerun(seed=self.seed)
+        info = self.rerun(run_args=self._first_run_args, seed=self.seed)
         return dataclasses.replace(info, build_time=self.build_time, build_reused=self.build_reused)
 
     def rerun(self, run_args: dict | None = None, seed: int | None = None) -> RunInfo:

@@ -37,9 +37,11 @@ program again, but on ``cpp_standalone`` the units share a build cache per host
 (:mod:`cortexlearn.buildcache`, ``DIR/build-cache/HOST`` by default): a program whose generated
 sources are identical to one already compiled on that host is copied, not compiled. Units that
 differ only in their seed (read by the program at start-up) or in data the program reads (initial
-values and weights set from arrays, parameters a model declares ``Parameter(..., runtime=True)``)
-therefore compile once per grid point and host; any change of the generated code compiles anew,
-so a re-used program is always the program the unit would have built. On Dask, the first unit of
+values and weights set from arrays, ``(shared, constant)`` values given as ``run_args`` to
+:meth:`~cortexlearn.simulation.Simulation.run`; a model declares such parameters
+``Parameter(..., runtime=True)``) therefore compile once per grid point and host; any change
+of the generated code compiles anew, so a re-used program is always the program the unit would
+have built. On Dask, the first unit of
 each such group is scheduled before the others (:func:`build_groups`), so the workers build
 distinct programs in parallel and the rest re-use them; each unit's report says how many builds it
 compiled and re-used. The Cython cache is shared by the units of one host.

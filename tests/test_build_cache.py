@@ -30,9 +30,12 @@ NETWORK = textwrap.dedent('''
 
     def network(seed, tau=10 * ms, shift=0.0):
         """Random in every way a model is: noise, initial state, connectivity, NumPy-drawn data."""
-        group = NeuronGroup(30, "dv/dt = (bias - v) / tau + 0.4 * xi * tau ** -0.5 : 1\\nbias : 1",
-                            threshold="v > 1", reset="v = 0", method="euler", name="bc_group")
+        eqs = """dv/dt = (gain * bias - v) / tau + 0.4 * xi * tau ** -0.5 : 1
+                 bias : 1
+                 gain : 1 (shared, constant)"""
+        group = NeuronGroup(30, eqs, threshold="v > 1", reset="v = 0", method="euler", name="bc_group")
         group.v = "rand()"
+        group.gain = 1.0  # compiled in; run_args may replace it when the program starts
         group.bias = np.random.default_rng(seed).uniform(0.9, 1.3, 30) + shift  # data, not code
         synapses = Synapses(group, group, "w : 1", on_pre="v += w", name="bc_synapses")
         synapses.connect(p=0.2)
@@ -68,18 +71,31 @@ MODEL_SOURCE = textwrap.dedent('''
 
     MODEL = Model(
         name="buildcachetest_tiny", title="Build cache test model", reference="none (test only)",
-        parameters=(Parameter("shift", 0.0, "added to every bias", runtime=True),),
+        parameters=(Parameter("shift", 0.0, "added to every bias", runtime=True),
+                    Parameter("label", "a", "compiled into the program (test of grouping)",
+                              choices=("a", "b"))),
         simulate=simulate, checks=(Check("fires", "spikes", ">", 0.0, full_only=False),),
         default_target="cpp_standalone",
     )
 ''')
 
 
-def _run(seed: int, cache, tau=10 * ms):
+def _spikes(monitor):
+    return np.asarray(monitor.i[:]).copy(), np.asarray(monitor.t[:] / ms).copy()
+
+
+def _run(seed: int, cache, gain=None, rerun_gain=None):
+    """Spikes and RunInfo of one run (``gain`` given as run_args), and with ``rerun_gain`` the
+    spikes of Brian2's own re-run of the same program with that gain."""
     with Simulation("cpp_standalone", seed=seed, build_cache=cache) as sim:
-        net, monitor, namespace = _network(seed, tau)
-        info = sim.run(net, 100 * ms, namespace=namespace)
-        return (np.asarray(monitor.i[:]).copy(), np.asarray(monitor.t[:] / ms).copy()), info
+        net, monitor, namespace = _network(seed)
+        run_args = None if gain is None else {net["bc_group"].gain: gain}
+        info = sim.run(net, 100 * ms, namespace=namespace, run_args=run_args)
+        spikes = _spikes(monitor)
+        if rerun_gain is None:
+            return spikes, info
+        sim.rerun(run_args={net["bc_group"].gain: rerun_gain}, seed=seed)
+        return spikes, info, _spikes(monitor)
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +104,9 @@ def compiled(tmp_path_factory):
     and the spikes of that fresh build (seed 3)."""
     root = str(tmp_path_factory.mktemp("cache"))
     cache = os.path.join(root, socket.gethostname())
-    spikes, info = _run(3, cache)  # empty cache: compiles and stores
+    spikes, info, gain_spikes = _run(3, cache, rerun_gain=1.25)  # empty cache: compiles, stores
     assert info.build_reused is False and info.complete
-    return root, cache, spikes
+    return root, cache, spikes, gain_spikes
 
 
 def _generate(directory, seed: int, tau=10 * ms) -> str:
@@ -115,7 +131,7 @@ def test_key_ignores_seed_and_data_but_not_code(tmp_path):
 @pytest.mark.standalone
 @pytest.mark.slow
 def test_reused_binary_gives_exactly_the_fresh_results(compiled):
-    _, cache, fresh3 = compiled
+    _, cache, fresh3, _ = compiled
     other5, info5 = _run(5, cache)
     reused3, info3 = _run(3, cache)
     assert info5.build_reused is True and info3.build_reused is True
@@ -126,6 +142,17 @@ def test_reused_binary_gives_exactly_the_fresh_results(compiled):
     entries = [d for d in os.listdir(cache) if not d.startswith(".") and os.path.isdir(os.path.join(cache, d))]
     assert len(entries) == 1
     assert [r["hit"] for r in read_log(cache)[0]][:3] == [False, True, True]
+
+
+@pytest.mark.standalone
+def test_shared_constant_given_as_run_args_reuses_the_program(compiled):
+    _, cache, fresh3, gain3 = compiled
+    spikes, info = _run(3, cache, gain=1.25)  # a placeholder in the code, the value at start-up
+    assert info.build_reused is True
+    # the same as Brian2's own re-run of the freshly compiled program with that value
+    np.testing.assert_array_equal(spikes[0], gain3[0])
+    np.testing.assert_array_equal(spikes[1], gain3[1])
+    assert spikes[0].size > fresh3[0].size  # a larger drive: more spikes than with gain 1
 
 
 @pytest.fixture
@@ -146,7 +173,7 @@ def model_dir(tmp_path):
 def test_seed_sweep_reuses_the_program_with_the_fresh_build_results(compiled, model_dir, tmp_path):
     from cortexlearn.sweep import build_groups, plan, sweep
 
-    root, _, fresh3 = compiled
+    root, _, fresh3, _ = compiled
     units = plan(MODEL, {"shift": [0.0, 0.1]}, [3, 4], str(tmp_path / "s"), model_path=[model_dir])
     assert [len(g) for g in build_groups(units)] == [4]  # shift is declared run-time
 
@@ -159,6 +186,22 @@ def test_seed_sweep_reuses_the_program_with_the_fresh_build_results(compiled, mo
     table = result.summary.set_index(["shift", "seed"])
     assert table.loc[(0.0, 3), "checksum"] == _checksum(*fresh3)  # exactly the fresh build's spikes
     assert len(set(table["checksum"])) == 4  # seeds and the shift still change the run
+
+
+def test_sweep_plans_a_cache_per_host_and_groups_by_compiled_parameters(model_dir, tmp_path):
+    from cortexlearn.sweep import build_groups, plan
+
+    out = str(tmp_path / "s")
+    units = plan(MODEL, {"shift": [0.0, 0.1], "label": ["a", "b"]}, [1, 2], out, model_path=[model_dir])
+    groups = build_groups(units)
+    assert [len(g) for g in groups] == [4, 4]  # one program per compiled value, seeds and shifts share it
+    assert [{dict(u.grid)["label"] for u in g} for g in groups] == [{"a"}, {"b"}]
+    assert {u.build_cache for u in units} == {os.path.join(out, "build-cache")}
+    assert units[0].host_build_cache() == os.path.join(out, "build-cache", socket.gethostname())
+    assert plan(MODEL, {}, [1], out, model_path=[model_dir], build_cache=False)[0].build_cache is None
+    assert plan(MODEL, {}, [1], out, model_path=[model_dir], target="numpy")[0].build_cache is None
+    assert plan(MODEL, {}, [1], out, model_path=[model_dir],
+                build_cache=str(tmp_path / "local"))[0].build_cache == str(tmp_path / "local")
 
 
 def test_entry_for_another_key_or_a_damaged_binary_is_not_used(tmp_path):
@@ -182,7 +225,8 @@ def test_runtime_targets_and_bad_arguments(tmp_path, monkeypatch):
     with Simulation("numpy", seed=1) as sim:  # the environment's cache means nothing here
         assert sim.build_cache is None
         net, monitor, namespace = _network(1)
-        info = sim.run(net, 5 * ms, namespace=namespace)
+        info = sim.run(net, 5 * ms, namespace=namespace, run_args={net["bc_group"].gain: 1.5})
+        assert float(np.asarray(net["bc_group"].gain[:])) == 1.5  # run_args assigned before the run
     assert info.build_reused is None and not (tmp_path / "cache").exists()
     assert Simulation("cpp_standalone").build_cache.folder == str(tmp_path / "cache")
     assert Simulation("cpp_standalone", build_cache=False).build_cache is None
