@@ -16,10 +16,10 @@ def test_quick_run_writes_results(tmp_path):
         assert os.path.exists(os.path.join(out, name)), name
     with open(os.path.join(out, "metrics.json")) as fh:
         saved = json.load(fh)
-    assert len(saved["checks"]) == 8
+    assert len(saved["checks"]) == 12  # 4 checks x (optimal, learned, dale)
     assert all(c["passed"] is None for c in saved["checks"])  # quick runs are not judged
     m = res.metrics
-    for mode in ("optimal", "learned"):
+    for mode in ("optimal", "learned", "dale"):
         for key in ("nmse_before_mean", "nmse_after_max", "cv_isi_min", "rate_max_hz", "ei_corr_min"):
             assert f"{mode}_{key}" in m
     # 0.2 s of learning (numpy target, seed 0, 12 neurons) already moves the weights towards their
@@ -28,3 +28,8 @@ def test_quick_run_writes_results(tmp_path):
     assert m["optimal_slow_weight_corr_mean"] > 0.3
     assert m["learned_fast_weight_corr_mean"] > 0.3
     assert res.data["optimal_slow_learned"].shape == (12, 12)
+    # Dale mode: no magnitude is negative after learning, and 6 inhibitory neurons hold the
+    # excitatory estimate (quick run measured: inhibitory tracking NMSE {TRACK})
+    assert m["dale_min_magnitude"] >= 0.0
+    assert res.data["dale_slow_learned"].shape == (12, 12)
+    assert m["dale_rate_inh_max_hz"] > 0

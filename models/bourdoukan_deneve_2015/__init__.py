@@ -2,10 +2,12 @@
 
 N integrate-and-fire neurons learn the 2-D damped oscillator ``dx/dt = A x + c(t)``: fast
 connections keep the network balanced, slow connections learn with a local rule from the error
-fed back as input. Two modes, each on ``n_seeds`` seeds (one compiled program per mode, re-run
-per seed): fast weights fixed at their optimum ``-FFᵀ``, and fast weights learnt from zero with
-a voltage-based rule. Every number of the check table is measured in the last autonomous test
-window (no error feedback, no learning).
+fed back as input. Three modes, each on ``n_seeds`` seeds (one compiled program per mode, re-run
+per seed): fast weights fixed at their optimum ``-FFᵀ``; fast weights learnt from zero with a
+voltage-based rule; and the Dale version, separate excitatory and inhibitory populations (all
+weights non-negative magnitudes, the sign from the presynaptic population; fast E/I weights at
+their optimum, slow E→E and I→E magnitudes learnt and clipped at zero). Every number of the check
+table is measured in the last autonomous test window (no error feedback, no learning).
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ from cortexlearn.model import Check, Model, Parameter
 
 from .figure import draw
 
-MODES = ("optimal", "learned")
+MODES = ("optimal", "learned", "dale")
+_MODE_SETS = {"all": MODES, "both": ("optimal", "learned")}
 
 
 def _simulate(ctx):
     import xarray as xr
 
     from .session import run_sessions
+    from .session_dale import run_dale_sessions
 
     p = ctx.params
-    modes = MODES if p["fast_modes"] == "both" else (p["fast_modes"],)
+    modes = _MODE_SETS.get(p["fast_modes"], (p["fast_modes"],))
     seeds = [ctx.seed + k for k in range(p["n_seeds"])]
     metrics: dict = {}
     common = dict(n_neurons=p["n_neurons"], learn_block=p["learn_block"], test_block=p["test_window"],
@@ -35,12 +39,20 @@ def _simulate(ctx):
                   cost=p["cost_factor"] * p["encoder_norm"] ** 2, feedback_gain=p["feedback_gain"],
                   encoder_norm=p["encoder_norm"])
     for mode in modes:
-        if mode == "optimal":
-            kw = dict(fast="optimal", n_blocks=p["n_blocks"])
+        if mode == "dale":
+            common_dale = {k: v for k, v in common.items() if k not in ("n_neurons", "cost")}
+            results = run_dale_sessions(
+                lambda s: ctx.simulation(seed=s), seeds, **common_dale, n_excitatory=p["n_neurons"],
+                n_inhibitory=p["n_inhibitory"], n_blocks=p["n_blocks_dale"], cost_factor=p["cost_factor"],
+                slow_offset=p["dale_slow_offset"], slow_wmax=p["dale_slow_wmax"],
+                inhibitory_cost_factor=p["dale_inhibitory_cost_factor"])
         else:
-            kw = dict(fast="learned", n_blocks=p["n_blocks_learned"], fast_rate=p["fast_learning_rate"],
-                      fast_blocks=p["fast_blocks"], fast_init=p["fast_init"], fast_gain=p["fast_gain"])
-        results = run_sessions(lambda s: ctx.simulation(seed=s), seeds, **common, **kw)
+            if mode == "optimal":
+                kw = dict(fast="optimal", n_blocks=p["n_blocks"])
+            else:
+                kw = dict(fast="learned", n_blocks=p["n_blocks_learned"], fast_rate=p["fast_learning_rate"],
+                          fast_blocks=p["fast_blocks"], fast_init=p["fast_init"], fast_gain=p["fast_gain"])
+            results = run_sessions(lambda s: ctx.simulation(seed=s), seeds, **common, **kw)
         if any(r.metrics["completed_fraction"] < 1 for r in results):
             ctx.mark_interrupted(f"{mode}: a session stopped early")
         per = {k: np.array([r.metrics[k] for r in results]) for k in results[0].metrics}
@@ -61,6 +73,15 @@ def _simulate(ctx):
         for r in results:
             for k in ("nmse_before", "nmse_after", "cv_isi_after", "rate_after_hz", "ei_corr_after"):
                 metrics[f"{mode}_{k}_seed{r.seed}"] = float(r.metrics[k])
+        if mode == "dale":
+            metrics.update({
+                "dale_rate_inh_max_hz": float(np.max(per["rate_inh_after_hz"])),
+                "dale_cv_isi_inh_min": float(np.min(per["cv_isi_inh_after"])),
+                "dale_ei_corr_inh_min": float(np.min(per["ei_corr_inh_after"])),
+                "dale_inh_tracking_nmse_max": float(np.max(per["inh_tracking_nmse"])),
+                "dale_min_magnitude": float(np.min(per["min_magnitude"])),
+                "dale_slow_ie_mean_hz": float(np.mean(per["slow_ie_mean_hz"])),
+            })
         first = results[0]
         n_t = first.x_before.shape[0]
         t = np.arange(n_t) * 1e-3
@@ -101,14 +122,26 @@ MODEL = Model(
                "spiking recurrent networks. Advances in Neural Information Processing Systems 28."),
     parameters=(
         Parameter("n_neurons", 50, "number of neurons", "issue: 20-100 neurons", quick=12),
-        Parameter("fast_modes", "both", "fast weights fixed at -FF^T, learnt, or both",
-                  "issue: report both", choices=("both", "optimal", "learned")),
+        Parameter("fast_modes", "all", "modes run: all three, both mixed-sign ones, or one",
+                  "issue: report optimal and learnt fast weights, and a Dale version",
+                  choices=("all", "both", "optimal", "learned", "dale")),
         Parameter("n_seeds", 3, "seeds (one compiled program per mode, re-run per seed)",
                   "issue: 3 seeds", quick=1),
         Parameter("n_blocks", 10, "learning blocks (each followed by a test window), optimal mode",
                   "measured: 50 s of learning suffices at N = 50", quick=1),
         Parameter("n_blocks_learned", 16, "learning blocks, learned-fast mode",
                   "measured: fast learning needs longer", quick=1),
+        Parameter("n_blocks_dale", 10, "learning blocks, Dale mode", "chosen as the optimal mode",
+                  quick=1),
+        Parameter("n_inhibitory", 25, "inhibitory neurons of the Dale mode (n_neurons excitatory)",
+                  "chosen: half the excitatory population", quick=6),
+        Parameter("dale_slow_offset", 0.2 * Hz, "initial E->E and I->E slow magnitudes (cancel on average)",
+                  "Dale mode: room below for the negative parts, >= max|F_i(A+lambda I)F_k| = 0.094 Hz; "
+                  "measured (seed 0, 50 s): 0.1/0.2/0.4 Hz gave NMSE 0.119/0.118/0.181"),
+        Parameter("dale_inhibitory_cost_factor", 3.0, "cost mu_I of the inhibitory neurons in units of |F~|^2",
+                  "measured: with 1, several I neurons cross threshold on one E spike and the I "
+                  "estimate of the constant dimension overshoots (1.0 vs 0.62)"),
+        Parameter("dale_slow_wmax", 1.0 * Hz, "upper bound of the slow magnitudes, Dale mode", "chosen"),
         Parameter("learn_block", 5 * second, "duration of one learning block", "chosen", quick=0.2 * second),
         Parameter("test_window", 1 * second, "duration of one autonomous test window", "chosen",
                   quick=0.1 * second),

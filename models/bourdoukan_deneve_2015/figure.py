@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-MODE_COLOURS = {"optimal": "#0072B2", "learned": "#D55E00"}
+MODE_COLOURS = {"optimal": "#0072B2", "learned": "#D55E00", "dale": "#009E73"}
+MODE_TITLES = {"optimal": "optimal fast", "learned": "learned fast", "dale": "Dale E/I"}
 
 
 def _arr(data, key):
@@ -17,10 +18,12 @@ def draw(data, metrics):
 
     from cortexlearn.plotting.style import DOUBLE_COLUMN, style_context
 
-    modes = [m for m in ("optimal", "learned") if f"{m}_window_nmse" in data]
+    modes = [m for m in ("optimal", "learned", "dale") if f"{m}_window_nmse" in data]
+    n_rows = max(len(modes), 1)
     with style_context():
-        fig, axes = plt.subplots(2, 4, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.5), constrained_layout=True)
-        for row, mode in enumerate(modes[:2]):
+        fig, axes = plt.subplots(n_rows, 4, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.25 * n_rows),
+                                 constrained_layout=True, squeeze=False)
+        for row, mode in enumerate(modes):
             for col, when in enumerate(("before", "after")):
                 ax = axes[row, col]
                 x = data[f"{mode}_x_{when}"]
@@ -31,7 +34,7 @@ def draw(data, metrics):
                 ax.plot(t, np.asarray(x)[:, 1], color="0.5", lw=0.6, label="target $x_2$")
                 ax.plot(t, xh[:, 1], color=MODE_COLOURS[mode], lw=0.6, ls="--", label="network $\\hat x_2$")
                 key = f"{mode}_nmse_{when}_mean" if when == "before" else f"{mode}_nmse_after_mean"
-                ax.set_title(f"{mode} fast, {when}: NMSE {metrics.get(key, np.nan):.2f}")
+                ax.set_title(f"{MODE_TITLES[mode]}, {when}: NMSE {metrics.get(key, np.nan):.2f}")
                 ax.set_xlabel("time (s)")
                 if col == 0:
                     ax.set_ylabel("x")
@@ -51,16 +54,15 @@ def draw(data, metrics):
                 opt, got, label = _arr(data, "learned_fast_optimal"), _arr(data, "learned_fast_learned"), "fast"
                 mask = ~np.eye(opt.shape[0], dtype=bool)
             else:
-                opt, got, label = _arr(data, "optimal_slow_optimal"), _arr(data, "optimal_slow_learned"), "slow"
+                opt, got = _arr(data, f"{mode}_slow_optimal"), _arr(data, f"{mode}_slow_learned")
+                label = "slow E→E" if mode == "dale" else "slow"
                 mask = np.ones(opt.shape, dtype=bool)
             ax.scatter(opt[mask], got[mask], s=1, color=MODE_COLOURS[mode], alpha=0.4, rasterized=True)
             lim = np.max(np.abs(opt[mask])) * 1.3
-            ax.plot([-lim, lim], [-lim, lim], "k:", lw=0.6)
-            ax.set_xlabel("optimal $F(A+\\lambda I)F^T$ (Hz)" if label == "slow" else "optimal $-FF^T$")
+            if mode != "dale":  # Dale magnitudes carry an offset: only the correlation is comparable
+                ax.plot([-lim, lim], [-lim, lim], "k:", lw=0.6)
+            ax.set_xlabel("optimal $F(A+\\lambda I)F^T$ (Hz)" if label.startswith("slow") else "optimal $-FF^T$")
             ax.set_ylabel(f"learned {label} weight")
             r = np.corrcoef(opt[mask], got[mask])[0, 1]
             ax.set_title(f"{label} weights, r = {r:.3f}")
-        for row in range(len(modes), 2):
-            for ax in axes[row]:
-                ax.set_visible(False)
     return fig

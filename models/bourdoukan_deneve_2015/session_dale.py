@@ -58,6 +58,7 @@ def _read(net, schedule, system, seed, info, n_blocks, learn_block, test_block):
         "slow_ie_mean_hz": float(np.mean(w_ie)),
         "min_magnitude": float(min(w_ee.min(), w_ie.min(), fast_ie.min())),
         "fast_weight_corr": matrix_correlation(fast_ie, fast_ref),
+        "fast_weight_ratio": float(np.sum(fast_ie * fast_ref) / np.sum(fast_ref * fast_ref)),
         "wall_time_s": float(info.wall_time), "build_time_s": float(info.build_time),
         "completed_fraction": float(info.completed_fraction),
     }
@@ -70,8 +71,8 @@ def _read(net, schedule, system, seed, info, n_blocks, learn_block, test_block):
 def run_dale_sessions(make_simulation, seeds, *, n_excitatory=50, n_inhibitory=25, n_blocks=10,
                       learn_block=5 * second, test_block=1 * second, frequency=1 * Hz, damping=3 * Hz,
                       command_std=8 * Hz, slow_rate=5.0 * Hz ** 2, slow_wmax=1.0 * Hz, noise=0.3,
-                      cost_factor=1.0, feedback_gain=100 * Hz, encoder_norm=0.1, dt=0.1 * ms,
-                      constant_signal=1.0, slow_offset=0.1 * Hz):
+                      cost_factor=1.0, inhibitory_cost_factor=3.0, feedback_gain=100 * Hz, encoder_norm=0.1, dt=0.1 * ms,
+                      constant_signal=1.0, slow_offset=0.2 * Hz):
     """Run one session of the E/I network per seed (built once on standalone targets, re-run with
     new encoders and commands). ``make_simulation(seed)`` returns a fresh Simulation.
     Returns a list of :class:`~.session.SessionResult` (``slow_*``: the E→E magnitudes and
@@ -84,7 +85,7 @@ def run_dale_sessions(make_simulation, seeds, *, n_excitatory=50, n_inhibitory=2
     norm2 = 2 * encoder_norm ** 2
     config = DaleBalancedConfig(n_excitatory=n_excitatory, n_inhibitory=n_inhibitory,
                                 encoder_norm=encoder_norm, constant_signal=constant_signal,
-                                cost_excitatory=cost_factor * norm2, cost_inhibitory=cost_factor * norm2,
+                                cost_excitatory=cost_factor * norm2, cost_inhibitory=inhibitory_cost_factor * norm2,
                                 noise=noise, feedback_gain=feedback_gain,
                                 slow_rule=DaleSlowErrorRule(slow_rate, w_max=slow_wmax))
     seeds = list(seeds)
