@@ -117,6 +117,18 @@ class BalancedNetwork:
     config: BalancedConfig
 
 
+#: Running sums of each neuron's excitatory and inhibitory input (``exc``, ``inh``) from which the
+#: E/I input correlation is computed, and the operation that adds one sample.
+_ACCUMULATOR_EQS = """
+acc_e : 1
+acc_i : 1
+acc_ee : 1
+acc_ii : 1
+acc_ei : 1
+acc_n : 1
+"""
+_ACCUMULATE = "acc_e += exc\nacc_i += inh\nacc_ee += exc*exc\nacc_ii += inh*inh\nacc_ei += exc*inh\nacc_n += 1"
+
 _NEURON_EQS = """
 dv/dt = -lambda_v*v + Iff + Islow + Ierr + sigma_v*sqrt(2*lambda_v)*xi : 1
 Iff = {iff} : Hz
@@ -132,13 +144,7 @@ exc = (fexc + clip(Iff, 0*Hz, inf*Hz) + Islow_exc + clip(Ierr, 0*Hz, inf*Hz))/Hz
 inh = (finh + clip(-Iff, 0*Hz, inf*Hz) + Islow_inh + clip(-Ierr, 0*Hz, inf*Hz))/Hz : 1
 theta : 1 (constant)
 mu : 1 (constant)
-acc_e : 1
-acc_i : 1
-acc_ee : 1
-acc_ii : 1
-acc_ei : 1
-acc_n : 1
-"""
+""" + _ACCUMULATOR_EQS
 
 
 def build_balanced_network(config: BalancedConfig, system: LinearSystem, schedule: Schedule,
@@ -179,8 +185,7 @@ def build_balanced_network(config: BalancedConfig, system: LinearSystem, schedul
     neurons.theta = config.threshold
     neurons.mu = config.mu
     neurons.run_regularly(f"err = {err}", dt=dt, when="start", name=f"{name}_error")
-    neurons.run_regularly("acc_e += exc\nacc_i += inh\nacc_ee += exc*exc\nacc_ii += inh*inh\n"
-                          "acc_ei += exc*inh\nacc_n += 1", dt=config.accumulate_every,
+    neurons.run_regularly(_ACCUMULATE, dt=config.accumulate_every,
                           when="end", name=f"{name}_accumulate")
 
     readout = NeuronGroup(1, "".join(f"xhat{d} : 1\n" for d in range(j)), name=f"{name}_readout")

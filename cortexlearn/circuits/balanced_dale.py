@@ -35,7 +35,7 @@ from brian2 import (Hz, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synaps
 from ..errors import SpecError
 from ..rules.balanced import DaleSlowErrorRule
 from ..units import as_quantity, check_positive
-from .balanced import _NEURON_EQS
+from .balanced import _ACCUMULATE, _ACCUMULATOR_EQS, _NEURON_EQS
 from .balanced_system import LinearSystem, Schedule, random_encoders, window_length
 
 __all__ = ["DaleBalancedConfig", "DaleBalancedNetwork", "augment_schedule", "dale_encoders",
@@ -224,15 +224,7 @@ dfinh/dt = -finh/tau_balance : Hz
 exc = fexc/Hz : 1
 inh = finh/Hz : 1
 theta : 1 (constant)
-acc_e : 1
-acc_i : 1
-acc_ee : 1
-acc_ii : 1
-acc_ei : 1
-acc_n : 1
-"""
-
-_ACCUMULATE = "acc_e += exc\nacc_i += inh\nacc_ee += exc*exc\nacc_ii += inh*inh\nacc_ei += exc*inh\nacc_n += 1"
+""" + _ACCUMULATOR_EQS
 
 
 def _all_pairs(n_pre, n_post, self_connections=True):
