@@ -132,6 +132,9 @@ def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code
     first = int(order) + (1 if clock is not None else 0)
     model = rule.critic_model() + ("\n" + extra_model if extra_model.strip() else "")
     group = NeuronGroup(n_predicted, model, name=f"{name}_units")
+    if rule.switches:
+        for var, value in rule.switch_values().items():
+            setattr(group, var, value)
     group.run_regularly(error_code + "\n" + rule.predict_code(), when="end", order=first,
                         name=f"{name}_predict", **timing)
 

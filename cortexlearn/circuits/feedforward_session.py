@@ -62,7 +62,7 @@ def _fingerprint(net: FeedforwardNet, rule, params, schedule, timed_values=None)
 def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params: dict | None = None,
                 schedule: RenderedSchedule | None = None, checkpoint: str | None = None,
                 stop_after: int | None = None, on_chunk=None,
-                timed_values: dict | None = None) -> SessionRecord:
+                timed_values: dict | None = None, constants: dict | None = None) -> SessionRecord:
     """Train and test ``net`` over its session, chunk by chunk, on ``sim`` (a
     :class:`~cortexlearn.simulation.Simulation`).
 
@@ -84,6 +84,9 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
     timed_values : dict, optional
         key of ``net.timed_arrays`` -> new values (same shape) of a ``TimedArray`` attached with
         :meth:`FeedforwardNet.attach` (e.g. a critic's "error present" mask) for this session.
+    constants : dict, optional
+        ``"object.var"`` -> value of run-time constants of attached objects (e.g. a critic's
+        switches), set for this session like the rule's constants.
 
     Raises
     ------
@@ -120,7 +123,7 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
             timed_args[ta] = arr
         else:  # read when the program is generated (standalone) or at run time
             ta.values[:] = arr
-    fixed = net.fixed_values(rule, params)
+    fixed = {**net.fixed_values(rule, params), **(constants or {})}
     C, T = net.chunk_trials, net.schedule.presentation
     n_chunks = net.n_trials // C
     n_out = net.config.n_outputs

@@ -67,7 +67,8 @@ class ErrorCritic:
         critic units, so one compiled program can also run a label-only critic (``use_read = 0``),
         a critic without context (``use_context = 0``) and no critic at all (``use_prediction = 0``:
         the layer learns from the true error where it arrived, from nothing elsewhere). Gated
-        synapses do not learn.
+        synapses do not learn. The learning rates then are run-time constants too (``eta_read``
+        for the read synapses and the bias, ``eta_context``), so a re-run may change them.
     """
 
     learning_rate: float = 1e-3
@@ -98,8 +99,15 @@ class ErrorCritic:
             "err_used : 1", "delta : 1",
         ]
         if self.switches:
-            lines += [f"{s} : 1 (shared, constant)" for s in ("use_read", "use_context", "use_prediction")]
+            lines += [f"{s} : 1 (shared, constant)" for s in ("use_read", "use_context", "use_prediction",
+                                                               "eta_read", "eta_context")]
         return "\n".join(lines)
+
+    def switch_values(self) -> dict:
+        """Initial values of the run-time constants of the critic units (with ``switches``)."""
+        rate_c = self.learning_rate if self.context_learning_rate is None else self.context_learning_rate
+        return {"use_read": 1.0, "use_context": 1.0, "use_prediction": 1.0,
+                "eta_read": float(self.learning_rate), "eta_context": float(rate_c)}
 
     def _prediction(self) -> tuple:
         if self.switches:
@@ -114,11 +122,14 @@ class ErrorCritic:
             gate = "1" if self.learn_without_error else "avail_prev"
             return ("\n".join(self._prediction()) + "\n"
                     f"delta = (avail_prev*err_true_prev + gamma_c*pred - pred_prev)*{gate}\n"
-                    "bias += eta_c*delta\n"
+                    f"bias += {self._bias_rate()}*delta\n"
                     "pred_prev = pred\nerr_true_prev = err_true\navail_prev = avail")
         return ("\n".join(self._prediction()) + "\n"
                 "delta = avail*(err_true - pred)\n"
-                "bias += eta_c*delta")
+                f"bias += {self._bias_rate()}*delta")
+
+    def _bias_rate(self) -> str:
+        return "eta_read" if self.switches else "eta_c"
 
     # ------------------------------------------------------------------ synapses
     def _input(self, summed: str, activity: str | None) -> str:
@@ -139,7 +150,8 @@ class ErrorCritic:
         presynaptic activity of the previous presentation is used (kept per synapse)."""
         rate = "eta_cc" if summed == "pred_c" else "eta_c"
         if self.switches:
-            rate += "*use_read_post" if summed == "pred_h" else "*use_context_post"
+            rate = "eta_read_post*use_read_post" if summed == "pred_h" else \
+                "eta_context_post*use_context_post"
         act = self._input(summed, activity)
         if self.discount > 0:
             return f"c += {rate}*delta_post*h_prev\nh_prev = {act}"

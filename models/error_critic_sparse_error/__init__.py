@@ -1,0 +1,90 @@
+"""A spiking error critic for sparse errors: the spiking feedback-alignment network (MNIST-1D,
+Dale's law) receives its true output error on a random 20 % of training samples only; a critic of
+linear units, conditioned on the label, predicts the error from the hidden spike counts and stands
+in for it on the other samples.
+
+Werbos PJ (1992) Approximate dynamic programming for real-time control and neural modeling
+(the error critic). Jaderberg M, Czarnecki WM, Osindero S, Vinyals O, Graves A, Silver D,
+Kavukcuoglu K (2017) Decoupled neural interfaces using synthetic gradients. ICML (conditional
+synthetic gradients, Sec. 3.2). Lillicrap TP et al. (2016) Nat Commun 7:13276 (feedback alignment).
+"""
+
+from __future__ import annotations
+
+from brian2 import ms
+
+from cortexlearn.model import Check, Model, Parameter
+
+from .figure import figure
+from .run import simulate
+
+PARAMETERS = (
+    Parameter("variants", "dense,sparse_only,critic,label_only", "variants compared: dense (true "
+              "error on every sample), sparse_only (learn on the error samples only), critic "
+              "(hidden counts + label), label_only (critic reads the label only), hidden_only "
+              "(critic without the label)", "issue 6"),
+    Parameter("error_fraction", 0.2, "fraction of training samples whose true error arrives",
+              "issue 6: a random 20 %"),
+    Parameter("n_seeds", 3, "seeds (weights, feedback, trial order, error mask)", "issue 6: 3 seeds",
+              quick=1),
+    Parameter("epochs", 8, "training epochs (test pass with learning off after the last, or after "
+              "each with test_every_epoch)",
+              "budget: 2 shared cores, ~15 min for the default", quick=1),
+    Parameter("test_every_epoch", False, "a test pass after every epoch (else only after the "
+              "last; the learning curve is then the online training accuracy)", "budget"),
+    Parameter("build_cache", "", "folder of persistent builds (one per circuit); empty: a fresh "
+              "build per run", "chosen"),
+    Parameter("n_train", 2000, "MNIST-1D training samples (0 = all 4,000)", "budget", quick=30),
+    Parameter("n_test", 500, "MNIST-1D test samples (0 = all 1,000)", "budget", quick=10),
+    Parameter("hidden", 200, "hidden excitatory LIF neurons", "FACTS: 80-200-10", quick=20),
+    Parameter("presentation", 100 * ms, "presentation time per sample", "FACTS feasibility study",
+              quick=20 * ms),
+    Parameter("max_rate", 100.0, "rate (Hz) of an ON/OFF channel at |x| >= x_max",
+              "as spiking_feedback_alignment"),
+    Parameter("x_max", 2.0, "standardised feature value that saturates a channel",
+              "as spiking_feedback_alignment"),
+    Parameter("output_target_count", 10.0, "target spike count of the correct output (others 0)",
+              "as spiking_feedback_alignment"),
+    Parameter("hidden_target_count", 3.0, "homeostatic target count of hidden neurons (also the "
+              "offset the critic subtracts from hidden counts)", "as spiking_feedback_alignment"),
+    Parameter("learning_rate", 4e-3, "hidden learning rate (FA)", "as spiking_feedback_alignment"),
+    Parameter("readout_learning_rate", 3e-5, "output learning rate", "spiking_feedback_alignment "
+              "README: 1e-4 measured too high (readout-only +3.4 points at 3e-5); here on seed 0, "
+              "8 epochs: dense 29.2 / 30.8 %, sparse-only 24.6 / 25.4 %, critic 27.2 / 26.0 % "
+              "(3e-5 / 1e-4)"),
+    Parameter("bias_learning_rate", 1e-3, "output bias learning rate", "as spiking_feedback_alignment"),
+    Parameter("homeostasis_rate", 2e-3, "hidden bias homeostasis rate", "FACTS: slow homeostasis"),
+    Parameter("surrogate_slope", 2.0, "β of the surrogate derivative 1/(1+β|u-1|)^2",
+              "as spiking_feedback_alignment"),
+    Parameter("input_weight_scale", 0.15, "std of initial input weights", "as spiking_feedback_alignment"),
+    Parameter("feedback_scale", 0.05, "std of fixed random feedback b", "as spiking_feedback_alignment"),
+    Parameter("output_weight_scale", 0.01, "initial output weights ~ U(0, scale)",
+              "FACTS: output weights near zero"),
+    Parameter("critic_learning_rate", 1e-4, "critic's delta-rule rate on (hidden count - target "
+              "count) and on its bias", "chosen: LMS stable for ~200 centred counts"),
+    Parameter("critic_label_learning_rate", 0.05, "critic's delta-rule rate on the one-hot label",
+              "chosen"),
+)
+
+
+CHECKS = (
+    Check("critic >= sparse-only + 3 points", "critic_minus_sparse", ">=", 3.0,
+          source="issue 6 target"),
+    Check("critic recovers >= 30 % of the gap to the dense-error network", "gap_recovered", ">=",
+          0.3, source="issue 6 target"),
+    Check("critic beats the label-only critic", "critic_minus_label_only", ">", 0.0,
+          source="issue 6 target (so the hidden activity is used)"),
+    Check(">= 3 seeds", "n_seeds", ">=", 3, source="issue 6"),
+)
+
+MODEL = Model(
+    name="error_critic_sparse_error",
+    title="A spiking error critic standing in for a sparse output error (feedback alignment, MNIST-1D)",
+    reference="Werbos 1992; Jaderberg et al. 2017 ICML; Lillicrap et al. 2016 Nat Commun 7:13276",
+    parameters=PARAMETERS,
+    simulate=simulate,
+    checks=CHECKS,
+    figure=figure,
+    description=__doc__,
+    default_target="cpp_standalone",
+)
