@@ -102,3 +102,15 @@ def test_bad_input():
             build_feedforward(other, rule_for("fa"), rs, initial_parameters(other, 0))
     with pytest.raises(SpecError, match="hidden layer"):
         FeedforwardConfig(6, (), 3)
+
+
+def test_rasters_of_chosen_trials_come_back():
+    # the session runner lives in its own module: rasters (absolute times) must still come back,
+    # from the trials asked for only
+    cfg, rs, params = tiny_session(n_train=3)
+    with Simulation(target="numpy", seed=0) as sim:
+        net = build_feedforward(cfg, rule_for("fa"), rs, params, chunk_trials=1,
+                                raster_trials=np.array([False, True, False, False]))
+        rec = run_session(net, sim)
+    i, t = rec.rasters["raster_input"]
+    assert len(t) > 0 and np.all((t >= float(T)) & (t < 2 * float(T)))

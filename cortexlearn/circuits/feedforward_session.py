@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from brian2 import second
 
 from ..errors import SpecError
 from ..rules.credit import CreditRule
