@@ -64,15 +64,21 @@ def read_spiking(spike_monitor, n, schedule, test_s, n_blocks):
             mean_rate(st, n, 0.0, test_s), window_rates)
 
 
-def read_balance(balance_monitor, schedule):
-    """E/I input correlation per neuron and monitor segment, (N, n_segments); segment end times;
-    1 where the segment was a learning block."""
+def read_balance(balance_monitor, group, schedule):
+    """E/I input correlation per neuron and segment, (N, n_segments); segment end times; 1 where
+    the segment was a learning block.
+
+    The monitor records the running sums every segment length from t = 0, so its last record is
+    at ``T - period``: the final segment (the last test window) is read from ``group``'s
+    accumulators as they stand at the end of the run.
+    """
     dt_s = float(schedule.dt / second)
-    sums = [np.asarray(getattr(balance_monitor, name))
-            for name in ("acc_e", "acc_i", "acc_ee", "acc_ii", "acc_ei", "acc_n")]
+    names = ("acc_e", "acc_i", "acc_ee", "acc_ii", "acc_ei", "acc_n")
+    sums = [np.concatenate([np.asarray(getattr(balance_monitor, name)),
+                            np.asarray(getattr(group, name)[:])[:, None]], axis=1) for name in names]
     diffs = [np.diff(np.concatenate([np.zeros((a.shape[0], 1)), a], axis=1), axis=1) for a in sums]
     corr = ei_correlation_from_sums(*diffs)[:, 1:]  # the first record (t = 0) holds no samples
-    seg_t = np.asarray(balance_monitor.t / second)[1:]
+    seg_t = np.append(np.asarray(balance_monitor.t / second), schedule.window.size * dt_s)[1:]
     period = seg_t[0] if seg_t.size else 0.0
     seg_idx = np.clip(np.round((seg_t - period / 2) / dt_s).astype(int), 0, schedule.window.size - 1)
     return corr, seg_t, (schedule.window[seg_idx] < 0).astype(int)
@@ -85,7 +91,7 @@ def _read(net, schedule, system, config, encoders, seed, info, n_blocks, learn_b
     end_time = np.arange(n_blocks + 1) * float(learn_block / second)
     n = config.n_neurons
     rate, cvs, rate_before, window_rates = read_spiking(net.spikes, n, schedule, test_s, n_blocks)
-    corr, seg_t, seg_learning = read_balance(net.balance_monitor, schedule)
+    corr, seg_t, seg_learning = read_balance(net.balance_monitor, net.neurons, schedule)
     with np.errstate(all="ignore"):
         corr_mean = np.nanmean(corr, axis=0)
     final_corr = corr[:, -1]

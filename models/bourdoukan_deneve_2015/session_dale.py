@@ -29,8 +29,8 @@ def _read(net, schedule, system, seed, info, n_blocks, learn_block, test_block):
     rate, cvs, rate_before, window_rates = read_spiking(net.spikes, cfg.n_excitatory, schedule, test_s,
                                                         n_blocks)
     rate_i, cvs_i, _, _ = read_spiking(net.spikes_inhibitory, cfg.n_inhibitory, schedule, test_s, n_blocks)
-    corr, seg_t, seg_learning = read_balance(net.balance_monitor, schedule)
-    corr_i, _, _ = read_balance(net.balance_monitor_inhibitory, schedule)
+    corr, seg_t, seg_learning = read_balance(net.balance_monitor, net.excitatory, schedule)
+    corr_i, _, _ = read_balance(net.balance_monitor_inhibitory, net.inhibitory, schedule)
     with np.errstate(all="ignore"):
         corr_mean = np.nanmean(corr, axis=0)
     n_e, n_i = cfg.n_excitatory, cfg.n_inhibitory
