@@ -134,3 +134,33 @@ def test_cv_isi_regular_and_poisson():
     assert cv_isi(poisson, np.zeros(poisson.size, int), 1)[0] == pytest.approx(1.0, abs=0.05)
     assert np.isnan(cv_isi(np.array([1.0]), np.array([0]), 2)).all()
     assert mean_rate(regular, 2, 0.0, 10.0) == pytest.approx(5.0)
+
+
+def test_balance_segments_end_with_the_last_test_window():
+    """The E/I correlation 'after learning' comes from the final test window: the monitor records
+    every window length from t = 0 (never at t = T), so the last segment is read from the
+    accumulators' final state. Synthetic sums: inhibition = 2 x excitation in the last window only."""
+    from types import SimpleNamespace
+
+    from brian2 import second
+
+    from cortexlearn.models.bourdoukan_deneve_2015.session import read_balance
+
+    s = LinearSystem.damped_oscillator()
+    sched = make_schedule(s, 1, 20 * ms, 10 * ms, dt=1 * ms)  # windows: test 10, learn 20, test 10
+    rng = np.random.default_rng(0)
+    e = rng.uniform(0, 1, (sched.window.size, 2))
+    i = rng.uniform(0, 1, (sched.window.size, 2))
+    i[-10:] = 2 * e[-10:]
+    cum = {name: np.cumsum(v, axis=0) for name, v in
+           (("acc_e", e), ("acc_i", i), ("acc_ee", e * e), ("acc_ii", i * i), ("acc_ei", e * i),
+            ("acc_n", np.ones_like(e)))}
+    rec = np.arange(0, sched.window.size, 10)   # records at t = 0, 10, 20, 30 ms (after that step)
+    monitor = SimpleNamespace(t=rec * 1e-3 * second, **{k: v[rec].T for k, v in cum.items()})
+    group = SimpleNamespace(**{k: v[-1] for k, v in cum.items()})
+    corr, seg_t, learning = read_balance(monitor, group, sched)
+    np.testing.assert_allclose(seg_t, [0.01, 0.02, 0.03, 0.04])
+    np.testing.assert_array_equal(learning, [0, 1, 1, 0])
+    # the last segment holds steps 31-39 (step 30 went to the record at 30 ms)
+    np.testing.assert_allclose(corr[:, -1], 1.0)
+    assert np.all(np.abs(corr[:, 1]) < 0.9)
