@@ -145,6 +145,7 @@ def test_reused_binary_gives_exactly_the_fresh_results(compiled):
 
 
 @pytest.mark.standalone
+@pytest.mark.slow
 def test_shared_constant_given_as_run_args_reuses_the_program(compiled):
     _, cache, fresh3, gain3 = compiled
     spikes, info = _run(3, cache, gain=1.25)  # a placeholder in the code, the value at start-up
