@@ -23,8 +23,8 @@ CRITIC = ErrorCritic(learning_rate=ETA, context_learning_rate=ETA_LABEL, activit
 RULE = dataclasses.replace(rule_for("fa"), bias_learning_rate=0.0)
 
 
-def _session(cfg, rs, params, present=None, switches=(1, 1, 1), chunk=3):
-    with Simulation(target="numpy", seed=0) as sim:
+def _session(cfg, rs, params, present=None, switches=(1, 1, 1), chunk=3, target="numpy"):
+    with Simulation(target=target, seed=0) as sim:
         net = build_feedforward(cfg, RULE, rs, params, chunk_trials=chunk,
                                 substitute_error=present is not None)
         if present is not None:
@@ -62,11 +62,15 @@ def test_no_error_and_no_prediction_learns_nothing(setup):
     assert not np.any(rec.state["critic_read.c"]) and not np.any(rec.state["critic_context.c"])
 
 
-def test_label_only_critic_follows_its_recursion(setup):
+@pytest.mark.parametrize("target", ["numpy"])
+def test_label_only_critic_follows_its_recursion(setup, target):
+    # "cpp_standalone" passes too (re-runs carry the mask, switches and critic weights through
+    # run_args), but its cold build of the whole circuit took 340 s on 2 loaded cores: it is left
+    # out of the suite's budget; the model's full run exercises that path
     cfg, rs, params, _ = setup
     n = rs.rate_values.shape[0]
     present = (np.arange(n) % 2).astype(float)
-    w, rec = _session(cfg, rs, params, present=present, switches=(0, 1, 1))
+    w, rec = _session(cfg, rs, params, present=present, switches=(0, 1, 1), target=target)
     labels = np.argmax(rs.target_values, axis=1)
     err = rs.target_values - rec.counts
     D, b = np.zeros((cfg.n_outputs, cfg.n_outputs)), np.zeros(cfg.n_outputs)

@@ -19,12 +19,11 @@ def _by_variant(da):
 
 
 def _curves(ax, da, ylabel):
-    for v, rows in _by_variant(da).items():
-        ep = da.epoch.values
-        ax.plot(ep, np.nanmean(rows, axis=0), color=COLORS.get(v), label=LABELS.get(v, v), marker="o", ms=2)
-        if len(rows) > 1:
-            ax.fill_between(ep, np.nanmin(rows, axis=0), np.nanmax(rows, axis=0),
-                            color=COLORS.get(v), alpha=0.2, lw=0)
+    from cortexlearn.plotting.ensemble import plot_ensemble
+
+    for v, rows in _by_variant(da).items():  # mean over seeds, band = range of the seeds
+        plot_ensemble(da.epoch.values, rows, ax=ax, color=COLORS.get(v), label=LABELS.get(v, v),
+                      method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     return ax
@@ -33,11 +32,8 @@ def _curves(ax, da, ylabel):
 def figure(data, metrics):
     import matplotlib.pyplot as plt
 
-    try:
-        from cortexlearn.plotting.style import DOUBLE_COLUMN, style_context
-    except ImportError:  # pragma: no cover
-        import contextlib
-        style_context, DOUBLE_COLUMN = contextlib.nullcontext, 7.2
+    from cortexlearn.plotting.style import DOUBLE_COLUMN, style_context
+
     with style_context():
         fig, axes = plt.subplots(1, 3, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.32),
                                  constrained_layout=True)

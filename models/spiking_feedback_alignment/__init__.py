@@ -46,7 +46,9 @@ PARAMETERS = (
               "chosen: 30 Hz"),
     Parameter("learning_rate", 4e-3, "hidden learning rate", "probed on 1,000 MNIST-1D samples, "
               "3 epochs (2e-5: hidden weights did not move; 1e-3 and 4e-3 moved them)"),
-    Parameter("readout_learning_rate", 1e-4, "output learning rate", "chosen (LMS stability)"),
+    Parameter("readout_learning_rate", 3e-5, "output learning rate", "measured (README): 1e-4 "
+              "was too high; 3e-5 gave FA +3.6 and readout-only +3.4 points on 3 seeds, "
+              "FA 29.0 vs 25.3 % on seed 0"),
     Parameter("bias_learning_rate", 1e-3, "output bias learning rate", "chosen"),
     Parameter("homeostasis_rate", 2e-3, "hidden bias homeostasis rate", "FACTS: slow homeostasis"),
     Parameter("surrogate_slope", 2.0, "β of the surrogate derivative 1/(1+β|u-1|)^2", "chosen"),
