@@ -37,6 +37,7 @@ from ..rules.balanced import DaleSlowErrorRule
 from ..units import as_quantity, check_positive
 from .balanced import _ACCUMULATE, _ACCUMULATOR_EQS, _NEURON_EQS
 from .balanced_system import LinearSystem, Schedule, random_encoders, window_length
+from .recurrent import _all_to_all
 
 __all__ = ["DaleBalancedConfig", "DaleBalancedNetwork", "augment_schedule", "dale_encoders",
            "dale_fast_weights", "dale_slow_weights", "build_dale_balanced_network"]
@@ -227,15 +228,6 @@ theta : 1 (constant)
 """ + _ACCUMULATOR_EQS
 
 
-def _all_pairs(n_pre, n_post, self_connections=True):
-    pre, post = np.meshgrid(np.arange(n_pre), np.arange(n_post), indexing="ij")
-    pre, post = pre.ravel(), post.ravel()
-    if not self_connections:
-        keep = pre != post
-        pre, post = pre[keep], post[keep]
-    return pre, post
-
-
 def build_dale_balanced_network(config: DaleBalancedConfig, system: LinearSystem, schedule: Schedule,
                                 seed: int = 0, encoders=None, initial_slow=None,
                                 record_every=1 * ms, name: str = "dale") -> DaleBalancedNetwork:
@@ -310,7 +302,7 @@ def build_dale_balanced_network(config: DaleBalancedConfig, system: LinearSystem
             ("IE", inh, exc, "v_post -= w\nfinh_post += w/tau_balance"),
             ("II", inh, inh, "v_post -= w\nfinh_post += w/tau_balance")):
         syn = Synapses(pre, post, "w : 1 (constant)", on_pre=code, name=f"{name}_fast_{key}")
-        i, k = _all_pairs(pre.N, post.N, self_connections=(key != "II"))
+        i, k = _all_to_all(pre.N, post.N, autapses=(key != "II"))
         syn.connect(i=i, j=k)
         syn.w = fast_w[key][k, i]
         fast[key] = syn
@@ -320,7 +312,7 @@ def build_dale_balanced_network(config: DaleBalancedConfig, system: LinearSystem
     for key, pre, w0 in (("EE", exc, w_ee), ("IE", inh, w_ie)):
         sign = key[0]
         syn = Synapses(pre, exc, rule.model(sign), name=f"{name}_slow_{key}")
-        i, k = _all_pairs(pre.N, n_e)
+        i, k = _all_to_all(pre.N, n_e)
         syn.connect(i=i, j=k)
         syn.ws = np.asarray(w0, float)[k, i] * Hz
         syn.run_regularly(rule.update(sign, error="err_learn_post"), dt=rule.update_interval, when="end",
