@@ -20,7 +20,8 @@ API_MODULES = {
                        "cortexlearn.rules.balanced"],
     "Analysis and plotting": ["cortexlearn.analysis.spikes", "cortexlearn.plotting.style",
                               "cortexlearn.plotting.ensemble"],
-    "Sweeps, export, progress": ["cortexlearn.sweep", "cortexlearn.export", "cortexlearn.progress"],
+    "Sweeps, export, progress": ["cortexlearn.sweep", "cortexlearn.buildcache", "cortexlearn.export",
+                                 "cortexlearn.progress"],
     "Units and errors": ["cortexlearn.units", "cortexlearn.errors"],
 }
 
