@@ -15,6 +15,10 @@ the same. A :class:`BuildCache` keeps one compiled binary per distinct set of so
    binary (a miss). Other processes asking for the same key wait for that compilation and then
    re-use it.
 
+Brian2 writes the clocks' start-up before each ``run()`` in the order of a set of clock objects,
+which changes from process to process; :func:`project_key` reads those lines in sorted order
+(:func:`canonical_main`), so the same network gives the same key in every process.
+
 The run itself always happens in the run's own directory, with its own data files and results,
 so concurrent runs never share a folder. A binary is only re-used for identical sources, so a
 stale entry (other code, other compiler flags, another Brian2) can never be picked up; the cost
@@ -32,6 +36,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import time
@@ -100,9 +105,41 @@ def project_key(directory: str) -> str:
             with open(path, "rb") as fh:
                 content = fh.read()
             rel = os.path.normpath(os.path.join(rel_root, name))
+            if rel == "main.cpp":
+                content = canonical_main(content)
             digest.update(f"\0{rel}\0{len(content)}\0".encode())
             digest.update(content)
     return digest.hexdigest()
+
+
+_CLOCK_START = re.compile(rb"^\s*_array_(\w*clock\w*)_(timestep|t)\[0\] = [^;]+;\s*$")
+
+
+def canonical_main(content: bytes) -> bytes:
+    """``main.cpp`` with each run of clock start-up lines in sorted order.
+
+    Before every ``run()`` Brian2 writes ``_array_<clock>_timestep[0] = ...;`` and
+    ``_array_<clock>_t[0] = ...;`` for each clock of the network, iterating over a set of clock
+    objects: the order follows their memory addresses and changes from process to process. Such
+    lines assign distinct variables, so any order is the same program; sorting each run of them
+    (when no variable appears twice in it) gives every process the same key.
+    """
+    lines = content.split(b"\n")
+    out, block = [], []
+
+    def flush():
+        targets = [_CLOCK_START.match(line).group(1, 2) for line in block]
+        out.extend(sorted(block) if len(set(targets)) == len(targets) else block)
+        block.clear()
+
+    for line in lines:
+        if _CLOCK_START.match(line):
+            block.append(line)
+            continue
+        flush()
+        out.append(line)
+    flush()
+    return b"\n".join(out)
 
 
 def _sha256_file(path: str) -> str:

@@ -233,3 +233,25 @@ def test_runtime_targets_and_bad_arguments(tmp_path, monkeypatch):
     assert Simulation("cpp_standalone", build_cache=False).build_cache is None
     with pytest.raises(SpecError, match="build_cache"):
         Simulation("cpp_standalone", build_cache=3)
+
+
+def test_clock_start_up_order_does_not_change_the_key(tmp_path):
+    """Brian2 writes the clocks' start-up in the order of a set of objects (memory addresses):
+    two processes can write the same program with those lines permuted."""
+    from cortexlearn.buildcache import canonical_main
+
+    head, tail = b"int main() {\n    brian_start();\n", b"    net.run(1.0);\n}\n"
+    a = [b"        _array_defaultclock_timestep[0] = 0;", b"        _array_defaultclock_t[0] = 0.0;",
+         b"        _array_w_clock_timestep[0] = 0;", b"        _array_w_clock_t[0] = 0.0;"]
+    b = a[2:] + a[:2]
+    keys = []
+    for i, lines in enumerate((a, b, [a[0], a[1], a[2], b"        _array_w_clock_t[0] = 0.5;"])):
+        project = tmp_path / f"p{i}"
+        project.mkdir()
+        (project / "main.cpp").write_bytes(head + b"\n".join(lines) + b"\n" + tail)
+        keys.append(project_key(str(project)))
+    assert keys[0] == keys[1] != keys[2]
+    # a run in which one variable is set twice keeps its order (the last assignment wins)
+    twice = [a[0], b"        _array_defaultclock_timestep[0] = 5;"]
+    assert canonical_main(b"\n".join(twice)) == b"\n".join(twice)
+    assert canonical_main(b"\n".join(twice[::-1])) == b"\n".join(twice[::-1])
