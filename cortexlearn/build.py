@@ -170,13 +170,12 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         groups[pop.name] = group
     for src in circuit.sources:
         groups[src.name] = SpikeGeneratorGroup(src.n, src.indices, src.times, name=src.name)
-    fused_of = {m: f for f in fusion.projections for m in f.members}
     for fused in fusion.projections:
         members = [p for p in circuit.projections if p.name in fused.members]
         for proj in members:
             _check_weight_units(proj, nodes[proj.post])
         first = members[0]
-        group = next(g for g in fusion.groups if g.name == fused.group)
+        group = fused.group
         start, stop = group.span(fused.posts)
         whole = (start, stop) == (0, sum(group.sizes))
         target = parents[group.name] if whole else Subgroup(parents[group.name], start, stop,
@@ -195,7 +194,7 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         synapses[fused.name] = syn
         synapses.fused.update({m: fused.name for m in fused.members})
     for proj in circuit.projections:
-        if proj.name in fused_of:
+        if proj.name in synapses.fused:
             continue
         pre, post = nodes[proj.pre], nodes[proj.post]
         _check_weight_units(proj, post)

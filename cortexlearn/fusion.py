@@ -59,7 +59,7 @@ class FusedProjection:
     members: tuple
     pre: str
     posts: tuple
-    group: str
+    group: FusedGroup
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,14 +115,14 @@ def plan(circuit, channel_code) -> FusionPlan:
         candidates.setdefault(key, []).append(proj)
     projections = []
     for key, projs in candidates.items():
-        group = next(g for g in groups if g.name == key[1])
+        group = fused_plan.group_of(projs[0].post)
         projs = sorted(projs, key=lambda p: group.members.index(p.post))
         for run in _contiguous_runs(projs, group):
             if len(run) > 1:
                 posts = tuple(p.post for p in run)
                 projections.append(FusedProjection(_unique(f"{run[0].pre}_to_{'_'.join(posts)}", taken),
                                                    tuple(p.name for p in run), run[0].pre, posts,
-                                                   group.name))
+                                                   group))
     return FusionPlan(tuple(groups), tuple(projections))
 
 

@@ -11,9 +11,8 @@ import pytest
 from brian2 import ms, nS
 
 from cortexlearn import Simulation
-from cortexlearn.build import build
+from cortexlearn.build import build, synapse_code
 from cortexlearn.fusion import SubgroupSpikes, plan
-from cortexlearn.build import synapse_code
 from cortexlearn.neurons import lif_conductance
 from cortexlearn.rules.stdp import PairSTDP
 from cortexlearn.specs import Circuit, Connectivity, Population, Projection, SpikeSource
@@ -49,20 +48,21 @@ def _run(circuit, target, fuse):
     return spikes, sizes, names
 
 
+def _plan(c):
+    return plan(c, lambda proj: synapse_code(proj, c.nodes[proj.pre].kind, c.nodes[proj.post]))
+
+
 def test_plan_fuses_one_model_and_static_projections_from_one_node():
-    c = _circuit()
-    p = plan(c, lambda proj: synapse_code(proj, c.nodes[proj.pre].kind, c.nodes[proj.post]))
+    p = _plan(_circuit())
     assert [g.members for g in p.groups] == [("E", "I")]
     assert p.groups[0].offsets == (0, 8) and p.groups[0].span(["I"]) == (8, 11)
     assert sorted(f.members for f in p.projections) == [("E_to_E", "E_to_I"), ("I_to_E", "I_to_I"),
                                                        ("inp_to_E", "inp_to_I")]
     # another parameter value is another model: nothing is fused
-    c2 = _circuit(i_params={"tau_ref": 2 * ms})
-    p2 = plan(c2, lambda proj: synapse_code(proj, c2.nodes[proj.pre].kind, c2.nodes[proj.post]))
+    p2 = _plan(_circuit(i_params={"tau_ref": 2 * ms}))
     assert p2.groups == () and p2.projections == ()
     # a plastic projection keeps its own Synapses (its weights are per synapse)
-    c3 = _circuit(rule=PairSTDP())
-    p3 = plan(c3, lambda proj: synapse_code(proj, c3.nodes[proj.pre].kind, c3.nodes[proj.post]))
+    p3 = _plan(_circuit(rule=PairSTDP()))
     assert all("E_to_E" not in f.members for f in p3.projections)
     assert any(f.members == ("I_to_E", "I_to_I") for f in p3.projections)
 
