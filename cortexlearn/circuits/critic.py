@@ -25,6 +25,7 @@ from brian2 import Network, NeuronGroup, StateMonitor, Synapses, second
 from ..errors import SpecError
 from ..rules.critic import ErrorCritic
 from ..units import as_quantity, check_positive
+from .delay_line import register_names
 
 __all__ = ["Critic", "attach_critic", "attach_output_critic"]
 
@@ -74,7 +75,8 @@ def _check_readable(group, variable: str, what: str):
 def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code: str,
                   context=None, initial_weights=None, record: bool = True,
                   name: str = "critic", clock=None, order: int = 0, extra_model: str = "",
-                  context_activity: str | None = None) -> Critic:
+                  context_activity: str | None = None,
+                  context_learning_activity: str | None = None) -> Critic:
     """Build the critic objects.
 
     Parameters
@@ -105,6 +107,9 @@ def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code
         Equation lines added to the critic units (e.g. linked variables that ``error_code`` reads).
     context_activity : str, optional
         The context's activity variable (default: ``rule.activity``).
+    context_learning_activity : str, optional
+        The context's variable the delta rule multiplies (default: ``context_activity``), e.g. the
+        label of the presentation whose late error has just arrived.
 
     Raises
     ------
@@ -119,8 +124,12 @@ def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code
     as_quantity(period, second, "period")
     check_positive(float(period), "period")
     _check_readable(layer, rule.activity, "layer")
+    if rule.learning_activity:
+        _check_readable(layer, rule.learning_activity, "layer")
     if context is not None:
         _check_readable(context, context_activity or rule.activity, "context group")
+        if context_learning_activity:
+            _check_readable(context, context_learning_activity, "context group")
     if initial_weights is None:
         initial_weights = np.zeros((n_predicted, layer.N))
     initial_weights = np.asarray(initial_weights, dtype=float)
@@ -138,12 +147,13 @@ def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code
     group.run_regularly(error_code + "\n" + rule.predict_code(), when="end", order=first,
                         name=f"{name}_predict", **timing)
 
-    def read(source, summed, weights, suffix, activity=None):
+    def read(source, summed, weights, suffix, activity=None, learning_activity=None):
         syn = Synapses(source, group, rule.synapse_model(summed, activity), name=f"{name}_{suffix}")
         pre, post = np.meshgrid(np.arange(source.N), np.arange(n_predicted), indexing="ij")
         syn.connect(i=pre.ravel(), j=post.ravel())
         syn.c = weights[post.ravel(), pre.ravel()]
-        syn.run_regularly(rule.synapse_update_code(summed, activity), when="end", order=first + 1,
+        syn.run_regularly(rule.synapse_update_code(summed, learning_activity or activity),
+                          when="end", order=first + 1,
                           name=f"{name}_{suffix}_learn", **timing)
         if clock is not None:  # sum once per presentation, just before the prediction
             for upd in syn.summed_updaters.values():
@@ -152,7 +162,7 @@ def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code
 
     read_syn = read(layer, "pred_h", initial_weights, "read")
     ctx_syn = read(context, "pred_c", np.zeros((n_predicted, context.N)), "context",
-                   context_activity) if context is not None else None
+                   context_activity, context_learning_activity) if context is not None else None
     monitor = None
     if record:
         monitor = StateMonitor(group, ("pred", "err_true", "avail"), record=True, when="end",
@@ -193,6 +203,12 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     label : bool
         Condition the critic on the label (context synapses from the output's ``label_l``).
 
+    On a circuit built with ``error_lags`` the true error arriving after presentation ``n`` is that
+    of presentation ``n - lag_err`` (``net.timed_arrays["lag_err"]``): the critic then needs
+    ``ErrorCritic(activity="x_now", learning_activity="x_e", lags=net.error_lags)``, predicts from
+    the present counts and label and learns from the late error with the counts and label of its
+    own presentation (the circuit's delay lines) and its own prediction of then.
+
     Returns
     -------
     Critic
@@ -211,6 +227,17 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     if "e_used" not in out.variables:
         raise SpecError("this circuit has no error hook: build it with "
                         "build_feedforward(..., substitute_error=True) to attach an output critic")
+    lags = int(getattr(net, "error_lags", 0))
+    if lags:
+        want = ErrorCritic(activity="x_now", learning_activity="x_e", lags=lags)
+        if (rule.activity, rule.learning_activity, rule.lags) != (want.activity, want.learning_activity, lags):
+            raise SpecError(f"this circuit keeps {lags} presentations for late errors: the critic must "
+                            f"read activity='x_now', learn with learning_activity='x_e' and keep "
+                            f"lags={lags} predictions; got activity={rule.activity!r}, "
+                            f"learning_activity={rule.learning_activity!r}, lags={rule.lags}")
+    elif rule.lags:
+        raise SpecError(f"the critic keeps lags={rule.lags} predictions, but the circuit has no delay "
+                        "lines: build it with build_feedforward(..., error_lags=...)")
     present = np.asarray(present, dtype=float)
     if present.shape != (net.n_session_trials,):
         raise SpecError(f"present must have one value per trial of the session "
@@ -221,14 +248,19 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     hidden = net.groups[f"hidden{len(net.config.hidden_sizes)}"]
     # the latch at the start of presentation n + 1 holds presentation n: its error, its label,
     # its learning gate; the mask is read one presentation back
+    error_code = f"err_true = err_out\navail = learn_out * {ta.name}(t + t_offset - T_p)"
+    if lags:  # the late error belongs to the presentation lag_err back, so does its gate
+        lag_ta = net.timed_arrays["lag_err"]
+        error_code = (f"err_true = err_out\navail = learn_out * {ta.name}(t + t_offset - T_p)\n"
+                      f"lag_e = {lag_ta.name}(t + t_offset - T_p)")
     critic = attach_critic(
-        rule, hidden, net.config.n_outputs, net.schedule.presentation,
-        error_code=f"err_true = err_out\navail = learn_out * {ta.name}(t + t_offset - T_p)",
-        context=out if label else None, context_activity="label_l", record=record, name=name,
+        rule, hidden, net.config.n_outputs, net.schedule.presentation, error_code=error_code,
+        context=out if label else None, context_activity="label_l",
+        context_learning_activity="label_e" if lags else None, record=record, name=name,
         clock=net.credit_clock, order=1,
         extra_model="err_out : 1 (linked)\nlearn_out : 1 (linked)\nt_offset : second (shared, constant)")
     critic.group.err_out = linked_var(out, "err")
-    critic.group.learn_out = linked_var(out, "learn_l")
+    critic.group.learn_out = linked_var(out, "learn_e" if lags else "learn_l")
     to_out = Synapses(critic.group, out, "e_used_post = err_used_pre : 1 (summed)",
                       name=f"{name}_to_output")
     to_out.connect(j="i")
@@ -241,6 +273,9 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     if critic.context_synapses is not None:
         objects[f"{name}_context"] = critic.context_synapses
         carried[f"{name}_context.c"] = np.zeros(len(critic.context_synapses))
+    if lags:
+        for var in register_names("pred", lags):
+            carried[f"{name}_units.{var}"] = np.zeros(net.config.n_outputs)
     if rule.discount > 0:
         for var in ("pred_prev", "err_true_prev", "avail_prev"):
             carried[f"{name}_units.{var}"] = np.zeros(net.config.n_outputs)

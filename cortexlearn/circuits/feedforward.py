@@ -37,6 +37,7 @@ from ..errors import SpecError
 from ..rules.credit import (CreditRule, feedback_synapse_model, forward_synapse_model,
                             hidden_signal_expression, weight_update_code)
 from ..stimuli import RenderedSchedule
+from .delay_line import register_model, register_names, select_expression, shift_code
 from ..units import as_quantity, check_positive
 
 __all__ = ["FeedforwardConfig", "FeedforwardNet", "build_feedforward", "initial_parameters",
@@ -346,7 +347,8 @@ def signed_weights(state: dict, config: FeedforwardConfig, pair_index: dict) -> 
 
 def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: RenderedSchedule,
                       params: dict, name: str = "ff", chunk_trials: int | None = None,
-                      raster_trials=None, substitute_error: bool = False) -> FeedforwardNet:
+                      raster_trials=None, substitute_error: bool = False,
+                      error_lags: int = 0) -> FeedforwardNet:
     """Build the circuit for ``rule`` over the session ``schedule``.
 
     Parameters
@@ -367,6 +369,17 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
         object (e.g. :func:`cortexlearn.circuits.critic.attach_output_critic`) fills in slot
         ``end`` before order 5 of the credit clock (``net.credit_clock``). Output
         deltas, bias updates and the credit sent to the hidden layers then come from ``e_used``.
+    error_lags : int
+        For errors that arrive late (needs ``substitute_error``): every neuron keeps its latched
+        activity (and the output its error, label and learning gate) for the last ``error_lags``
+        presentations in a delay line (:mod:`cortexlearn.circuits.delay_line`). Two run-time
+        ``TimedArray`` s of lags (``net.timed_arrays["lag_act"]`` and ``["lag_err"]``, one integer
+        in ``0 .. error_lags`` per presentation, read when it ends; default 0) select what the
+        update pairs: the presynaptic counts ``x_l`` and surrogate derivatives ``psi_l`` come from
+        ``lag_act`` presentations back, the output's true error ``err`` (and ``x_e``, ``label_e``,
+        ``learn_e``, for a critic that learns from it) from ``lag_err`` back. ``lag_act = lag_err``
+        stores activity until its error arrives; ``lag_act = 0`` pairs a late error with the
+        current activity. ``x_now`` / ``label_l`` hold the presentation that just ended.
 
     Raises
     ------
@@ -386,6 +399,12 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
         if np.shape(params.get(key)) != shape:
             raise SpecError(f"initial weights {key} have shape {np.shape(params.get(key))}, "
                             f"expected {shape}")
+    K = int(error_lags)
+    if K < 0:
+        raise SpecError(f"error_lags must be >= 0, got {error_lags}")
+    if K and not substitute_error:
+        raise SpecError("error_lags needs substitute_error=True: a late error reaches the output "
+                        "through e_used (attach_output_critic delivers it)")
     T = schedule.presentation
     chunk = int(chunk_trials or n_trials)
     if chunk < 1:
@@ -408,36 +427,62 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     ns = dict(rule.namespace(), tau_m=config.tau_m, T_p=T, w_max=float(config.w_max),
               bias_max=float(config.bias_max))
     ns.update({ta.name: ta for ta in (ta_rates, ta_targets, ta_learn, ta_rec)})
+    lag_arrays = {}
+    if K:
+        for key in ("lag_act", "lag_err"):
+            lag_arrays[key] = TimedArray(np.zeros(n_padded), dt=T, name=f"{name}_{key}")
+            ns[lag_arrays[key].name] = lag_arrays[key]
+    lag_act = f"{name}_lag_act(t + t_offset - T_p)"
+    lag_err = f"{name}_lag_err(t + t_offset - T_p)"
+
+    def latch_counts(extra_now=()):
+        """Model lines and latch code of ``x_l`` (plus other ``(variable, value)`` pairs with a
+        delay line): without lags ``x_l = count``; with lags the selected past value."""
+        if not K:
+            return "x_l : 1", "x_l = count"
+        pairs = (("x", "count"),) + tuple(extra_now)
+        model = "\n".join(["x_l : 1", "x_e : 1"] + [register_model(v, K) for v, _ in pairs])
+        code = [shift_code(v, value, K) for v, value in pairs]
+        code += [f"x_l = {select_expression('x', lag_act, K)}",
+                 f"x_e = {select_expression('x', lag_err, K)}"]
+        return model, "\n".join(code)
+
+    def registers(variables):
+        return [n for v in variables for n in register_names(v, K)] if K else []
     clock = Clock(dt=T, name=f"{name}_credit_clock")
     groups, projections, monitors, state_vars, offset_groups = {}, {}, {}, {}, []
     objects = []
     L = len(config.hidden_sizes)
 
     # ---- input generators and their relays
+    x_model, x_latch = latch_counts()
     inp = NeuronGroup(config.n_inputs, f"""dphase/dt = {ta_rates.name}(t + t_offset, i) : 1
                       count : 1
-                      x_l : 1
-                      t_offset : second (shared, constant)""",
+                      t_offset : second (shared, constant)
+                      {x_model}""",
                       threshold="phase >= 1", reset="phase -= 1\ncount += 1", method="euler",
                       events={"rec": f"phase >= 1 and {ta_rec.name}(t + t_offset) > 0"},
                       name=f"{name}_input")
     inp.phase = params["phase0"]
-    groups["input"], state_vars["input"] = inp, ["phase", "count"]
+    groups["input"], state_vars["input"] = inp, ["phase", "count"] + registers("x")
     offset_groups.append(inp)
 
     def relay_of(src, gname, receives_credit):
         extra = "fa : 1\nbp : 1\nss : 1" if receives_credit else ""
-        relay = NeuronGroup(len(src), f"v : 1\ncount : 1\nx_l : 1\n{extra}", threshold="v > 0.5",
+        lagged = "\nt_offset : second (shared, constant)" if K else ""
+        relay = NeuronGroup(len(src), f"v : 1\ncount : 1\n{x_model}\n{extra}{lagged}", threshold="v > 0.5",
                             reset="v -= 1\ncount += 1", name=f"{name}_{gname}_relay")
         link = Synapses(src, relay, on_pre="v_post += 1", name=f"{name}_{gname}_to_relay")
         link.connect(j="i")
-        relay.run_regularly("x_l = count\ncount = 0", clock=clock, when="start",
+        relay.run_regularly(f"{x_latch}\ncount = 0", clock=clock, when="start",
                             name=f"{name}_{gname}_relay_latch")
-        groups[f"{gname}_relay"], state_vars[f"{gname}_relay"] = relay, ["v", "count"]
+        groups[f"{gname}_relay"], state_vars[f"{gname}_relay"] = relay, ["v", "count"] + registers("x")
+        if K:
+            offset_groups.append(relay)
         objects.extend([relay, link])
         return relay
 
-    inp.run_regularly("x_l = count\ncount = 0", clock=clock, when="start", name=f"{name}_input_latch")
+    inp.run_regularly(f"{x_latch}\ncount = 0", clock=clock, when="start", name=f"{name}_input_latch")
     objects.append(inp)
     pre_groups = [(inp, "input", relay_of(inp, "input", False) if dale else None)]
 
@@ -445,12 +490,20 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     signal = hidden_signal_expression(dale)
     for h, n_h in enumerate(config.hidden_sizes, start=1):
         links = "\nfa_i : 1 (linked)\nbp_i : 1 (linked)\nss_i : 1 (linked)" if dale else ""
+        h_model, h_latch = latch_counts((("psi", "psi_acc"), ("learn", "learn_cur")))
+        if K:  # the selected past presentation, learning only while the present one is trained
+            h_latch += (f"\npsi_l = {select_expression('psi', lag_act, K)}"
+                        f"\nlearn_l = learn_now * {select_expression('learn', lag_act, K)}")
+            homeo_gate = "learn_now"
+        else:
+            h_latch += "\npsi_l = psi_acc\nlearn_l = learn_cur"
+            homeo_gate = "learn_l"
         eqs = f"""dv/dt = (bias - v) / tau_m : 1
                   du/dt = (bias - u) / tau_m : 1
                   dpsi_acc/dt = 1.0 / (1 + beta_sg * abs(u - 1))**2 / T_p : 1
                   bias : 1
                   count : 1
-                  x_l : 1
+                  {h_model}
                   psi_l : 1
                   fa_e : 1
                   bp_e : 1
@@ -472,10 +525,8 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
         g = NeuronGroup(n_h, eqs, threshold="v > 1", reset="v = 0\ncount += 1", method="euler",
                         events={"rec": f"v > 1 and {ta_rec.name}(t + t_offset) > 0"},
                         name=f"{name}_hidden{h}")
-        g.run_regularly(f"""x_l = count
-                            psi_l = psi_acc
-                            learn_l = learn_cur
-                            bias = clip(bias + eta_homeo * learn_l * (n_target - count), -bias_max, bias_max)
+        g.run_regularly(f"""{h_latch}
+                            bias = clip(bias + eta_homeo * {homeo_gate} * (n_target - count), -bias_max, bias_max)
                             count = 0
                             psi_acc = 0
                             v = 0
@@ -488,7 +539,8 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                         clock=clock, when="end", order=10 * (L - h + 1) + 2,
                         name=f"{name}_hidden{h}_delta")
         groups[f"hidden{h}"] = g
-        state_vars[f"hidden{h}"] = ["v", "u", "psi_acc", "bias", "count", "learn_cur"]
+        state_vars[f"hidden{h}"] = ["v", "u", "psi_acc", "bias", "count", "learn_cur"] + \
+            registers(("x", "psi", "learn"))
         offset_groups.append(g)
         objects.append(g)
         relay = relay_of(g, f"hidden{h}", True) if dale else None
@@ -500,6 +552,9 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     # ---- output
     substitution_vars = "\n                      e_used : 1\n                      label_l : 1" \
         if substitute_error else ""
+    if K:
+        substitution_vars += "\n" + "\n".join(["label_e : 1", "learn_e : 1"] + [
+            register_model(v, K) for v in ("err", "label", "learn")])
     out = NeuronGroup(config.n_outputs, f"""dv/dt = (bias - v) / tau_m : 1
                       dvm_acc/dt = v / T_p : 1
                       bias : 1
@@ -522,11 +577,20 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                  dbp = {e}
                  delta = learn_l * {e}
                  bias = clip(bias + eta_bias * delta, -bias_max, bias_max)"""
+    if K:  # the error arriving now is that of the presentation lag_err back
+        out_latch = "\n".join([shift_code("err", "tgt - count", K), shift_code("label", "int(tgt > 0)", K),
+                               shift_code("learn", "learn_cur", K),
+                               f"err = {select_expression('err', lag_err, K)}",
+                               "label_l = label_now",
+                               f"label_e = {select_expression('label', lag_err, K)}",
+                               f"learn_l = learn_now * {select_expression('learn', lag_act, K)}",
+                               f"learn_e = learn_now * {select_expression('learn', lag_err, K)}"])
+    else:
+        out_latch = "err = tgt - count\nlearn_l = learn_cur\n" + \
+            ("label_l = int(tgt > 0)" if substitute_error else use_err.format(e="err"))
     out.run_regularly(f"""count_l = count
                           vm_l = vm_acc
-                          err = tgt - count
-                          learn_l = learn_cur
-                          {'label_l = int(tgt > 0)' if substitute_error else use_err.format(e='err')}
+                          {out_latch}
                           count = 0
                           vm_acc = 0
                           v = 0
@@ -536,7 +600,8 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     if substitute_error:  # learn from e_used, filled in by an attached critic before order 5
         out.run_regularly(use_err.format(e="e_used"), clock=clock, when="end", order=5,
                           name=f"{name}_output_use_error")
-    groups["output"], state_vars["output"] = out, ["v", "vm_acc", "bias", "count", "tgt", "learn_cur"]
+    groups["output"], state_vars["output"] = out, ["v", "vm_acc", "bias", "count", "tgt", "learn_cur"] + \
+        registers(("err", "label", "learn"))
     offset_groups.append(out)
     objects.append(out)
     post_groups = [g for g, _, _ in pre_groups[1:]] + [out]
@@ -610,7 +675,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     net = Network(*objects, name=f"{name}_network")
     ffn = FeedforwardNet(net, ns, config, rule, schedule, groups, projections, monitors, state_vars,
                          offset_groups, {"rates": ta_rates, "targets": ta_targets,
-                                         "learning": ta_learn, "record": ta_rec}, n_padded)
+                                         "learning": ta_learn, "record": ta_rec, **lag_arrays}, n_padded)
     ffn.params = params
     ffn._pair_index = pair_index
     ffn._feedback_index = feedback_index
@@ -619,6 +684,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     ffn.chunk_trials = chunk
     ffn.credit_clock = clock
     ffn.n_session_trials = n_trials
+    ffn.error_lags = K
     return ffn
 
 

@@ -15,6 +15,7 @@ from brian2 import second
 from ..errors import SpecError
 from ..rules.credit import CreditRule
 from ..stimuli import RenderedSchedule
+from .delay_line import check_lags
 from .feedforward import FeedforwardNet
 
 __all__ = ["SessionRecord", "run_session"]
@@ -120,6 +121,8 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
         if arr.shape != ta.values.shape:
             raise SpecError(f"timed_values[{key!r}] has shape {arr.shape}, the circuit's "
                             f"{ta.values.shape}")
+        if key in ("lag_act", "lag_err"):
+            check_lags(arr, net.error_lags, f"timed_values[{key!r}]")
         if sim.standalone and sim._built:
             timed_args[ta] = arr
         else:  # read when the program is generated (standalone) or at run time

@@ -25,7 +25,7 @@ __all__ = ["simulate_feedforward"]
 
 def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, learning, dt, T,
                          tau_m, coefficients, eta_hidden, eta_out, eta_bias, beta, w_max, bias_max,
-                         dale):
+                         dale, late_error=None):
     """Simulate a whole session and return the final signed weights and per-trial records.
 
     Parameters
@@ -44,6 +44,13 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
     dt, T, tau_m : float (seconds)
     coefficients : dict
         ``c_fa, c_ss, c_bp, c_dfa, train_hidden, eta_homeo, n_target``.
+    late_error : dict, optional
+        Errors that arrive late (the circuit's delay lines, no critic): arrays ``present``,
+        ``lag_act`` and ``lag_err`` (n_trials,), read when trial ``p`` ends. The output then learns
+        from ``present[p] * gate * err[p - lag_err[p]]`` (gate: trials ``p`` and ``p - lag_err``
+        are both training trials), paired with the counts and surrogate derivatives of trial
+        ``p - lag_act[p]``; the output bias moves with the same error. Without it every trial
+        learns from its own error at once.
 
     Returns
     -------
@@ -76,6 +83,10 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
     out_counts = np.zeros((n_trials + 1, sizes[-1]))
     input_counts = np.zeros((n_trials + 1, sizes[0]))
     signs = [np.where(inh, -1.0, 1.0) if dale else None for inh in inhibitory]
+    history = []  # per ended trial: (x_l, relay_x, psi_l, learn, err), for late errors
+
+    def past(p, lag, field):
+        return history[p - lag][field] if p - lag >= 0 else None
     for n in range(n_trials * K):
         trial = n // K
         latch = n % K == 0
@@ -97,6 +108,19 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
             err = tgt - counts[-1]
             out_counts[trial] = counts[-1]
             delta_out = learn_l * err
+            if late_error is not None and trial > 0:  # trial p = trial - 1 has just ended
+                p = trial - 1
+                history.append(tuple([None if a is None else a.copy() for a in arrays]
+                                     for arrays in (x_l, relay_x, psi_l)) + (learn_l, err))
+                la, le = int(late_error["lag_act"][p]), int(late_error["lag_err"][p])
+                x_l, relay_x, psi_l = ([None if a is None else (a.copy() if p - la >= 0 else 0 * a)
+                                        for a in history[max(p - la, 0)][f]] for f in range(3))
+                gate_act = learn_l * (past(p, la, 3) or 0.0)
+                gate_err = learn_l * (past(p, le, 3) or 0.0)
+                err_late = past(p, le, 4)
+                err = late_error["present"][p] * gate_err * (err_late if err_late is not None else 0 * err)
+                learn_l = gate_act
+                delta_out = learn_l * err
             bias[-1] = np.clip(bias[-1] + eta_bias * delta_out, -bias_max, bias_max)
             v[-1][:] = 0
             vm_acc[:] = 0

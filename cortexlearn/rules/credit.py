@@ -21,9 +21,9 @@ presentation of a surrogate derivative ``1 / (1 + β|u - 1|)^2`` of a reset-free
 variables on the presynaptic side** of the forward synapses (``fa_pre = b * d_post``,
 ``bp_pre = s * w * dbp_post``, ``ss_pre = s * (w > 0) * |b| * d_post`` where ``s`` is +1 for an
 excitatory and -1 for an inhibitory presynaptic population), or of a separate feedback pathway for
-DFA (``dfa_post = b * err_pre``). The update is three-factor — presynaptic count × surrogate
-derivative × error — applied once per presentation by ``run_regularly`` and gated by the
-``learning`` variable of the trial schedule. The weight-transport signal ``bp`` is computed under
+DFA (``dfa_post = b * d_rule_pre``, the error the output learns from). The update is
+three-factor — presynaptic count × surrogate derivative × error — applied once per presentation
+by ``run_regularly`` and gated by the ``learning`` variable of the trial schedule. The weight-transport signal ``bp`` is computed under
 every rule so that the angle between the rule's hidden error and backprop's is measured in the
 circuit.
 
@@ -163,8 +163,9 @@ def forward_synapse_model(sign: int, summed_into_relay: bool, post_is_output: bo
 
 
 def feedback_synapse_model() -> str:
-    """Direct feedback alignment: a separate pathway from the output error to a hidden layer."""
-    return "b : 1 (constant)\ndfa_post = b * err_pre : 1 (summed)"
+    """Direct feedback alignment: a separate pathway from the output error to a hidden layer (the
+    error the output learns from, ``d_rule``: the true error, or a critic's stand-in)."""
+    return "b : 1 (constant)\ndfa_post = b * d_rule_pre : 1 (summed)"
 
 
 def weight_update_code(sign: int, learning_rate_name: str = "eta", w_max: str = "w_max") -> str:

@@ -28,6 +28,14 @@ the activity; with :math:`\\gamma > 0` the critic predicts the discounted sum of
 (Werbos' bootstrapped costate), and its update for presentation ``n`` happens when presentation
 ``n + 1`` has been read. With :math:`\\gamma = 0` and no true error (:math:`a_n = 0`) the target is
 0 and the critic does not learn; pass ``learn_without_error=False`` (default) to skip those updates.
+
+**Late errors** (``lags = K > 0``): the true error :math:`\\epsilon_{n-k}` of presentation
+:math:`n - k` arrives after presentation :math:`n`, with a lag :math:`k \\le K` set per presentation
+(``lag_e``). The critic keeps its last :math:`K` predictions and learns toward the late error from
+its prediction and the read activity *of that presentation* (the activity comes from the layer's
+delay line, ``learning_activity``):
+:math:`\\Delta C_{ki} = \\eta\\, a_n (\\epsilon_{k,n-k} - \\hat\\epsilon_{k,n-k})\\, h_{i,n-k}`.
+The layer meanwhile learns from the present prediction at once.
 """
 
 from __future__ import annotations
@@ -68,7 +76,16 @@ class ErrorCritic:
         a critic without context (``use_context = 0``) and no critic at all (``use_prediction = 0``:
         the layer learns from the true error where it arrived, from nothing elsewhere). Gated
         synapses do not learn. The learning rates then are run-time constants too (``eta_read``
-        for the read synapses and the bias, ``eta_context``), so a re-run may change them.
+        for the read synapses and the bias, ``eta_context``), so a re-run may change them. A fourth
+        switch, ``use_true`` (default 1), lets the layer use the true error where it arrived; with
+        ``use_true = 0`` it learns from the prediction alone (the true error only trains the critic).
+    learning_activity : str, optional
+        The read layer's variable the delta rule multiplies (default: ``activity``), e.g. the
+        activity of the presentation whose late error has just arrived.
+    lags : int
+        Keep the last ``lags`` predictions for late errors (see the module docstring); the critic
+        units then have a variable ``lag_e`` that the error code sets each presentation. Not with
+        ``discount > 0``.
     """
 
     learning_rate: float = 1e-3
@@ -78,6 +95,8 @@ class ErrorCritic:
     context_learning_rate: float | None = None
     activity_offset: float = 0.0
     switches: bool = False
+    learning_activity: str | None = None
+    lags: int = 0
 
     def __post_init__(self):
         check_positive(self.learning_rate, "learning_rate")
@@ -86,8 +105,14 @@ class ErrorCritic:
         if not 0.0 <= float(self.discount) < 1.0:
             raise SpecError(f"discount must lie in [0, 1) (a bootstrapped target with discount >= 1 "
                             f"diverges), got {self.discount!r}")
-        if not self.activity.isidentifier():
-            raise SpecError(f"activity must be a variable name, got {self.activity!r}")
+        for field in ("activity", "learning_activity"):
+            value = getattr(self, field)
+            if value is not None and not value.isidentifier():
+                raise SpecError(f"{field} must be a variable name, got {value!r}")
+        if int(self.lags) != self.lags or self.lags < 0:
+            raise SpecError(f"lags must be an integer >= 0, got {self.lags!r}")
+        if self.lags and self.discount > 0:
+            raise SpecError("a critic for late errors (lags > 0) does not bootstrap: set discount=0")
 
     # ------------------------------------------------------------------ critic neurons
     def critic_model(self) -> str:
@@ -100,19 +125,23 @@ class ErrorCritic:
         ]
         if self.switches:
             lines += [f"{s} : 1 (shared, constant)" for s in ("use_read", "use_context", "use_prediction",
-                                                               "eta_read", "eta_context")]
+                                                               "use_true", "eta_read", "eta_context")]
+        if self.lags:
+            from ..circuits.delay_line import register_model
+
+            lines += ["lag_e : 1", "pred_e : 1", register_model("pred", self.lags)]
         return "\n".join(lines)
 
     def switch_values(self) -> dict:
         """Initial values of the run-time constants of the critic units (with ``switches``)."""
         rate_c = self.learning_rate if self.context_learning_rate is None else self.context_learning_rate
-        return {"use_read": 1.0, "use_context": 1.0, "use_prediction": 1.0,
+        return {"use_read": 1.0, "use_context": 1.0, "use_prediction": 1.0, "use_true": 1.0,
                 "eta_read": float(self.learning_rate), "eta_context": float(rate_c)}
 
     def _prediction(self) -> tuple:
         if self.switches:
             return ("pred = use_read*pred_h + use_context*pred_c + bias",
-                    "err_used = avail*err_true + (1 - avail)*use_prediction*pred")
+                    "err_used = use_true*avail*err_true + (1 - use_true*avail)*use_prediction*pred")
         return "pred = pred_h + pred_c + bias", "err_used = avail*err_true + (1 - avail)*pred"
 
     def predict_code(self) -> str:
@@ -124,6 +153,14 @@ class ErrorCritic:
                     f"delta = (avail_prev*err_true_prev + gamma_c*pred - pred_prev)*{gate}\n"
                     f"bias += {self._bias_rate()}*delta\n"
                     "pred_prev = pred\nerr_true_prev = err_true\navail_prev = avail")
+        if self.lags:
+            from ..circuits.delay_line import select_expression, shift_code
+
+            return ("\n".join(self._prediction()) + "\n"
+                    + shift_code("pred", "pred", self.lags) + "\n"  # pred_k: k presentations back
+                    f"pred_e = {select_expression('pred', 'lag_e', self.lags)}\n"
+                    "delta = avail*(err_true - pred_e)\n"
+                    f"bias += {self._bias_rate()}*delta")
         return ("\n".join(self._prediction()) + "\n"
                 "delta = avail*(err_true - pred)\n"
                 f"bias += {self._bias_rate()}*delta")
@@ -132,8 +169,11 @@ class ErrorCritic:
         return "eta_read" if self.switches else "eta_c"
 
     # ------------------------------------------------------------------ synapses
-    def _input(self, summed: str, activity: str | None) -> str:
-        act = f"{activity or self.activity}_pre"
+    def _input(self, summed: str, activity: str | None, learning: bool = False) -> str:
+        name = activity or self.activity
+        if learning and summed == "pred_h" and self.learning_activity:
+            name = self.learning_activity
+        act = f"{name}_pre"
         if summed == "pred_h" and self.activity_offset:
             act = f"({act} - h0_c)"
         return act
@@ -147,12 +187,14 @@ class ErrorCritic:
 
     def synapse_update_code(self, summed: str = "pred_h", activity: str | None = None) -> str:
         """Delta rule on the read synapses, after :meth:`predict_code`. With bootstrapping the
-        presynaptic activity of the previous presentation is used (kept per synapse)."""
+        presynaptic activity of the previous presentation is used (kept per synapse); with
+        ``learning_activity`` that variable (for the context: pass ``activity``, the context's
+        variable of the presentation the error belongs to)."""
         rate = "eta_cc" if summed == "pred_c" else "eta_c"
         if self.switches:
             rate = "eta_read_post*use_read_post" if summed == "pred_h" else \
                 "eta_context_post*use_context_post"
-        act = self._input(summed, activity)
+        act = self._input(summed, activity, learning=True)
         if self.discount > 0:
             return f"c += {rate}*delta_post*h_prev\nh_prev = {act}"
         return f"c += {rate}*delta_post*{act}"
