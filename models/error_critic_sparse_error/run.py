@@ -105,22 +105,15 @@ def _summarise(rec, sched, labels, present, epochs):
             "correlation_absent": corr_absent}
 
 
-def simulate(ctx: RunContext) -> dict:
-    from cortexlearn.circuits.critic import attach_output_critic
-    from cortexlearn.circuits.feedforward import (FeedforwardConfig, build_feedforward,
-                                                  initial_parameters, run_session)
+def circuit(p, data, **critic_options):
+    """The circuit's configuration, its credit rule, the critic's rule (``critic_options`` go to
+    :class:`~cortexlearn.rules.critic.ErrorCritic`) and the trials per chunk: one epoch (and its
+    test pass), the last chunk holding the final test."""
+    from cortexlearn.circuits.feedforward import FeedforwardConfig
     from cortexlearn.rules.credit import CreditRule
     from cortexlearn.rules.critic import ErrorCritic
 
-    p = ctx.params
-    variants = _variants(p["variants"])
-    n_seeds, epochs = int(p["n_seeds"]), int(p["epochs"])
-    fraction = float(p["error_fraction"])
-    if n_seeds < 1 or epochs < 1 or int(p["hidden"]) < 1:
-        raise SpecError("n_seeds, epochs and hidden must be >= 1")
-    if not 0 < fraction <= 1:
-        raise SpecError(f"error_fraction must lie in (0, 1], got {fraction}")
-    data = _data(p)
+    epochs = int(p["epochs"])
     cfg = FeedforwardConfig(2 * data[0].shape[1], (int(p["hidden"]),), 10,
                             input_weight_scale=float(p["input_weight_scale"]),
                             feedback_scale=float(p["feedback_scale"]),
@@ -133,12 +126,27 @@ def simulate(ctx: RunContext) -> dict:
                       surrogate_slope=float(p["surrogate_slope"]))
     critic_rule = ErrorCritic(learning_rate=float(p["critic_learning_rate"]),
                               context_learning_rate=float(p["critic_label_learning_rate"]),
-                              activity="x_l", activity_offset=float(p["hidden_target_count"]),
-                              switches=True)
-    # one chunk per epoch (and its test pass), the last one holding the final test
+                              activity_offset=float(p["hidden_target_count"]), switches=True,
+                              **critic_options)
     chunk = len(data[0]) + (len(data[2]) if p["test_every_epoch"] else 0)
     n_trials = epochs * len(data[0]) + (epochs if p["test_every_epoch"] else 1) * len(data[2])
-    chunk = chunk if n_trials % chunk == 0 else n_trials
+    return cfg, rule, critic_rule, chunk if n_trials % chunk == 0 else n_trials
+
+
+def simulate(ctx: RunContext) -> dict:
+    from cortexlearn.circuits.critic import attach_output_critic
+    from cortexlearn.circuits.feedforward import build_feedforward, initial_parameters, run_session
+
+    p = ctx.params
+    variants = _variants(p["variants"])
+    n_seeds, epochs = int(p["n_seeds"]), int(p["epochs"])
+    fraction = float(p["error_fraction"])
+    if n_seeds < 1 or epochs < 1 or int(p["hidden"]) < 1:
+        raise SpecError("n_seeds, epochs and hidden must be >= 1")
+    if not 0 < fraction <= 1:
+        raise SpecError(f"error_fraction must lie in (0, 1], got {fraction}")
+    data = _data(p)
+    cfg, rule, critic_rule, chunk = circuit(p, data, activity="x_l")
     results, start, build_time = [], time.time(), 0.0
     units = [(s, v) for s in range(n_seeds) for v in variants]
     with ctx.simulation(directory=_build_folder(p, cfg, ctx.target)) as sim:

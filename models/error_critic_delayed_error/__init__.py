@@ -1,0 +1,65 @@
+"""A spiking error critic for late errors: the spiking feedback-alignment network (MNIST-1D,
+Dale's law) receives the true output error of each training sample one sample late, several
+samples late, or after a variable delay. Three ways to learn from it are compared with the
+immediate error: keep each sample's activity until its error arrives (delay lines in every
+neuron), pair the late error with the activity of the sample now (no storage), or learn at once
+from a critic's prediction (hidden counts + label) and let the late errors train the critic.
+
+Werbos PJ (1992) Approximate dynamic programming for real-time control and neural modeling
+(the error critic). Jaderberg M et al. (2017) Decoupled neural interfaces using synthetic
+gradients. ICML (conditional synthetic gradients; Sec. 3 and the delayed-update setting).
+Lillicrap TP et al. (2016) Nat Commun 7:13276 (feedback alignment).
+"""
+
+from __future__ import annotations
+
+from brian2 import ms
+
+from cortexlearn.model import Check, Model, Parameter
+
+from ..error_critic_sparse_error import PARAMETERS as SPARSE_PARAMETERS
+from .figure import figure
+from .run import simulate
+
+_SHARED = {p.name: p for p in SPARSE_PARAMETERS}
+
+PARAMETERS = (
+    Parameter("variants", "immediate,stored,stale,critic", "immediate (the error at once), stored "
+              "(late error x the stored activity of its sample), stale (late error x the present "
+              "activity), critic (the critic's prediction at once; late errors train the critic)",
+              "issue 6: compare the critic with storing activity until the error arrives"),
+    Parameter("delays", "1,4,variable", "delays in samples; 'variable': the errors of each block "
+              "arrive during the next block in random order", "issue 6: one sample, several "
+              "samples, a variable delay", quick="1,variable"),
+    Parameter("variable_block", 4, "block of the variable delay: lags 1 .. 2*block - 1, mean block",
+              "chosen (the same mean as the fixed 4-sample delay)", quick=2),
+    _SHARED["n_seeds"], _SHARED["epochs"], _SHARED["test_every_epoch"], _SHARED["build_cache"],
+    _SHARED["n_train"], _SHARED["n_test"], _SHARED["hidden"],
+    Parameter("presentation", 100 * ms, "presentation time per sample", "FACTS feasibility study",
+              quick=20 * ms),
+    *(_SHARED[k] for k in ("max_rate", "x_max", "output_target_count", "hidden_target_count",
+                           "learning_rate", "readout_learning_rate", "bias_learning_rate",
+                           "homeostasis_rate", "surrogate_slope", "input_weight_scale",
+                           "feedback_scale", "output_weight_scale", "critic_learning_rate",
+                           "critic_label_learning_rate")),
+)
+
+CHECKS = (
+    Check("the critic beats the late error without storage at every delay", "critic_minus_stale_min",
+          ">", 0.0, source="issue 6 (comparison; no number given): the critic replaces storage"),
+    Check("storing activity beats the critic at a one-sample delay", "stored_minus_critic_d1", ">",
+          0.0, source="FACTS feasibility study: stored 39.5 % vs critic 38.0 % at one sample"),
+    Check(">= 3 seeds", "n_seeds", ">=", 3, source="issue 6"),
+)
+
+MODEL = Model(
+    name="error_critic_delayed_error",
+    title="A spiking error critic for late errors vs storing activity (feedback alignment, MNIST-1D)",
+    reference="Werbos 1992; Jaderberg et al. 2017 ICML; Lillicrap et al. 2016 Nat Commun 7:13276",
+    parameters=PARAMETERS,
+    simulate=simulate,
+    checks=CHECKS,
+    figure=figure,
+    description=__doc__,
+    default_target="cpp_standalone",
+)

@@ -1,0 +1,87 @@
+"""The figure: final test accuracy per delay and variant (bars: mean over seeds, dots: seeds,
+line: the immediate error), the learning curves at the longest delay setting, and the critic's
+prediction-truth correlation over training per delay."""
+
+from __future__ import annotations
+
+import numpy as np
+
+COLORS = {"immediate": "#000000", "stored": "#0072B2", "stale": "#E69F00", "critic": "#009E73"}
+LABELS = {"immediate": "immediate error", "stored": "stored activity", "stale": "no storage",
+          "critic": "critic"}
+
+
+def _select(da, variant, delay=None):
+    mask = np.asarray(da.variant) == variant
+    if delay is not None:
+        mask &= np.asarray(da.delay) == delay
+    return da.values[mask]
+
+
+def _delays(da):
+    return [d for d in dict.fromkeys(np.asarray(da.delay).tolist()) if d != "0"]
+
+
+def figure(data, metrics):
+    import matplotlib.pyplot as plt
+
+    from cortexlearn.plotting.ensemble import plot_ensemble
+    from cortexlearn.plotting.style import DOUBLE_COLUMN, style_context
+
+    with style_context():
+        fig, axes = plt.subplots(1, 3, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.32),
+                                 constrained_layout=True)
+        acc = data["test_accuracy"]
+        delays = _delays(acc)
+        late = [v for v in ("stored", "stale", "critic") if v in set(np.asarray(acc.variant).tolist())]
+        ax = axes[0]
+        width = 0.8 / max(len(late), 1)
+        for k, v in enumerate(late):
+            for x, d in enumerate(delays):
+                vals = _select(acc, v, d)[:, -1]
+                if vals.size == 0:
+                    continue
+                pos = x + (k - (len(late) - 1) / 2) * width
+                ax.bar(pos, np.mean(vals), width * 0.9, color=COLORS[v], alpha=0.75,
+                       label=LABELS[v] if x == 0 else None)
+                ax.scatter(np.full(vals.size, pos), vals, color="k", s=5, zorder=3)
+        now = _select(acc, "immediate")
+        if now.size:
+            ax.axhline(np.mean(now[:, -1]), color=COLORS["immediate"], lw=0.8, ls="--",
+                       label=LABELS["immediate"])
+        ax.set_xticks(range(len(delays)), [f"{d} sample{'s' if d != '1' else ''}" if d != "variable"
+                                           else "variable" for d in delays])
+        ax.set_xlabel("delay of the error")
+        ax.set_ylabel("final test accuracy (%)")
+        lo = np.nanmin(acc.values[:, -1]) if np.isfinite(acc.values[:, -1]).any() else 0.0
+        ax.set_ylim(max(0.0, lo - 5), None)
+        ax.set_title("a  late errors")
+        ax.legend(loc="lower left")
+
+        ax = axes[1]
+        curves = data.get("train_accuracy", acc)
+        d_last = delays[-1] if delays else None
+        for v in ["immediate"] + late:
+            rows = _select(curves, v, None if v == "immediate" else d_last)
+            if rows.size:
+                plot_ensemble(curves.epoch.values, rows, ax=ax, color=COLORS[v], label=LABELS[v],
+                              method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("online training accuracy (%)")
+        ax.set_title(f"b  learning curves (delay: {d_last})")
+
+        ax = axes[2]
+        corr = data.get("correlation")
+        if corr is not None:
+            shades = plt.get_cmap("viridis")(np.linspace(0.1, 0.8, max(len(delays), 1)))
+            for d, color in zip(delays, shades):
+                rows = _select(corr, "critic", d)
+                if rows.size:
+                    plot_ensemble(corr.epoch.values, rows, ax=ax, color=color, label=f"delay {d}",
+                                  method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
+            ax.set_ylim(-0.2, 1.0)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("prediction-truth correlation")
+            ax.set_title("c  the critic's prediction")
+            ax.legend(loc="lower right")
+    return fig
