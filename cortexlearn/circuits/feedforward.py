@@ -38,6 +38,7 @@ from ..rules.credit import (CreditRule, feedback_synapse_model, forward_synapse_
                             hidden_signal_expression, weight_update_code)
 from ..stimuli import RenderedSchedule
 from .delay_line import register_model, register_names, select_expression, shift_code
+from .error_populations import error_populations, population_feedback, population_magnitudes
 from ..units import as_quantity, check_positive
 
 __all__ = ["FeedforwardConfig", "FeedforwardNet", "build_feedforward", "initial_parameters",
@@ -68,6 +69,13 @@ class FeedforwardConfig:
         Standard deviation of the fixed random feedback weights ``b``.
     w_max, bias_max : float
         Bounds of weight magnitudes and of biases.
+    error_populations : bool
+        Carry the output error back through two rectified error populations (positive and
+        negative error, each with an excitatory and an inhibitory copy: Dale-compliant, see
+        :mod:`cortexlearn.circuits.error_populations`) instead of signed variables: the fixed random
+        feedback of feedback alignment into the last hidden layer and of direct feedback alignment
+        into every hidden layer. The signal is the same; weight transport and sign-symmetry keep
+        reading the forward synapses.
     """
 
     n_inputs: int
@@ -82,6 +90,7 @@ class FeedforwardConfig:
     feedback_scale: float = 0.05
     w_max: float = 1.0
     bias_max: float = 2.0
+    error_populations: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "hidden_sizes", tuple(int(n) for n in self.hidden_sizes))
@@ -272,6 +281,9 @@ class FeedforwardNet:
                 vals[f"{pname}.b"] = np.asarray(params[f"B{l}"])[i, j]
         for fname, (ii, jj) in self._feedback_index.items():
             vals[f"{fname}.b"] = np.asarray(params[f"D{fname[3:]}"])[ii, jj]
+        for fname, (key, index) in getattr(self, "_population_index", {}).items():
+            signed = np.asarray(params[key])  # B{L}: hidden x output; D{h}: output x hidden
+            vals[f"{fname}.m"] = population_magnitudes(signed.T if key.startswith("B") else signed, index)
         return vals
 
     def assign(self, values: dict, t_offset=None):
@@ -488,6 +500,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
 
     # ---- hidden layers
     signal = hidden_signal_expression(dale)
+    pops = config.error_populations
     for h, n_h in enumerate(config.hidden_sizes, start=1):
         links = "\nfa_i : 1 (linked)\nbp_i : 1 (linked)\nss_i : 1 (linked)" if dale else ""
         h_model, h_latch = latch_counts((("psi", "psi_acc"), ("learn", "learn_cur")))
@@ -522,6 +535,8 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                   eta_homeo : 1 (shared, constant)
                   n_target : 1 (shared, constant)
                   t_offset : second (shared, constant){links}"""
+        if pops and h == L:  # FA's error arrives from the error populations
+            eqs += "\nfa_pop : 1"
         g = NeuronGroup(n_h, eqs, threshold="v > 1", reset="v = 0\ncount += 1", method="euler",
                         events={"rec": f"v > 1 and {ta_rec.name}(t + t_offset) > 0"},
                         name=f"{name}_hidden{h}")
@@ -534,7 +549,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                             learn_cur = {ta_learn.name}(t + t_offset)""",
                         clock=clock, when="start", name=f"{name}_hidden{h}_latch")
         g.run_regularly(f"""dbp = psi_l * {'(bp_e + bp_i)' if dale else 'bp_e'}
-                            d_rule = psi_l * {signal}
+                            d_rule = psi_l * {hidden_signal_expression(dale, fa="fa_pop") if pops and h == L else signal}
                             delta = learn_l * train_hidden * d_rule""",
                         clock=clock, when="end", order=10 * (L - h + 1) + 2,
                         name=f"{name}_hidden{h}_delta")
@@ -635,8 +650,23 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
             pair_index[sname] = (i, j, sign)
             objects.append(syn)
 
+    # ---- the output error as rectified error populations (FA into the last layer, DFA into all)
+    population_index = {}
+    if pops:
+        units = error_populations(out, clock, 6, name)
+        groups["error_units"] = units
+        objects.append(units)
+        targets = [("efa", f"hidden{L}", "fa_pop", f"B{L}", L)] + \
+            [(f"edfa{h}", f"hidden{h}", "dfa", f"D{h}", h) for h in range(1, L + 1)]
+        for fname, gname, var, key, h in targets:
+            fb, index = population_feedback(units, groups[gname], var, f"{name}_{fname}")
+            for upd in fb.summed_updaters.values():
+                _on_credit_clock(upd, clock, 10 * (L - h + 1) + 1)
+            feedback[fname], population_index[fname] = fb, (key, index)
+            objects.append(fb)
+
     # ---- direct feedback alignment: output error straight to every hidden layer
-    if True:  # always present: one compiled program serves every rule (c_dfa switches it on)
+    if not pops:  # always present: one compiled program serves every rule (c_dfa switches it on)
         for h in range(1, L + 1):
             D = params[f"D{h}"]
             fb = Synapses(out, groups[f"hidden{h}"], model=feedback_synapse_model(),
@@ -679,6 +709,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     ffn.params = params
     ffn._pair_index = pair_index
     ffn._feedback_index = feedback_index
+    ffn._population_index = population_index
     ffn.feedback = feedback
     ffn.assign(ffn.fixed_values(rule, params))
     ffn.chunk_trials = chunk

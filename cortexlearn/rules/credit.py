@@ -120,18 +120,21 @@ class CreditRule:
         return {"beta_sg": float(self.surrogate_slope)}
 
 
-def hidden_signal_expression(dale: bool) -> str:
+def hidden_signal_expression(dale: bool, fa: str | None = None) -> str:
     """The error that reaches a hidden layer (before the surrogate derivative).
 
     All four signals are computed by the circuit; the rule's coefficients ``c_fa, c_ss, c_bp,
     c_dfa`` (constants of the hidden group, see :meth:`CreditRule.coefficients`) pick one, so one
     compiled program serves every rule. Summed variables from the excitatory (``_e``) and, under
-    Dale's law, from the inhibitory relay pathway (``_i``, a linked variable) add up.
+    Dale's law, from the inhibitory relay pathway (``_i``, a linked variable) add up. ``fa``
+    names another variable for feedback alignment's signal (e.g. one summed from error
+    populations).
     """
     def both(name):
         return f"({name}_e + {name}_i)" if dale else f"{name}_e"
 
-    return f"(c_fa * {both('fa')} + c_ss * {both('ss')} + c_bp * {both('bp')} + c_dfa * dfa)"
+    fa = fa or both("fa")
+    return f"(c_fa * {fa} + c_ss * {both('ss')} + c_bp * {both('bp')} + c_dfa * dfa)"
 
 
 def forward_synapse_model(sign: int, summed_into_relay: bool, post_is_output: bool) -> str:

@@ -56,6 +56,9 @@ PARAMETERS = (
     Parameter("feedback_scale", 0.05, "std of fixed random feedback b", "chosen"),
     Parameter("output_weight_scale", 0.01, "initial output weights ~ U(0, scale)",
               "FACTS: output weights near zero"),
+    Parameter("error_populations", False, "carry the output error back through two rectified, "
+              "Dale-compliant error populations (positive and negative error) instead of signed "
+              "variables: the same signal (tested), other Brian2 objects", "issue 5 (an option)"),
     Parameter("reference", True, "also train the NumPy rate MLP (cortexlearn.reference) on the "
               "same data", "issue: compare with the NumPy reference"),
     Parameter("build_cache", "", "folder of persistent builds (one per circuit); empty: a fresh "

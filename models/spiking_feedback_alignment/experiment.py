@@ -95,7 +95,8 @@ def run_group(spec: dict) -> list:
     cfg = FeedforwardConfig(n_in, tuple(o["hidden_sizes"]), 10, dale=first["dale"],
                             input_weight_scale=o["input_weight_scale"],
                             feedback_scale=o["feedback_scale"],
-                            output_weight_scale=o["output_weight_scale"])
+                            output_weight_scale=o["output_weight_scale"],
+                            error_populations=bool(o.get("error_populations", False)))
 
     def rule_of(unit):
         return CreditRule(unit["rule"], learning_rate=o["learning_rate"],

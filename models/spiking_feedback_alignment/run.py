@@ -64,6 +64,7 @@ def simulate(ctx: RunContext) -> dict:
         "bias_learning_rate": float(p["bias_learning_rate"]), "homeostasis_rate": float(p["homeostasis_rate"]),
         "surrogate_slope": float(p["surrogate_slope"]), "input_weight_scale": float(p["input_weight_scale"]),
         "feedback_scale": float(p["feedback_scale"]), "output_weight_scale": float(p["output_weight_scale"]),
+        "error_populations": bool(p["error_populations"]),
         "build_root": ctx.build_root, "build_cache": p["build_cache"] or None,
         "checkpoint_dir": os.path.join(ctx.out, "checkpoints") if ctx.out else None,
     }
