@@ -37,9 +37,9 @@ from ..errors import SpecError
 from ..rules.credit import (CreditRule, feedback_synapse_model, forward_synapse_model,
                             hidden_signal_expression, weight_update_code)
 from ..stimuli import RenderedSchedule
+from ..units import as_quantity, check_positive
 from .delay_line import register_model, register_names, select_expression, shift_code
 from .error_populations import error_populations, population_feedback, population_magnitudes
-from ..units import as_quantity, check_positive
 
 __all__ = ["FeedforwardConfig", "FeedforwardNet", "build_feedforward", "initial_parameters",
            "run_session", "SessionRecord", "signed_weights"]
