@@ -5,6 +5,11 @@ amplitudes large enough that the bounds are hit. To keep compilation cheap, ONE 
 target holds every rule variant (one ``Synapses`` object each, sharing the spike sources), built
 once by a module-scoped fixture; each test then compares one rule family with the oracle
 (:mod:`cortexlearn.reference.stdp`) to 1e-9.
+
+On Cython every distinct ``Synapses`` is a cold compile of several code objects, so the default
+run compiles one variant of each rule class (``CYTHON_CORE``); a second Cython network, marked
+``cython_extra`` (``pytest -m cython_extra``), holds the other variants. numpy and cpp_standalone
+build every variant.
 """
 
 import numpy as np
@@ -48,6 +53,12 @@ RULES = {
                                                  v_scale=1 * mV),
 }
 KINDS = {"inhibitory": ("I", "E")}
+#: One variant of each rule class: what the default run compiles with Cython.
+CYTHON_CORE = ("pair_additive", "triplet_all_to_all", "inhibitory", "derivative_voltage")
+#: Which variants each target's network holds.
+NETWORK_RULES = {"numpy": tuple(RULES), "cython": CYTHON_CORE,
+                 "cython_extra": tuple(k for k in RULES if k not in CYTHON_CORE),
+                 "cpp_standalone": tuple(RULES)}
 
 
 def _voltage():
@@ -61,23 +72,34 @@ def _voltage():
 @pytest.fixture(scope="module", params=[
     "numpy",
     pytest.param("cython", marks=[pytest.mark.cython, pytest.mark.slow]),
+    pytest.param("cython_extra", marks=[pytest.mark.cython, pytest.mark.cython_extra, pytest.mark.slow]),
     pytest.param("cpp_standalone", marks=[pytest.mark.standalone, pytest.mark.slow]),
 ])
 def final_weights(request, tmp_path_factory):
-    """Final weights of every rule variant, in (source, target) order, on one target."""
-    target = request.param
+    """Final weights of the rule variants held by one target's network, in (source, target) order."""
+    labels = NETWORK_RULES[request.param]
+    target = "cython" if request.param == "cython_extra" else request.param
     directory = str(tmp_path_factory.mktemp("stdp_build")) if target == "cpp_standalone" else None
     trains = lambda steps: [[s * DT for s in tr] for tr in steps]  # noqa: E731
     with Simulation(target=target, seed=1, dt=DT * 1e3 * ms, directory=directory) as sim:
-        built = spike_train_network(RULES, trains(PRE_STEPS), trains(POST_STEPS), sources=SOURCES,
-                                    targets=TARGETS, w0=W0, kinds=KINDS, post_voltage=_voltage() * mV)
+        built = spike_train_network({k: RULES[k] for k in labels}, trains(PRE_STEPS), trains(POST_STEPS),
+                                    sources=SOURCES, targets=TARGETS, w0=W0, kinds=KINDS,
+                                    post_voltage=_voltage() * mV)
         sim.run(built.network, DURATION * 1e3 * ms, namespace=built.namespace)
         out = {}
-        for label in RULES:
+        for label in labels:
             syn = built[f"synapses_{label}"]
             order = np.lexsort((np.asarray(syn.j[:]), np.asarray(syn.i[:])))
             out[label] = np.asarray(syn.w[:])[order]
     return out
+
+
+def _held(final_weights, *labels):
+    """The variants among ``labels`` that this target's network holds (skip when it holds none)."""
+    held = [label for label in labels if label in final_weights]
+    if not held:
+        pytest.skip(f"this network holds none of {labels} (another Cython network compiles them)")
+    return held
 
 
 def _oracle(fn, label, **extra):
@@ -86,7 +108,7 @@ def _oracle(fn, label, **extra):
 
 
 def test_pair_stdp_matches_oracle(final_weights):
-    for label in ("pair_additive", "pair_multiplicative_nearest", "pair_neuron_traces"):
+    for label in _held(final_weights, "pair_additive", "pair_multiplicative_nearest", "pair_neuron_traces"):
         np.testing.assert_allclose(final_weights[label], _oracle(ref.pair_stdp, label), rtol=0, atol=1e-9)
     # clipping is exercised: without the upper bound (w_max = 10, same scale) the weights differ
     bounded = _oracle(ref.pair_stdp, "pair_additive")
@@ -96,24 +118,28 @@ def test_pair_stdp_matches_oracle(final_weights):
 
 
 def test_triplet_stdp_matches_oracle(final_weights):
-    for label in ("triplet_all_to_all", "triplet_nearest"):
+    for label in _held(final_weights, "triplet_all_to_all", "triplet_nearest"):
         np.testing.assert_allclose(final_weights[label], _oracle(ref.triplet_stdp, label), rtol=0, atol=1e-9)
 
 
 def test_inhibitory_stdp_matches_oracle(final_weights):
+    _held(final_weights, "inhibitory")
     np.testing.assert_allclose(final_weights["inhibitory"], _oracle(ref.inhibitory_stdp, "inhibitory"),
                                rtol=0, atol=1e-9)
 
 
 def test_derivative_rules_match_oracle(final_weights):
+    held = _held(final_weights, "derivative_rate", "derivative_voltage")
     # rate form: the pending continuous part is added at the last event; the oracle does the same
-    np.testing.assert_allclose(final_weights["derivative_rate"],
-                               _oracle(ref.derivative_rate, "derivative_rate"), rtol=0, atol=1e-9)
+    if "derivative_rate" in held:
+        np.testing.assert_allclose(final_weights["derivative_rate"],
+                                   _oracle(ref.derivative_rate, "derivative_rate"), rtol=0, atol=1e-9)
     v = _voltage() * 1e-3
     params = RULES["derivative_voltage"].reference_parameters()
     want = np.array([ref.derivative_voltage(PRE_STEPS[i], v[:, j], v[0, j], DT, W0[k], **params)
                      for k, (i, j) in enumerate(zip(SOURCES, TARGETS))])
-    np.testing.assert_allclose(final_weights["derivative_voltage"], want, rtol=0, atol=1e-9)
+    if "derivative_voltage" in held:
+        np.testing.assert_allclose(final_weights["derivative_voltage"], want, rtol=0, atol=1e-9)
     # the weights moved: the comparison is not between two unchanged arrays
     assert np.max(np.abs(want - W0)) > 0.05
 
