@@ -19,6 +19,37 @@ TARGET_PARAMS = [
 ]
 
 
+#: Weights of a file's expected cost, from its tests' markers (a cold Cython build dominates).
+_COST = {"cython": 10, "standalone": 3, "slow": 1}
+
+
+def pytest_configure(config):
+    """Under ``--dist loadfile`` xdist hands out files in order of their number of tests, which
+    starts the few-test files that build the most (cross-target tests, models) last, so one worker
+    ends alone on them; keep the order of :func:`pytest_collection_modifyitems` instead."""
+    if getattr(config.option, "loadscopereorder", None):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(config, items):
+    """On xdist workers, the files with the costliest markers first (longest job first), each file's
+    tests in their own order; a run without xdist keeps pytest's order."""
+    if not hasattr(config, "workerinput"):
+        return
+    cost: dict[str, int] = {}
+    has_cython: set[str] = set()
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        cost[path] = cost.get(path, 0) + sum(w for name, w in _COST.items()
+                                             if name != "cython" and item.get_closest_marker(name))
+        if item.get_closest_marker("cython"):
+            has_cython.add(path)  # a file's Cython cases share their builds: counted once
+    for path in has_cython:
+        cost[path] += _COST["cython"]
+    order = {path: rank for rank, path in enumerate(sorted(cost, key=lambda p: -cost[p]))}
+    items.sort(key=lambda item: order[item.nodeid.split("::", 1)[0]])
+
+
 @pytest.fixture(params=TARGET_PARAMS)
 def target(request):
     """Each code-generation target in turn (use deterministic input: SpikeGeneratorGroup)."""
