@@ -40,8 +40,11 @@ PARAMETERS = (
     *(_SHARED[k] for k in ("max_rate", "x_max", "output_target_count", "hidden_target_count",
                            "learning_rate", "readout_learning_rate", "bias_learning_rate",
                            "homeostasis_rate", "surrogate_slope", "input_weight_scale",
-                           "feedback_scale", "output_weight_scale", "critic_learning_rate",
-                           "critic_label_learning_rate")),
+                           "feedback_scale", "output_weight_scale", "critic_label_learning_rate")),
+    Parameter("critic_learning_rate", 3e-5, "critic's delta-rule rate on (hidden count - target "
+              "count) and on its bias", "chosen: a late error makes the LMS rule a delayed one, "
+              "stable only for smaller rates; 1e-4 (error_critic_sparse_error's) diverged at a "
+              "4-sample delay on 1 of 3 seeds"),
 )
 
 CHECKS = (

@@ -11,11 +11,12 @@ order and the variable delays' permutations; the sessions of one seed share all 
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import xarray as xr
 
-from cortexlearn.errors import SpecError
+from cortexlearn.errors import NonFiniteError, SpecError
 from cortexlearn.model import RunContext
 
 from ..error_critic_sparse_error.run import _build_folder, _correlation, _data, _schedule, circuit
@@ -156,26 +157,35 @@ def simulate(ctx: RunContext) -> dict:
                 return np.concatenate([v, np.zeros(net.n_trials - n)])
 
             t0 = time.time()
-            rec = run_session(net, sim, rule=rule, params=params, schedule=rs_arg,
+            try:
+                rec = run_session(net, sim, rule=rule, params=params, schedule=rs_arg,
                               timed_values={"present": padded(present), "lag_err": padded(lag_err),
                                             "lag_act": padded(lag_act)},
-                              constants={"critic_units.use_read": 1.0, "critic_units.use_context": 1.0,
-                                         "critic_units.use_prediction": use_pred,
-                                         "critic_units.use_true": use_true,
-                                         "critic_units.eta_read": critic_rule.learning_rate,
-                                         "critic_units.eta_context": critic_rule.context_learning_rate})
+                                  constants={"critic_units.use_read": 1.0, "critic_units.use_context": 1.0,
+                                             "critic_units.use_prediction": use_pred,
+                                             "critic_units.use_true": use_true,
+                                             "critic_units.eta_read": critic_rule.learning_rate,
+                                             "critic_units.eta_context": critic_rule.context_learning_rate})
+            except NonFiniteError as exc:  # a diverged session is a result: recorded as NaN
+                warnings.warn(f"seed {seed}, {variant}, delay {delay} diverged: {exc}", RuntimeWarning)
+                out = {k: np.full(epochs, np.nan) for k in ("test_accuracy", "train_accuracy", "correlation")}
+                out.update(seed=seed, variant=variant, delay=str(delay), wall_time=time.time() - t0,
+                           mean_lag=float("nan"), diverged=True)
+                results.append(out)
+                continue
             build_time += rec.build_time
             if rec.status != "complete":
                 ctx.mark_interrupted("a training session was interrupted")
             out = _summarise(rec, sched, labels, rs.target_values, epochs)
             out.update(seed=seed, variant=variant, delay=str(delay), wall_time=time.time() - t0,
-                       mean_lag=float(lag_err[present > 0].mean()) if present.any() else 0.0)
+                       mean_lag=float(lag_err[present > 0].mean()) if present.any() else 0.0,
+                       diverged=False)
             results.append(out)
     wall = time.time() - start
     _record(ctx, results, epochs)
     metrics = _metrics(results, variants, delays, n_seeds)
     metrics.update(wall_time_s=wall, build_time_s=build_time, n_units=float(len(units)),
-                   max_lag=float(K))
+                   max_lag=float(K), n_diverged=float(sum(r["diverged"] for r in results)))
     return metrics
 
 
