@@ -7,7 +7,8 @@ whole-process time honest. Kinds:
 ``coba``     COBA through cortexlearn (``--impl cortexlearn``, fused; ``cortexlearn-unfused``) or hand-written (``--impl brian2``)
 ``song``     Song 2000: ``cortexlearn_synapse``, ``cortexlearn_neuron``, ``brian2_same``, ``brian2_textbook``
 ``fanin``    10,000 inputs -> 100 neurons: ``static``, ``synapse``, ``neuron`` (profiled)
-``session``  the delta-rule session: ``--mode compiled|loop|closed``
+``session``  the delta-rule session: ``--mode compiled|loop|closed`` (compiled: with ``--build-cache``
+             through cortexlearn's Simulation and its build cache, else a raw Brian2 device)
 ``rerun``    build COBA once, re-run it for several seeds through ``Simulation.rerun``
 """
 
@@ -127,6 +128,21 @@ def session(args) -> dict:
     from benchmarks.networks import SESSION, session_curve, session_network
 
     T = SESSION["trial"]
+    if args.mode == "compiled" and args.build_cache:
+        # the toolkit's path: a Simulation whose build cache holds the program after its first
+        # build on this host (build once, run many)
+        from brian2.devices.device import get_device
+
+        from cortexlearn import Simulation
+
+        with Simulation(target="cpp_standalone", seed=0, directory=args.dir,
+                        build_cache=args.build_cache) as sim:
+            net, objects, ns = session_network(args.trials, args.n_in, args.n_out)
+            info = sim.run(net, args.trials * T + defaultclock.dt, namespace=ns)
+            return {"build_time": info.build_time, "build_reused": info.build_reused,
+                    "run_time": float(get_device()._last_run_time), "run_wall": info.wall_time,
+                    "sim_time": float(get_device()._last_run_time),
+                    "curve": session_curve(objects["errors"])}
     if args.mode == "compiled":
         _raw_device(args.dir, args.target)
         net, objects, ns = session_network(args.trials, args.n_in, args.n_out)
@@ -208,6 +224,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--build-cache", default=None,
+                        help="session --mode compiled: run through cortexlearn's Simulation with this build cache")
     parser.add_argument("--run-trials", type=int, default=0,
                         help="loop modes: stop after this many trials (a warm-up that compiles the same code)")
     args = parser.parse_args(argv)
