@@ -15,8 +15,7 @@ from cortexlearn.circuits.feedforward import build_feedforward, run_session
 from cortexlearn.errors import SpecError
 from cortexlearn.rules.critic import ErrorCritic
 from cortexlearn.simulation import Simulation
-from test_spiking_credit_rules import T, rule_for, tiny_session
-from cortexlearn.reference.snn_feedforward import simulate_feedforward
+from test_spiking_credit_rules import oracle, rule_for, tiny_session
 
 LAGS = 3
 ETA, ETA_LABEL = 1e-3, 0.2
@@ -24,19 +23,6 @@ CRITIC = ErrorCritic(learning_rate=ETA, context_learning_rate=ETA_LABEL, activit
                      learning_activity="x_e", lags=LAGS, switches=True)
 # the output bias moves one step later under the error hook; off, hook and reference agree exactly
 RULE = dataclasses.replace(rule_for("fa"), bias_learning_rate=0.0)
-
-
-def _oracle(cfg, rs, params, late):
-    n = len(cfg.layer_sizes) - 1
-    return simulate_feedforward(
-        sizes=cfg.layer_sizes, W=[params[f"W{l}"] for l in range(n)],
-        inhibitory=[params[f"inh{l}"] for l in range(n)], B=[params[f"B{l}"] for l in range(n)],
-        D=[params[f"D{h}"] for h in range(1, n)], phase0=params["phase0"],
-        rates=rs.rate_values, targets=rs.target_values, learning=rs.learning_values,
-        dt=0.1e-3, T=float(T), tau_m=float(cfg.tau_m), coefficients=RULE.coefficients(),
-        eta_hidden=RULE.learning_rate, eta_out=RULE.readout_learning_rate,
-        eta_bias=RULE.bias_learning_rate, beta=RULE.surrogate_slope, w_max=cfg.w_max,
-        bias_max=cfg.bias_max, dale=cfg.dale, late_error=late)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +60,7 @@ def test_late_errors_follow_the_reference(setup, variant):
     lag_act = np.zeros(n) if variant == "stale" else lag_err
     present = (rng.random(n) < 0.8).astype(float)
     got, rec = _run(setup, lag_act, lag_err, present)
-    ref = _oracle(cfg, rs, params, {"lag_act": lag_act, "lag_err": lag_err, "present": present})
+    ref = oracle(cfg, rs, params, RULE, {"lag_act": lag_act, "lag_err": lag_err, "present": present})
     np.testing.assert_allclose(rec.counts, ref["counts"])
     for l, w_ref in enumerate(ref["W"]):
         assert np.abs(w_ref - np.clip(params[f"W{l}"], -1, 1)).max() > 1e-3  # it learned

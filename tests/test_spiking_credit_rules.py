@@ -35,7 +35,7 @@ def rule_for(kind):
                       homeostasis_rate=1e-2, target_count=2.0, surrogate_slope=2.0)
 
 
-def oracle(cfg, rs, params, rule):
+def oracle(cfg, rs, params, rule, late_error=None):
     n = len(cfg.layer_sizes) - 1
     return simulate_feedforward(
         sizes=cfg.layer_sizes, W=[params[f"W{l}"] for l in range(n)],
@@ -45,7 +45,7 @@ def oracle(cfg, rs, params, rule):
         dt=0.1e-3, T=float(T), tau_m=float(cfg.tau_m), coefficients=rule.coefficients(),
         eta_hidden=rule.learning_rate, eta_out=rule.readout_learning_rate,
         eta_bias=rule.bias_learning_rate, beta=rule.surrogate_slope, w_max=cfg.w_max,
-        bias_max=cfg.bias_max, dale=cfg.dale)
+        bias_max=cfg.bias_max, dale=cfg.dale, late_error=late_error)
 
 
 def compare(cfg, rs, params, kinds, target="numpy"):

@@ -19,7 +19,7 @@ import xarray as xr
 from cortexlearn.errors import NonFiniteError, SpecError
 from cortexlearn.model import RunContext
 
-from ..error_critic_sparse_error.run import _build_folder, _correlation, _data, _schedule, circuit
+from ..error_critic_sparse_error.run import _build_folder, _data, _schedule, _summarise, circuit
 
 #: variant -> (activity paired with the late error: "own" trial or "now", use_true, use_prediction)
 VARIANTS = {
@@ -97,23 +97,6 @@ def _units(variants, delays, n_seeds):
     return units
 
 
-def _summarise(rec, sched, labels, targets, epochs):
-    pred = np.argmax(rec.counts + 1e-3 * rec.vm, axis=1)
-    correct = pred == labels
-    truth = targets - rec.counts  # the error of each sample, whenever it arrives
-    critic = rec.extra["critic.pred"]
-    test, train, corr = (np.full(epochs, np.nan) for _ in range(3))
-    for e in range(epochs):
-        tr = (sched.epoch == e) & (sched.source == 0)
-        te = (sched.epoch == e) & (sched.source == 1)
-        if te.any():
-            test[e] = 100 * correct[te].mean()
-        train[e] = 100 * correct[tr].mean()
-        tr[-1] = False  # the last trial is never latched
-        corr[e] = _correlation(critic[tr], truth[tr])
-    return {"test_accuracy": test, "train_accuracy": train, "correlation": corr}
-
-
 def simulate(ctx: RunContext) -> dict:
     from cortexlearn.circuits.critic import attach_output_critic
     from cortexlearn.circuits.feedforward import build_feedforward, initial_parameters, run_session
@@ -176,7 +159,10 @@ def simulate(ctx: RunContext) -> dict:
             build_time += rec.build_time
             if rec.status != "complete":
                 ctx.mark_interrupted("a training session was interrupted")
-            out = _summarise(rec, sched, labels, rs.target_values, epochs)
+            # the truth of each prediction: its own sample's error, whenever that arrives
+            out = _summarise(rec, sched, labels, np.ones(n), epochs,
+                             truth=rs.target_values - rec.counts)
+            del out["correlation_absent"]
             out.update(seed=seed, variant=variant, delay=str(delay), wall_time=time.time() - t0,
                        mean_lag=float(lag_err[present > 0].mean()) if present.any() else 0.0,
                        diverged=False)

@@ -86,11 +86,14 @@ def _correlation(a, b) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def _summarise(rec, sched, labels, present, epochs):
+def _summarise(rec, sched, labels, present, epochs, truth=None):
+    """Accuracies per epoch and the critic's prediction-truth correlations (``truth``: the error
+    each prediction is compared with, default the error the critic received)."""
     pred = np.argmax(rec.counts + 1e-3 * rec.vm, axis=1)
     correct = pred == labels
     test, train, corr, corr_absent = (np.full(epochs, np.nan) for _ in range(4))
-    critic_pred, err_true = rec.extra["critic.pred"], rec.extra["critic.err_true"]
+    critic_pred = rec.extra["critic.pred"]
+    err_true = rec.extra["critic.err_true"] if truth is None else truth
     for e in range(epochs):
         tr = (sched.epoch == e) & (sched.source == 0)
         te = (sched.epoch == e) & (sched.source == 1)
