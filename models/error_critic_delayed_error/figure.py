@@ -55,8 +55,7 @@ def figure(data, metrics):
         ax.set_ylabel("final test accuracy (%)")
         lo = np.nanmin(acc.values[:, -1]) if np.isfinite(acc.values[:, -1]).any() else 0.0
         ax.set_ylim(max(0.0, lo - 5), None)
-        ax.set_title("a  late errors")
-        ax.legend(loc="lower left")
+        ax.set_title("a  late errors (dashed: immediate; legend in b)")
 
         ax = axes[1]
         curves = data.get("train_accuracy", acc)
@@ -69,6 +68,7 @@ def figure(data, metrics):
         ax.set_xlabel("epoch")
         ax.set_ylabel("online training accuracy (%)")
         ax.set_title(f"b  learning curves (delay: {d_last})")
+        ax.legend(loc="center right")
 
         ax = axes[2]
         corr = data.get("correlation")
