@@ -227,10 +227,9 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     if "e_used" not in out.variables:
         raise SpecError("this circuit has no error hook: build it with "
                         "build_feedforward(..., substitute_error=True) to attach an output critic")
-    lags = int(getattr(net, "error_lags", 0))
+    lags = net.error_lags
     if lags:
-        want = ErrorCritic(activity="x_now", learning_activity="x_e", lags=lags)
-        if (rule.activity, rule.learning_activity, rule.lags) != (want.activity, want.learning_activity, lags):
+        if (rule.activity, rule.learning_activity, rule.lags) != ("x_now", "x_e", lags):
             raise SpecError(f"this circuit keeps {lags} presentations for late errors: the critic must "
                             f"read activity='x_now', learn with learning_activity='x_e' and keep "
                             f"lags={lags} predictions; got activity={rule.activity!r}, "
@@ -250,9 +249,7 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     # its learning gate; the mask is read one presentation back
     error_code = f"err_true = err_out\navail = learn_out * {ta.name}(t + t_offset - T_p)"
     if lags:  # the late error belongs to the presentation lag_err back, so does its gate
-        lag_ta = net.timed_arrays["lag_err"]
-        error_code = (f"err_true = err_out\navail = learn_out * {ta.name}(t + t_offset - T_p)\n"
-                      f"lag_e = {lag_ta.name}(t + t_offset - T_p)")
+        error_code += f"\nlag_e = {net.timed_arrays['lag_err'].name}(t + t_offset - T_p)"
     critic = attach_critic(
         rule, hidden, net.config.n_outputs, net.schedule.presentation, error_code=error_code,
         context=out if label else None, context_activity="label_l",

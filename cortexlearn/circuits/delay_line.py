@@ -17,6 +17,8 @@ three-factor updates factorise into a presynaptic and a postsynaptic term.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..errors import SpecError
 
 __all__ = ["register_model", "register_names", "shift_code", "select_expression", "check_lags"]
@@ -65,8 +67,6 @@ def check_lags(values, depth: int, what: str = "lags"):
     SpecError
         Naming the first bad value and its index.
     """
-    import numpy as np
-
     values = np.asarray(values, dtype=float)
     bad = np.flatnonzero(~np.isfinite(values) | (values != np.round(values)) | (values < 0)
                          | (values > depth))

@@ -281,7 +281,7 @@ class FeedforwardNet:
                 vals[f"{pname}.b"] = np.asarray(params[f"B{l}"])[i, j]
         for fname, (ii, jj) in self._feedback_index.items():
             vals[f"{fname}.b"] = np.asarray(params[f"D{fname[3:]}"])[ii, jj]
-        for fname, (key, index) in getattr(self, "_population_index", {}).items():
+        for fname, (key, index) in self._population_index.items():
             signed = np.asarray(params[key])  # B{L}: hidden x output; D{h}: output x hidden
             vals[f"{fname}.m"] = population_magnitudes(signed.T if key.startswith("B") else signed, index)
         return vals

@@ -23,9 +23,9 @@ variables on the presynaptic side** of the forward synapses (``fa_pre = b * d_po
 excitatory and -1 for an inhibitory presynaptic population), or of a separate feedback pathway for
 DFA (``dfa_post = b * d_rule_pre``, the error the output learns from). The update is
 three-factor — presynaptic count × surrogate derivative × error — applied once per presentation
-by ``run_regularly`` and gated by the ``learning`` variable of the trial schedule. The weight-transport signal ``bp`` is computed under
-every rule so that the angle between the rule's hidden error and backprop's is measured in the
-circuit.
+by ``run_regularly`` and gated by the ``learning`` variable of the trial schedule. The
+weight-transport signal ``bp`` is computed under every rule so that the angle between the rule's
+hidden error and backprop's is measured in the circuit.
 
 This module renders the code strings; the builder assembles them.
 """

@@ -160,9 +160,7 @@ def simulate(ctx: RunContext) -> dict:
             if rec.status != "complete":
                 ctx.mark_interrupted("a training session was interrupted")
             # the truth of each prediction: its own sample's error, whenever that arrives
-            out = _summarise(rec, sched, labels, np.ones(n), epochs,
-                             truth=rs.target_values - rec.counts)
-            del out["correlation_absent"]
+            out = _summarise(rec, sched, labels, None, epochs, truth=rs.target_values - rec.counts)
             out.update(seed=seed, variant=variant, delay=str(delay), wall_time=time.time() - t0,
                        mean_lag=float(lag_err[present > 0].mean()) if present.any() else 0.0,
                        diverged=False)

@@ -88,7 +88,8 @@ def _correlation(a, b) -> float:
 
 def _summarise(rec, sched, labels, present, epochs, truth=None):
     """Accuracies per epoch and the critic's prediction-truth correlations (``truth``: the error
-    each prediction is compared with, default the error the critic received)."""
+    each prediction is compared with, default the error the critic received; with ``present``,
+    also over the samples without the true error)."""
     pred = np.argmax(rec.counts + 1e-3 * rec.vm, axis=1)
     correct = pred == labels
     test, train, corr, corr_absent = (np.full(epochs, np.nan) for _ in range(4))
@@ -102,10 +103,13 @@ def _summarise(rec, sched, labels, present, epochs, truth=None):
         train[e] = 100 * correct[tr].mean()
         tr[-1] = False  # the last trial is never latched
         corr[e] = _correlation(critic_pred[tr], err_true[tr])
-        absent = tr & (present == 0)
-        corr_absent[e] = _correlation(critic_pred[absent], err_true[absent])
-    return {"test_accuracy": test, "train_accuracy": train, "correlation": corr,
-            "correlation_absent": corr_absent}
+        if present is not None:
+            absent = tr & (present == 0)
+            corr_absent[e] = _correlation(critic_pred[absent], err_true[absent])
+    out = {"test_accuracy": test, "train_accuracy": train, "correlation": corr}
+    if present is not None:
+        out["correlation_absent"] = corr_absent
+    return out
 
 
 def circuit(p, data, **critic_options):
