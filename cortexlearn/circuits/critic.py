@@ -207,7 +207,10 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     of presentation ``n - lag_err`` (``net.timed_arrays["lag_err"]``): the critic then needs
     ``ErrorCritic(activity="x_now", learning_activity="x_e", lags=net.error_lags)``, predicts from
     the present counts and label and learns from the late error with the counts and label of its
-    own presentation (the circuit's delay lines) and its own prediction of then.
+    own presentation (the circuit's delay lines) and its own prediction of then. A bootstrapping
+    critic (``discount > 0``) keeps its own last input instead; on such a circuit it reads
+    ``activity="x_now"`` and learns from the output's ``err``, which is the present error when the
+    session's ``lag_err`` is 0.
 
     Returns
     -------
@@ -228,7 +231,12 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
         raise SpecError("this circuit has no error hook: build it with "
                         "build_feedforward(..., substitute_error=True) to attach an output critic")
     lags = net.error_lags
-    if lags:
+    if lags and rule.discount > 0:  # it keeps its own last input: no delay lines needed
+        if (rule.activity, rule.lags) != ("x_now", 0):
+            raise SpecError(f"a bootstrapping critic on a circuit with delay lines reads the present "
+                            f"counts: activity='x_now', lags=0; got activity={rule.activity!r}, "
+                            f"lags={rule.lags}")
+    elif lags:
         if (rule.activity, rule.learning_activity, rule.lags) != ("x_now", "x_e", lags):
             raise SpecError(f"this circuit keeps {lags} presentations for late errors: the critic must "
                             f"read activity='x_now', learn with learning_activity='x_e' and keep "
@@ -248,12 +256,12 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     # the latch at the start of presentation n + 1 holds presentation n: its error, its label,
     # its learning gate; the mask is read one presentation back
     error_code = f"err_true = err_out\navail = learn_out * {ta.name}(t + t_offset - T_p)"
-    if lags:  # the late error belongs to the presentation lag_err back, so does its gate
+    if lags and not rule.discount > 0:  # the late error belongs to the presentation lag_err back
         error_code += f"\nlag_e = {net.timed_arrays['lag_err'].name}(t + t_offset - T_p)"
     critic = attach_critic(
         rule, hidden, net.config.n_outputs, net.schedule.presentation, error_code=error_code,
         context=out if label else None, context_activity="label_l",
-        context_learning_activity="label_e" if lags else None, record=record, name=name,
+        context_learning_activity="label_e" if rule.lags else None, record=record, name=name,
         clock=net.credit_clock, order=1,
         extra_model="err_out : 1 (linked)\nlearn_out : 1 (linked)\nt_offset : second (shared, constant)")
     critic.group.err_out = linked_var(out, "err")
@@ -270,7 +278,7 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     if critic.context_synapses is not None:
         objects[f"{name}_context"] = critic.context_synapses
         carried[f"{name}_context.c"] = np.zeros(len(critic.context_synapses))
-    if lags:
+    if rule.lags:
         for var in register_names("pred", lags):
             carried[f"{name}_units.{var}"] = np.zeros(net.config.n_outputs)
     if rule.discount > 0:

@@ -360,7 +360,7 @@ def signed_weights(state: dict, config: FeedforwardConfig, pair_index: dict) -> 
 def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: RenderedSchedule,
                       params: dict, name: str = "ff", chunk_trials: int | None = None,
                       raster_trials=None, substitute_error: bool = False,
-                      error_lags: int = 0) -> FeedforwardNet:
+                      error_lags: int = 0, sequence_error: bool = False) -> FeedforwardNet:
     """Build the circuit for ``rule`` over the session ``schedule``.
 
     Parameters
@@ -392,6 +392,16 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
         ``learn_e``, for a critic that learns from it) from ``lag_err`` back. ``lag_act = lag_err``
         stores activity until its error arrives; ``lag_act = 0`` pairs a late error with the
         current activity. ``x_now`` / ``label_l`` hold the presentation that just ended.
+    sequence_error : bool
+        The output error of a *sequence* of presentations (needs ``substitute_error``): the
+        output integrates its per-presentation errors with a leak,
+        ``eps_n = lam_err * eps_{n-1} * (1 - first_n) + (tgt_n - count_n)``, reset where the
+        run-time ``TimedArray`` ``net.timed_arrays["seq_first"]`` is 1 (a sequence's first
+        presentation). ``eps`` is the error of a leaky integrator ``s_n = lam_err s_{n-1} + y_n``
+        read out at the end of a sequence against the leaky sum of the targets; ``err`` (and the
+        delay line of errors) carries ``eps`` instead of ``tgt - count``. ``lam_err`` is a
+        run-time constant of the output (``"output.lam_err"``, default 0: the error of each
+        presentation, as without this option).
 
     Raises
     ------
@@ -417,6 +427,9 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     if K and not substitute_error:
         raise SpecError("error_lags needs substitute_error=True: a late error reaches the output "
                         "through e_used (attach_output_critic delivers it)")
+    if sequence_error and not substitute_error:
+        raise SpecError("sequence_error needs substitute_error=True: the error of a sequence "
+                        "reaches the output through e_used (attach_output_critic delivers it)")
     T = schedule.presentation
     chunk = int(chunk_trials or n_trials)
     if chunk < 1:
@@ -444,6 +457,9 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
         for key in ("lag_act", "lag_err"):
             lag_arrays[key] = TimedArray(np.zeros(n_padded), dt=T, name=f"{name}_{key}")
             ns[lag_arrays[key].name] = lag_arrays[key]
+    if sequence_error:
+        lag_arrays["seq_first"] = TimedArray(np.zeros(n_padded), dt=T, name=f"{name}_seq_first")
+        ns[lag_arrays["seq_first"].name] = lag_arrays["seq_first"]
     lag_act = f"{name}_lag_act(t + t_offset - T_p)"
     lag_err = f"{name}_lag_err(t + t_offset - T_p)"
 
@@ -567,6 +583,8 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     # ---- output
     substitution_vars = "\n                      e_used : 1\n                      label_l : 1" \
         if substitute_error else ""
+    if sequence_error:
+        substitution_vars += "\nerr_int : 1\nlam_err : 1 (shared, constant)"
     if K:
         substitution_vars += "\n" + "\n".join(["label_e : 1", "learn_e : 1"] + [
             register_model(v, K) for v in ("err", "label", "learn")])
@@ -592,8 +610,12 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                  dbp = {e}
                  delta = learn_l * {e}
                  bias = clip(bias + eta_bias * delta, -bias_max, bias_max)"""
+    new_err = "tgt - count"
+    if sequence_error:  # the leaky sum of the errors since the sequence began
+        new_err = "err_int"
+        first = f"{name}_seq_first(t + t_offset - T_p)"
     if K:  # the error arriving now is that of the presentation lag_err back
-        out_latch = "\n".join([shift_code("err", "tgt - count", K), shift_code("label", "int(tgt > 0)", K),
+        out_latch = "\n".join([shift_code("err", new_err, K), shift_code("label", "int(tgt > 0)", K),
                                shift_code("learn", "learn_cur", K),
                                f"err = {select_expression('err', lag_err, K)}",
                                "label_l = label_now",
@@ -601,8 +623,10 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                                f"learn_l = learn_now * {select_expression('learn', lag_act, K)}",
                                f"learn_e = learn_now * {select_expression('learn', lag_err, K)}"])
     else:
-        out_latch = "err = tgt - count\nlearn_l = learn_cur\n" + \
+        out_latch = f"err = {new_err}\nlearn_l = learn_cur\n" + \
             ("label_l = int(tgt > 0)" if substitute_error else use_err.format(e="err"))
+    if sequence_error:
+        out_latch = f"err_int = lam_err * err_int * (1 - {first}) + tgt - count\n" + out_latch
     out.run_regularly(f"""count_l = count
                           vm_l = vm_acc
                           {out_latch}
@@ -616,7 +640,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
         out.run_regularly(use_err.format(e="e_used"), clock=clock, when="end", order=5,
                           name=f"{name}_output_use_error")
     groups["output"], state_vars["output"] = out, ["v", "vm_acc", "bias", "count", "tgt", "learn_cur"] + \
-        registers(("err", "label", "learn"))
+        registers(("err", "label", "learn")) + (["err_int"] if sequence_error else [])
     offset_groups.append(out)
     objects.append(out)
     post_groups = [g for g, _, _ in pre_groups[1:]] + [out]

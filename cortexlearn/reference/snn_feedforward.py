@@ -50,7 +50,9 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
         from ``present[p] * gate * err[p - lag_err[p]]`` (gate: trials ``p`` and ``p - lag_err``
         are both training trials), paired with the counts and surrogate derivatives of trial
         ``p - lag_act[p]``; the output bias moves with the same error. Without it every trial
-        learns from its own error at once.
+        learns from its own error at once. With ``seq_first`` (n_trials,) and ``leak``, the
+        error of trial ``p`` is that of a sequence (``build_feedforward(sequence_error=True)``):
+        ``eps_p = leak * eps_{p-1} * (1 - seq_first[p]) + target_p - count_p``.
 
     Returns
     -------
@@ -84,6 +86,8 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
     input_counts = np.zeros((n_trials + 1, sizes[0]))
     signs = [np.where(inh, -1.0, 1.0) if dale else None for inh in inhibitory]
     history = []  # per ended trial: (x_l, relay_x, psi_l, learn, err), for late errors
+    sequence = late_error is not None and "seq_first" in late_error
+    err_int = np.zeros(sizes[-1])
 
     def past(p, lag, field):
         return history[p - lag][field] if p - lag >= 0 else None
@@ -106,6 +110,9 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
                 v[h][:] = 0
                 u[h][:] = 0
             err = tgt - counts[-1]
+            if sequence and trial > 0:  # the leaky sum of the errors since the sequence began
+                err_int = late_error["leak"] * err_int * (1 - late_error["seq_first"][trial - 1]) + err
+                err = err_int.copy()
             out_counts[trial] = counts[-1]
             delta_out = learn_l * err
             if late_error is not None and trial > 0:  # trial p = trial - 1 has just ended

@@ -29,6 +29,13 @@ the activity; with :math:`\\gamma > 0` the critic predicts the discounted sum of
 ``n + 1`` has been read. With :math:`\\gamma = 0` and no true error (:math:`a_n = 0`) the target is
 0 and the critic does not learn; pass ``learn_without_error=False`` (default) to skip those updates.
 
+**Episodes** (``episodic=True``): an arrived true error ends an episode (e.g. the error of a
+sequence, given at its end), so the target does not bootstrap past it:
+:math:`\\tau_n = a_n\\,\\epsilon_n + (1 - a_n)\\,\\gamma\\,\\hat\\epsilon_{n+1}`. With the discount
+:math:`\\gamma` equal to the leak :math:`\\lambda` of a leaky integrator read out at the end of the
+episode, the critic's fixed point is the costate :math:`\\lambda^{N-n}\\epsilon_N` of presentation
+``n`` (Werbos' backward recursion :math:`g_n = \\lambda\\, g_{n+1}`).
+
 **Late errors** (``lags = K > 0``): the true error :math:`\\epsilon_{n-k}` of presentation
 :math:`n - k` arrives after presentation :math:`n`, with a lag :math:`k \\le K` set per presentation
 (``lag_e``). The critic keeps its last :math:`K` predictions and learns toward the late error from
@@ -97,6 +104,7 @@ class ErrorCritic:
     switches: bool = False
     learning_activity: str | None = None
     lags: int = 0
+    episodic: bool = False
 
     def __post_init__(self):
         check_positive(self.learning_rate, "learning_rate")
@@ -113,6 +121,8 @@ class ErrorCritic:
             raise SpecError(f"lags must be an integer >= 0, got {self.lags!r}")
         if self.lags and self.discount > 0:
             raise SpecError("a critic for late errors (lags > 0) does not bootstrap: set discount=0")
+        if self.episodic and not self.discount > 0:
+            raise SpecError("episodic applies to a bootstrapping critic: set discount > 0")
 
     # ------------------------------------------------------------------ critic neurons
     def critic_model(self) -> str:
@@ -126,6 +136,8 @@ class ErrorCritic:
         if self.switches:
             lines += [f"{s} : 1 (shared, constant)" for s in ("use_read", "use_context", "use_prediction",
                                                                "use_true", "eta_read", "eta_context")]
+        if self.switches and self.discount > 0:
+            lines += ["gamma_s : 1 (shared, constant)", "learn_all : 1 (shared, constant)"]
         if self.lags:
             from ..circuits.delay_line import register_model
 
@@ -135,8 +147,11 @@ class ErrorCritic:
     def switch_values(self) -> dict:
         """Initial values of the run-time constants of the critic units (with ``switches``)."""
         rate_c = self.learning_rate if self.context_learning_rate is None else self.context_learning_rate
-        return {"use_read": 1.0, "use_context": 1.0, "use_prediction": 1.0, "use_true": 1.0,
-                "eta_read": float(self.learning_rate), "eta_context": float(rate_c)}
+        values = {"use_read": 1.0, "use_context": 1.0, "use_prediction": 1.0, "use_true": 1.0,
+                  "eta_read": float(self.learning_rate), "eta_context": float(rate_c)}
+        if self.discount > 0:
+            values.update(gamma_s=float(self.discount), learn_all=float(self.learn_without_error))
+        return values
 
     def _prediction(self) -> tuple:
         if self.switches:
@@ -149,8 +164,13 @@ class ErrorCritic:
         critic's prediction error for the *previous* presentation (bootstrapped) or this one."""
         if self.discount > 0:
             gate = "1" if self.learn_without_error else "avail_prev"
+            gamma = "gamma_c"
+            if self.switches:
+                gate, gamma = "(learn_all + (1 - learn_all)*avail_prev)", "gamma_s"
+            if self.episodic:
+                gamma += "*(1 - avail_prev)"
             return ("\n".join(self._prediction()) + "\n"
-                    f"delta = (avail_prev*err_true_prev + gamma_c*pred - pred_prev)*{gate}\n"
+                    f"delta = (avail_prev*err_true_prev + {gamma}*pred - pred_prev)*{gate}\n"
                     f"bias += {self._bias_rate()}*delta\n"
                     "pred_prev = pred\nerr_true_prev = err_true\navail_prev = avail")
         if self.lags:
