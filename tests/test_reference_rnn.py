@@ -7,7 +7,8 @@ import pytest
 from cortexlearn.datasets import CopyTask
 from cortexlearn.errors import SpecError
 from cortexlearn.reference.lstm import LSTM
-from cortexlearn.reference.rnn import CopyConfig, _Critic, train_copy_task
+from cortexlearn.reference.optim import Adam
+from cortexlearn.reference.rnn import CopyConfig, CopyStream, _Critic, _train_chunks, train_copy_task
 from cortexlearn.reference.synthetic import LinearSynthesizer
 
 
@@ -122,3 +123,59 @@ def test_copy_config_rejects_bad_values():
         CopyConfig(truncation=0)
     with pytest.raises(SpecError, match="learning_rate"):
         CopyConfig(learning_rate=-1.0)
+
+
+def test_copy_stream_rows_are_back_to_back_copy_sequences():
+    rng = np.random.default_rng(4)
+    stream = CopyStream(CopyTask(5), batch_size=4, rng=rng, length=2)
+    parts = [stream.take(rng, 7, 2), stream.take(rng, 4, 2), stream.take(rng, 9, 2)]
+    x, y, mask = (np.concatenate([p[k] for p in parts]) for k in range(3))
+    assert x.shape == (20, 4, 6) and y.shape == mask.shape == (20, 4)
+    for row in range(4):
+        delimiters = np.flatnonzero(x[:, row, 5])
+        shown = x[:, row, :5].argmax(-1)
+        scored = 0
+        assert np.all(np.diff(delimiters) == 5)          # sequences of 2 + 1 + 2 steps, back to back
+        for d in delimiters:
+            recalls = np.arange(d + 1, min(d + 3, 20))
+            assert not x[recalls, row].any()
+            if d >= 2:   # a whole sequence; the first may be cut by the random phase: not scored
+                assert x[d - 2:d, row, :5].sum() == 2
+                np.testing.assert_array_equal(y[recalls, row], shown[recalls - 3])
+                assert mask[recalls, row].all()
+                scored += len(recalls)
+        assert mask[:, row].sum() == scored > 0
+    # A longer curriculum length takes effect at each row's next sequence.
+    x, _, _ = stream.take(rng, 12, 3)
+    for row in range(4):
+        d = np.flatnonzero(x[:, row, 5])[-1]
+        assert d >= 3 and x[d - 3:d, row, :5].sum() == 3
+
+
+def test_streamed_batches_carry_the_state_and_the_critics_pending_target():
+    # Two stream batches of 6 steps (T = 3) are the same training as one batch of 12 steps:
+    # the LSTM state and the boundary whose critic prediction awaits its target carry over.
+    rng = np.random.default_rng(5)
+    config = CopyConfig(truncation=3, synthetic=True, stream=True, n_hidden=6, n_symbols=4,
+                        critic_learning_rate=1e-2)
+    x, y, mask = CopyStream(CopyTask(4), 2, rng, length=2).take(rng, 12, 2)
+    results = []
+    for splits in ((0, 12), (0, 6, 12)):
+        net = LSTM(5, 6, 4, seed=6)
+        critic, optimizer = _Critic(6, 1e-2, 20.0), Adam(3e-3)
+        state, previous, nats = net.zero_state(2), None, 0.0
+        for a, b in zip(splits[:-1], splits[1:]):
+            n, state, previous = _train_chunks(net, critic, optimizer, x[a:b], y[a:b], mask[a:b],
+                                               config, state, previous, open_end=True)
+            nats += n
+        results.append((nats, state, [p.copy() for p in net.parameters()], critic.module.weight.copy()))
+    (n1, s1, p1, w1), (n2, s2, p2, w2) = results
+    assert n1 == pytest.approx(n2, rel=1e-12) and np.any(w1)
+    np.testing.assert_allclose(s1[1], s2[1], rtol=1e-12)
+    for a, b in zip(p1 + [w1], p2 + [w2]):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
+
+
+def test_stream_needs_a_truncation():
+    with pytest.raises(SpecError, match="stream"):
+        CopyConfig(truncation=None, stream=True)
