@@ -68,3 +68,25 @@ def test_quick_run_writes_results(tmp_path):
     for d in ("1", "variable"):
         sel = (np.asarray(corr.variant) == "critic") & (np.asarray(corr.delay) == d)
         assert 0.2 < float(corr.values[sel][0, 0]) < 0.9, d
+    # the sequence task (length 2): five variants, the critics' predictions compared with the costate
+    for v in ("immediate", "end_only", "stored", "critic_no_bootstrap", "critic_bootstrap"):
+        assert 0 <= m[f"seq_{v}_accuracy_mean"] <= 100
+    assert res.data["sequence_test_accuracy"].shape == (5, 1)
+    assert m["seq_critic_bootstrap_minus_end_only"] == pytest.approx(
+        m["seq_critic_bootstrap_accuracy_mean"] - m["seq_end_only_accuracy_mean"])
+    for v in ("critic_no_bootstrap", "critic_bootstrap"):
+        assert np.isfinite(m[f"seq_{v}_correlation_final"])
+
+
+def test_sequence_settings_are_checked():
+    from cortexlearn.models.error_critic_delayed_error.run import parse_tasks
+    from cortexlearn.models.error_critic_delayed_error.sequence import parse_sequence_variants
+
+    assert parse_tasks("sequence, late") == ["sequence", "late"]
+    with pytest.raises(SpecError, match="unknown task"):
+        parse_tasks("late,recurrent")
+    with pytest.raises(SpecError, match="unknown sequence variant"):
+        parse_sequence_variants("stored,oracle")
+    with pytest.raises(SpecError, match="sequence_leak"):
+        cortexlearn.run("error_critic_delayed_error", quick=True, target="numpy", progress=False,
+                        figure=False, tasks="sequence", sequence_leak=1.0)

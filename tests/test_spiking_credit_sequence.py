@@ -18,7 +18,7 @@ from cortexlearn.models.error_critic_delayed_error.sequence import (arrivals, co
                                                         integrated_accuracy)
 from test_spiking_credit_rules import oracle, rule_for, tiny_session
 
-L, LEAK = 3, 0.7
+L, LEAK, GAIN = 3, 0.7, 0.6
 ETA, ETA_LABEL = 1e-3, 0.2
 CRITIC = ErrorCritic(learning_rate=ETA, context_learning_rate=ETA_LABEL, activity="x_now", switches=True,
                      discount=LEAK, episodic=True, learn_without_error=True)
@@ -43,7 +43,7 @@ def _run(setup, lag_act, lag_err, present, first, use=(1, 1, 0, 1), gamma=LEAK, 
             return np.concatenate([np.asarray(v, float), np.zeros(net.n_trials - n)])
 
         constants = {f"critic_units.{k}": float(v) for k, v in zip(names, use)}
-        constants.update({"output.lam_err": LEAK, "critic_units.gamma_s": gamma,
+        constants.update({"output.lam_err": LEAK, "output.gain_err": GAIN, "critic_units.gamma_s": gamma,
                           "critic_units.learn_all": learn_all})
         rec = run_session(net, sim, timed_values={"lag_act": padded(lag_act), "lag_err": padded(lag_err),
                                                   "present": padded(present), "seq_first": padded(first)},
@@ -64,7 +64,7 @@ def test_sequence_error_follows_the_reference(setup, variant):
     first = (position == 0).astype(float)
     got, rec = _run(setup, lag_act, lag_err, present, first)
     ref = oracle(cfg, rs, params, RULE, {"lag_act": lag_act, "lag_err": lag_err, "present": present,
-                                         "seq_first": first, "leak": LEAK})
+                                         "seq_first": first, "leak": LEAK, "gain": GAIN})
     np.testing.assert_allclose(rec.counts, ref["counts"])
     for l, w_ref in enumerate(ref["W"]):
         assert np.abs(w_ref - np.clip(params[f"W{l}"], -1, 1)).max() > 1e-3  # it learned
@@ -73,7 +73,7 @@ def test_sequence_error_follows_the_reference(setup, variant):
     err = rs.target_values - rec.counts
     eps = np.zeros_like(err)
     for p in range(n):
-        eps[p] = (LEAK * eps[p - 1] if p and position[p] else 0) + err[p]
+        eps[p] = (LEAK * eps[p - 1] if p and position[p] else 0) + GAIN * err[p]
     seen = rec.extra["critic.err_true"]
     for p in range(n - 1):
         q = p - int(lag_err[p])

@@ -395,13 +395,14 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     sequence_error : bool
         The output error of a *sequence* of presentations (needs ``substitute_error``): the
         output integrates its per-presentation errors with a leak,
-        ``eps_n = lam_err * eps_{n-1} * (1 - first_n) + (tgt_n - count_n)``, reset where the
+        ``eps_n = lam_err * eps_{n-1} * (1 - first_n) + gain_err * (tgt_n - count_n)``, reset where the
         run-time ``TimedArray`` ``net.timed_arrays["seq_first"]`` is 1 (a sequence's first
         presentation). ``eps`` is the error of a leaky integrator ``s_n = lam_err s_{n-1} + y_n``
         read out at the end of a sequence against the leaky sum of the targets; ``err`` (and the
         delay line of errors) carries ``eps`` instead of ``tgt - count``. ``lam_err`` is a
         run-time constant of the output (``"output.lam_err"``, default 0: the error of each
-        presentation, as without this option).
+        presentation, as without this option); ``gain_err`` (``"output.gain_err"``, default 1)
+        scales it, e.g. ``1 / sum_k lam^k`` for the error of the leaky *mean* of a sequence.
 
     Raises
     ------
@@ -584,7 +585,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     substitution_vars = "\n                      e_used : 1\n                      label_l : 1" \
         if substitute_error else ""
     if sequence_error:
-        substitution_vars += "\nerr_int : 1\nlam_err : 1 (shared, constant)"
+        substitution_vars += "\nerr_int : 1\nlam_err : 1 (shared, constant)\ngain_err : 1 (shared, constant)"
     if K:
         substitution_vars += "\n" + "\n".join(["label_e : 1", "learn_e : 1"] + [
             register_model(v, K) for v in ("err", "label", "learn")])
@@ -626,7 +627,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
         out_latch = f"err = {new_err}\nlearn_l = learn_cur\n" + \
             ("label_l = int(tgt > 0)" if substitute_error else use_err.format(e="err"))
     if sequence_error:
-        out_latch = f"err_int = lam_err * err_int * (1 - {first}) + tgt - count\n" + out_latch
+        out_latch = f"err_int = lam_err * err_int * (1 - {first}) + gain_err * (tgt - count)\n" + out_latch
     out.run_regularly(f"""count_l = count
                           vm_l = vm_acc
                           {out_latch}
@@ -641,6 +642,8 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                           name=f"{name}_output_use_error")
     groups["output"], state_vars["output"] = out, ["v", "vm_acc", "bias", "count", "tgt", "learn_cur"] + \
         registers(("err", "label", "learn")) + (["err_int"] if sequence_error else [])
+    if sequence_error:
+        out.gain_err = 1.0
     offset_groups.append(out)
     objects.append(out)
     post_groups = [g for g, _, _ in pre_groups[1:]] + [out]

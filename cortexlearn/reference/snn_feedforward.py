@@ -52,7 +52,8 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
         ``p - lag_act[p]``; the output bias moves with the same error. Without it every trial
         learns from its own error at once. With ``seq_first`` (n_trials,) and ``leak``, the
         error of trial ``p`` is that of a sequence (``build_feedforward(sequence_error=True)``):
-        ``eps_p = leak * eps_{p-1} * (1 - seq_first[p]) + target_p - count_p``.
+        ``eps_p = leak * eps_{p-1} * (1 - seq_first[p]) + gain * (target_p - count_p)`` (``gain``
+        optional, default 1).
 
     Returns
     -------
@@ -111,7 +112,8 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
                 u[h][:] = 0
             err = tgt - counts[-1]
             if sequence and trial > 0:  # the leaky sum of the errors since the sequence began
-                err_int = late_error["leak"] * err_int * (1 - late_error["seq_first"][trial - 1]) + err
+                err_int = late_error["leak"] * err_int * (1 - late_error["seq_first"][trial - 1]) + \
+                    late_error.get("gain", 1.0) * err
                 err = err_int.copy()
             out_counts[trial] = counts[-1]
             delta_out = learn_l * err

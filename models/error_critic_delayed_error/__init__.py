@@ -4,6 +4,10 @@ samples late, or after a variable delay. Three ways to learn from it are compare
 immediate error: keep each sample's activity until its error arrives (delay lines in every
 neuron), pair the late error with the activity of the sample now (no storage), or learn at once
 from a critic's prediction (hidden counts + label) and let the late errors train the critic.
+A second task groups samples into sequences of one class whose output is integrated with a leak;
+the error of a sequence arrives only at its end, and a critic that bootstraps from its own next
+prediction (Werbos' costate recursion) is compared with one trained on end errors only, with the
+end error alone and with storing every sample's activity until the end.
 
 Werbos PJ (1992) Approximate dynamic programming for real-time control and neural modeling
 (the error critic). Jaderberg M et al. (2017) Decoupled neural interfaces using synthetic
@@ -24,6 +28,9 @@ from .run import simulate
 _SHARED = {p.name: p for p in SPARSE_PARAMETERS}
 
 PARAMETERS = (
+    Parameter("tasks", "late,sequence", "late: errors of single samples that arrive late; sequence: "
+              "the error of a sequence of samples that arrives only at its end",
+              "issue 6: late errors and a recurrent task whose error arrives at the end of a sequence"),
     Parameter("variants", "immediate,stored,stale,critic", "immediate (the error at once), stored "
               "(late error x the stored activity of its sample), stale (late error x the present "
               "activity), critic (the critic's prediction at once; late errors train the critic)",
@@ -41,6 +48,21 @@ PARAMETERS = (
                            "learning_rate", "readout_learning_rate", "bias_learning_rate",
                            "homeostasis_rate", "surrogate_slope", "input_weight_scale",
                            "feedback_scale", "output_weight_scale", "critic_label_learning_rate")),
+    Parameter("sequence_length", 4, "samples per sequence (one class); the error arrives after the "
+              "last", "chosen: the same as the fixed 4-sample delay", quick=2),
+    Parameter("sequence_classes", "mixed", "mixed: the samples of a sequence are drawn at random, the "
+              "end error is that of the leaky sum of their targets; same: one class per sequence",
+              "chosen (README): with one class per sequence, learning at once from a label-conditioned "
+              "critic carries the label to the next samples of the same sequence"),
+    Parameter("sequence_leak", 0.8, "leak of the output integrator across a sequence, and the "
+              "bootstrapped critic's discount", "chosen: the first sample keeps 0.8^3 = 0.51 of its weight"),
+    Parameter("sequence_variants", "immediate,end_only,stored,critic_no_bootstrap,critic_bootstrap",
+              "immediate (reference: every sample's own error at once), end_only (the last sample "
+              "learns from the end error), stored (every sample's activity "
+              "kept until the end error, paired with its costate), critic_no_bootstrap (learning at once "
+              "from a critic trained on end errors only), critic_bootstrap (the critic also learns "
+              "from its own next prediction)", "issue 6: a critic that bootstraps from its own later "
+              "prediction, compared with storing activity"),
     Parameter("critic_learning_rate", 3e-5, "critic's delta-rule rate on (hidden count - target "
               "count) and on its bias", "chosen: a late error makes the LMS rule a delayed one, "
               "stable only for smaller rates; 1e-4 (error_critic_sparse_error's) diverged at a "
@@ -52,6 +74,11 @@ CHECKS = (
           ">", 0.0, source="issue 6 (comparison; no number given): the critic replaces storage"),
     Check("storing activity beats the critic at a one-sample delay", "stored_minus_critic_d1", ">",
           0.0, source="FACTS feasibility study: stored 39.5 % vs critic 38.0 % at one sample"),
+    Check("sequence task: the bootstrapped critic beats the critic without bootstrap",
+          "seq_critic_bootstrap_minus_critic_no_bootstrap", ">", 0.0,
+          source="issue 6 (no number given): where bootstrapping should matter most"),
+    Check("sequence task: the bootstrapped critic beats learning from the end error alone",
+          "seq_critic_bootstrap_minus_end_only", ">", 0.0, source="issue 6 (no number given)"),
     Check(">= 3 seeds", "n_seeds", ">=", 3, source="issue 6"),
 )
 

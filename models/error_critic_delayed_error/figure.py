@@ -28,60 +28,113 @@ def figure(data, metrics):
     from cortexlearn.plotting.ensemble import plot_ensemble
     from cortexlearn.plotting.style import DOUBLE_COLUMN, style_context
 
+    late, seq = "test_accuracy" in data, "sequence_test_accuracy" in data
+    rows = int(late) + int(seq)
     with style_context():
-        fig, axes = plt.subplots(1, 3, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.32),
-                                 constrained_layout=True)
-        acc = data["test_accuracy"]
-        delays = _delays(acc)
-        late = [v for v in ("stored", "stale", "critic") if v in set(np.asarray(acc.variant).tolist())]
-        ax = axes[0]
-        width = 0.8 / max(len(late), 1)
-        for k, v in enumerate(late):
-            for x, d in enumerate(delays):
-                vals = _select(acc, v, d)[:, -1]
-                if vals.size == 0:
-                    continue
-                pos = x + (k - (len(late) - 1) / 2) * width
-                ax.bar(pos, np.mean(vals), width * 0.9, color=COLORS[v], alpha=0.75,
-                       label=LABELS[v] if x == 0 else None)
-                ax.scatter(np.full(vals.size, pos), vals, color="k", s=5, zorder=3)
-        now = _select(acc, "immediate")
-        if now.size:
-            ax.axhline(np.mean(now[:, -1]), color=COLORS["immediate"], lw=0.8, ls="--",
-                       label=LABELS["immediate"])
-        ax.set_xticks(range(len(delays)), [f"{d} sample{'s' if d != '1' else ''}" if d != "variable"
-                                           else "variable" for d in delays])
-        ax.set_xlabel("delay of the error")
-        ax.set_ylabel("final test accuracy (%)")
-        lo = np.nanmin(acc.values[:, -1]) if np.isfinite(acc.values[:, -1]).any() else 0.0
-        ax.set_ylim(max(0.0, lo - 5), None)
-        ax.set_title("a  late errors (dashed: immediate; legend in b)")
-
-        ax = axes[1]
-        curves = data.get("train_accuracy", acc)
-        d_last = delays[-1] if delays else None
-        for v in ["immediate"] + late:
-            rows = _select(curves, v, None if v == "immediate" else d_last)
-            if rows.size:
-                plot_ensemble(curves.epoch.values, rows, ax=ax, color=COLORS[v], label=LABELS[v],
-                              method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("online training accuracy (%)")
-        ax.set_title(f"b  learning curves (delay: {d_last})")
-        ax.legend(loc="center right")
-
-        ax = axes[2]
-        corr = data.get("correlation")
-        if corr is not None:
-            shades = plt.get_cmap("viridis")(np.linspace(0.1, 0.8, max(len(delays), 1)))
-            for d, color in zip(delays, shades):
-                rows = _select(corr, "critic", d)
-                if rows.size:
-                    plot_ensemble(corr.epoch.values, rows, ax=ax, color=color, label=f"delay {d}",
-                                  method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
-            ax.set_ylim(-0.2, 1.0)
-            ax.set_xlabel("epoch")
-            ax.set_ylabel("prediction-truth correlation")
-            ax.set_title("c  the critic's prediction")
-            ax.legend(loc="lower right")
+        fig, grid = plt.subplots(max(rows, 1), 3, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.32 * max(rows, 1)),
+                                 constrained_layout=True, squeeze=False)
+        if late:
+            _late_panels(data, grid[0], plot_ensemble)
+        if seq:
+            _sequence_panels(data, grid[int(late)], plot_ensemble, "def" if late else "abc")
     return fig
+
+
+SEQ_COLORS = {"immediate": "#000000", "end_only": "#E69F00", "stored": "#0072B2", "critic_no_bootstrap": "#CC79A7",
+              "critic_bootstrap": "#009E73"}
+SEQ_LABELS = {"immediate": "immediate (reference)", "end_only": "end error only", "stored": "stored activity",
+              "critic_no_bootstrap": "critic, no bootstrap", "critic_bootstrap": "critic, bootstrap"}
+
+
+def _sequence_panels(data, axes, plot_ensemble, letters):
+    acc = data["sequence_test_accuracy"]
+    variants = [v for v in SEQ_COLORS if v in set(np.asarray(acc.sequence_variant).tolist())]
+
+    def rows(da, v):
+        return da.values[np.asarray(da.sequence_variant) == v]
+
+    ax = axes[0]
+    for x, v in enumerate(variants):
+        vals = rows(acc, v)[:, -1]
+        ax.bar(x, np.nanmean(vals), 0.7, color=SEQ_COLORS[v], alpha=0.75)
+        ax.scatter(np.full(vals.size, x), vals, color="k", s=5, zorder=3)
+    ax.set_xticks(range(len(variants)), [SEQ_LABELS[v] for v in variants], rotation=20, ha="right")
+    ax.set_ylabel("final test accuracy (%)")
+    ax.set_title(f"{letters[0]}  error at the end of a sequence")
+    ax = axes[1]
+    train = data["sequence_train_accuracy"]
+    for v in variants:
+        plot_ensemble(train.epoch.values, rows(train, v), ax=ax, color=SEQ_COLORS[v], label=SEQ_LABELS[v],
+                      method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("online training accuracy (%)")
+    ax.set_title(f"{letters[1]}  learning curves (sequences)")
+    ax.legend(loc="lower right")
+    ax = axes[2]
+    corr = data["sequence_correlation"]
+    for v in [v for v in variants if v.startswith("critic")]:
+        plot_ensemble(corr.epoch.values, rows(corr, v), ax=ax, color=SEQ_COLORS[v], label=SEQ_LABELS[v],
+                      method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
+    ax.set_ylim(-0.2, 1.0)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("prediction-costate correlation")
+    ax.set_title(f"{letters[2]}  the critic's prediction of the costate")
+    ax.legend(loc="lower right")
+
+
+def _late_panels(data, axes, plot_ensemble):
+    import matplotlib.pyplot as plt
+
+    acc = data["test_accuracy"]
+    delays = _delays(acc)
+    late = [v for v in ("stored", "stale", "critic") if v in set(np.asarray(acc.variant).tolist())]
+    ax = axes[0]
+    width = 0.8 / max(len(late), 1)
+    for k, v in enumerate(late):
+        for x, d in enumerate(delays):
+            vals = _select(acc, v, d)[:, -1]
+            if vals.size == 0:
+                continue
+            pos = x + (k - (len(late) - 1) / 2) * width
+            ax.bar(pos, np.mean(vals), width * 0.9, color=COLORS[v], alpha=0.75,
+                   label=LABELS[v] if x == 0 else None)
+            ax.scatter(np.full(vals.size, pos), vals, color="k", s=5, zorder=3)
+    now = _select(acc, "immediate")
+    if now.size:
+        ax.axhline(np.mean(now[:, -1]), color=COLORS["immediate"], lw=0.8, ls="--",
+                   label=LABELS["immediate"])
+    ax.set_xticks(range(len(delays)), [f"{d} sample{'s' if d != '1' else ''}" if d != "variable"
+                                       else "variable" for d in delays])
+    ax.set_xlabel("delay of the error")
+    ax.set_ylabel("final test accuracy (%)")
+    lo = np.nanmin(acc.values[:, -1]) if np.isfinite(acc.values[:, -1]).any() else 0.0
+    ax.set_ylim(max(0.0, lo - 5), None)
+    ax.set_title("a  late errors (dashed: immediate; legend in b)")
+
+    ax = axes[1]
+    curves = data.get("train_accuracy", acc)
+    d_last = delays[-1] if delays else None
+    for v in ["immediate"] + late:
+        rows = _select(curves, v, None if v == "immediate" else d_last)
+        if rows.size:
+            plot_ensemble(curves.epoch.values, rows, ax=ax, color=COLORS[v], label=LABELS[v],
+                          method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("online training accuracy (%)")
+    ax.set_title(f"b  learning curves (delay: {d_last})")
+    ax.legend(loc="center right")
+
+    ax = axes[2]
+    corr = data.get("correlation")
+    if corr is not None:
+        shades = plt.get_cmap("viridis")(np.linspace(0.1, 0.8, max(len(delays), 1)))
+        for d, color in zip(delays, shades):
+            rows = _select(corr, "critic", d)
+            if rows.size:
+                plot_ensemble(corr.epoch.values, rows, ax=ax, color=color, label=f"delay {d}",
+                              method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
+        ax.set_ylim(-0.2, 1.0)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("prediction-truth correlation")
+        ax.set_title("c  the critic's prediction")
+        ax.legend(loc="lower right")

@@ -97,11 +97,43 @@ def _units(variants, delays, n_seeds):
     return units
 
 
+def parse_tasks(text: str) -> list:
+    names = [v.strip() for v in str(text).split(",") if v.strip()]
+    for v in names:
+        if v not in ("late", "sequence"):
+            raise SpecError(f"unknown task {v!r}; choose from late, sequence")
+    if not names:
+        raise SpecError("give at least one task (late, sequence)")
+    return list(dict.fromkeys(names))
+
+
 def simulate(ctx: RunContext) -> dict:
+    """The late-error comparison and the sequence task (``tasks``)."""
+    from .sequence import check_sequence_settings, record_sequence, simulate_sequence
+
+    p = ctx.params
+    tasks = parse_tasks(p["tasks"])
+    if "sequence" in tasks:
+        check_sequence_settings(p)
+    if int(p["n_seeds"]) < 1 or int(p["epochs"]) < 1 or int(p["hidden"]) < 1:
+        raise SpecError("n_seeds, epochs and hidden must be >= 1")
+    start = time.time()
+    metrics = {"n_seeds": float(p["n_seeds"])}
+    if "late" in tasks:
+        metrics.update(_simulate_late(ctx, p))
+    if "sequence" in tasks:
+        data = _data(p)
+        seq_metrics, results = simulate_sequence(ctx, p, data, circuit, _build_folder(p, circuit(p, data)[0], ctx.target))
+        record_sequence(ctx, results, int(p["epochs"]))
+        metrics.update(seq_metrics)
+    metrics["wall_time_s"] = time.time() - start
+    return metrics
+
+
+def _simulate_late(ctx: RunContext, p) -> dict:
     from cortexlearn.circuits.critic import attach_output_critic
     from cortexlearn.circuits.feedforward import build_feedforward, initial_parameters, run_session
 
-    p = ctx.params
     variants = parse_variants(p["variants"])
     block = int(p["variable_block"])
     delays = parse_delays(p["delays"], block)
@@ -168,7 +200,7 @@ def simulate(ctx: RunContext) -> dict:
     wall = time.time() - start
     _record(ctx, results, epochs)
     metrics = _metrics(results, variants, delays, n_seeds)
-    metrics.update(wall_time_s=wall, build_time_s=build_time, n_units=float(len(units)),
+    metrics.update(late_wall_time_s=wall, build_time_s=build_time, n_units=float(len(units)),
                    max_lag=float(K), n_diverged=float(sum(r["diverged"] for r in results)))
     return metrics
 
