@@ -6,7 +6,8 @@ Each batch of sequences is cut into chunks of ``truncation`` steps. After the fo
 chunk, the gradient arriving at its last state is
 
 - zero (truncated BPTT: no credit crosses the boundary),
-- ``M(h_T, c_T)``, a linear synthetic gradient (the critic's prediction of all future credit).
+- ``M(h_T, c_T)``, a linear synthetic gradient (the critic's prediction of all future credit),
+  reading ``(h, c)``, ``(h, tanh c)`` or ``h`` (``CopyConfig.critic_input``).
 
 The critic that made the prediction at the previous boundary then learns toward the gradient
 this chunk sends back to its first state, computed with ``discount * M(h_T, c_T)`` at its end: the
@@ -57,6 +58,8 @@ class CopyConfig:
     ``truncation = None`` is full BPTT. ``synthetic = True`` adds the boundary critic.
     ``stream = True`` trains on a continuous stream with the state carried across sequences and
     batches (Jaderberg et al. 2016, §3.2); ``False`` resets the state for each batch of sequences.
+    ``critic_input`` is what the critic reads: on a stream, a critic of the raw cell state drove
+    ``|c|`` to hundreds (models/werbos_error_critic/README.md); ``"h,tanh(c)"`` stays bounded.
     """
 
     truncation: int | None = 3
