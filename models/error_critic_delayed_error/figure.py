@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 COLORS = {"immediate": "#000000", "stored": "#0072B2", "stale": "#E69F00", "critic": "#009E73"}
+#: the style of every curve over seeds (percentile band)
+CURVE = dict(method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
 LABELS = {"immediate": "immediate error", "stored": "stored activity", "stale": "no storage",
           "critic": "critic"}
 
@@ -65,7 +67,7 @@ def _sequence_panels(data, axes, plot_ensemble, letters):
     train = data["sequence_train_accuracy"]
     for v in variants:
         plot_ensemble(train.epoch.values, rows(train, v), ax=ax, color=SEQ_COLORS[v], label=SEQ_LABELS[v],
-                      method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
+                      **CURVE)
     ax.set_xlabel("epoch")
     ax.set_ylabel("online training accuracy (%)")
     ax.set_title(f"{letters[1]}  learning curves (sequences)")
@@ -74,7 +76,7 @@ def _sequence_panels(data, axes, plot_ensemble, letters):
     corr = data["sequence_correlation"]
     for v in [v for v in variants if v.startswith("critic")]:
         plot_ensemble(corr.epoch.values, rows(corr, v), ax=ax, color=SEQ_COLORS[v], label=SEQ_LABELS[v],
-                      method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
+                      **CURVE)
     ax.set_ylim(-0.2, 1.0)
     ax.set_xlabel("epoch")
     ax.set_ylabel("prediction-costate correlation")
@@ -118,7 +120,7 @@ def _late_panels(data, axes, plot_ensemble):
         rows = _select(curves, v, None if v == "immediate" else d_last)
         if rows.size:
             plot_ensemble(curves.epoch.values, rows, ax=ax, color=COLORS[v], label=LABELS[v],
-                          method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
+                          **CURVE)
     ax.set_xlabel("epoch")
     ax.set_ylabel("online training accuracy (%)")
     ax.set_title(f"b  learning curves (delay: {d_last})")
@@ -132,7 +134,7 @@ def _late_panels(data, axes, plot_ensemble):
             rows = _select(corr, "critic", d)
             if rows.size:
                 plot_ensemble(corr.epoch.values, rows, ax=ax, color=color, label=f"delay {d}",
-                              method="percentile", confidence=0.999, alpha=0.2, marker="o", ms=2)
+                              **CURVE)
         ax.set_ylim(-0.2, 1.0)
         ax.set_xlabel("epoch")
         ax.set_ylabel("prediction-truth correlation")
