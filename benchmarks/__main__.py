@@ -17,7 +17,7 @@ import sys
 import time
 import traceback
 
-from . import coba, floor, rerun, seed_sweep, session, stdp, sweep_parallel
+from . import coba, eprop, floor, rerun, seed_sweep, session, stdp, sweep_parallel
 from .harness import MemoryRefused, Result, machine_info, summary_line, to_json, work_dir
 
 #: name -> (function, the result names it produces), in the order the suite runs them
@@ -33,6 +33,8 @@ BENCHMARKS = {
     "seed_sweep": (seed_sweep.run, ["seed_sweep_build_cache"]),
     "sweep_parallel": (sweep_parallel.run, ["sweep_parallel_efficiency"]),
     "openmp": (coba.run_openmp, ["coba_openmp_2_vs_1_threads"]),
+    "eprop": (eprop.run, ["eprop_ns_per_synapse_step", "eprop_full_run_projected",
+                          "eprop_openmp_2_vs_1_threads"]),
 }
 
 

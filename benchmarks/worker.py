@@ -10,6 +10,7 @@ whole-process time honest. Kinds:
 ``session``  the delta-rule session: ``--mode compiled|loop|closed`` (compiled: with ``--build-cache``
              through cortexlearn's Simulation and its build cache, else a raw Brian2 device)
 ``rerun``    build COBA once, re-run it for several seeds through ``Simulation.rerun``
+``eprop``    the e-prop pattern-generation network (ALIF), ``--trials`` iterations, ``--threads``
 """
 
 from __future__ import annotations
@@ -206,9 +207,35 @@ def rerun(args) -> dict:
             "recompiled": before != after, "n_compiled_files": len(before)}
 
 
+def eprop(args) -> dict:
+    """The pattern-generation e-prop network (bellec_2020_pattern_generation's defaults, ALIF) for
+    ``--trials`` iterations of 1 s, built through cortexlearn with ``--threads`` OpenMP threads."""
+    from cortexlearn import Simulation
+    from cortexlearn.circuits.recurrent import build_recurrent_network
+    from cortexlearn.models.bellec_2020_pattern_generation import MODEL
+    from cortexlearn.models.bellec_2020_pattern_generation.units import make_rule, make_task
+
+    from brian2 import Hz
+
+    cfg = MODEL.resolve({"n_recurrent": args.n_post})
+    n_steps = int(round(float(cfg["trial_duration"] / cfg["dt"])))
+    task = make_task(args.seed, cfg["n_inputs"], args.n_post, n_steps, float(cfg["dt"]),
+                     float(cfg["input_rate"] / Hz), cfg["input_scale"], cfg["recurrent_scale"],
+                     cfg["output_scale"])
+    with Simulation(target=args.target, seed=args.seed, dt=cfg["dt"], threads=args.threads,
+                    directory=args.dir) as sim:
+        net = build_recurrent_network(make_rule("alif", cfg), task["spikes"], task["target"], task["in"],
+                                      task["rec"], task["out"], task["feedback"],
+                                      trial_duration=cfg["trial_duration"], name="eprop")
+        info = sim.run(net.network, net.duration(args.trials), namespace=net.namespace)
+        synapses = args.n_post * (cfg["n_inputs"] + args.n_post - 1) + args.n_post
+        return {"build_time": info.build_time, "run_time": info.wall_time, "synapses": int(synapses),
+                "steps": int(n_steps * args.trials)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
-    parser.add_argument("kind", choices=["coba", "song", "fanin", "session", "rerun"])
+    parser.add_argument("kind", choices=["coba", "song", "fanin", "session", "rerun", "eprop"])
     parser.add_argument("--impl", default="cortexlearn")
     parser.add_argument("--mode", default="compiled")
     parser.add_argument("--target", default="cpp_standalone")
@@ -232,7 +259,8 @@ def main(argv=None):
     if args.dir is not None:
         args.dir = os.path.abspath(args.dir)
     start = time.perf_counter()
-    result = {"coba": coba, "song": song, "fanin": fanin, "session": session, "rerun": rerun}[args.kind](args)
+    result = {"coba": coba, "song": song, "fanin": fanin, "session": session, "rerun": rerun,
+              "eprop": eprop}[args.kind](args)
     result["worker_wall"] = time.perf_counter() - start
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
