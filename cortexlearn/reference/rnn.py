@@ -122,7 +122,9 @@ class CopyHistory:
 
 
 class _Critic:
-    """The boundary critic: a linear synthetic gradient of (h, c) with a divergence guard.
+    """The boundary critic: a linear synthetic gradient of the state with a divergence guard.
+
+    It predicts ``(dh, dc)`` from the features named by ``reads`` (a key of ``CRITIC_INPUTS``).
 
     The guard compares the size of the critic's predictions with a running average of the size
     of the *true* part of its targets (the next chunk's own gradient, without the bootstrap term):
