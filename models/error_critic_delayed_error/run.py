@@ -19,7 +19,7 @@ import xarray as xr
 from cortexlearn.errors import NonFiniteError, SpecError
 from cortexlearn.model import RunContext
 
-from ..error_critic_sparse_error.run import _build_folder, _data, _schedule, _summarise, circuit
+from ..error_critic_sparse_error.run import _build_folder, _data, _schedule, _summarise, circuit, parse_names
 
 #: variant -> (activity paired with the late error: "own" trial or "now", use_true, use_prediction)
 VARIANTS = {
@@ -55,13 +55,7 @@ def parse_delays(text: str, block: int) -> list:
 
 
 def parse_variants(text: str) -> list:
-    names = [v.strip() for v in str(text).split(",") if v.strip()]
-    for v in names:
-        if v not in VARIANTS:
-            raise SpecError(f"unknown variant {v!r}; choose from {', '.join(VARIANTS)}")
-    if not names:
-        raise SpecError("give at least one variant")
-    return list(dict.fromkeys(names))
+    return parse_names(text, VARIANTS)
 
 
 def max_lag(delays, block: int) -> int:
@@ -98,13 +92,7 @@ def _units(variants, delays, n_seeds):
 
 
 def parse_tasks(text: str) -> list:
-    names = [v.strip() for v in str(text).split(",") if v.strip()]
-    for v in names:
-        if v not in ("late", "sequence"):
-            raise SpecError(f"unknown task {v!r}; choose from late, sequence")
-    if not names:
-        raise SpecError("give at least one task (late, sequence)")
-    return list(dict.fromkeys(names))
+    return parse_names(text, ("late", "sequence"), "task")
 
 
 def simulate(ctx: RunContext) -> dict:
@@ -137,9 +125,7 @@ def _simulate_late(ctx: RunContext, p) -> dict:
     variants = parse_variants(p["variants"])
     block = int(p["variable_block"])
     delays = parse_delays(p["delays"], block)
-    n_seeds, epochs = int(p["n_seeds"]), int(p["epochs"])
-    if n_seeds < 1 or epochs < 1 or int(p["hidden"]) < 1:
-        raise SpecError("n_seeds, epochs and hidden must be >= 1")
+    n_seeds, epochs = int(p["n_seeds"]), int(p["epochs"])  # checked by simulate
     K = max_lag(delays, block)
     data = _data(p)
     cfg, rule, critic_rule, chunk = circuit(p, data, activity="x_now", learning_activity="x_e",

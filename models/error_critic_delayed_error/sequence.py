@@ -56,13 +56,9 @@ SEQUENCE_VARIANTS = {
 
 
 def parse_sequence_variants(text: str) -> list:
-    names = [v.strip() for v in str(text).split(",") if v.strip()]
-    for v in names:
-        if v not in SEQUENCE_VARIANTS:
-            raise SpecError(f"unknown sequence variant {v!r}; choose from {', '.join(SEQUENCE_VARIANTS)}")
-    if not names:
-        raise SpecError("give at least one sequence variant")
-    return list(dict.fromkeys(names))
+    from ..error_critic_sparse_error.run import parse_names
+
+    return parse_names(text, SEQUENCE_VARIANTS, "sequence variant")
 
 
 def check_sequence_settings(p) -> tuple:

@@ -27,14 +27,20 @@ VARIANTS = {
 }
 
 
-def _variants(text: str) -> list:
-    names = [v.strip() for v in text.split(",") if v.strip()]
+def parse_names(text: str, choices, what: str = "variant") -> list:
+    """Comma-separated names, each one of ``choices``, in order without repeats; a SpecError names
+    the unknown one (``what`` says what kind of name it is)."""
+    names = [v.strip() for v in str(text).split(",") if v.strip()]
     for v in names:
-        if v not in VARIANTS:
-            raise SpecError(f"unknown variant {v!r}; choose from {', '.join(VARIANTS)}")
+        if v not in choices:
+            raise SpecError(f"unknown {what} {v!r}; choose from {', '.join(choices)}")
     if not names:
-        raise SpecError("give at least one variant")
+        raise SpecError(f"give at least one {what}")
     return list(dict.fromkeys(names))
+
+
+def _variants(text: str) -> list:
+    return parse_names(text, VARIANTS)
 
 
 def _data(p):
