@@ -28,7 +28,10 @@ def _raw_device(directory: str, target: str = "cpp_standalone", threads: int = 1
     from brian2 import prefs, set_device
 
     if target == "cuda_standalone":  # pragma: no cover - needs a GPU
-        import brian2cuda  # noqa: F401
+        from cortexlearn.simulation import cuda_build_preferences
+
+        for key, value in cuda_build_preferences(directory).items():
+            prefs[key] = value
     prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
     set_device(target, build_on_run=False, directory=directory)
 

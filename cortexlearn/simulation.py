@@ -25,8 +25,10 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import gc
+import glob
 import os
 import shutil
+import sys
 import tempfile
 import time
 import uuid
@@ -62,6 +64,71 @@ def _cuda_unavailable_reason() -> str | None:
     if shutil.which("nvidia-smi") is None:
         return "no NVIDIA driver (nvidia-smi) found"
     return None
+
+
+def _cuda_has_curand() -> bool:
+    """True when cuRAND's header sits in a CUDA installation or a ``CPATH`` folder."""
+    roots = [os.environ.get("CUDA_PATH", ""), "/usr/local/cuda"]
+    nvcc = shutil.which("nvcc")
+    if nvcc:
+        roots.append(os.path.dirname(os.path.dirname(os.path.realpath(nvcc))))
+    include_dirs = [os.path.join(r, "include") for r in roots if r]
+    include_dirs += [d for d in os.environ.get("CPATH", "").split(os.pathsep) if d]
+    return any(os.path.exists(os.path.join(d, "curand.h")) for d in include_dirs)
+
+
+def _pip_curand() -> tuple[str, str, str] | None:
+    """(include folder, library folder, library file) of a pip-installed cuRAND, or None."""
+    for base in sys.path:
+        for sub in ("nvidia/cu13", "nvidia/curand", "nvidia/cu12"):
+            include = os.path.join(base or ".", sub, "include")
+            if not os.path.exists(os.path.join(include, "curand.h")):
+                continue
+            for libdir in (os.path.join(base or ".", sub, "lib"), os.path.join(base or ".", sub, "lib64")):
+                libs = sorted(glob.glob(os.path.join(libdir, "libcurand.so*")), key=len)
+                if libs:
+                    return include, libdir, libs[0]
+    return None
+
+
+def cuda_build_preferences(directory: str) -> dict[str, Any]:
+    """Brian2 preferences that let brian2cuda 1.0b1 build with the CUDA found here.
+
+    CUDA >= 13 ships Thrust, CUB and libcu++ that refuse to compile below C++17, while
+    brian2cuda's makefile asks nvcc and the host compiler for C++11: nvcc keeps the last
+    ``-std`` it is given, so ``-std=c++17`` goes last (every CUDA >= 11 accepts it). Where CUDA
+    comes as pip packages without cuRAND in its include folder, the ``nvidia`` package's cuRAND is
+    named; it ships only ``libcurand.so.N``, so a ``libcurand.so`` link is made in
+    ``directory/cuda_libs`` for brian2cuda's ``-lcurand``. Returns the preferences to set
+    (the caller saves and restores the old values).
+    """
+    import brian2cuda  # noqa: F401  (registers the devices.cuda_standalone preferences)
+
+    nvcc_key = "devices.cuda_standalone.cuda_backend.extra_compile_args_nvcc"
+    gcc_key = "codegen.cpp.extra_compile_args_gcc"
+    nvcc_args = [a for a in prefs[nvcc_key] if not a.startswith("-std=")] + ["-std=c++17"]
+    gcc_args = ["-std=c++17" if a in ("-std=c++11", "-std=c++14") else a for a in prefs[gcc_key]]
+    out: dict[str, Any] = {nvcc_key: nvcc_args, gcc_key: gcc_args}
+    out.update(_curand_preferences(directory, None if _cuda_has_curand() else _pip_curand()))
+    return out
+
+
+def _curand_preferences(directory: str, found: tuple[str, str, str] | None) -> dict[str, Any]:
+    """Include, link and run-time folders for a pip-installed cuRAND ``found`` (none if None);
+    makes the ``libcurand.so`` link in ``directory/cuda_libs`` when the package lacks it."""
+    if found is None:
+        return {}
+    include, libdir, libfile = found
+    linkdir = libdir
+    if os.path.basename(libfile) != "libcurand.so":
+        linkdir = os.path.join(directory, "cuda_libs")
+        os.makedirs(linkdir, exist_ok=True)
+        link = os.path.join(linkdir, "libcurand.so")
+        if not os.path.lexists(link):
+            os.symlink(libfile, link)
+    return {"codegen.cpp.include_dirs": list(prefs["codegen.cpp.include_dirs"]) + [include],
+            "codegen.cpp.library_dirs": list(prefs["codegen.cpp.library_dirs"]) + [linkdir],
+            "codegen.cpp.runtime_library_dirs": list(prefs["codegen.cpp.runtime_library_dirs"]) + [libdir]}
 
 
 def available_targets() -> dict[str, str | None]:
@@ -226,10 +293,9 @@ class Simulation:
             return self._enter()
         except BaseException:
             # leave nothing half-set: preferences, dt and the directory lock go back
-            for key in ("codegen.target", "core.default_float_dtype",
-                        "devices.cpp_standalone.openmp_threads"):
-                if key in self._saved:
-                    prefs[key] = self._saved[key]
+            for key, value in self._saved.items():
+                if key != "dt":
+                    prefs[key] = value
             if "dt" in self._saved:
                 defaultclock.dt = self._saved["dt"]
             if self._lock is not None:
@@ -269,7 +335,9 @@ class Simulation:
             # the previous run's garbage so that the same network generates the same code
             gc.collect()
             if self.target == "cuda_standalone":  # pragma: no cover - needs a GPU
-                import brian2cuda  # noqa: F401
+                for key, value in cuda_build_preferences(self.directory).items():
+                    self._saved.setdefault(key, prefs[key])
+                    prefs[key] = value
             set_device(self.target, build_on_run=False)
             get_device().reinit()
             get_device().activate(build_on_run=False)
@@ -303,9 +371,9 @@ class Simulation:
                 reset_device("runtime")
                 get_device().activate()
         finally:
-            for key in ("codegen.target", "core.default_float_dtype",
-                        "devices.cpp_standalone.openmp_threads"):
-                prefs[key] = self._saved[key]
+            for key, value in self._saved.items():
+                if key != "dt":
+                    prefs[key] = value
             defaultclock.dt = self._saved["dt"]
             if self._lock is not None:
                 self._lock.release()

@@ -210,6 +210,34 @@ def test_cuda_target_is_refused_with_a_reason_when_unavailable():
         Simulation("cuda_standalone")
 
 
+def test_pip_installed_curand_is_found_and_linked(tmp_path, monkeypatch):
+    # CUDA from pip packages: cuRAND's header and libcurand.so.N sit in nvidia/cu13, without the
+    # libcurand.so that brian2cuda's -lcurand needs
+    import os
+    import sys
+
+    from cortexlearn.simulation import _curand_preferences, _pip_curand
+
+    site = tmp_path / "site"
+    (site / "nvidia" / "cu13" / "include").mkdir(parents=True)
+    (site / "nvidia" / "cu13" / "lib").mkdir()
+    (site / "nvidia" / "cu13" / "include" / "curand.h").write_text("")
+    lib = site / "nvidia" / "cu13" / "lib" / "libcurand.so.10"
+    lib.write_text("")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "elsewhere"), str(site)])
+    found = _pip_curand()
+    assert found == (str(site / "nvidia" / "cu13" / "include"), str(site / "nvidia" / "cu13" / "lib"), str(lib))
+    out = _curand_preferences(str(tmp_path / "build"), found)
+    link = tmp_path / "build" / "cuda_libs" / "libcurand.so"
+    assert os.path.realpath(link) == str(lib)
+    assert out["codegen.cpp.library_dirs"][-1] == str(link.parent)
+    assert out["codegen.cpp.runtime_library_dirs"][-1] == str(lib.parent)
+    assert out["codegen.cpp.include_dirs"][-1] == found[0]
+    assert _curand_preferences(str(tmp_path / "build"), None) == {}
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "elsewhere")])
+    assert _pip_curand() is None
+
+
 def test_simulation_restores_brian_state():
     from brian2 import defaultclock, prefs
 
