@@ -9,11 +9,16 @@ Architecture (one presentation of length ``T`` per sample; everything below is e
   ``1/(1 + β|u - 1|)^2`` is averaged over the presentation; biases follow a slow rate homeostasis;
 * **output**: LIF neurons; the error ``err = target count - spike count`` is a neuron variable.
 
-**Dale's law** (``dale=True``): every population has one sign. Each presynaptic pair
-``(j, k)`` is connected either directly (excitatory, magnitude ``w >= 0``) or through the
-inhibitory relay interneuron of ``j`` (feed-forward inhibition, ``v_k -= w``), chosen at random
-with probability ``p_inhibitory``; magnitudes are clipped at 0, so no connection changes sign.
-With ``dale=False`` one mixed-sign projection replaces the pair.
+**Dale's law** (``dale=True``): every population has one sign. With ``dale_pathways="one"``
+each presynaptic pair ``(j, k)`` is connected either directly (excitatory, magnitude ``w >= 0``)
+or through the inhibitory relay interneuron of ``j`` (feed-forward inhibition, ``v_k -= w``),
+chosen at random with probability ``p_inhibitory``; magnitudes are clipped at 0, so no
+connection changes sign. With ``dale_pathways="both"`` every pair has both pathways, an
+excitatory magnitude ``w_e`` and an inhibitory one ``w_i`` (each in ``[0, w_max]``, each learning
+by its own sign-mirrored three-factor update), so the effective weight ``w_e - w_i`` can change
+sign while every neuron keeps its own (paired feed-forward inhibition, in the spirit of Parisien
+et al. 2008, Neural Comput 20:1473). With ``dale=False`` one mixed-sign projection replaces the
+pair.
 
 Per presentation (``run_regularly`` on one clock of period ``T``): at ``start`` each group
 latches its counts, the output its error, and resets its accumulators; in ``end`` the summed
@@ -42,7 +47,10 @@ from .delay_line import register_model, register_names, select_expression, shift
 from .error_populations import error_populations, population_feedback, population_magnitudes
 
 __all__ = ["FeedforwardConfig", "FeedforwardNet", "build_feedforward", "initial_parameters",
-           "run_session", "SessionRecord", "signed_weights"]
+           "run_session", "SessionRecord", "signed_weights", "pathway_masks", "pathway_weights"]
+
+#: values of ``FeedforwardConfig.dale_pathways``
+PATHWAYS = ("one", "both")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +68,14 @@ class FeedforwardConfig:
     dale : bool
         Sign-constrained connections through interneurons (see module docstring).
     p_inhibitory : float
-        Fraction of connections routed through inhibitory relays under Dale's law.
+        Fraction of connections routed through inhibitory relays under Dale's law with
+        ``dale_pathways="one"``.
+    dale_pathways : {"one", "both"}
+        Under Dale's law, one pathway per pair (excitatory or inhibitory, fixed at random: the
+        weight cannot change sign) or both (effective weight ``w_e - w_i``, either sign). Feedback
+        alignment's signal then comes from the excitatory pathway's ``b`` alone (one fixed
+        feedback weight per pair), weight transport reads ``w_e - w_i`` and sign-symmetry
+        ``(int(w_e > 0) - int(w_i > 0)) |b|``. Only ``"one"`` is accepted without Dale's law.
     input_weight_scale, hidden_weight_scale : float
         Standard deviation of initial signed weights into the first / later hidden layers.
     output_weight_scale : float
@@ -84,6 +99,7 @@ class FeedforwardConfig:
     tau_m: object = dataclasses.field(default_factory=lambda: 20 * ms)
     dale: bool = True
     p_inhibitory: float = 0.5
+    dale_pathways: str = "one"
     input_weight_scale: float = 0.15
     hidden_weight_scale: float = 0.1
     output_weight_scale: float = 0.01
@@ -104,6 +120,12 @@ class FeedforwardConfig:
         check_positive(float(self.tau_m), "tau_m")
         if not 0 <= self.p_inhibitory <= 1:
             raise SpecError(f"p_inhibitory must lie in [0, 1], got {self.p_inhibitory}")
+        if self.dale_pathways not in PATHWAYS:
+            raise SpecError(f"dale_pathways must be one of {', '.join(map(repr, PATHWAYS))}, got "
+                            f"{self.dale_pathways!r}")
+        if self.dale_pathways == "both" and not self.dale:
+            raise SpecError("dale_pathways='both' needs dale=True: without Dale's law one "
+                            "mixed-sign weight per pair already takes either sign")
         for name in ("input_weight_scale", "hidden_weight_scale", "output_weight_scale",
                      "feedback_scale", "w_max", "bias_max"):
             check_positive(getattr(self, name), name, allow_zero=name == "output_weight_scale")
@@ -117,6 +139,10 @@ def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | No
     """Signed initial weights ``W[l]`` (pre x post), fixed feedback ``B[l]`` (pre x post, for
     the projection into layer ``l + 1``), DFA matrices ``D[l]`` (n_outputs x hidden l) and the
     sign masks of Dale's law, drawn from ``seed``.
+
+    ``inh{l}`` marks the pairs with an inhibitory pathway: a random fraction ``p_inhibitory``
+    with ``dale_pathways="one"`` (the weight's sign follows it), every pair with ``"both"`` (the
+    weight keeps the sign of its draw; the same draws as ``"one"``, so B and D do not change).
 
     ``feedback`` may give DFA matrices explicitly: ``{"D1": array (n_outputs, hidden_sizes[0])}``.
 
@@ -139,7 +165,9 @@ def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | No
             w = rng.normal(0, scale, (n_pre, n_post))
         w = np.clip(w, -config.w_max, config.w_max)
         inhibitory = rng.random((n_pre, n_post)) < config.p_inhibitory
-        if config.dale:  # the sign is the pathway's; the magnitude keeps the draw
+        if config.dale and config.dale_pathways == "both":  # both pathways: w_e - w_i = w
+            inhibitory = np.ones_like(inhibitory)
+        elif config.dale:  # the sign is the pathway's; the magnitude keeps the draw
             w = np.where(inhibitory, -np.abs(w), np.abs(w))
         out[f"W{l}"] = w
         out[f"inh{l}"] = inhibitory if config.dale else np.zeros_like(inhibitory)
@@ -261,7 +289,7 @@ class FeedforwardNet:
         st["input.phase"] = np.asarray(params["phase0"], dtype=float)
         for pname, (i, j, sign) in self._pair_index.items():
             w = np.asarray(params[f"W{pname[1:].split('_')[0]}"])[i, j]
-            st[f"{pname}.w"] = np.abs(w) if sign != 0 else w
+            st[f"{pname}.w"] = np.maximum(sign * w, 0.0) if sign != 0 else w
         st.update({k: np.array(v, copy=True) for k, v in self.extra_state.items()})
         return st
 
@@ -337,14 +365,28 @@ class FeedforwardNet:
         """Signed weight matrices ``W{l}`` (pre x post) of ``state`` (default: the current one)."""
         return signed_weights(self.state() if state is None else state, self.config, self._pair_index)
 
+    def magnitudes(self, state: dict | None = None) -> dict:
+        """Magnitudes ``W{l}_e`` and ``W{l}_i`` of each pathway (see :func:`pathway_weights`)."""
+        return pathway_weights(self.state() if state is None else state, self.config, self._pair_index)
+
 
 def _pairs(mask):
     i, j = np.nonzero(mask)
     return i.astype(np.int32), j.astype(np.int32)
 
 
+def pathway_masks(config: FeedforwardConfig, inhibitory) -> tuple:
+    """Pairs ``(pre, post)`` with an excitatory (or, without Dale's law, mixed-sign) and with an
+    inhibitory pathway, from the ``inh{l}`` mask of :func:`initial_parameters`."""
+    inhibitory = np.asarray(inhibitory, dtype=bool)
+    if config.dale and config.dale_pathways == "both":
+        return np.ones_like(inhibitory), np.ones_like(inhibitory)
+    return ~inhibitory, inhibitory
+
+
 def signed_weights(state: dict, config: FeedforwardConfig, pair_index: dict) -> dict:
-    """Assemble signed weight matrices from a state dict (see :meth:`FeedforwardNet.weights`)."""
+    """Assemble signed weight matrices from a state dict (see :meth:`FeedforwardNet.weights`):
+    the pathways of a pair add up (``w_e - w_i``)."""
     sizes = config.layer_sizes
     out = {}
     for l in range(len(sizes) - 1):
@@ -352,8 +394,23 @@ def signed_weights(state: dict, config: FeedforwardConfig, pair_index: dict) -> 
         for pname, (i, j, sign) in pair_index.items():
             if pname.startswith(f"p{l}_"):
                 w = state[f"{pname}.w"]
-                W[i, j] = (-1.0 if sign < 0 else 1.0) * w
+                W[i, j] += (-1.0 if sign < 0 else 1.0) * w
         out[f"W{l}"] = W
+    return out
+
+
+def pathway_weights(state: dict, config: FeedforwardConfig, pair_index: dict) -> dict:
+    """Magnitudes of the excitatory (``W{l}_e``) and inhibitory (``W{l}_i``) pathways (pre x
+    post, zero where a pair has no such pathway) from a state dict; without Dale's law ``W{l}_e``
+    holds the signed weights and ``W{l}_i`` is zero."""
+    sizes = config.layer_sizes
+    out = {}
+    for l in range(len(sizes) - 1):
+        for tag in ("e", "i"):
+            out[f"W{l}_{tag}"] = np.zeros((sizes[l], sizes[l + 1]))
+        for pname, (i, j, sign) in pair_index.items():
+            if pname.startswith(f"p{l}_"):
+                out[f"W{l}_{'i' if sign < 0 else 'e'}"][i, j] = state[f"{pname}.w"]
     return out
 
 
@@ -516,7 +573,10 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     pre_groups = [(inp, "input", relay_of(inp, "input", False) if dale else None)]
 
     # ---- hidden layers
-    signal = hidden_signal_expression(dale)
+    # with both pathways per pair, feedback alignment's fixed weight b is counted once (the
+    # excitatory pathway's); the inhibitory relay's sum of b * d_rule is not read
+    both = dale and config.dale_pathways == "both"
+    signal = hidden_signal_expression(dale, fa="fa_e" if both else None)
     pops = config.error_populations
     for h, n_h in enumerate(config.hidden_sizes, start=1):
         links = "\nfa_i : 1 (linked)\nbp_i : 1 (linked)\nss_i : 1 (linked)" if dale else ""
@@ -651,9 +711,10 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     # ---- forward projections (with credit summed onto their presynaptic side)
     pair_index, feedback, feedback_index = {}, {}, {}
     for l, ((pre, pname, relay), post) in enumerate(zip(pre_groups, post_groups)):
-        W, inh, B = params[f"W{l}"], params[f"inh{l}"], params[f"B{l}"]
+        W, B = params[f"W{l}"], params[f"B{l}"]
+        exc, inh = pathway_masks(config, params[f"inh{l}"])
         pre_is_hidden = l > 0
-        parts = [(+1 if dale else 0, pre, ~inh)] + ([(-1, relay, inh)] if dale else [])
+        parts = [(+1 if dale else 0, pre, exc)] + ([(-1, relay, inh)] if dale else [])
         for sign, source, mask in parts:
             tag = {1: "e", -1: "i", 0: "m"}[sign]
             sname = f"p{l}_{tag}"
@@ -666,7 +727,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
             syn = Synapses(source, post, model=model, on_pre=on_pre, name=f"{name}_{sname}")
             i, j = _pairs(mask)
             syn.connect(i=i, j=j)
-            syn.w = np.abs(W[i, j]) if sign != 0 else W[i, j]
+            syn.w = np.maximum(sign * W[i, j], 0.0) if sign != 0 else W[i, j]
             if pre_is_hidden:
                 syn.b = B[i, j]
                 for upd in syn.summed_updaters.values():

@@ -14,6 +14,13 @@ The credit signals, for the projection from layer ``l`` to ``l+1`` with signed w
     d_bp = psi * bp,  d_rule = psi * (c_fa fa + c_ss ss + c_bp bp + c_dfa dfa)
     delta = learn * train_hidden * d_rule            (output: delta = learn * err)
     W += eta * x_pre delta_post^T, clipped so that no weight changes sign under Dale's law
+
+Under Dale's law ``W = W_e - W_i``: non-negative magnitudes of the direct (excitatory) pathway
+and of the pathway through the presynaptic neuron's inhibitory relay, each clipped to
+``[0, w_max]`` and each updated with its own presynaptic count (``W_i`` with the relay's, sign
+mirrored). With ``pathways="one"`` a pair has one of them (``inhibitory`` picks which), with
+``"both"`` every pair has both; sign-symmetry reads ``sign(W)`` as
+``int(W_e > 0) - int(W_i > 0)`` (what each pathway's synapse knows).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ __all__ = ["simulate_feedforward"]
 
 def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, learning, dt, T,
                          tau_m, coefficients, eta_hidden, eta_out, eta_bias, beta, w_max, bias_max,
-                         dale, late_error=None):
+                         dale, late_error=None, pathways="one"):
     """Simulate a whole session and return the final signed weights and per-trial records.
 
     Parameters
@@ -33,8 +40,8 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
     sizes : sequence of int
         ``(n_inputs, hidden..., n_outputs)``.
     W, inhibitory, B : lists of arrays (pre x post)
-        Signed initial weights, the masks of pairs routed through inhibitory relays (Dale) and
-        the feedback matrices, one per projection.
+        Signed initial weights, the masks of pairs routed through inhibitory relays (Dale,
+        ``pathways="one"``; unused with ``"both"``) and the feedback matrices, one per projection.
     D : list of arrays (n_outputs x hidden l)
         DFA matrices, one per hidden layer.
     phase0 : array (n_inputs,)
@@ -55,9 +62,14 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
         ``eps_p = leak * eps_{p-1} * (1 - seq_first[p]) + gain * (target_p - count_p)`` (``gain``
         optional, default 1).
 
+    pathways : {"one", "both"}
+        Under Dale's law, one pathway per pair (``inhibitory`` says which) or both; the initial
+        magnitudes are ``W_e = max(W, 0)`` and ``W_i = max(-W, 0)``.
+
     Returns
     -------
-    dict with ``W`` (list of signed final weights), ``counts`` (n_trials, n_outputs) output
+    dict with ``W`` (list of signed final weights), ``W_e`` and ``W_i`` (lists of final
+    magnitudes, Dale's law only), ``counts`` (n_trials, n_outputs) output
     counts per trial (trial ``p``'s, latched at the start of ``p + 1``), ``bias_hidden``,
     ``bias_out``, ``input_counts`` (n_trials, n_inputs).
     """
@@ -85,7 +97,14 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
     vm_acc = np.zeros(sizes[-1])
     out_counts = np.zeros((n_trials + 1, sizes[-1]))
     input_counts = np.zeros((n_trials + 1, sizes[0]))
-    signs = [np.where(inh, -1.0, 1.0) if dale else None for inh in inhibitory]
+    if pathways not in ("one", "both"):
+        raise ValueError(f"pathways must be 'one' or 'both', got {pathways!r}")
+    if dale:  # which pathways each pair has, and their magnitudes
+        has_i = [np.ones(np.shape(w), bool) if pathways == "both" else np.asarray(inh, bool)
+                 for w, inh in zip(W, inhibitory)]
+        has_e = [np.ones_like(m) if pathways == "both" else ~m for m in has_i]
+        W_e = [np.where(m, np.maximum(w, 0.0), 0.0) for w, m in zip(W, has_e)]
+        W_i = [np.where(m, np.maximum(-w, 0.0), 0.0) for w, m in zip(W, has_i)]
     history = []  # per ended trial: (x_l, relay_x, psi_l, learn, err), for late errors
     sequence = late_error is not None and "seq_first" in late_error
     err_int = np.zeros(sizes[-1])
@@ -152,9 +171,7 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
         for l in range(n_layers):
             pre = spikes[l].astype(float)
             if dale:
-                exc = np.where(signs[l] > 0, W[l], 0.0)
-                inh = np.where(signs[l] < 0, W[l], 0.0)  # already negative
-                drive = pre @ exc + relay_spikes[l].astype(float) @ inh
+                drive = pre @ W_e[l] - relay_spikes[l].astype(float) @ W_i[l]
                 relay_v[l] = relay_v[l] + pre
             else:
                 drive = pre @ W[l]
@@ -179,9 +196,14 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
             d_bp[-1] = err
             delta[-1] = delta_out
             for h in range(L, 0, -1):
+                if dale:
+                    W[h] = W_e[h] - W_i[h]
+                    sign_w = (has_e[h] & (W_e[h] > 0)).astype(float) - (has_i[h] & (W_i[h] > 0)).astype(float)
+                else:
+                    sign_w = np.sign(W[h])
                 fa = B[h] @ d_rule[h + 1]
                 bp = W[h] @ d_bp[h + 1]
-                ss = (np.sign(W[h]) * np.abs(B[h])) @ d_rule[h + 1]
+                ss = (sign_w * np.abs(B[h])) @ d_rule[h + 1]
                 dfa = np.asarray(D[h - 1]).T @ err
                 d_bp[h] = psi_l[h] * bp
                 d_rule[h] = psi_l[h] * (c["c_fa"] * fa + c["c_ss"] * ss + c["c_bp"] * bp
@@ -190,10 +212,13 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
             for l in range(n_layers):
                 eta = eta_out if l == n_layers - 1 else eta_hidden
                 if dale:
-                    x_pre = np.where(signs[l] > 0, x_l[l][:, None], relay_x[l][:, None])
-                    new = W[l] + eta * x_pre * delta[l + 1][None, :]
-                    W[l] = np.where(signs[l] > 0, np.clip(new, 0, w_max), np.clip(new, -w_max, 0))
+                    new_e = W_e[l] + eta * x_l[l][:, None] * delta[l + 1][None, :]
+                    new_i = W_i[l] - eta * relay_x[l][:, None] * delta[l + 1][None, :]
+                    W_e[l] = np.where(has_e[l], np.clip(new_e, 0, w_max), 0.0)
+                    W_i[l] = np.where(has_i[l], np.clip(new_i, 0, w_max), 0.0)
+                    W[l] = W_e[l] - W_i[l]
                 else:
                     W[l] = np.clip(W[l] + eta * np.outer(x_l[l], delta[l + 1]), -w_max, w_max)
-    return {"W": W, "counts": out_counts[1:], "bias_hidden": bias[1:-1], "bias_out": bias[-1],
+    extra = {"W_e": W_e, "W_i": W_i} if dale else {}
+    return {"W": W, **extra, "counts": out_counts[1:], "bias_hidden": bias[1:-1], "bias_out": bias[-1],
             "input_counts": input_counts[1:]}

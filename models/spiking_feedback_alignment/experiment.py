@@ -96,7 +96,8 @@ def run_group(spec: dict) -> list:
                             input_weight_scale=o["input_weight_scale"],
                             feedback_scale=o["feedback_scale"],
                             output_weight_scale=o["output_weight_scale"],
-                            error_populations=bool(o.get("error_populations", False)))
+                            error_populations=bool(o.get("error_populations", False)),
+                            dale_pathways=o.get("dale_pathways", "one") if first["dale"] else "one")
 
     def rule_of(unit):
         return CreditRule(unit["rule"], learning_rate=o["learning_rate"],

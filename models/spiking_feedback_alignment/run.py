@@ -8,6 +8,7 @@ import time
 import numpy as np
 import xarray as xr
 
+from cortexlearn.circuits.feedforward import PATHWAYS
 from cortexlearn.errors import SpecError
 from cortexlearn.model import RunContext
 from cortexlearn.rules.credit import RULES, CreditRule
@@ -53,6 +54,9 @@ def simulate(ctx: RunContext) -> dict:
     p = ctx.params
     if int(p["n_seeds"]) < 1 or int(p["epochs"]) < 1 or int(p["hidden"]) < 1:
         raise SpecError("n_seeds, epochs and hidden must be >= 1")
+    if p["dale_pathways"] not in PATHWAYS:
+        raise SpecError(f"dale_pathways must be one of {', '.join(map(repr, PATHWAYS))}, got "
+                        f"{p['dale_pathways']!r}")
     units = plan_units(p)
     options = {
         "target": ctx.target, "epochs": int(p["epochs"]), "n_train": int(p["n_train"]),
@@ -65,6 +69,7 @@ def simulate(ctx: RunContext) -> dict:
         "surrogate_slope": float(p["surrogate_slope"]), "input_weight_scale": float(p["input_weight_scale"]),
         "feedback_scale": float(p["feedback_scale"]), "output_weight_scale": float(p["output_weight_scale"]),
         "error_populations": bool(p["error_populations"]),
+        "dale_pathways": str(p["dale_pathways"]),
         "build_root": ctx.build_root, "build_cache": p["build_cache"] or None,
         "checkpoint_dir": os.path.join(ctx.out, "checkpoints") if ctx.out else None,
     }
