@@ -1,4 +1,4 @@
-"""``python -m benchmarks.gpu --json PATH [--skip-cuda] [--tiny] [--budget S]``.
+"""``python -m benchmarks.gpu --json PATH [--skip-cuda] [--tiny] [--budget S] [--items K:N,...] [--cpp-threads T]``.
 
 COBA (benchmark 1; cortexlearn's circuit, in-degree 80 kept at every size) and the compiled
 delta-rule session (benchmark 3; 100 inputs -> n outputs, all-to-all, 200 trials) at growing
@@ -7,6 +7,10 @@ Every item runs in its own worker process; the JSON report is rewritten after ea
 items that no longer fit in the time budget are skipped (and listed as such), so a run cut short
 still leaves its numbers. Speed-up = cpp_standalone simulation time / cuda_standalone simulation
 time (each program's own timer); the whole-process ratio (build included) is in the details.
+
+``--items coba:512000,session:10000`` replaces the default list; ``--cpp-threads T`` adds, for each
+COBA size, a cpp_standalone baseline with T OpenMP threads (the GPU machine's cores), reported as a
+second speed-up beside the one-thread one.
 
 If the cortexlearn COBA fails on CUDA, the hand-written Brian2 COBA is tried at the same size
 (and used from then on), so a GPU number comes back either way, with the error recorded.
@@ -34,10 +38,12 @@ def _last_line(text: str) -> str:
     return lines[-1][:300] if lines else text[-300:]
 
 
-def _item(kind: str, n: int, target: str, impl: str, workdir: str, tiny: bool, timeout: float) -> dict:
-    d = os.path.join(workdir, f"{kind}-{n}-{target}-{impl}")
+def _item(kind: str, n: int, target: str, impl: str, workdir: str, tiny: bool, timeout: float,
+          threads: int = 1) -> dict:
+    d = os.path.join(workdir, f"{kind}-{n}-{target}-{impl}-{threads}")
     if kind == "coba":
-        args = ["coba", "--impl", impl, "--n", n, "--duration", 0.1 if tiny else 1.0, "--target", target, "--dir", d]
+        args = ["coba", "--impl", impl, "--n", n, "--duration", 0.1 if tiny else 1.0, "--target", target, "--dir", d,
+                "--threads", threads]
     else:
         args = ["session", "--mode", "compiled", "--n-in", 100, "--n-out", n, "--trials", 20 if tiny else 200,
                 "--target", target, "--dir", d]
@@ -48,7 +54,17 @@ def _item(kind: str, n: int, target: str, impl: str, workdir: str, tiny: bool, t
     except Exception as exc:
         out = {"ok": False, "error": f"{exc.__class__.__name__}: {str(exc)[-1500:]}"}
     shutil.rmtree(d, ignore_errors=True)
-    return {"kind": kind, "size": n, "target": target, "impl": impl, **out}
+    return {"kind": kind, "size": n, "target": target, "impl": impl, "threads": threads, **out}
+
+
+def _parse_items(text: str) -> list:
+    items = []
+    for part in text.split(","):
+        kind, _, n = part.strip().partition(":")
+        if kind not in ("coba", "session") or not n.isdigit() or int(n) < 1:
+            raise SystemExit(f"--items: expected KIND:N with KIND coba or session, got {part!r}")
+        items.append((kind, int(n)))
+    return items
 
 
 def main(argv=None) -> int:
@@ -57,6 +73,8 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-cuda", action="store_true", help="cpp_standalone only (to test this script)")
     parser.add_argument("--tiny", action="store_true", help="tiny sizes (to test this script)")
     parser.add_argument("--budget", type=float, default=400.0, help="seconds for all items together")
+    parser.add_argument("--items", default=None, help="KIND:N,... instead of the default sizes")
+    parser.add_argument("--cpp-threads", type=int, default=1, help="also a COBA baseline with T OpenMP threads")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     targets = ["cpp_standalone"] + ([] if args.skip_cuda else ["cuda_standalone"])
@@ -74,7 +92,8 @@ def main(argv=None) -> int:
             json.dump(to_json(report), fh, indent=1)
         os.replace(args.json + ".tmp", args.json)
 
-    for kind, n in (TINY if args.tiny else FULL):
+    plan = _parse_items(args.items) if args.items else (TINY if args.tiny else FULL)
+    for kind, n in plan:
         done = {}
         for target in targets:
             impl = cuda_coba_impl if kind == "coba" else "delta_rule"
@@ -100,7 +119,24 @@ def main(argv=None) -> int:
             print("   " + (f"build {item['build_time']:.1f} s, run {item['run_time']:.3f} s, process {item['process_wall']:.1f} s"
                           if item["ok"] else f"FAILED {_last_line(item['error'])}"), flush=True)
             save()
+        if kind == "coba" and args.cpp_threads > 1 and args.budget - (time.perf_counter() - start) >= 45:
+            impl = done.get("cuda_standalone", {}).get("impl", cuda_coba_impl)
+            print(f"== {kind} {n} on cpp_standalone with {args.cpp_threads} threads ({impl})", flush=True)
+            item = _item(kind, n, "cpp_standalone", impl, workdir, args.tiny,
+                         timeout=args.budget - (time.perf_counter() - start), threads=args.cpp_threads)
+            report["items"].append(item)
+            done["cpp_threads"] = item
+            print("   " + (f"build {item['build_time']:.1f} s, run {item['run_time']:.3f} s"
+                          if item["ok"] else f"FAILED {_last_line(item['error'])}"), flush=True)
         cpu, gpu = done.get("cpp_standalone"), done.get("cuda_standalone")
+        mt = done.get("cpp_threads")
+        if mt and gpu and mt["ok"] and gpu["ok"] and mt["impl"] == gpu["impl"]:
+            report["benchmarks"].append({
+                "name": f"gpu_{kind}_{n}_vs_{args.cpp_threads}_threads", "value": gpu["run_time"],
+                "baseline": mt["run_time"], "ratio": mt["run_time"] / gpu["run_time"], "goal": "report",
+                "met": None, "unit": "s", "status": "ok",
+                "details": {"ratio_is": f"cpp_standalone with {args.cpp_threads} OpenMP threads / "
+                                        "cuda_standalone simulation time (speed-up)", "impl": gpu["impl"]}})
         if cpu and gpu and cpu["ok"] and gpu["ok"] and cpu["impl"] == gpu["impl"]:
             report["benchmarks"].append({
                 "name": f"gpu_{kind}_{n}", "value": gpu["run_time"], "baseline": cpu["run_time"],
