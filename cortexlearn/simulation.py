@@ -235,11 +235,19 @@ class Simulation:
         (:class:`~cortexlearn.buildcache.BuildCache`): the first such run compiles, later ones copy
         its binary. ``None`` (default) takes ``$CORTEXLEARN_BUILD_CACHE`` when set; ``False`` turns
         it off. Only ``cpp_standalone`` uses it; elsewhere it is ignored.
+    results_in_memory : bool
+        Standalone targets: keep the program's result files in a folder of the memory file
+        system (``/dev/shm``; a link ``results`` in the build directory points there), removed on
+        exit. Writing every array at the end of a run is most of a short re-run's cost on a disk
+        (COBA, 1,000 neurons, 50 ms: 7-22 ms of a 22-32 ms program, ~2 ms in memory). Off by
+        default: a recording larger than the free memory would fail there. Ignored where
+        ``/dev/shm`` is missing.
     """
 
     def __init__(self, target: str = "numpy", seed: int | None = 0, dt=0.1 * ms,
                  directory: str | None = None, threads: int = 1, float_dtype=np.float64,
-                 progress: bool = False, keep_build: bool = False, build_cache=None):
+                 progress: bool = False, keep_build: bool = False, build_cache=None,
+                 results_in_memory: bool = False):
         if target not in TARGETS:
             raise TargetError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
         if target == "cuda_standalone":
@@ -262,6 +270,8 @@ class Simulation:
         self.float_dtype = np.dtype(float_dtype).type
         self.progress = progress
         self.keep_build = keep_build
+        self.results_in_memory = bool(results_in_memory)
+        self._memory_results: str | None = None
         if build_cache is None:
             build_cache = os.environ.get(CACHE_ENV) or False
         if build_cache is not False and not isinstance(build_cache, (str, os.PathLike)):
@@ -381,6 +391,12 @@ class Simulation:
             if (self.standalone and not self.keep_build and not self._given_directory
                     and self.directory and os.path.isdir(self.directory)):
                 shutil.rmtree(self.directory, ignore_errors=True)
+            if self._memory_results:
+                shutil.rmtree(self._memory_results, ignore_errors=True)
+                link = os.path.join(self.directory or "", "results")
+                if os.path.islink(link):
+                    os.unlink(link)
+                self._memory_results = None
 
     def _insert_seed_code(self):
         n_gen = max(self.threads, 1)
@@ -461,6 +477,11 @@ class Simulation:
     def _build_and_run(self) -> RunInfo:
         device = get_device()
         start = time.time()
+        link = os.path.join(self.directory, "results")
+        if self.results_in_memory and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) \
+                and not os.path.lexists(link):
+            self._memory_results = tempfile.mkdtemp(prefix="cortexlearn-results-", dir="/dev/shm")
+            os.symlink(self._memory_results, link)
         if self.build_cache is None:
             device.build(directory=self.directory, compile=True, run=False, with_output=False)
         else:
