@@ -92,8 +92,7 @@ def test_effective_weight_changes_sign():
         assert flipped.sum() >= 3, kind  # several readout weights turned excitatory
         assert np.all(mags["W1_e"][flipped] > 0), kind
         # the one-pathway circuit, with every readout pair inhibitory, stays at <= 0
-        one = dict(params, inh1=np.ones_like(params["inh1"]),
-                   inh0=params["W0"] < 0)
+        one = dict(params, inh1=np.ones_like(params["inh1"]), inh0=params["W0"] < 0)
         ref_one = oracle(dataclasses.replace(cfg, dale_pathways="one"), rs, one, rule_for(kind), "one")
         assert np.all(ref_one["W"][1] <= 0), kind
         assert (ref_one["W"][1] == 0).sum() >= flipped.sum(), kind  # stuck at 0 instead
@@ -113,7 +112,8 @@ def test_one_pathway_parameters_unchanged():
     """The two settings draw the same random numbers: "one" only folds each draw's sign onto its
     randomly chosen pathway, so feedback matrices and magnitudes agree."""
     cfg, _, _ = tiny_session()
-    one, both = initial_parameters(cfg, 7), initial_parameters(dataclasses.replace(cfg, dale_pathways="both"), 7)
+    one = initial_parameters(cfg, 7)
+    both = initial_parameters(dataclasses.replace(cfg, dale_pathways="both"), 7)
     for key in one:
         if key.startswith(("B", "D", "phase")):
             np.testing.assert_array_equal(one[key], both[key])

@@ -14,11 +14,12 @@ each presynaptic pair ``(j, k)`` is connected either directly (excitatory, magni
 or through the inhibitory relay interneuron of ``j`` (feed-forward inhibition, ``v_k -= w``),
 chosen at random with probability ``p_inhibitory``; magnitudes are clipped at 0, so no
 connection changes sign. With ``dale_pathways="both"`` every pair has both pathways, an
-excitatory magnitude ``w_e`` and an inhibitory one ``w_i`` (each in ``[0, w_max]``, each learning
-by its own sign-mirrored three-factor update), so the effective weight ``w_e - w_i`` can change
-sign while every neuron keeps its own (paired feed-forward inhibition, in the spirit of Parisien
-et al. 2008, Neural Comput 20:1473). With ``dale=False`` one mixed-sign projection replaces the
-pair.
+excitatory magnitude ``w_e`` and an inhibitory one ``w_i``, each in ``[0, w_max]`` and each
+learning by its own sign-mirrored three-factor update at half the rule's rate (so ``w_e - w_i``
+moves by ``eta x delta`` like a mixed-sign weight while neither magnitude is clipped): the
+effective weight ``w_e - w_i`` can change sign while every neuron keeps its own (paired
+feed-forward inhibition, in the spirit of Parisien et al. 2008, Neural Comput 20:1473). With
+``dale=False`` one mixed-sign projection replaces the pair.
 
 Per presentation (``run_regularly`` on one clock of period ``T``): at ``start`` each group
 latches its counts, the output its error, and resets its accumulators; in ``end`` the summed
@@ -72,7 +73,9 @@ class FeedforwardConfig:
         ``dale_pathways="one"``.
     dale_pathways : {"one", "both"}
         Under Dale's law, one pathway per pair (excitatory or inhibitory, fixed at random: the
-        weight cannot change sign) or both (effective weight ``w_e - w_i``, either sign). Feedback
+        weight cannot change sign) or both (effective weight ``w_e - w_i``, either sign; each
+        pathway learns at half the rule's rates, so ``w_e - w_i`` steps as far as one mixed-sign
+        weight would while neither magnitude sits at a bound). Feedback
         alignment's signal then comes from the excitatory pathway's ``b`` alone (one fixed
         feedback weight per pair), weight transport reads ``w_e - w_i`` and sign-symmetry
         ``(int(w_e > 0) - int(w_i > 0)) |b|``. Only ``"one"`` is accepted without Dale's law.
@@ -301,10 +304,12 @@ class FeedforwardNet:
                 vals[f"hidden{h}.{var}"] = value
         vals["output.eta_bias"] = float(rule.bias_learning_rate)
         n_last = len(self.config.hidden_sizes)
+        # with both pathways each learns at half the rate: w_e - w_i then moves by eta x delta
+        share = 0.5 if self.config.dale and self.config.dale_pathways == "both" else 1.0
         for pname, (i, j, sign) in self._pair_index.items():
             l = int(pname[1:].split("_")[0])
-            vals[f"{pname}.eta"] = float(rule.readout_learning_rate if l == n_last
-                                         else rule.learning_rate)
+            vals[f"{pname}.eta"] = share * float(rule.readout_learning_rate if l == n_last
+                                                 else rule.learning_rate)
             if l > 0:
                 vals[f"{pname}.b"] = np.asarray(params[f"B{l}"])[i, j]
         for fname, (ii, jj) in self._feedback_index.items():

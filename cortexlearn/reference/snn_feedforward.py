@@ -19,7 +19,7 @@ Under Dale's law ``W = W_e - W_i``: non-negative magnitudes of the direct (excit
 and of the pathway through the presynaptic neuron's inhibitory relay, each clipped to
 ``[0, w_max]`` and each updated with its own presynaptic count (``W_i`` with the relay's, sign
 mirrored). With ``pathways="one"`` a pair has one of them (``inhibitory`` picks which), with
-``"both"`` every pair has both; sign-symmetry reads ``sign(W)`` as
+``"both"`` every pair has both, each learning at half the rate; sign-symmetry reads ``sign(W)`` as
 ``int(W_e > 0) - int(W_i > 0)`` (what each pathway's synapse knows).
 """
 
@@ -63,8 +63,9 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
         optional, default 1).
 
     pathways : {"one", "both"}
-        Under Dale's law, one pathway per pair (``inhibitory`` says which) or both; the initial
-        magnitudes are ``W_e = max(W, 0)`` and ``W_i = max(-W, 0)``.
+        Under Dale's law, one pathway per pair (``inhibitory`` says which) or both, each learning
+        at half of ``eta_hidden`` / ``eta_out``; the initial magnitudes are ``W_e = max(W, 0)`` and
+        ``W_i = max(-W, 0)``.
 
     Returns
     -------
@@ -198,7 +199,8 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
             for h in range(L, 0, -1):
                 if dale:
                     W[h] = W_e[h] - W_i[h]
-                    sign_w = (has_e[h] & (W_e[h] > 0)).astype(float) - (has_i[h] & (W_i[h] > 0)).astype(float)
+                    sign_w = (np.where(has_e[h] & (W_e[h] > 0), 1.0, 0.0)
+                              - np.where(has_i[h] & (W_i[h] > 0), 1.0, 0.0))
                 else:
                     sign_w = np.sign(W[h])
                 fa = B[h] @ d_rule[h + 1]
@@ -212,6 +214,8 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
             for l in range(n_layers):
                 eta = eta_out if l == n_layers - 1 else eta_hidden
                 if dale:
+                    if pathways == "both":  # each pathway takes half of the step
+                        eta = 0.5 * eta
                     new_e = W_e[l] + eta * x_l[l][:, None] * delta[l + 1][None, :]
                     new_i = W_i[l] - eta * relay_x[l][:, None] * delta[l + 1][None, :]
                     W_e[l] = np.where(has_e[l], np.clip(new_e, 0, w_max), 0.0)
