@@ -45,7 +45,7 @@ def oracle(cfg, rs, params, rule, late_error=None):
         dt=0.1e-3, T=float(T), tau_m=float(cfg.tau_m), coefficients=rule.coefficients(),
         eta_hidden=rule.learning_rate, eta_out=rule.readout_learning_rate,
         eta_bias=rule.bias_learning_rate, beta=rule.surrogate_slope, w_max=cfg.w_max,
-        bias_max=cfg.bias_max, dale=cfg.dale, late_error=late_error)
+        bias_max=cfg.bias_max, dale=cfg.dale, late_error=late_error, pathways=cfg.dale_pathways)
 
 
 def compare(cfg, rs, params, kinds, target="numpy"):
