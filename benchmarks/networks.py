@@ -111,20 +111,25 @@ def stdp_fan_in(n_inputs: int, n_post: int, variant: str, input_rate=10 * Hz):
     """``n_inputs`` Poisson inputs all-to-all onto ``n_post`` Song neurons.
 
     ``variant``: ``"static"`` (fixed weights), ``"synapse"`` (cortexlearn's PairSTDP with
-    per-synapse traces, the textbook form) or ``"neuron"`` (PairSTDP with traces kept in the
-    neurons). Built with cortexlearn's rule and its input generator, so only the synapses differ.
+    per-synapse traces, the textbook form), ``"neuron"`` (PairSTDP with traces kept in the
+    neurons) or ``"lazy"`` (neuron traces, potentiation applied at the next presynaptic spike or
+    flush: ``PairSTDP(potentiation="lazy")``). Built with cortexlearn's rule and its input generator, so only the synapses differ.
     """
-    from cortexlearn.circuits.plasticity import neuron_traces, plastic_synapses, poisson_input_group
+    from cortexlearn.circuits.plasticity import (attach_trace_regulars, neuron_traces, plastic_synapses,
+                                                 poisson_input_group)
     from cortexlearn.rules.stdp import PairSTDP
 
     g_max = 0.015 * 1000.0 / n_inputs  # the same total drive as Song's 1,000 inputs
     rule = None if variant == "static" else PairSTDP(
-        tau_plus=20 * ms, tau_minus=20 * ms, a_plus=0.005, a_minus=0.00525, w_max=g_max, traces=variant)
+        tau_plus=20 * ms, tau_minus=20 * ms, a_plus=0.005, a_minus=0.00525, w_max=g_max,
+        traces="synapse" if variant == "synapse" else "neuron",
+        potentiation="lazy" if variant == "lazy" else "immediate")
     pre_codes, pre_eqs, pre_ns = neuron_traces([rule], "pre")
     post_codes, post_eqs, post_ns = neuron_traces([rule], "post")
     reset = "\n".join(["v = v_reset"] + [c.on_spike for c in post_codes])
     neurons = NeuronGroup(n_post, SONG_EQS + post_eqs, threshold="v > v_th", reset=reset,
                           method="exponential_euler", namespace={**SONG, **post_ns}, name="neurons")
+    attach_trace_regulars(neurons, post_codes)
     neurons.v = SONG["E_L"]
     inputs = poisson_input_group(n_inputs, input_rate, name="inputs", equations="\n" + pre_eqs,
                                  namespace=pre_ns, extra_reset=[c.on_spike for c in pre_codes])
@@ -133,7 +138,9 @@ def stdp_fan_in(n_inputs: int, n_post: int, variant: str, input_rate=10 * Hz):
     syn.connect()
     syn.w = g_max
     counter = SpikeMonitor(inputs, record=False, name="input_counter")
-    objects = {"neurons": neurons, "inputs": inputs, "synapses": syn, "input_counter": counter}
+    post_counter = SpikeMonitor(neurons, record=False, name="post_counter")
+    objects = {"neurons": neurons, "inputs": inputs, "synapses": syn, "input_counter": counter,
+               "post_counter": post_counter}
     return Network(*objects.values()), objects
 
 

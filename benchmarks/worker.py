@@ -6,7 +6,7 @@ whole-process time honest. Kinds:
 
 ``coba``     COBA through cortexlearn (``--impl cortexlearn``, fused; ``cortexlearn-unfused``) or hand-written (``--impl brian2``)
 ``song``     Song 2000: ``cortexlearn_synapse``, ``cortexlearn_neuron``, ``brian2_same``, ``brian2_textbook``
-``fanin``    10,000 inputs -> 100 neurons: ``static``, ``synapse``, ``neuron`` (profiled)
+``fanin``    10,000 inputs -> 100 neurons: ``static``, ``synapse``, ``neuron``, ``lazy`` (profiled)
 ``session``  the delta-rule session: ``--mode compiled|loop|closed`` (compiled: with ``--build-cache``
              through cortexlearn's Simulation and its build cache, else a raw Brian2 device)
 ``rerun``    build COBA once, re-run it for several seeds through ``Simulation.rerun``
@@ -122,6 +122,7 @@ def fanin(args) -> dict:
     net, objects = stdp_fan_in(args.n_inputs, args.n_post, args.impl)
     out = _build_and_run(net, args.duration * second, args.dir, profile=True)
     out["input_spikes"] = int(objects["input_counter"].num_spikes)
+    out["post_spikes"] = int(objects["post_counter"].num_spikes)
     out["synapses"] = int(args.n_inputs * args.n_post)
     return out
 

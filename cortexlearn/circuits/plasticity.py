@@ -60,7 +60,9 @@ def plastic_synapses(source, target, rule: PlasticityRule | None, *, name: str, 
     syn = Synapses(source, target, code.model, on_pre=code.on_pre or None,
                    on_post=code.on_post or None, name=name, namespace=ns, method=code.method)
     if code.run_regularly:
-        syn.run_regularly(code.run_regularly, when=code.run_regularly_when, name=f"{name}_regular")
+        # a periodic flush (order -1) runs before the neurons' regular code of the same step
+        syn.run_regularly(code.run_regularly, when=code.run_regularly_when, name=f"{name}_regular",
+                          dt=code.run_regularly_dt, order=-1 if code.run_regularly_dt is not None else 0)
     return syn
 
 
@@ -104,8 +106,17 @@ def _same_trace(a, b) -> bool:
             and all(float(a.namespace[k]) == float(b.namespace[k]) for k in a.namespace))
 
 
+def attach_trace_regulars(group, codes):
+    """Attach the traces' periodic code (e.g. the restart of a lazy-potentiation sum) to ``group``
+    in the ``start`` slot, after the synapses' flush (order -1) of the same step."""
+    regular = [pair for c in codes for pair in c.regular]
+    for k, (code, dt) in enumerate(regular):
+        group.run_regularly(code, dt=dt, when="start", order=k, name=f"{group.name}_trace_regular_{k}")
+
+
 def _add_trace_events(group, codes):
     """Run the traces' spike code in their slot, on a group that has no reset of its own."""
+    attach_trace_regulars(group, codes)
     if not codes:
         return
     whens = {c.when for c in codes}
@@ -352,6 +363,7 @@ def song_network(channels: Sequence[tuple[Any, PlasticityRule | None]], *,
     reset = "\n".join(["v = v_reset"] + [c.on_spike for c in post_codes])
     neurons = NeuronGroup(n_ch, _SONG_EQS + post_eqs, threshold="v > v_th", reset=reset,
                           method="exponential_euler", name=f"{name}_neurons", namespace={**ns, **post_ns})
+    attach_trace_regulars(neurons, post_codes)
     neurons.v = p["E_L"]
     inputs = poisson_input_group(n_ch * n_inputs, np.repeat(rates, n_inputs) * Hz, name=f"{name}_inputs",
                                  equations="\n" + pre_eqs, namespace=pre_ns,
@@ -415,6 +427,7 @@ def shared_input_network(rule: PlasticityRule | None, *, n_inputs: int = 10_000,
     reset = "\n".join(["v = v_reset"] + [c.on_spike for c in post_codes])
     neurons = NeuronGroup(n_neurons, _SONG_EQS + post_eqs, threshold="v > v_th", reset=reset,
                           method="exponential_euler", name=f"{name}_neurons", namespace={**ns, **post_ns})
+    attach_trace_regulars(neurons, post_codes)
     neurons.v = p["E_L"]
     inputs = poisson_input_group(n_inputs, input_rate, name=f"{name}_inputs", equations="\n" + pre_eqs,
                                  namespace=pre_ns, extra_reset=[c.on_spike for c in pre_codes])

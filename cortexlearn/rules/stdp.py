@@ -41,7 +41,8 @@ from brian2.units import fundamentalunits as fu
 from ..errors import SpecError, UnitError
 from ..units import as_quantity, check_positive
 
-__all__ = ["quantity_field", "SynapseCode", "NeuronTraceCode", "PlasticityRule", "PairSTDP", "PROJECTION_KINDS", "unit_string"]
+__all__ = ["quantity_field", "SynapseCode", "NeuronTraceCode", "PlasticityRule", "PairSTDP", "PROJECTION_KINDS", "unit_string",
+           "lazy_weights"]
 
 #: The kinds of population a projection connects: excitatory or inhibitory (Dale's law).
 PROJECTION_KINDS = ("E", "I")
@@ -77,6 +78,8 @@ class SynapseCode:
         when=run_regularly_when)``); empty when the rule is purely event-driven.
     run_regularly_when : str
         The schedule slot of ``run_regularly``.
+    run_regularly_dt : Quantity or None
+        Interval of ``run_regularly`` (``None``: every time step).
     method : str or None
         Integration method for clock-driven synaptic equations (``None``: none are present).
     """
@@ -88,16 +91,22 @@ class SynapseCode:
     run_regularly: str = ""
     run_regularly_when: str = "after_groups"
     method: str | None = None
+    run_regularly_dt: Any = None
 
 
 @dataclasses.dataclass(frozen=True)
 class NeuronTraceCode:
-    """A presynaptic or postsynaptic trace kept on the neurons (see :meth:`PairSTDP.neuron_code`)."""
+    """A presynaptic or postsynaptic trace kept on the neurons (see :meth:`PairSTDP.neuron_code`).
+
+    ``regular`` holds ``(code, dt)`` pairs the builder runs on the group every ``dt`` (``None``:
+    every step) in the ``start`` slot, in this order
+    (:func:`cortexlearn.circuits.plasticity.attach_trace_regulars`)."""
 
     equations: str
     on_spike: str
     when: str
     namespace: dict
+    regular: tuple = ()
 
 
 def _join(*blocks: str) -> str:
@@ -208,6 +217,23 @@ class PlasticityRule:
         raise NotImplementedError  # pragma: no cover
 
 
+#: the lazy form's pending potentiation, added to w
+_LAZY_PENDING = "w = clip(w + A_plus*w_scale*lazy_c*(lazy_g_post - lazy_s), 0*w_max, w_max)"
+#: time since the last flush of the lazy form (flushes at multiples of lazy_interval, in the start slot)
+_LAZY_SINCE = "t - floor((t + 0.5*dt)/lazy_interval)*lazy_interval"
+
+
+def lazy_weights(synapses, rule: "PairSTDP"):
+    """Weights of a lazy-potentiation ``synapses`` object with its pending potentiation added
+    (what the immediate form would hold now): a NumPy array of floats in SI units."""
+    import numpy as np
+
+    g = np.asarray(synapses.target.lazy_g[:])[np.asarray(synapses.j[:])]
+    pending = float(rule.a_plus) * _float(rule.weight_scale) * np.asarray(synapses.lazy_c[:]) * \
+        (g - np.asarray(synapses.lazy_s[:]))
+    return np.clip(np.asarray(synapses.w_[:]) + pending, 0.0, _float(rule.w_max))
+
+
 def _float(value) -> float:
     return float(value)
 
@@ -240,6 +266,15 @@ class PairSTDP(PlasticityRule):
         nearest earlier spike of the other neuron counts.
     scale : Quantity or float, optional
         Weight of an amplitude of 1 in the additive rule (default ``w_max``).
+    potentiation : {"immediate", "lazy"}
+        ``"lazy"`` (additive rule with ``traces="neuron"`` only) applies the potentiations of the
+        postsynaptic spikes between two presynaptic spikes at the second one, or at the next flush
+        every ``lazy_interval``, instead of touching every synapse of a neuron at each of its
+        spikes. It gives the same weights (see :meth:`_lazy_code`); between flushes ``w`` lags by
+        the pending potentiation, so read weights after a flush (a run of a whole number of
+        intervals plus one step) or through :func:`lazy_weights`.
+    lazy_interval : Quantity
+        Flush interval of the lazy form (> 0; default 100 ms).
 
     Raises
     ------
@@ -258,6 +293,8 @@ class PairSTDP(PlasticityRule):
     pairing: str = "all_to_all"
     scale: Any = None
     traces: str = "synapse"
+    potentiation: str = "immediate"
+    lazy_interval: Any = quantity_field(100e-3 * second)
 
     paper: ClassVar[str] = ("Bi & Poo 1998, J Neurosci 18:10464; Song, Miller & Abbott 2000, "
                             "Nat Neurosci 3:919; van Rossum, Bi & Turrigiano 2000, J Neurosci 20:8812")
@@ -275,6 +312,13 @@ class PairSTDP(PlasticityRule):
             raise SpecError(f"pairing must be 'all_to_all' or 'nearest', got {self.pairing!r}")
         if self.traces not in ("synapse", "neuron"):
             raise SpecError(f"traces must be 'synapse' or 'neuron', got {self.traces!r}")
+        if self.potentiation not in ("immediate", "lazy"):
+            raise SpecError(f"potentiation must be 'immediate' or 'lazy', got {self.potentiation!r}")
+        if self.potentiation == "lazy":
+            if self.traces != "neuron" or self.weight_dependence != "additive":
+                raise SpecError("potentiation='lazy' needs traces='neuron' and the additive rule (a "
+                                "multiplicative potentiation depends on w at each postsynaptic spike)")
+            self._time_constant(self.lazy_interval, "lazy_interval")
 
     def neuron_code(self, side: str) -> NeuronTraceCode:
         """Trace kept on the presynaptic (``side="pre"``) or postsynaptic (``"post"``) neurons.
@@ -293,6 +337,15 @@ class PairSTDP(PlasticityRule):
         if side == "pre":
             return NeuronTraceCode("dx_trace/dt = -x_trace/tau_plus : 1",
                                    f"x_trace {jump}", "before_synapses", {"tau_plus": self.tau_plus})
+        if self.potentiation == "lazy":
+            # g sums exp(-(t_k - t_b)/tau_plus) over this neuron's spikes t_k since the last flush
+            # t_b; f = exp((t - t_b)/tau_plus), once per step for all synapses
+            return NeuronTraceCode("dy_trace/dt = -y_trace/tau_minus : 1\nlazy_g : 1\nlazy_f : 1 (shared)",
+                                   f"y_trace {jump}\nlazy_g += 1/lazy_f", "after_synapses",
+                                   {"tau_minus": self.tau_minus, "tau_plus": self.tau_plus,
+                                    "lazy_interval": self.lazy_interval},
+                                   regular=(("lazy_g = 0", self.lazy_interval),
+                                            (f"lazy_f = exp(({_LAZY_SINCE})/tau_plus)", None)))
         return NeuronTraceCode("dy_trace/dt = -y_trace/tau_minus : 1",
                                f"y_trace {jump}", "after_synapses", {"tau_minus": self.tau_minus})
 
@@ -306,6 +359,8 @@ class PairSTDP(PlasticityRule):
         u = self.weight_unit
         ns = {"tau_plus": self.tau_plus, "tau_minus": self.tau_minus, "A_plus": float(self.a_plus),
               "A_minus": float(self.a_minus), "w_max": self.w_max, "w_scale": self.weight_scale}
+        if self.potentiation == "lazy":
+            return self._lazy_code(u, ltd, ns)
         if self.traces == "neuron":
             return SynapseCode(f"w : {u}", f"w = clip(w - {ltd}, 0*w_max, w_max)",
                                f"w = clip(w + {ltp}, 0*w_max, w_max)", ns)
@@ -323,6 +378,45 @@ class PairSTDP(PlasticityRule):
             w = clip(w + {ltp}, 0*w_max, w_max)
         """
         return SynapseCode(_join(model), _join(on_pre), _join(on_post), ns)
+
+    def synapse_code(self, transmission: str = "") -> SynapseCode:
+        code = self._code()
+        if self.potentiation != "lazy":
+            return dataclasses.replace(code, on_pre=_join(transmission, code.on_pre))
+        # the pending potentiation belongs to earlier postsynaptic spikes: the transmission sees it
+        return dataclasses.replace(code, on_pre=_join(_LAZY_PENDING, transmission, code.on_pre))
+
+    def _lazy_code(self, u: str, ltd: str, ns: dict) -> SynapseCode:
+        """Potentiation applied at the next presynaptic spike or flush.
+
+        Between two presynaptic spikes (at ``t_p`` and ``t_p'``) only postsynaptic spikes change
+        ``w``, each by ``+A+ s x(t_k)`` with ``x(t_k) = x(t_p) exp(-(t_k - t_p)/tau_plus)``; all
+        are positive, so clipping each to ``w_max`` in turn equals clipping their sum once. With
+        the flush time ``t_b`` (a multiple of ``lazy_interval``), the sum is
+        ``c (g(t) - g(t_p))`` with ``c = x(t_p) exp((t_p - t_b)/tau_plus)`` kept by the synapse
+        and ``g`` the postsynaptic neuron's sum of ``exp(-(t_k - t_b)/tau_plus)``. Every
+        ``lazy_interval`` the synapses add what is pending, ``c`` is rebased and ``g`` restarts,
+        which keeps the exponentials within ``exp(±lazy_interval/tau_plus)``. A postsynaptic
+        spike in the step of a presynaptic one still counts as pre-before-post: ``g`` jumps after
+        the synapses. The pending potentiation is added before the transmission statement of
+        :meth:`synapse_code`, so the synaptic current sees the same weight as the immediate form.
+        ``_code()`` alone omits that line. Cost: one update per presynaptic spike and one per synapse and interval,
+        instead of one per synapse at every postsynaptic spike.
+        """
+        ns = {**ns, "lazy_interval": self.lazy_interval}
+        pending = _LAZY_PENDING
+        on_pre = _join(f"""
+            w = clip(w - {ltd}, 0*w_max, w_max)
+            lazy_c = x_trace_pre*lazy_f_post
+            lazy_s = lazy_g_post
+        """)
+        flush = _join(f"""
+            {pending}
+            lazy_c = lazy_c*exp(-lazy_interval/tau_plus)
+            lazy_s = 0
+        """)
+        return SynapseCode(f"w : {u}\nlazy_c : 1\nlazy_s : 1", on_pre, "", ns, run_regularly=flush,
+                           run_regularly_when="start", run_regularly_dt=self.lazy_interval)
 
     def reference_parameters(self) -> dict[str, Any]:
         return {"tau_plus": _float(self.tau_plus), "tau_minus": _float(self.tau_minus),
