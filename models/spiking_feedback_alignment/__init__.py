@@ -56,10 +56,12 @@ PARAMETERS = (
     Parameter("feedback_scale", 0.05, "std of fixed random feedback b", "chosen"),
     Parameter("output_weight_scale", 0.01, "initial output weights ~ U(0, scale)",
               "FACTS: output weights near zero"),
-    Parameter("dale_pathways", "one", "under Dale's law, one pathway per pair (excitatory or "
+    Parameter("dale_pathways", "both", "under Dale's law, one pathway per pair (excitatory or "
               "inhibitory, fixed at random: the weight cannot change sign) or both (an excitatory "
-              "and an inhibitory magnitude per pair, effective weight w_e - w_i of either sign)",
-              "issue 5; Parisien et al. 2008 (paired feed-forward inhibition)"),
+              "and an inhibitory magnitude per pair, each at half the rate, effective weight "
+              "w_e - w_i of either sign)",
+              "measured (README): both gave FA 35.7 vs 31.9 % and DFA 38.1 vs 32.3 % on all of "
+              "MNIST-1D, 10 epochs, 3 seeds; Parisien et al. 2008 (paired feed-forward inhibition)"),
     Parameter("error_populations", False, "carry the output error back through two rectified, "
               "Dale-compliant error populations (positive and negative error) instead of signed "
               "variables: the same signal (tested), other Brian2 objects", "issue 5 (an option)"),
