@@ -38,6 +38,13 @@ def _last_line(text: str) -> str:
     return lines[-1][:300] if lines else text[-300:]
 
 
+def _summary(item: dict) -> str:
+    if not item["ok"]:
+        return f"   FAILED {_last_line(item['error'])}"
+    return (f"   build {item['build_time']:.1f} s, run {item['run_time']:.3f} s, "
+            f"process {item['process_wall']:.1f} s")
+
+
 def _item(kind: str, n: int, target: str, impl: str, workdir: str, tiny: bool, timeout: float,
           threads: int = 1) -> dict:
     d = os.path.join(workdir, f"{kind}-{n}-{target}-{impl}-{threads}")
@@ -117,8 +124,7 @@ def main(argv=None) -> int:
                         done[t] = _item(kind, n, t, "brian2", workdir, args.tiny, timeout=left)
                         report["items"].append(done[t])
                 item = done[target]
-            print("   " + (f"build {item['build_time']:.1f} s, run {item['run_time']:.3f} s, process {item['process_wall']:.1f} s"
-                          if item["ok"] else f"FAILED {_last_line(item['error'])}"), flush=True)
+            print(_summary(item), flush=True)
             save()
         if kind == "coba" and args.cpp_threads > 1 and args.budget - (time.perf_counter() - start) >= 45:
             impl = done.get("cuda_standalone", {}).get("impl", cuda_coba_impl)
@@ -127,8 +133,7 @@ def main(argv=None) -> int:
                          timeout=args.budget - (time.perf_counter() - start), threads=args.cpp_threads)
             report["items"].append(item)
             done["cpp_threads"] = item
-            print("   " + (f"build {item['build_time']:.1f} s, run {item['run_time']:.3f} s"
-                          if item["ok"] else f"FAILED {_last_line(item['error'])}"), flush=True)
+            print(_summary(item), flush=True)
         cpu, gpu = done.get("cpp_standalone"), done.get("cuda_standalone")
         mt = done.get("cpp_threads")
         if mt and gpu and mt["ok"] and gpu["ok"] and mt["impl"] == gpu["impl"]:

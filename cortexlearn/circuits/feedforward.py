@@ -134,6 +134,11 @@ class FeedforwardConfig:
             check_positive(getattr(self, name), name, allow_zero=name == "output_weight_scale")
 
     @property
+    def both_pathways(self) -> bool:
+        """Every pair has an excitatory and an inhibitory pathway (needs Dale's law, validated)."""
+        return self.dale_pathways == "both"
+
+    @property
     def layer_sizes(self) -> tuple:
         return (int(self.n_inputs),) + self.hidden_sizes + (int(self.n_outputs),)
 
@@ -168,7 +173,7 @@ def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | No
             w = rng.normal(0, scale, (n_pre, n_post))
         w = np.clip(w, -config.w_max, config.w_max)
         inhibitory = rng.random((n_pre, n_post)) < config.p_inhibitory
-        if config.dale and config.dale_pathways == "both":  # both pathways: w_e - w_i = w
+        if config.both_pathways:  # both pathways: w_e - w_i = w
             inhibitory = np.ones_like(inhibitory)
         elif config.dale:  # the sign is the pathway's; the magnitude keeps the draw
             w = np.where(inhibitory, -np.abs(w), np.abs(w))
@@ -305,7 +310,7 @@ class FeedforwardNet:
         vals["output.eta_bias"] = float(rule.bias_learning_rate)
         n_last = len(self.config.hidden_sizes)
         # with both pathways each learns at half the rate: w_e - w_i then moves by eta x delta
-        share = 0.5 if self.config.dale and self.config.dale_pathways == "both" else 1.0
+        share = 0.5 if self.config.both_pathways else 1.0
         for pname, (i, j, sign) in self._pair_index.items():
             l = int(pname[1:].split("_")[0])
             vals[f"{pname}.eta"] = share * float(rule.readout_learning_rate if l == n_last
@@ -384,7 +389,7 @@ def pathway_masks(config: FeedforwardConfig, inhibitory) -> tuple:
     """Pairs ``(pre, post)`` with an excitatory (or, without Dale's law, mixed-sign) and with an
     inhibitory pathway, from the ``inh{l}`` mask of :func:`initial_parameters`."""
     inhibitory = np.asarray(inhibitory, dtype=bool)
-    if config.dale and config.dale_pathways == "both":
+    if config.both_pathways:
         return np.ones_like(inhibitory), np.ones_like(inhibitory)
     return ~inhibitory, inhibitory
 
@@ -580,7 +585,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     # ---- hidden layers
     # with both pathways per pair, feedback alignment's fixed weight b is counted once (the
     # excitatory pathway's); the inhibitory relay's sum of b * d_rule is not read
-    both = dale and config.dale_pathways == "both"
+    both = config.both_pathways
     signal = hidden_signal_expression(dale, fa="fa_e" if both else None)
     pops = config.error_populations
     for h, n_h in enumerate(config.hidden_sizes, start=1):

@@ -204,7 +204,11 @@ class PlasticityRule:
             ``"g_i_post += w"`` (inhibitory): the sign lives here, never in the weight.
         """
         code = self._code()
-        return dataclasses.replace(code, on_pre=_join(transmission, code.on_pre))
+        return dataclasses.replace(code, on_pre=_join(self._before_transmission(), transmission, code.on_pre))
+
+    def _before_transmission(self) -> str:
+        """Statements run in ``on_pre`` before the transmission (none by default)."""
+        return ""
 
     def namespace(self) -> dict[str, Any]:
         return self._code().namespace
@@ -379,12 +383,9 @@ class PairSTDP(PlasticityRule):
         """
         return SynapseCode(_join(model), _join(on_pre), _join(on_post), ns)
 
-    def synapse_code(self, transmission: str = "") -> SynapseCode:
-        code = self._code()
-        if self.potentiation != "lazy":
-            return dataclasses.replace(code, on_pre=_join(transmission, code.on_pre))
+    def _before_transmission(self) -> str:
         # the pending potentiation belongs to earlier postsynaptic spikes: the transmission sees it
-        return dataclasses.replace(code, on_pre=_join(_LAZY_PENDING, transmission, code.on_pre))
+        return _LAZY_PENDING if self.potentiation == "lazy" else ""
 
     def _lazy_code(self, u: str, ltd: str, ns: dict) -> SynapseCode:
         """Potentiation applied at the next presynaptic spike or flush.
