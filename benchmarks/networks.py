@@ -42,7 +42,13 @@ w = clip(w + A_plus*w_scale*x_pre_trace, 0*w_max, w_max)
 
 
 def coba_handwritten(n_neurons: int, record_spikes: bool = True):
-    """Brette et al. (2007) COBA as a Brian2 user writes it: one group, two subgroups."""
+    """Brette et al. (2007) COBA as a Brian2 user writes it: one group, two subgroups.
+
+    Its random numbers are drawn in the order of cortexlearn's build (initial state of E, then
+    of I; then E's and I's connections, no self-connections), so that with the same seed both
+    programs start from the same state on the same connectivity and simulate the same spikes:
+    the two timings then differ only by their code.
+    """
     p = COBA_2005
     ns = {k: p[k] for k in ("C_m", "g_L", "E_L", "v_threshold", "v_reset", "E_e", "E_i", "tau_e", "tau_i")}
     eqs = """
@@ -54,13 +60,14 @@ def coba_handwritten(n_neurons: int, record_spikes: bool = True):
                         refractory=p["tau_ref"], method="exponential_euler", namespace=ns, name="P")
     n_e = int(round(n_neurons * p["excitatory_fraction"]))
     exc, inh = group[:n_e], group[n_e:]
+    for sub in (exc, inh):
+        for var, expr in COBA_INITIAL.items():
+            setattr(sub, var, expr)
     prob = coba_connection_probability(n_neurons)
     ce = Synapses(exc, group, on_pre="g_e_post += w_e", namespace={"w_e": p["w_e"]}, name="Ce")
     ci = Synapses(inh, group, on_pre="g_i_post += w_i", namespace={"w_i": p["w_i"]}, name="Ci")
-    ce.connect(p=prob)
-    ci.connect(p=prob)
-    for var, expr in COBA_INITIAL.items():
-        setattr(group, var, expr)
+    ce.connect(condition="i != j", p=prob)
+    ci.connect(condition=f"i + {n_e} != j", p=prob)
     objects = {"group": group, "ce": ce, "ci": ci}
     if record_spikes:
         objects["spikes"] = SpikeMonitor(group, name="P_spikes")

@@ -164,20 +164,25 @@ def lif_current(**overrides) -> NeuronModel:
         weight_unit=amp, initial={"v": "E_L"}, reference="Gerstner et al. 2014")
 
 
-def lif_conductance(**overrides) -> NeuronModel:
+def lif_conductance(external_current: bool = True, **overrides) -> NeuronModel:
     """Conductance-based LIF (COBA; Vogels & Abbott 2005, J Neurosci 25:10786).
 
     ``C_m dv/dt = g_L (E_L - v) + g_e (E_e - v) + g_i (E_i - v) + I_ext``,
     ``dg_x/dt = -g_x / tau_x``. Defaults: C_m 200 pF, g_L 10 nS (tau_m 20 ms), E_L -60 mV,
     threshold -50 mV, reset -60 mV, refractory 5 ms, E_e 0 mV, E_i -80 mV, tau_e 5 ms,
     tau_i 10 ms (Vogels & Abbott 2005, Methods).
+
+    ``external_current=False`` leaves out ``I_ext`` (a per-neuron variable read every step), for
+    networks without external input such as the self-sustained COBA benchmark: the equations are
+    then exactly Brette et al.'s (2007).
     """
     defaults = {"C_m": 200 * pF, "g_L": 10 * nS, "E_L": -60 * mV, "v_threshold": -50 * mV,
                 "v_reset": -60 * mV, "tau_ref": 5 * ms, "E_e": 0 * mV, "E_i": -80 * mV,
                 "tau_e": 5 * ms, "tau_i": 10 * ms}
     p = _validated(defaults, overrides, ("C_m", "g_L", "tau_ref", "tau_e", "tau_i"), "lif_conductance")
-    eqs = Equations("dv/dt = (g_L * (E_L - v) + g_e * (E_e - v) + g_i * (E_i - v) + I_ext) / C_m "
-                    ": volt (unless refractory)\nI_ext : amp")
+    current = (" + I_ext", "\nI_ext : amp") if external_current else ("", "")
+    eqs = Equations(f"dv/dt = (g_L * (E_L - v) + g_e * (E_e - v) + g_i * (E_i - v){current[0]}) / C_m "
+                    f": volt (unless refractory){current[1]}")
     eqs += exponential_channel("g_e", "tau_e", "siemens") + exponential_channel("g_i", "tau_i", "siemens")
     return NeuronModel(
         name="lif_conductance", equations=eqs, threshold="v > v_threshold", reset="v = v_reset",

@@ -92,7 +92,7 @@ def coba_circuit(n_neurons: int = 4000, connection_probability: float | None = N
     connectivity = Connectivity.probability(p)
     as_quantity(w_e, nS, "w_e")
     as_quantity(w_i, nS, "w_i")
-    neuron = lif_conductance(**{k: COBA_2005[k] for k in _NEURON_KEYS})
+    neuron = lif_conductance(external_current=False, **{k: COBA_2005[k] for k in _NEURON_KEYS})
     pops = (Population("E", n_e, neuron, kind="E", initial=COBA_INITIAL),
             Population("I", n_i, neuron, kind="I", initial=COBA_INITIAL))
     projections = tuple(Projection(pre, post, connectivity, w_e if pre == "E" else w_i)
