@@ -3,6 +3,7 @@ folder, the four variants, and the critic's records. The variants are one compil
 different run-time values, so the quick run also guards that the mask and the switches reach it."""
 
 import json
+import re
 import os
 
 import numpy as np
@@ -33,3 +34,29 @@ def test_quick_run_writes_results(tmp_path):
         assert 0.2 < float(corr.sel(unit=corr.variant == v).values[0, 0]) < 0.9, v
     assert m["dense_minus_sparse"] == pytest.approx(
         m["dense_accuracy_mean"] - m["sparse_only_accuracy_mean"])
+
+
+@pytest.mark.parametrize("override, words", [
+    ({"evaluate_on": "train"}, "evaluate_on"),
+    ({"evaluate_on": "validation", "n_train": 3800, "n_test": 500}, "n_train + n_test"),
+    ({"prediction_gain": 0.0}, "prediction_gain"),
+    ({"prediction_gain": 1.5}, "prediction_gain"),
+])
+def test_bad_options_are_refused_before_anything_is_built(tmp_path, override, words):
+    from cortexlearn.errors import SpecError
+
+    with pytest.raises(SpecError, match=re.escape(words)):
+        cortexlearn.run("error_critic_sparse_error", quick=True, out=str(tmp_path / "ecs"),
+                        target="numpy", progress=False, **override)
+
+
+def test_validation_samples_are_held_out_training_samples():
+    from models.error_critic_sparse_error.run import _data
+
+    p = {"n_train": 100, "n_test": 40, "evaluate_on": "validation"}
+    xtr, ytr, xva, yva = _data(p)
+    full = cortexlearn.datasets.load("mnist1d")
+    assert np.array_equal(xtr, full.x_train[:100]) and np.array_equal(xva, full.x_train[100:140])
+    assert np.array_equal(yva, full.y_train[100:140])
+    xte = _data({**p, "evaluate_on": "test"})[2]
+    assert np.array_equal(xte, full.x_test[:40])

@@ -60,6 +60,14 @@ PARAMETERS = (
     Parameter("feedback_scale", 0.05, "std of fixed random feedback b", "as spiking_feedback_alignment"),
     Parameter("output_weight_scale", 0.01, "initial output weights ~ U(0, scale)",
               "FACTS: output weights near zero"),
+    Parameter("dale_pathways", "one", "under Dale's law, one pathway per input-hidden pair "
+              "(sign fixed at random) or both (excitatory and inhibitory magnitude per pair, each "
+              "at half the rate), as in spiking_feedback_alignment", "chosen"),
+    Parameter("prediction_gain", 1.0, "factor on the critic's prediction where it stands in for "
+              "the true error (in (0, 1]; 1: the prediction as it is)", "chosen"),
+    Parameter("evaluate_on", "test", "test: the MNIST-1D test samples; validation: held-out "
+              "training samples n_train ... n_train + n_test (to choose rates without the test set)",
+              "chosen"),
     Parameter("critic_learning_rate", 1e-4, "critic's delta-rule rate on (hidden count - target "
               "count) and on its bias", "chosen: LMS stable for ~200 centred counts"),
     Parameter("critic_label_learning_rate", 0.05, "critic's delta-rule rate on the one-hot label",

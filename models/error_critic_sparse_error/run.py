@@ -48,6 +48,14 @@ def _data(p):
 
     ds = load("mnist1d")
     n_train, n_test = int(p["n_train"]) or len(ds.x_train), int(p["n_test"]) or len(ds.x_test)
+    if p["evaluate_on"] == "validation":  # held-out training samples, for choosing rates
+        if n_train + n_test > len(ds.x_train):
+            raise SpecError(f"evaluate_on='validation' needs n_train + n_test <= {len(ds.x_train)} "
+                            f"training samples, got {n_train} + {n_test}")
+        held = slice(n_train, n_train + n_test)
+        return ds.x_train[:n_train], ds.y_train[:n_train], ds.x_train[held], ds.y_train[held]
+    if p["evaluate_on"] != "test":
+        raise SpecError(f"evaluate_on must be 'test' or 'validation', got {p['evaluate_on']!r}")
     return ds.x_train[:n_train], ds.y_train[:n_train], ds.x_test[:n_test], ds.y_test[:n_test]
 
 
@@ -130,7 +138,8 @@ def circuit(p, data, **critic_options):
     cfg = FeedforwardConfig(2 * data[0].shape[1], (int(p["hidden"]),), 10,
                             input_weight_scale=float(p["input_weight_scale"]),
                             feedback_scale=float(p["feedback_scale"]),
-                            output_weight_scale=float(p["output_weight_scale"]))
+                            output_weight_scale=float(p["output_weight_scale"]),
+                            dale_pathways=str(p["dale_pathways"]))
     rule = CreditRule("feedback_alignment", learning_rate=float(p["learning_rate"]),
                       readout_learning_rate=float(p["readout_learning_rate"]),
                       bias_learning_rate=float(p["bias_learning_rate"]),
@@ -158,6 +167,8 @@ def simulate(ctx: RunContext) -> dict:
         raise SpecError("n_seeds, epochs and hidden must be >= 1")
     if not 0 < fraction <= 1:
         raise SpecError(f"error_fraction must lie in (0, 1], got {fraction}")
+    if not 0 < float(p["prediction_gain"]) <= 1:
+        raise SpecError(f"prediction_gain must lie in (0, 1], got {p['prediction_gain']}")
     data = _data(p)
     cfg, rule, critic_rule, chunk = circuit(p, data, activity="x_l")
     results, start, build_time = [], time.time(), 0.0
@@ -187,7 +198,8 @@ def simulate(ctx: RunContext) -> dict:
                                       [present, np.zeros(net.n_trials - len(present))])},
                                   constants={"critic_units.use_read": use_read,
                                              "critic_units.use_context": use_context,
-                                             "critic_units.use_prediction": use_pred,
+                                             "critic_units.use_prediction":
+                                                 use_pred * float(p["prediction_gain"]),
                                              "critic_units.eta_read": critic_rule.learning_rate,
                                              "critic_units.eta_context":
                                                  critic_rule.context_learning_rate})
