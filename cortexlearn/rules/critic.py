@@ -29,6 +29,13 @@ the activity; with :math:`\\gamma > 0` the critic predicts the discounted sum of
 ``n + 1`` has been read. With :math:`\\gamma = 0` and no true error (:math:`a_n = 0`) the target is
 0 and the critic does not learn; pass ``learn_without_error=False`` (default) to skip those updates.
 
+**Normalised** (``normalized=True``, the NLMS rule of Widrow & Lehr 1990): the read synapses'
+rate is divided by :math:`1 + \\lVert h_n \\rVert^2`, summed over the read layer,
+:math:`\\Delta C_{ki} = \\eta\\,\\delta_{k,n}\\, h_{i,n} / (1 + \\lVert h_n \\rVert^2)` (and the bias
+likewise), which is stable for :math:`0 < \\eta < 2` whatever the layer's size and activity, so
+the critic can track a layer that keeps learning. For the present error only (no discount, lags or
+``learning_activity``).
+
 **Episodes** (``episodic=True``): an arrived true error ends an episode (e.g. the error of a
 sequence, given at its end), so the target does not bootstrap past it:
 :math:`\\tau_n = a_n\\,\\epsilon_n + (1 - a_n)\\,\\gamma\\,\\hat\\epsilon_{n+1}`. With the discount
@@ -89,6 +96,9 @@ class ErrorCritic:
     learning_activity : str, optional
         The read layer's variable the delta rule multiplies (default: ``activity``), e.g. the
         activity of the presentation whose late error has just arrived.
+    normalized : bool
+        Divide the read synapses' and the bias's rate by ``1 + |h - h0|^2`` (NLMS; see the module
+        docstring): ``learning_rate`` then lies in (0, 2).
     lags : int
         Keep the last ``lags`` predictions for late errors (see the module docstring); the critic
         units then have a variable ``lag_e`` that the error code sets each presentation. Not with
@@ -105,6 +115,7 @@ class ErrorCritic:
     learning_activity: str | None = None
     lags: int = 0
     episodic: bool = False
+    normalized: bool = False
 
     def __post_init__(self):
         check_positive(self.learning_rate, "learning_rate")
@@ -121,6 +132,12 @@ class ErrorCritic:
             raise SpecError(f"lags must be an integer >= 0, got {self.lags!r}")
         if self.lags and self.discount > 0:
             raise SpecError("a critic for late errors (lags > 0) does not bootstrap: set discount=0")
+        if self.normalized and (self.discount > 0 or self.lags or self.learning_activity):
+            raise SpecError("normalized applies to a critic of the present error: no discount, "
+                            "lags or learning_activity")
+        if self.normalized and not float(self.learning_rate) < 2:
+            raise SpecError(f"a normalized critic needs 0 < learning_rate < 2 (NLMS is unstable "
+                            f"beyond), got {self.learning_rate!r}")
         if self.episodic and not self.discount > 0:
             raise SpecError("episodic applies to a bootstrapping critic: set discount > 0")
 
@@ -133,6 +150,8 @@ class ErrorCritic:
             "err_true : 1", "avail : 1", "err_true_prev : 1", "avail_prev : 1",
             "err_used : 1", "delta : 1",
         ]
+        if self.normalized:
+            lines.append("norm_h : 1")  # |h - h0|^2, summed by the read synapses
         if self.switches:
             lines += [f"{s} : 1 (shared, constant)" for s in ("use_read", "use_context", "use_prediction",
                                                                "use_true", "eta_read", "eta_context")]
@@ -183,10 +202,16 @@ class ErrorCritic:
                     f"bias += {self._bias_rate()}*delta")
         return ("\n".join(self._prediction()) + "\n"
                 "delta = avail*(err_true - pred)\n"
-                f"bias += {self._bias_rate()}*delta")
+                f"bias += {self._bias_rate()}*delta{self._norm('')}")
 
     def _bias_rate(self) -> str:
         return "eta_read" if self.switches else "eta_c"
+
+    def _norm(self, suffix: str) -> str:
+        if not self.normalized:
+            return ""
+        gate = f"use_read{suffix}*" if self.switches else ""  # a label-only critic reads no layer
+        return f"/(1 + {gate}norm_h{suffix})"
 
     # ------------------------------------------------------------------ synapses
     def _input(self, summed: str, activity: str | None, learning: bool = False) -> str:
@@ -203,7 +228,11 @@ class ErrorCritic:
         ``activity`` overrides the presynaptic variable's name (e.g. a context's latched label)."""
         if summed not in ("pred_h", "pred_c"):
             raise SpecError(f"summed must be 'pred_h' or 'pred_c', got {summed!r}")
-        return f"c : 1\nh_prev : 1\n{summed}_post = c*{self._input(summed, activity)} : 1 (summed)"
+        act = self._input(summed, activity)
+        model = f"c : 1\nh_prev : 1\n{summed}_post = c*{act} : 1 (summed)"
+        if self.normalized and summed == "pred_h":
+            model += f"\nnorm_h_post = {act}**2 : 1 (summed)"
+        return model
 
     def synapse_update_code(self, summed: str = "pred_h", activity: str | None = None) -> str:
         """Delta rule on the read synapses, after :meth:`predict_code`. With bootstrapping the
@@ -217,7 +246,8 @@ class ErrorCritic:
         act = self._input(summed, activity, learning=True)
         if self.discount > 0:
             return f"c += {rate}*delta_post*h_prev\nh_prev = {act}"
-        return f"c += {rate}*delta_post*{act}"
+        norm = self._norm("_post") if summed == "pred_h" else ""
+        return f"c += {rate}*delta_post*{act}{norm}"
 
     def namespace(self) -> dict:
         rate_c = self.learning_rate if self.context_learning_rate is None else self.context_learning_rate

@@ -68,6 +68,9 @@ PARAMETERS = (
     Parameter("evaluate_on", "test", "test: the MNIST-1D test samples; validation: held-out "
               "training samples n_train ... n_train + n_test (to choose rates without the test set)",
               "chosen"),
+    Parameter("critic_normalized", False, "normalised delta rule (NLMS): the critic's read rate "
+              "and bias rate divided by 1 + |hidden count - target count|^2; critic_learning_rate "
+              "then lies in (0, 2)", "chosen"),
     Parameter("critic_learning_rate", 1e-4, "critic's delta-rule rate on (hidden count - target "
               "count) and on its bias", "chosen: LMS stable for ~200 centred counts"),
     Parameter("critic_label_learning_rate", 0.05, "critic's delta-rule rate on the one-hot label",

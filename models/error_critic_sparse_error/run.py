@@ -89,7 +89,8 @@ def _build_folder(p, cfg, target):
     import os
 
     key = repr((cfg, p["n_train"], p["n_test"], p["epochs"], str(p["presentation"]),
-                bool(p["test_every_epoch"]), target))
+                bool(p["test_every_epoch"]), target)
+               + ((True,) if p["critic_normalized"] else ()))  # keys of earlier builds unchanged
     return os.path.join(p["build_cache"], "ecs-" + hashlib.sha1(key.encode()).hexdigest()[:12])
 
 
@@ -149,6 +150,7 @@ def circuit(p, data, **critic_options):
     critic_rule = ErrorCritic(learning_rate=float(p["critic_learning_rate"]),
                               context_learning_rate=float(p["critic_label_learning_rate"]),
                               activity_offset=float(p["hidden_target_count"]), switches=True,
+                              normalized=bool(p["critic_normalized"]),
                               **critic_options)
     chunk = len(data[0]) + (len(data[2]) if p["test_every_epoch"] else 0)
     n_trials = epochs * len(data[0]) + (epochs if p["test_every_epoch"] else 1) * len(data[2])
