@@ -26,7 +26,7 @@ BENCHMARKS = {
     "coba": (coba.run, ["coba_4000_abstraction", "coba_16000_abstraction"]),
     "stdp_fanin": (stdp.run_fanin, ["traces_in_neurons", "plastic_over_static"]),
     "floor_brian2": (floor.run_vs_brian, ["floor_static_brian2", "floor_plastic_brian2"]),
-    "song": (stdp.run_song, ["song_abstraction", "song_vs_textbook"]),
+    "song": (stdp.run_song, ["song_abstraction", "song_vs_textbook", "song_plastic_over_static"]),
     "session": (session.run, ["session_*_whole_process", "session_*_simulation",
                               "session_*_identical_curves", "closed_loop_*"]),
     "rerun": (rerun.run, ["rerun_seed_sweep"]),

@@ -76,6 +76,15 @@ def median(values) -> float:
     return float(statistics.median(values))
 
 
+def paired_ratio(values, baselines) -> float:
+    """Median over rounds of ``value / baseline``, where round ``k`` of :func:`alternate` ran both
+    programs back to back: a slow spell of a shared machine then scales both sides of a ratio
+    instead of one side of a median (the medians' ratio is kept in the details too)."""
+    if len(values) != len(baselines) or not values:
+        raise ValueError("paired_ratio needs two equally long, non-empty series of rounds")
+    return median([v / b for v, b in zip(values, baselines)])
+
+
 def alternate(variants: dict[str, Callable[[], float]], repeats: int, warmup: int = 1) -> dict[str, list[float]]:
     """Call each variant in turn (A B A B ...) ``warmup`` times unrecorded, then ``repeats`` times.
 

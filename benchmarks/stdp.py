@@ -9,6 +9,9 @@
 - ``traces_in_neurons``: 10,000 inputs → 100 neurons all-to-all, PairSTDP with per-synapse vs
   neuron traces. Goal ≥ 1.5× faster.
 - ``plastic_over_static``: the same with neuron traces ÷ static synapses. Goal ≤ 1.3×.
+- ``song_plastic_over_static``: the network the issue's reference number comes from (Brian2's
+  STDP example: Song 2000, 1,000 inputs → 1 neuron), through ``song_network``: neuron traces with
+  lazy potentiation ÷ static synapses (the same network with ``rule=None``). Goal ≤ 1.3×.
 
 The fan-in builds are profiled (Brian2's ``profile=True``) and shared with :mod:`benchmarks.floor`.
 """
@@ -17,8 +20,8 @@ from __future__ import annotations
 
 import os
 
-from .harness import (Result, alternate, check_memory, judge, median, run_binary, run_worker,
-                      skipped)
+from .harness import (Result, alternate, check_memory, judge, median, paired_ratio, run_binary,
+                      run_worker, skipped)
 
 _FANIN_CACHE: dict = {}
 
@@ -59,11 +62,13 @@ def run_song(quick: bool, workdir: str) -> list[Result]:
     why = _rule_available()
     if why:
         return [skipped("song_abstraction", "ratio <= 1.05", why),
-                skipped("song_vs_textbook", "ratio >= 3", why)]
+                skipped("song_vs_textbook", "ratio >= 3", why),
+                skipped("song_plastic_over_static", "ratio <= 1.3", why)]
     duration = 5.0 if quick else 20.0
     n_inputs = 1000
     builds = {}
-    for impl in ("cortexlearn_synapse", "brian2_same", "cortexlearn_neuron", "brian2_textbook"):
+    for impl in ("cortexlearn_synapse", "brian2_same", "cortexlearn_neuron", "brian2_textbook",
+                 "cortexlearn_lazy", "cortexlearn_static"):
         d = os.path.join(workdir, f"song-{impl}")
         info, wall = run_worker(["song", "--impl", impl, "--n-inputs", n_inputs, "--duration", duration,
                                  "--dir", d])
@@ -81,6 +86,13 @@ def run_song(quick: bool, workdir: str) -> list[Result]:
         judge("song_vs_textbook", med["cortexlearn_neuron"], med["brian2_textbook"], "ratio >= 3",
               ratio=med["brian2_textbook"] / med["cortexlearn_neuron"],
               details={**common, "note": "ratio = textbook time / cortexlearn time (speed-up)"}),
+        judge("song_plastic_over_static", med["cortexlearn_lazy"], med["cortexlearn_static"],
+              "ratio <= 1.3", ratio=paired_ratio(times["cortexlearn_lazy"], times["cortexlearn_static"]),
+              details={**common, "ratio_is": "median over rounds of plastic / static",
+                       "ratio_of_medians": med["cortexlearn_lazy"] / med["cortexlearn_static"],
+                       "immediate_over_static": med["cortexlearn_neuron"] / med["cortexlearn_static"],
+                       "note": "plastic = neuron traces, lazy potentiation; static = the same "
+                               "network with fixed weights at g_max"}),
     ]
 
 

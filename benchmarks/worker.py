@@ -86,15 +86,18 @@ def song(args) -> dict:
 
         from cortexlearn import Simulation
         from cortexlearn.circuits.plasticity import song_network
-        from cortexlearn.rules.stdp import PairSTDP
+        from cortexlearn.rules.stdp import PairSTDP, lazy_weights
 
-        traces = args.impl.split("_")[1]
-        rule = PairSTDP(tau_plus=20 * ms, tau_minus=20 * ms, a_plus=0.005, a_minus=0.00525,
-                        w_max=0.015, traces=traces)
+        form = args.impl.split("_")[1]  # synapse / neuron traces, lazy potentiation, or static
+        rule = None if form == "static" else PairSTDP(
+            tau_plus=20 * ms, tau_minus=20 * ms, a_plus=0.005, a_minus=0.00525, w_max=0.015,
+            traces="synapse" if form == "synapse" else "neuron",
+            potentiation="lazy" if form == "lazy" else "immediate")
         with Simulation(target=args.target, seed=args.seed, directory=args.dir) as sim:
             built = song_network([(args.rate * Hz, rule)], n_inputs=args.n_inputs)
             info = sim.run(built.network, duration, namespace=built.namespace)
-            w = built["synapses_0"].w[:]
+            syn = built["static" if rule is None else "synapses_0"]
+            w = lazy_weights(syn, rule) if form == "lazy" else syn.w[:]
             return {"build_time": info.build_time, "run_time": float(get_device()._last_run_time),
                     "run_wall": info.wall_time, "post_spikes": int(built["spikes"].num_spikes),
                     "mean_w": float(w.mean()), "fraction_near_max": float((w > 0.9 * 0.015).mean())}

@@ -68,3 +68,13 @@ def test_judge_compares_with_the_goal():
     assert judge("x", 1.0, 10.0, "ratio >= 8", ratio=10.0).met is True
     assert judge("x", 0.02, 5.0, "value <= 0.015").met is False
     assert judge("x", 1.0, 1.0, "report").met is None
+
+
+def test_paired_ratio_is_the_median_of_per_round_ratios():
+    from benchmarks.harness import paired_ratio
+
+    # a slow spell in round 2 doubles both programs: per round the ratio stays 1.1
+    assert paired_ratio([1.1, 2.2, 1.1], [1.0, 2.0, 1.0]) == pytest.approx(1.1)
+    assert paired_ratio([1.0, 3.0, 2.0], [1.0, 1.0, 1.0]) == pytest.approx(2.0)
+    with pytest.raises(ValueError):
+        paired_ratio([1.0], [1.0, 2.0])
