@@ -10,8 +10,9 @@
   neuron traces. Goal ≥ 1.5× faster.
 - ``plastic_over_static``: the same with neuron traces ÷ static synapses. Goal ≤ 1.3×.
 - ``song_plastic_over_static``: the network the issue's reference number comes from (Brian2's
-  STDP example: Song 2000, 1,000 inputs → 1 neuron), through ``song_network``: neuron traces with
-  lazy potentiation ÷ static synapses (the same network with ``rule=None``). Goal ≤ 1.3×.
+  STDP example: Song 2000, 1,000 inputs → 1 neuron), through ``song_network``: neuron traces ÷
+  static synapses (the same network with ``rule=None``); lazy potentiation reported too.
+  Goal ≤ 1.3×.
 
 The fan-in builds are profiled (Brian2's ``profile=True``) and shared with :mod:`benchmarks.floor`.
 """
@@ -86,13 +87,15 @@ def run_song(quick: bool, workdir: str) -> list[Result]:
         judge("song_vs_textbook", med["cortexlearn_neuron"], med["brian2_textbook"], "ratio >= 3",
               ratio=med["brian2_textbook"] / med["cortexlearn_neuron"],
               details={**common, "note": "ratio = textbook time / cortexlearn time (speed-up)"}),
-        judge("song_plastic_over_static", med["cortexlearn_lazy"], med["cortexlearn_static"],
-              "ratio <= 1.3", ratio=paired_ratio(times["cortexlearn_lazy"], times["cortexlearn_static"]),
+        judge("song_plastic_over_static", med["cortexlearn_neuron"], med["cortexlearn_static"],
+              "ratio <= 1.3", ratio=paired_ratio(times["cortexlearn_neuron"], times["cortexlearn_static"]),
               details={**common, "ratio_is": "median over rounds of plastic / static",
-                       "ratio_of_medians": med["cortexlearn_lazy"] / med["cortexlearn_static"],
-                       "immediate_over_static": med["cortexlearn_neuron"] / med["cortexlearn_static"],
-                       "note": "plastic = neuron traces, lazy potentiation; static = the same "
-                               "network with fixed weights at g_max"}),
+                       "ratio_of_medians": med["cortexlearn_neuron"] / med["cortexlearn_static"],
+                       "lazy_over_static": paired_ratio(times["cortexlearn_lazy"],
+                                                        times["cortexlearn_static"]),
+                       "note": "plastic = PairSTDP with neuron traces (immediate potentiation; the "
+                               "lazy form, same weights, is reported as lazy_over_static); static "
+                               "= the same network with fixed weights at g_max"}),
     ]
 
 
