@@ -48,14 +48,15 @@ def _data(p):
 
     ds = load("mnist1d")
     n_train, n_test = int(p["n_train"]) or len(ds.x_train), int(p["n_test"]) or len(ds.x_test)
-    if p["evaluate_on"] == "validation":  # held-out training samples, for choosing rates
+    evaluate_on = p.get("evaluate_on", "test")  # models sharing this loader may lack the option
+    if evaluate_on == "validation":  # held-out training samples, for choosing rates
         if n_train + n_test > len(ds.x_train):
             raise SpecError(f"evaluate_on='validation' needs n_train + n_test <= {len(ds.x_train)} "
                             f"training samples, got {n_train} + {n_test}")
         held = slice(n_train, n_train + n_test)
         return ds.x_train[:n_train], ds.y_train[:n_train], ds.x_train[held], ds.y_train[held]
-    if p["evaluate_on"] != "test":
-        raise SpecError(f"evaluate_on must be 'test' or 'validation', got {p['evaluate_on']!r}")
+    if evaluate_on != "test":
+        raise SpecError(f"evaluate_on must be 'test' or 'validation', got {evaluate_on!r}")
     return ds.x_train[:n_train], ds.y_train[:n_train], ds.x_test[:n_test], ds.y_test[:n_test]
 
 
@@ -90,7 +91,7 @@ def _build_folder(p, cfg, target):
 
     key = repr((cfg, p["n_train"], p["n_test"], p["epochs"], str(p["presentation"]),
                 bool(p["test_every_epoch"]), target)
-               + ((True,) if p["critic_normalized"] else ()))  # keys of earlier builds unchanged
+               + ((True,) if p.get("critic_normalized") else ()))  # keys of earlier builds unchanged
     return os.path.join(p["build_cache"], "ecs-" + hashlib.sha1(key.encode()).hexdigest()[:12])
 
 
@@ -140,7 +141,7 @@ def circuit(p, data, **critic_options):
                             input_weight_scale=float(p["input_weight_scale"]),
                             feedback_scale=float(p["feedback_scale"]),
                             output_weight_scale=float(p["output_weight_scale"]),
-                            dale_pathways=str(p["dale_pathways"]))
+                            dale_pathways=str(p.get("dale_pathways", "one")))
     rule = CreditRule("feedback_alignment", learning_rate=float(p["learning_rate"]),
                       readout_learning_rate=float(p["readout_learning_rate"]),
                       bias_learning_rate=float(p["bias_learning_rate"]),
@@ -150,7 +151,7 @@ def circuit(p, data, **critic_options):
     critic_rule = ErrorCritic(learning_rate=float(p["critic_learning_rate"]),
                               context_learning_rate=float(p["critic_label_learning_rate"]),
                               activity_offset=float(p["hidden_target_count"]), switches=True,
-                              normalized=bool(p["critic_normalized"]),
+                              normalized=bool(p.get("critic_normalized", False)),
                               **critic_options)
     chunk = len(data[0]) + (len(data[2]) if p["test_every_epoch"] else 0)
     n_trials = epochs * len(data[0]) + (epochs if p["test_every_epoch"] else 1) * len(data[2])
