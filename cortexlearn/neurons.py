@@ -180,9 +180,9 @@ def lif_conductance(external_current: bool = True, **overrides) -> NeuronModel:
                 "v_reset": -60 * mV, "tau_ref": 5 * ms, "E_e": 0 * mV, "E_i": -80 * mV,
                 "tau_e": 5 * ms, "tau_i": 10 * ms}
     p = _validated(defaults, overrides, ("C_m", "g_L", "tau_ref", "tau_e", "tau_i"), "lif_conductance")
-    current = (" + I_ext", "\nI_ext : amp") if external_current else ("", "")
-    eqs = Equations(f"dv/dt = (g_L * (E_L - v) + g_e * (E_e - v) + g_i * (E_i - v){current[0]}) / C_m "
-                    f": volt (unless refractory){current[1]}")
+    drive = " + I_ext" if external_current else ""
+    eqs = Equations(f"dv/dt = (g_L * (E_L - v) + g_e * (E_e - v) + g_i * (E_i - v){drive}) / C_m "
+                    ": volt (unless refractory)" + ("\nI_ext : amp" if external_current else ""))
     eqs += exponential_channel("g_e", "tau_e", "siemens") + exponential_channel("g_i", "tau_i", "siemens")
     return NeuronModel(
         name="lif_conductance", equations=eqs, threshold="v > v_threshold", reset="v = v_reset",

@@ -71,8 +71,6 @@ def test_the_hand_written_baseline_simulates_the_same_spikes():
     """The abstraction benchmark compares code, not networks: with the same seed, cortexlearn's
     fused COBA and the hand-written one draw the same initial state and connectivity and give
     the same spike trains."""
-    from brian2 import SpikeMonitor, seed
-
     from benchmarks.networks import coba_handwritten
     from cortexlearn import Simulation
 
@@ -84,8 +82,7 @@ def test_the_hand_written_baseline_simulates_the_same_spikes():
                       for k, m in built.spike_monitors.items() for t, i in zip(m.t[:], m.i[:]))
         assert len(built.synapses["E_to_E_I"]) > 0
         n_syn = (len(built.synapses["E_to_E_I"]), len(built.synapses["I_to_E_I"]))
-    with Simulation(target="numpy", seed=5) as sim:
-        seed(5)
+    with Simulation(target="numpy", seed=5):  # seeds Brian2 as the first block did
         net, objects = coba_handwritten(300)
         net.run(100 * ms)
         theirs = sorted((float(t / ms), int(i)) for t, i in zip(objects["spikes"].t[:],

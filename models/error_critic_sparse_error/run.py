@@ -90,8 +90,7 @@ def _build_folder(p, cfg, target):
     import os
 
     key = repr((cfg, p["n_train"], p["n_test"], p["epochs"], str(p["presentation"]),
-                bool(p["test_every_epoch"]), target)
-               + ((True,) if p.get("critic_normalized") else ()))  # keys of earlier builds unchanged
+                bool(p["test_every_epoch"]), target, bool(p.get("critic_normalized", False))))
     return os.path.join(p["build_cache"], "ecs-" + hashlib.sha1(key.encode()).hexdigest()[:12])
 
 
