@@ -140,6 +140,7 @@ def stdp_fan_in(n_inputs: int, n_post: int, variant: str, input_rate=10 * Hz):
     neurons.v = SONG["E_L"]
     inputs = poisson_input_group(n_inputs, input_rate, name="inputs", equations="\n" + pre_eqs,
                                  namespace=pre_ns, extra_reset=[c.on_spike for c in pre_codes])
+    attach_trace_regulars(inputs, pre_codes)
     syn = plastic_synapses(inputs, neurons, rule, name="synapses", pre_kind="E", post_kind="E",
                            transmission="g_e_post += w")
     syn.connect()

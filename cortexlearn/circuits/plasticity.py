@@ -91,9 +91,10 @@ def neuron_traces(rules, side: str):
         if rule is None or getattr(rule, "traces", "synapse") != "neuron":
             continue
         code = rule.neuron_code(side)
-        name = code.equations.split("/")[0]
+        first = code.equations.strip().split(":")[0].strip()  # "dx_trace/dt = ..." or "lazy_c"
+        name = first.split("/")[0][1:] if "/" in first else first
         if name in codes and not _same_trace(codes[name], code):
-            raise SpecError(f"two rules keep different {side}synaptic traces {name[1:]!r} on the same "
+            raise SpecError(f"two rules keep different {side}synaptic traces {name!r} on the same "
                             "neurons; give them equal time constants and pairing, or use traces='synapse'")
         codes[name] = code
     eqs = "\n".join(c.equations for c in codes.values())
@@ -368,6 +369,7 @@ def song_network(channels: Sequence[tuple[Any, PlasticityRule | None]], *,
     inputs = poisson_input_group(n_ch * n_inputs, np.repeat(rates, n_inputs) * Hz, name=f"{name}_inputs",
                                  equations="\n" + pre_eqs, namespace=pre_ns,
                                  extra_reset=[c.on_spike for c in pre_codes])
+    attach_trace_regulars(inputs, pre_codes)
     objects: dict[str, Any] = {"inputs": inputs, "neurons": neurons}
     groups: list[tuple[PlasticityRule | None, list[int]]] = []
     for ch, (_, rule) in enumerate(channels):
@@ -431,6 +433,7 @@ def shared_input_network(rule: PlasticityRule | None, *, n_inputs: int = 10_000,
     neurons.v = p["E_L"]
     inputs = poisson_input_group(n_inputs, input_rate, name=f"{name}_inputs", equations="\n" + pre_eqs,
                                  namespace=pre_ns, extra_reset=[c.on_spike for c in pre_codes])
+    attach_trace_regulars(inputs, pre_codes)
     syn = plastic_synapses(inputs, neurons, rule, name=f"{name}_synapses", pre_kind="E", post_kind="E",
                            transmission="g_e_post += w")
     syn.connect()

@@ -221,20 +221,22 @@ class PlasticityRule:
         raise NotImplementedError  # pragma: no cover
 
 
-#: the lazy form's pending potentiation, added to w
-_LAZY_PENDING = "w = clip(w + A_plus*w_scale*lazy_c*(lazy_g_post - lazy_s), 0*w_max, w_max)"
+#: the lazy form's weight: the stored offset plus the potentiation pending since the last
+#: presynaptic spike (presynaptic factor ``c`` before this step's spike: ``lazy_cp``)
+_LAZY_WEIGHT = "w = clip(w + A_plus*w_scale*{c}_pre*lazy_g_post, 0*w_max, w_max)"
 #: time since the last flush of the lazy form (flushes at multiples of lazy_interval, in the start slot)
 _LAZY_SINCE = "t - floor((t + 0.5*dt)/lazy_interval)*lazy_interval"
 
 
 def lazy_weights(synapses, rule: "PairSTDP"):
-    """Weights of a lazy-potentiation ``synapses`` object with its pending potentiation added
-    (what the immediate form would hold now): a NumPy array of floats in SI units."""
+    """Weights of a lazy-potentiation ``synapses`` object (what the immediate form would hold
+    now): its stored ``w`` is an offset, the weight is ``clip(w + A+ s c_pre g_post)``
+    (:meth:`PairSTDP._lazy_code`). A NumPy array of floats in SI units."""
     import numpy as np
 
     g = np.asarray(synapses.target.lazy_g[:])[np.asarray(synapses.j[:])]
-    pending = float(rule.a_plus) * _float(rule.weight_scale) * np.asarray(synapses.lazy_c[:]) * \
-        (g - np.asarray(synapses.lazy_s[:]))
+    c = np.asarray(synapses.source.lazy_c[:])[np.asarray(synapses.i[:])]
+    pending = float(rule.a_plus) * _float(rule.weight_scale) * c * g
     return np.clip(np.asarray(synapses.w_[:]) + pending, 0.0, _float(rule.w_max))
 
 
@@ -274,9 +276,10 @@ class PairSTDP(PlasticityRule):
         ``"lazy"`` (additive rule with ``traces="neuron"`` only) applies the potentiations of the
         postsynaptic spikes between two presynaptic spikes at the second one, or at the next flush
         every ``lazy_interval``, instead of touching every synapse of a neuron at each of its
-        spikes. It gives the same weights (see :meth:`_lazy_code`); between flushes ``w`` lags by
-        the pending potentiation, so read weights after a flush (a run of a whole number of
-        intervals plus one step) or through :func:`lazy_weights`.
+        spikes. It gives the same weights (see :meth:`_lazy_code`); between flushes the stored
+        ``w`` is an offset (the weight minus the pending potentiation's running sum), so read
+        weights after a flush (a run of a whole number of intervals plus one step) or through
+        :func:`lazy_weights`.
     lazy_interval : Quantity
         Flush interval of the lazy form (> 0; default 100 ms).
 
@@ -338,6 +341,21 @@ class PairSTDP(PlasticityRule):
         if side not in ("pre", "post"):
             raise SpecError(f"side must be 'pre' or 'post', got {side!r}")
         jump = "= 1" if self.pairing == "nearest" else "+= 1"
+        if side == "pre" and self.potentiation == "lazy":
+            # c = x(t_p) exp((t_p - t_b)/tau_plus) at the last spike t_p (flush time t_b), rebased
+            # at each flush; between spikes x(t) f(t) = c, so a spike adds f(t) = exp((t - t_b)/tau_plus)
+            # (all-to-all) or sets c = f(t) (nearest) and the trace itself needs no integration.
+            # lazy_cp keeps c from before this step's spike. (On the numpy target "cp = c" followed
+            # by "c = c + ..." would update cp too: the generated code adds in place to the array
+            # both names share; hence the all-to-all form subtracts the increment again.)
+            f = f"exp(({_LAZY_SINCE})/tau_plus)"
+            spike = (f"lazy_c = lazy_c + {f}\nlazy_cp = lazy_c - {f}" if self.pairing == "all_to_all"
+                     else f"lazy_cp = lazy_c\nlazy_c = {f}")
+            return NeuronTraceCode("lazy_c : 1\nlazy_cp : 1", spike,
+                                   "before_synapses",
+                                   {"tau_plus": self.tau_plus, "lazy_interval": self.lazy_interval},
+                                   regular=(("lazy_c = lazy_c*exp(-lazy_interval/tau_plus)",
+                                             self.lazy_interval),))
         if side == "pre":
             return NeuronTraceCode("dx_trace/dt = -x_trace/tau_plus : 1",
                                    f"x_trace {jump}", "before_synapses", {"tau_plus": self.tau_plus})
@@ -385,38 +403,37 @@ class PairSTDP(PlasticityRule):
 
     def _before_transmission(self) -> str:
         # the pending potentiation belongs to earlier postsynaptic spikes: the transmission sees it
-        return _LAZY_PENDING if self.potentiation == "lazy" else ""
+        return _LAZY_WEIGHT.format(c="lazy_cp") if self.potentiation == "lazy" else ""
 
     def _lazy_code(self, u: str, ltd: str, ns: dict) -> SynapseCode:
-        """Potentiation applied at the next presynaptic spike or flush.
+        """Potentiation applied at the next presynaptic spike or flush, one synaptic variable.
 
         Between two presynaptic spikes (at ``t_p`` and ``t_p'``) only postsynaptic spikes change
-        ``w``, each by ``+A+ s x(t_k)`` with ``x(t_k) = x(t_p) exp(-(t_k - t_p)/tau_plus)``; all
-        are positive, so clipping each to ``w_max`` in turn equals clipping their sum once. With
-        the flush time ``t_b`` (a multiple of ``lazy_interval``), the sum is
-        ``c (g(t) - g(t_p))`` with ``c = x(t_p) exp((t_p - t_b)/tau_plus)`` kept by the synapse
-        and ``g`` the postsynaptic neuron's sum of ``exp(-(t_k - t_b)/tau_plus)``. Every
-        ``lazy_interval`` the synapses add what is pending, ``c`` is rebased and ``g`` restarts,
-        which keeps the exponentials within ``exp(±lazy_interval/tau_plus)``. A postsynaptic
-        spike in the step of a presynaptic one still counts as pre-before-post: ``g`` jumps after
-        the synapses. The pending potentiation is added before the transmission statement of
-        :meth:`synapse_code`, so the synaptic current sees the same weight as the immediate form.
-        ``_code()`` alone omits that line. Cost: one update per presynaptic spike and one per synapse and interval,
-        instead of one per synapse at every postsynaptic spike.
+        the weight, each by ``+A+ s x(t_k)`` with ``x(t_k) = x(t_p) exp(-(t_k - t_p)/tau_plus)``;
+        all are positive, so clipping each to ``w_max`` in turn equals clipping their sum once.
+        With the flush time ``t_b`` (a multiple of ``lazy_interval``), the sum is
+        ``c (g(t) - g(t_p))``: ``c = x(t_p) exp((t_p - t_b)/tau_plus)`` belongs to the presynaptic
+        neuron (its trace and its spike time) and ``g``, the sum of ``exp(-(t_k - t_b)/tau_plus)``
+        over its spikes, to the postsynaptic one. The synapse stores the offset
+        ``w = W(t_p) - A+ s c g(t_p)``, so that the weight at any time is
+        ``W = clip(w + A+ s c g, 0, w_max)``: at a presynaptic spike the synapse forms ``W``
+        (with ``c`` from before the spike, ``lazy_cp``), transmits it, depresses it and stores
+        the new offset with the new ``c``. Every ``lazy_interval`` the synapses store ``W``
+        (offset with ``g = 0``), then ``c`` is rebased and ``g`` restarts, which keeps the
+        exponentials within ``exp(±lazy_interval/tau_plus)``. A postsynaptic spike in the step of
+        a presynaptic one still counts as pre-before-post: ``g`` jumps after the synapses. The
+        weight is formed before the transmission statement of :meth:`synapse_code`, so the
+        synaptic current sees the same weight as the immediate form (``_code()`` alone omits
+        that line). Cost per presynaptic event: one synaptic variable read and written, as for
+        a static synapse's read, plus two postsynaptic and two presynaptic neuron variables;
+        one update per synapse and interval for the flush.
         """
         ns = {**ns, "lazy_interval": self.lazy_interval}
-        pending = _LAZY_PENDING
         on_pre = _join(f"""
             w = clip(w - {ltd}, 0*w_max, w_max)
-            lazy_c = x_trace_pre*lazy_f_post
-            lazy_s = lazy_g_post
+            w = w - A_plus*w_scale*lazy_c_pre*lazy_g_post
         """)
-        flush = _join(f"""
-            {pending}
-            lazy_c = lazy_c*exp(-lazy_interval/tau_plus)
-            lazy_s = 0
-        """)
-        return SynapseCode(f"w : {u}\nlazy_c : 1\nlazy_s : 1", on_pre, "", ns, run_regularly=flush,
+        return SynapseCode(f"w : {u}", on_pre, "", ns, run_regularly=_LAZY_WEIGHT.format(c="lazy_c"),
                            run_regularly_when="start", run_regularly_dt=self.lazy_interval)
 
     def reference_parameters(self) -> dict[str, Any]:
