@@ -475,6 +475,13 @@ class Simulation:
         return self._build_and_run()
 
     def _build_and_run(self) -> RunInfo:
+        self._build()
+        info = self.rerun(run_args=self._first_run_args, seed=self.seed)
+        return dataclasses.replace(info, build_time=self.build_time, build_reused=self.build_reused)
+
+    def _build(self, patch=None):
+        """Generate and compile the queued runs; ``patch(directory)`` may edit the generated
+        sources first (the closed-loop mode's trial loop)."""
         device = get_device()
         start = time.time()
         link = os.path.join(self.directory, "results")
@@ -482,19 +489,30 @@ class Simulation:
                 and not os.path.lexists(link):
             self._memory_results = tempfile.mkdtemp(prefix="cortexlearn-results-", dir="/dev/shm")
             os.symlink(self._memory_results, link)
-        if self.build_cache is None:
+        if self.build_cache is None and patch is None:
             device.build(directory=self.directory, compile=True, run=False, with_output=False)
         else:
             from brian2.codegen.cpp_prefs import get_compiler_and_args
 
             device.build(directory=self.directory, compile=False, run=False, with_output=False)
+            if patch is not None:
+                patch(self.directory)
             compiler = get_compiler_and_args()[0]
-            self.build_reused = self.build_cache.compile(
-                self.directory, lambda: device.compile_source(self.directory, compiler, False, False))
+            compile_ = lambda: device.compile_source(self.directory, compiler, False, False)  # noqa: E731
+            if self.build_cache is None:
+                compile_()
+            else:
+                self.build_reused = self.build_cache.compile(self.directory, compile_)
         self.build_time = time.time() - start
         self._built = True
-        info = self.rerun(run_args=self._first_run_args, seed=self.seed)
-        return dataclasses.replace(info, build_time=self.build_time, build_reused=self.build_reused)
+
+    def closed_loop(self, network: Network, trial, n_trials: int, read=(), namespace: dict | None = None):
+        """Run ``network`` trial by trial with Python between trials
+        (:class:`cortexlearn.closedloop.ClosedLoop`; on ``cpp_standalone`` one resident compiled
+        program, on runtime targets one ``run()`` per trial)."""
+        from .closedloop import ClosedLoop
+
+        return ClosedLoop(self, network, trial, n_trials, read=read, namespace=namespace)
 
     def rerun(self, run_args: dict | None = None, seed: int | None = None) -> RunInfo:
         """Run the compiled program again without recompiling (standalone targets only).

@@ -1,0 +1,335 @@
+"""Closed-loop mode: a network run trial by trial, with Python between trials.
+
+Some tasks need Python between trials: an environment that answers the network's action, a
+stimulus chosen from the last response, an adaptive curriculum. The usual way, one ``run()`` per
+trial, pays Brian2's per-run set-up (and on runtime targets a Python loop over time steps) at every
+trial. :class:`ClosedLoop` keeps the whole session in *one* compiled ``cpp_standalone`` program
+that stays resident: after each trial it sends the variables named in ``read`` to Python and waits
+for the values to set before the next trial. Learning still lives in the network's equations;
+Python only reads and writes state between trials::
+
+    with Simulation(target="cpp_standalone", seed=1) as sim:
+        built = ...                                        # any network
+        with sim.closed_loop(built.network, 50 * ms, n_trials=200,
+                             read=[outputs.count]) as loop:
+            for k in range(200):
+                out = loop.step()                          # runs one trial
+                rates = policy(out["outputs.count"])       # Python between trials
+                loop.set(inputs.rate, rates)               # applies before the next trial
+        curve = monitor.err[:]                             # monitors read as after sim.run()
+
+On ``numpy`` and ``cython`` targets the same object runs one ``Network.run()`` per trial (with
+``gc.freeze()`` after the first, so Brian2's collection per run scans only new objects); values
+and results are the same as on ``cpp_standalone`` for deterministic networks.
+
+Protocol of the resident program (two pipes, inherited file descriptors): Python writes text
+lines ``set GROUP.VAR VALUE`` (a number, or a file of raw values, as Brian2's ``run_args``),
+``run`` or ``run SECONDS``, and ``stop``; after each run the program writes, for each read
+variable, its length (uint64) and its raw values.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import struct
+import subprocess
+import tempfile
+import time
+from typing import Any
+
+import numpy as np
+from brian2 import second
+from brian2.devices.device import get_device
+
+from .errors import SpecError, TargetError
+from .units import as_quantity
+
+__all__ = ["ClosedLoop"]
+
+_CMD_ENV, _OUT_ENV = "CORTEXLEARN_LOOP_CMD", "CORTEXLEARN_LOOP_OUT"
+
+
+def _view_key(view) -> str:
+    group = getattr(view, "group_name", None)
+    name = getattr(view, "name", None)
+    if group is None or name is None or not hasattr(view, "variable"):
+        raise SpecError(f"{view!r} is not a group variable (pass e.g. `group.v`, not a value)")
+    return f"{group}.{name}"
+
+
+class ClosedLoop:
+    """A network run trial by trial with Python between trials (see the module docstring).
+
+    Parameters
+    ----------
+    sim : Simulation
+        An active simulation (``numpy``, ``cython`` or ``cpp_standalone``); on ``cpp_standalone``
+        nothing may be built yet.
+    network : Network
+    trial : Quantity
+        Duration of one trial (a step may ask for another duration).
+    n_trials : int
+        Most steps the session will take (the resident program's loop bound).
+    read : sequence of group variables, e.g. ``[outputs.count, syn.w]``
+        Sent to Python after every step, as ``{"group.var": array}`` (SI values, no units).
+    namespace : dict, optional
+        As for :meth:`Simulation.run`.
+
+    Attributes
+    ----------
+    steps : int
+        Steps run so far.
+    step_time : float
+        Wall time (s) of all :meth:`step` calls so far: the trials and the exchange with Python.
+    """
+
+    def __init__(self, sim, network, trial, n_trials: int, read=(), namespace: dict | None = None):
+        sim._require_active()
+        as_quantity(trial, second, "trial")
+        if not float(trial) > 0:
+            raise SpecError(f"trial must be > 0, got {trial!r}")
+        if not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
+            raise SpecError(f"n_trials must be a positive integer, got {n_trials!r}")
+        self.sim, self.network, self.trial, self.n_trials = sim, network, trial, int(n_trials)
+        self.namespace = dict(namespace or {})
+        self._read = [(_view_key(v), v) for v in read]
+        self._pending: dict[str, Any] = {}
+        self.steps, self.step_time = 0, 0.0
+        self._proc = None
+        self._closed = False
+        if sim.standalone:
+            if sim.target != "cpp_standalone":
+                raise TargetError(f"closed-loop mode runs on cpp_standalone and the runtime targets, "
+                                  f"not on {sim.target}")
+            if sim._built:
+                raise TargetError("this standalone program is already built; closed-loop mode needs "
+                                  "a new Simulation")
+            self._start_program()
+        else:
+            self._frozen = False
+
+    # ------------------------------------------------------------------ public
+    def set(self, view, value) -> None:
+        """Give ``view`` (a group variable, e.g. ``inputs.rate``) ``value`` before the next step.
+
+        ``value`` is a scalar or one value per element, in the variable's units (checked)."""
+        from brian2.units.fundamentalunits import fail_for_dimension_mismatch
+
+        key = _view_key(view)
+        fail_for_dimension_mismatch(view.dim, value, f"value for {key}")
+        arr = np.asarray(value, dtype=view.variable.dtype)
+        if arr.size != 1:
+            size = None if view.variable.dynamic else int(view.variable.size)
+            if arr.ndim != 1 or (size is not None and arr.size != size):
+                raise SpecError(f"{key} holds {size} values, got an array of shape {arr.shape}")
+        self._pending[key] = (view, arr)
+
+    def step(self, duration=None) -> dict[str, np.ndarray]:
+        """Apply the values given with :meth:`set`, run one trial (or ``duration``) and return the
+        read variables, ``{"group.var": array}``."""
+        if self._closed:
+            raise RuntimeError("this closed loop is closed")
+        if self.steps >= self.n_trials:
+            raise SpecError(f"the session has {self.n_trials} trials; all have run")
+        length = self.trial if duration is None else duration
+        as_quantity(length, second, "duration")
+        if not float(length) > 0:
+            raise SpecError(f"duration must be > 0, got {length!r}")
+        start = time.perf_counter()
+        out = self._step_standalone(duration) if self._proc is not None else self._step_runtime(length)
+        self.step_time += time.perf_counter() - start
+        self.steps += 1
+        return out
+
+    def close(self) -> None:
+        """End the session (early if fewer than ``n_trials`` steps ran); on ``cpp_standalone``
+        the program writes its results, after which monitors and variables can be read."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._proc is not None:
+            self._finish_program()
+        elif self._frozen:
+            gc.unfreeze()
+
+    def __enter__(self) -> "ClosedLoop":
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._closed = True
+            return None
+        self.close()
+        return None
+
+    # ------------------------------------------------------------------ runtime targets
+    def _step_runtime(self, length) -> dict[str, np.ndarray]:
+        for key, (view, arr) in self._pending.items():
+            view.variable.set_value(arr if arr.size != 1 else arr.item())
+        self._pending.clear()
+        self.network.run(length, namespace=self.namespace)
+        if not self._frozen:
+            gc.freeze()  # everything alive now is long-lived
+            self._frozen = True
+        return {key: np.array(view.variable.get_value(), copy=True) for key, view in self._read}
+
+    # ------------------------------------------------------------------ cpp_standalone
+    def _start_program(self):
+        sim, device = self.sim, get_device()
+        self._t_start, self._elapsed = float(self.network.t_), 0.0
+        sim.run(self.network, self.trial, namespace=self.namespace, build=False)
+        self._dtypes, sends = [], []
+        for key, view in self._read:
+            var = view.variable
+            if getattr(var, "ndim", 1) != 1:
+                raise SpecError(f"{key} is not a one-dimensional variable (read monitors after close())")
+            if var.dynamic:
+                name = device.get_array_name(var, access_data=False)
+                sends.append(f"_cl_send_array(brian::{name}.data(), brian::{name}.size(), "
+                             f"sizeof(brian::{name}[0]));")
+            else:
+                name = device.get_array_name(var)
+                sends.append(f"_cl_send_array(brian::{name}, (size_t){int(var.size)}, sizeof(brian::{name}[0]));")
+            self._dtypes.append(np.dtype(var.dtype))
+        net_name = self.network.name
+
+        def patch(directory):
+            path = os.path.join(directory, "main.cpp")
+            with open(path) as fh:
+                text = fh.read()
+            runs = list(re.finditer(rf"^([ \t]*){re.escape(net_name)}\.run\(([^;]*)\);[ \t]*\n"
+                                    rf"((?:[ \t]*_after_run_\w+\(\);[ \t]*\n)*)", text, flags=re.M))
+            if not runs:
+                raise TargetError(f"closed-loop mode: no run of {net_name} in the generated program")
+            m = runs[-1]
+            trial, run_args = m.group(2).split(",", 1)  # keep the report function and period
+            loop = _LOOP_CODE.format(sends="\n        ".join(sends), n=self.n_trials, net=net_name,
+                                     trial=trial, run_args=run_args, after=m.group(3))
+            text = "#include <cstdio>\n#include <cstdint>\n" + text[:m.start()] + loop + text[m.end():]
+            with open(path, "w") as fh:
+                fh.write(text)
+
+        sim._build(patch=patch)
+        device.results_dir = os.path.join(os.path.abspath(os.path.join(sim.directory, "results")), "")
+        os.makedirs(device.results_dir, exist_ok=True)
+        self._files = tempfile.mkdtemp(prefix="closed-loop-", dir=sim.directory)
+        cmd_r, cmd_w = os.pipe()
+        out_r, out_w = os.pipe()
+        env = dict(os.environ)
+        env.update(device.run_environment_variables)
+        if sim.seed is not None:
+            env["CORTEXLEARN_SEED"] = str(int(sim.seed))
+        env[_CMD_ENV], env[_OUT_ENV] = str(cmd_r), str(out_w)
+        self._log = open(os.path.join(self._files, "stdout.txt"), "w")
+        self._proc = subprocess.Popen(["./main", "--results_dir", device.results_dir], cwd=sim.directory,
+                                      env=env, pass_fds=(cmd_r, out_w), stdout=self._log,
+                                      stderr=subprocess.STDOUT)
+        os.close(cmd_r)
+        os.close(out_w)
+        self._cmd = os.fdopen(cmd_w, "w")
+        self._out = os.fdopen(out_r, "rb")
+
+    def _step_standalone(self, duration) -> dict[str, np.ndarray]:
+        lines = []
+        for k, (key, (view, arr)) in enumerate(self._pending.items()):
+            if arr.size == 1:
+                lines.append(f"set {key} {arr.item()!r}")
+            else:
+                path = os.path.join(self._files, f"v{k}.dat")
+                arr.tofile(path)
+                lines.append(f"set {key} {path}")
+        self._pending.clear()
+        lines.append("run" if duration is None else f"run {float(duration)!r}")
+        self._elapsed += float(self.trial if duration is None else duration)
+        try:
+            self._cmd.write("\n".join(lines) + "\n")
+            self._cmd.flush()
+        except BrokenPipeError:
+            self._failed("stopped before the step")
+        out = {}
+        for (key, _), dtype in zip(self._read, self._dtypes):
+            head = self._out.read(8)
+            if len(head) < 8:
+                self._failed("stopped during the step")
+            (n,) = struct.unpack("=Q", head)
+            data = self._out.read(n * dtype.itemsize)
+            if len(data) < n * dtype.itemsize:
+                self._failed("stopped while sending its variables")
+            out[key] = np.frombuffer(data, dtype=dtype).copy()
+        if len(self._out.read(8)) < 8:  # the end of the step's message
+            self._failed("stopped during the step")
+        return out
+
+    def _failed(self, when: str):
+        self._proc.wait()
+        self._closed = True
+        self._log.flush()
+        with open(self._log.name) as fh:
+            tail = fh.read()[-2000:]
+        raise RuntimeError(f"the closed-loop program {when} (exit status {self._proc.returncode}):\n{tail}")
+
+    def _finish_program(self):
+        try:
+            self._cmd.write("stop\n")
+            self._cmd.close()
+        except BrokenPipeError:
+            pass
+        rc = self._proc.wait()
+        self._out.close()
+        self._log.close()
+        if rc != 0:
+            with open(self._log.name) as fh:
+                tail = fh.read()[-2000:]
+            raise RuntimeError(f"the closed-loop program failed (exit status {rc}):\n{tail}")
+        device = get_device()
+        device.has_been_run = True
+        self.network.t_ = self._t_start + self._elapsed  # the queued run claimed one trial
+        info = os.path.join(device.results_dir, "last_run_info.txt")
+        if os.path.isfile(info):
+            with open(info) as fh:
+                run_time, fraction = fh.read().split()
+            device._last_run_time = float(run_time)
+            device._last_run_completed_fraction = float(fraction)
+
+
+#: the trial loop that replaces the generated program's run of the network
+_LOOP_CODE = """\
+    // closed-loop mode: commands from Python between runs, read variables back after each
+    FILE* _cl_cmd = fdopen(std::atoi(std::getenv("CORTEXLEARN_LOOP_CMD")), "r");
+    FILE* _cl_out = fdopen(std::atoi(std::getenv("CORTEXLEARN_LOOP_OUT")), "w");
+    double _cl_duration = 0.0;
+    auto _cl_in = [&]() -> bool {{
+        char _line[8192];
+        while (std::fgets(_line, sizeof(_line), _cl_cmd)) {{
+            std::string _s(_line);
+            while (!_s.empty() && (_s.back() == '\\n' || _s.back() == '\\r')) _s.pop_back();
+            if (_s == "stop") return false;
+            if (_s.rfind("run", 0) == 0) {{
+                _cl_duration = _s.size() > 4 ? std::atof(_s.c_str() + 4) : -1.0;
+                return true;
+            }}
+            if (_s.rfind("set ", 0) == 0) {{
+                const size_t _sp = _s.find(' ', 4);
+                brian::set_variable_by_name(_s.substr(4, _sp - 4), _s.substr(_sp + 1));
+            }}
+        }}
+        return false;
+    }};
+    auto _cl_send_array = [&](const void* _data, size_t _n, size_t _size) {{
+        const uint64_t _n64 = _n;
+        std::fwrite(&_n64, sizeof(_n64), 1, _cl_out);
+        if (_n) std::fwrite(_data, _size, _n, _cl_out);
+    }};
+    for (int _cl_k = 0; _cl_k < {n}; _cl_k++) {{
+        if (!_cl_in()) break;
+        {net}.run(_cl_duration > 0 ? _cl_duration : {trial},{run_args});
+{after}        {sends}
+        _cl_send_array(nullptr, 0, 1);
+        std::fflush(_cl_out);
+    }}
+    std::fclose(_cl_out);
+"""
