@@ -33,6 +33,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import select
 import struct
 import subprocess
 import tempfile
@@ -48,7 +49,9 @@ from .units import as_quantity
 
 __all__ = ["ClosedLoop"]
 
-_CMD_ENV, _OUT_ENV = "CORTEXLEARN_LOOP_CMD", "CORTEXLEARN_LOOP_OUT"
+_CMD_ENV, _OUT_ENV, _SPIN_ENV = "CORTEXLEARN_LOOP_CMD", "CORTEXLEARN_LOOP_OUT", "CORTEXLEARN_LOOP_SPIN"
+_INCLUDES = ("#include <cstdio>\n#include <cstdint>\n#include <cerrno>\n#include <chrono>\n"
+             "#include <fcntl.h>\n#include <poll.h>\n#include <unistd.h>\n")
 
 
 def _view_key(view) -> str:
@@ -76,6 +79,11 @@ class ClosedLoop:
         Sent to Python after every step, as ``{"group.var": array}`` (SI values, no units).
     namespace : dict, optional
         As for :meth:`Simulation.run`.
+    spin : float
+        Seconds each side of the exchange polls without sleeping before it blocks
+        (``cpp_standalone``; default 2 ms). A process that sleeps while it waits wakes up tens to
+        hundreds of microseconds after the other side is done, as long as a short trial itself;
+        polling costs CPU time on the other core, so set 0 on a crowded machine.
 
     Attributes
     ----------
@@ -85,14 +93,18 @@ class ClosedLoop:
         Wall time (s) of all :meth:`step` calls so far: the trials and the exchange with Python.
     """
 
-    def __init__(self, sim, network, trial, n_trials: int, read=(), namespace: dict | None = None):
+    def __init__(self, sim, network, trial, n_trials: int, read=(), namespace: dict | None = None,
+                 spin: float = 2e-3):
         sim._require_active()
         as_quantity(trial, second, "trial")
         if not float(trial) > 0:
             raise SpecError(f"trial must be > 0, got {trial!r}")
         if not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
             raise SpecError(f"n_trials must be a positive integer, got {n_trials!r}")
+        if not spin >= 0:
+            raise SpecError(f"spin must be >= 0 seconds, got {spin!r}")
         self.sim, self.network, self.trial, self.n_trials = sim, network, trial, int(n_trials)
+        self.spin = float(spin)
         self.namespace = dict(namespace or {})
         self._read = [(_view_key(v), v) for v in read]
         self._pending: dict[str, Any] = {}
@@ -158,10 +170,10 @@ class ClosedLoop:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None and self._proc is not None:
+        if exc_type is not None and self._proc is not None and not self._closed:
             self._proc.kill()
             self._proc.wait()
-            self._closed = True
+            self._release()
             return None
         self.close()
         return None
@@ -209,7 +221,7 @@ class ClosedLoop:
             trial, run_args = m.group(2).split(",", 1)  # keep the report function and period
             loop = _LOOP_CODE.format(sends="\n        ".join(sends), n=self.n_trials, net=net_name,
                                      trial=trial, run_args=run_args, after=m.group(3))
-            text = "#include <cstdio>\n#include <cstdint>\n" + text[:m.start()] + loop + text[m.end():]
+            text = _INCLUDES + text[:m.start()] + loop + text[m.end():]
             with open(path, "w") as fh:
                 fh.write(text)
 
@@ -223,15 +235,16 @@ class ClosedLoop:
         env.update(device.run_environment_variables)
         if sim.seed is not None:
             env["CORTEXLEARN_SEED"] = str(int(sim.seed))
-        env[_CMD_ENV], env[_OUT_ENV] = str(cmd_r), str(out_w)
+        env[_CMD_ENV], env[_OUT_ENV], env[_SPIN_ENV] = str(cmd_r), str(out_w), repr(self.spin)
         self._log = open(os.path.join(self._files, "stdout.txt"), "w")
         self._proc = subprocess.Popen(["./main", "--results_dir", device.results_dir], cwd=sim.directory,
                                       env=env, pass_fds=(cmd_r, out_w), stdout=self._log,
                                       stderr=subprocess.STDOUT)
         os.close(cmd_r)
         os.close(out_w)
-        self._cmd = os.fdopen(cmd_w, "w")
-        self._out = os.fdopen(out_r, "rb")
+        self._cmd, self._out = cmd_w, out_r
+        os.set_blocking(out_r, False)
+        self._received = bytearray()
 
     def _step_standalone(self, duration) -> dict[str, np.ndarray]:
         lines = []
@@ -246,41 +259,65 @@ class ClosedLoop:
         lines.append("run" if duration is None else f"run {float(duration)!r}")
         self._elapsed += float(self.trial if duration is None else duration)
         try:
-            self._cmd.write("\n".join(lines) + "\n")
-            self._cmd.flush()
+            self._send("\n".join(lines) + "\n")
         except BrokenPipeError:
             self._failed("stopped before the step")
         out = {}
         for (key, _), dtype in zip(self._read, self._dtypes):
-            head = self._out.read(8)
-            if len(head) < 8:
-                self._failed("stopped during the step")
-            (n,) = struct.unpack("=Q", head)
-            data = self._out.read(n * dtype.itemsize)
-            if len(data) < n * dtype.itemsize:
-                self._failed("stopped while sending its variables")
+            (n,) = struct.unpack("=Q", self._receive(8, "during the step"))
+            data = self._receive(n * dtype.itemsize, "while sending its variables")
             out[key] = np.frombuffer(data, dtype=dtype).copy()
-        if len(self._out.read(8)) < 8:  # the end of the step's message
-            self._failed("stopped during the step")
+        self._receive(8, "during the step")  # the end of the step's message
         return out
+
+    def _send(self, text: str):
+        data = text.encode()
+        while data:
+            data = data[os.write(self._cmd, data):]
+
+    def _receive(self, n: int, when: str) -> bytes:
+        """``n`` bytes from the program: poll for ``spin`` seconds, then block in select()."""
+        buf, since = self._received, None
+        while len(buf) < n:
+            try:
+                chunk = os.read(self._out, 1 << 20)
+            except BlockingIOError:
+                now = time.perf_counter()
+                if since is None:
+                    since = now
+                elif now - since > self.spin:
+                    select.select([self._out], [], [])
+                continue
+            if not chunk:
+                self._failed(f"stopped {when}")
+            buf += chunk
+        data = bytes(buf[:n])
+        del buf[:n]
+        return data
+
+    def _release(self):
+        self._closed = True
+        for fd in (self._cmd, self._out):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._log.close()
 
     def _failed(self, when: str):
         self._proc.wait()
-        self._closed = True
-        self._log.flush()
+        self._release()
         with open(self._log.name) as fh:
             tail = fh.read()[-2000:]
         raise RuntimeError(f"the closed-loop program {when} (exit status {self._proc.returncode}):\n{tail}")
 
     def _finish_program(self):
         try:
-            self._cmd.write("stop\n")
-            self._cmd.close()
+            self._send("stop\n")
         except BrokenPipeError:
             pass
         rc = self._proc.wait()
-        self._out.close()
-        self._log.close()
+        self._release()
         if rc != 0:
             with open(self._log.name) as fh:
                 tail = fh.read()[-2000:]
@@ -296,17 +333,42 @@ class ClosedLoop:
             device._last_run_completed_fraction = float(fraction)
 
 
-#: the trial loop that replaces the generated program's run of the network
+#: the trial loop that replaces the generated program's run of the network. Waiting for Python,
+#: the program polls its command pipe without sleeping for up to CORTEXLEARN_LOOP_SPIN seconds
+#: (a sleeping process wakes up tens to hundreds of microseconds late), then blocks in poll().
 _LOOP_CODE = """\
     // closed-loop mode: commands from Python between runs, read variables back after each
-    FILE* _cl_cmd = fdopen(std::atoi(std::getenv("CORTEXLEARN_LOOP_CMD")), "r");
+    const int _cl_cmd = std::atoi(std::getenv("CORTEXLEARN_LOOP_CMD"));
     FILE* _cl_out = fdopen(std::atoi(std::getenv("CORTEXLEARN_LOOP_OUT")), "w");
+    const double _cl_spin = std::atof(std::getenv("CORTEXLEARN_LOOP_SPIN"));
+    fcntl(_cl_cmd, F_SETFL, fcntl(_cl_cmd, F_GETFL) | O_NONBLOCK);
+    std::string _cl_buf;
     double _cl_duration = 0.0;
+    auto _cl_line = [&](std::string& _s) -> bool {{
+        auto _waiting = std::chrono::steady_clock::now();
+        for (;;) {{
+            const size_t _nl = _cl_buf.find('\\n');
+            if (_nl != std::string::npos) {{
+                _s = _cl_buf.substr(0, _nl);
+                _cl_buf.erase(0, _nl + 1);
+                return true;
+            }}
+            char _chunk[65536];
+            const ssize_t _r = read(_cl_cmd, _chunk, sizeof(_chunk));
+            if (_r > 0) {{ _cl_buf.append(_chunk, _r); continue; }}
+            if (_r == 0) return false;  // Python closed the pipe
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+            if (std::chrono::duration<double>(std::chrono::steady_clock::now() - _waiting).count() > _cl_spin) {{
+                struct pollfd _p = {{_cl_cmd, POLLIN, 0}};
+                poll(&_p, 1, -1);
+            }}
+        }}
+    }};
     auto _cl_in = [&]() -> bool {{
-        char _line[8192];
-        while (std::fgets(_line, sizeof(_line), _cl_cmd)) {{
-            std::string _s(_line);
-            while (!_s.empty() && (_s.back() == '\\n' || _s.back() == '\\r')) _s.pop_back();
+        std::string _s;
+        while (_cl_line(_s)) {{
+            while (!_s.empty() && _s.back() == '\\r') _s.pop_back();
             if (_s == "stop") return false;
             if (_s.rfind("run", 0) == 0) {{
                 _cl_duration = _s.size() > 4 ? std::atof(_s.c_str() + 4) : -1.0;

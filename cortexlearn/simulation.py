@@ -506,13 +506,14 @@ class Simulation:
         self.build_time = time.time() - start
         self._built = True
 
-    def closed_loop(self, network: Network, trial, n_trials: int, read=(), namespace: dict | None = None):
+    def closed_loop(self, network: Network, trial, n_trials: int, read=(), namespace: dict | None = None,
+                    spin: float = 2e-3):
         """Run ``network`` trial by trial with Python between trials
         (:class:`cortexlearn.closedloop.ClosedLoop`; on ``cpp_standalone`` one resident compiled
         program, on runtime targets one ``run()`` per trial)."""
         from .closedloop import ClosedLoop
 
-        return ClosedLoop(self, network, trial, n_trials, read=read, namespace=namespace)
+        return ClosedLoop(self, network, trial, n_trials, read=read, namespace=namespace, spin=spin)
 
     def rerun(self, run_args: dict | None = None, seed: int | None = None) -> RunInfo:
         """Run the compiled program again without recompiling (standalone targets only).

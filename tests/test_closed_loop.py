@@ -125,3 +125,21 @@ def test_closed_loop_refuses_bad_input(tmp_path):
         sim._built = True  # as after a build
         with pytest.raises(TargetError, match="already built"):
             sim.closed_loop(net, T, 2)
+
+
+@pytest.mark.standalone
+@pytest.mark.slow
+def test_closed_loop_program_that_dies_gives_a_clear_error(tmp_path, cache):
+    with Simulation(target="cpp_standalone", seed=2, directory=str(tmp_path / "dies"),
+                    build_cache=cache) as sim:
+        net, inputs, outputs, syn, _ = _network()
+        loop = sim.closed_loop(net, T, 8, read=[outputs.count, syn.w], spin=0.0)
+        loop.step()
+        loop._proc.kill()
+        with pytest.raises(RuntimeError, match="closed-loop program stopped"):
+            loop.step()
+        loop.close()  # nothing left to close: no second error
+    with Simulation(target="numpy") as sim:
+        net, *_ = _network()
+        with pytest.raises(SpecError, match="spin"):
+            sim.closed_loop(net, T, 2, spin=-1)
