@@ -52,6 +52,10 @@ def run(quick: bool, workdir: str) -> list[Result]:
         cold, cold_wall = run_worker(["session", "--mode", "compiled", "--trials", n, "--dir",
                                       os.path.join(workdir, f"session-{n}-cold"), "--build-cache", cache],
                                      timeout=3600)
+        # and the closed-loop program likewise (another program: the generated run is a loop)
+        cold_closed, cold_closed_wall = run_worker(["session", "--mode", "closed", "--trials", n, "--dir",
+                                                    os.path.join(workdir, f"session-{n}-closed-cold"),
+                                                    "--build-cache", cache], timeout=3600)
         d = os.path.join(workdir, f"session-{n}")
         runs = {}
         for mode in ("compiled", "loop", "closed"):  # A B C
@@ -71,6 +75,7 @@ def run(quick: bool, workdir: str) -> list[Result]:
                   "compiled_build_reused": c.get("build_reused"),
                   "cold_compiled": {"process_wall": cold_wall, "build_time": cold["build_time"],
                                     "ratio_loop_over_cold": lp["process_wall"] / cold_wall},
+                  "cold_closed": {"process_wall": cold_closed_wall, "build_time": cold_closed["build_time"]},
                   "whole_process": {m: r["process_wall"] for m, r in runs.items()},
                   "simulation": {m: r["sim_time"] for m, r in runs.items()},
                   "session": "delta rule written in benchmarks/ (see benchmarks/session.py)",
