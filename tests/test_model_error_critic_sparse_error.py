@@ -51,12 +51,12 @@ def test_bad_options_are_refused_before_anything_is_built(tmp_path, override, wo
 
 
 def test_validation_samples_are_held_out_training_samples():
-    from models.error_critic_sparse_error.run import _data
+    from cortexlearn.models.critic_sessions import load_data
 
     p = {"n_train": 100, "n_test": 40, "evaluate_on": "validation"}
-    xtr, ytr, xva, yva = _data(p)
+    xtr, ytr, xva, yva = load_data(p)
     full = cortexlearn.datasets.load("mnist1d")
     assert np.array_equal(xtr, full.x_train[:100]) and np.array_equal(xva, full.x_train[100:140])
     assert np.array_equal(yva, full.y_train[100:140])
-    xte = _data({**p, "evaluate_on": "test"})[2]
+    xte = load_data({**p, "evaluate_on": "test"})[2]
     assert np.array_equal(xte, full.x_test[:40])

@@ -19,7 +19,7 @@ import xarray as xr
 from cortexlearn.errors import NonFiniteError, SpecError
 from cortexlearn.model import RunContext
 
-from ..error_critic_sparse_error.run import _build_folder, _data, _schedule, _summarise, circuit, parse_names
+from ..critic_sessions import build_folder, circuit, load_data, parse_names, session_rates, summarise
 
 #: variant -> (activity paired with the late error: "own" trial or "now", use_true, use_prediction)
 VARIANTS = {
@@ -110,8 +110,8 @@ def simulate(ctx: RunContext) -> dict:
     if "late" in tasks:
         metrics.update(_simulate_late(ctx, p))
     if "sequence" in tasks:
-        data = _data(p)
-        seq_metrics, results = simulate_sequence(ctx, p, data, circuit, _build_folder(p, circuit(p, data)[0], ctx.target))
+        data = load_data(p)
+        seq_metrics, results = simulate_sequence(ctx, p, data, circuit, build_folder(p, circuit(p, data)[0], ctx.target))
         record_sequence(ctx, results, int(p["epochs"]))
         metrics.update(seq_metrics)
     metrics["wall_time_s"] = time.time() - start
@@ -127,17 +127,17 @@ def _simulate_late(ctx: RunContext, p) -> dict:
     delays = parse_delays(p["delays"], block)
     n_seeds, epochs = int(p["n_seeds"]), int(p["epochs"])  # checked by simulate
     K = max_lag(delays, block)
-    data = _data(p)
+    data = load_data(p)
     cfg, rule, critic_rule, chunk = circuit(p, data, activity="x_now", learning_activity="x_e",
                                             lags=K)
-    folder = _build_folder(p, cfg, ctx.target)
+    folder = build_folder(p, cfg, ctx.target)
     results, start, build_time = [], time.time(), 0.0
     units = _units(variants, delays, n_seeds)
     with ctx.simulation(directory=folder and f"{folder}-lag{K}") as sim:
         net = built_sched = None
         bar = ctx.progress(units, desc="sessions")
         for seed, variant, delay in bar:
-            sched, rs, labels = _schedule(data, seed, p)
+            sched, rs, labels = session_rates(data, seed, p)
             if not sim.standalone and built_sched is not None:  # runtime targets replay the build's order
                 sched, rs, labels = built_sched
             params = initial_parameters(cfg, seed=1000 + seed)
@@ -178,7 +178,7 @@ def _simulate_late(ctx: RunContext, p) -> dict:
             if rec.status != "complete":
                 ctx.mark_interrupted("a training session was interrupted")
             # the truth of each prediction: its own sample's error, whenever that arrives
-            out = _summarise(rec, sched, labels, None, epochs, truth=rs.target_values - rec.counts)
+            out = summarise(rec, sched, labels, None, epochs, truth=rs.target_values - rec.counts)
             out.update(seed=seed, variant=variant, delay=str(delay), wall_time=time.time() - t0,
                        mean_lag=float(lag_err[present > 0].mean()) if present.any() else 0.0,
                        diverged=False)

@@ -56,7 +56,7 @@ SEQUENCE_VARIANTS = {
 
 
 def parse_sequence_variants(text: str) -> list:
-    from ..error_critic_sparse_error.run import parse_names
+    from ..critic_sessions import parse_names
 
     return parse_names(text, SEQUENCE_VARIANTS, "sequence variant")
 
@@ -256,7 +256,7 @@ def _summarise(rec, sched, labels, position, L, leak, epochs, integrated: bool) 
     """Accuracies per epoch: of the integrator over a sequence (``integrated``: one class per
     sequence) or of every sample's own counts (mixed sequences); the latter also as
     ``test_sample_accuracy``; and the critic's prediction-costate correlation."""
-    from ..error_critic_sparse_error.run import _correlation
+    from ..critic_sessions import correlation
 
     correct = np.argmax(rec.counts + 1e-3 * rec.vm, axis=1) == labels
     truth = costate_truth(rec.extra["critic.err_true"], position, L, leak)
@@ -274,7 +274,7 @@ def _summarise(rec, sched, labels, position, L, leak, epochs, integrated: bool) 
             if integrated else 100 * correct[tr].mean()
         ok = tr & np.isfinite(truth).all(axis=1)
         ok[-1] = False
-        out["correlation"][e] = _correlation(pred[ok], truth[ok])
+        out["correlation"][e] = correlation(pred[ok], truth[ok])
     return out
 
 

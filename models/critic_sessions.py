@@ -1,0 +1,145 @@
+"""What the two MNIST-1D error-critic reproductions share (``error_critic_sparse_error`` and
+``error_critic_delayed_error``): the data loader, the trial schedule, the circuit with its credit
+and critic rules, the build folder's key and the per-epoch summary of a session.
+
+Both models pass their parameter dictionaries; options that only ``error_critic_sparse_error``
+declares (``evaluate_on``, ``dale_pathways``, ``critic_normalized``) are read with their defaults.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cortexlearn.errors import SpecError
+
+__all__ = ["parse_names", "load_data", "session_rates", "build_folder", "correlation", "summarise",
+           "circuit"]
+
+
+def parse_names(text: str, choices, what: str = "variant") -> list:
+    """Comma-separated names, each one of ``choices``, in order without repeats; a SpecError names
+    the unknown one (``what`` says what kind of name it is)."""
+    names = [v.strip() for v in str(text).split(",") if v.strip()]
+    for v in names:
+        if v not in choices:
+            raise SpecError(f"unknown {what} {v!r}; choose from {', '.join(choices)}")
+    if not names:
+        raise SpecError(f"give at least one {what}")
+    return list(dict.fromkeys(names))
+
+
+def load_data(p):
+    """MNIST-1D train and evaluation arrays ``(x_train, y_train, x_eval, y_eval)``."""
+    from cortexlearn.datasets import load
+
+    ds = load("mnist1d")
+    n_train, n_test = int(p["n_train"]) or len(ds.x_train), int(p["n_test"]) or len(ds.x_test)
+    evaluate_on = p.get("evaluate_on", "test")  # models sharing this loader may lack the option
+    if evaluate_on == "validation":  # held-out training samples, for choosing rates
+        if n_train + n_test > len(ds.x_train):
+            raise SpecError(f"evaluate_on='validation' needs n_train + n_test <= {len(ds.x_train)} "
+                            f"training samples, got {n_train} + {n_test}")
+        held = slice(n_train, n_train + n_test)
+        return ds.x_train[:n_train], ds.y_train[:n_train], ds.x_train[held], ds.y_train[held]
+    if evaluate_on != "test":
+        raise SpecError(f"evaluate_on must be 'test' or 'validation', got {evaluate_on!r}")
+    return ds.x_train[:n_train], ds.y_train[:n_train], ds.x_test[:n_test], ds.y_test[:n_test]
+
+
+def session_rates(data, seed, p):
+    """The trial schedule of one seed, its rendered rates and targets, and each trial's label."""
+    from brian2 import Hz
+
+    from cortexlearn.stimuli import (Standardizer, on_off_rates, one_hot_counts, render_schedule,
+                                     session_schedule)
+
+    xtr, ytr, xte, yte = data
+    st = Standardizer.fit(xtr)
+    sched = session_schedule(len(xtr), len(xte), int(p["epochs"]), seed=seed, flush=False,
+                             test_every_epoch=bool(p["test_every_epoch"]))
+    rate = float(p["max_rate"]) * Hz
+    rs = render_schedule(sched, on_off_rates(st(xtr), rate, float(p["x_max"])),
+                         on_off_rates(st(xte), rate, float(p["x_max"])),
+                         one_hot_counts(ytr, 10, float(p["output_target_count"])),
+                         one_hot_counts(yte, 10, float(p["output_target_count"])),
+                         p["presentation"], prefix="sparse")
+    labels = np.where(sched.source == 0, ytr[np.minimum(sched.sample, len(ytr) - 1)],
+                      yte[np.minimum(sched.sample, len(yte) - 1)])
+    return sched, rs, labels
+
+
+def build_folder(p, cfg, target):
+    """A persistent build folder per circuit when ``build_cache`` is set (standalone only): a later
+    build rewrites identical sources and ``make`` recompiles almost nothing."""
+    if not p["build_cache"] or not target.endswith("standalone"):
+        return None
+    import hashlib
+    import os
+
+    key = repr((cfg, p["n_train"], p["n_test"], p["epochs"], str(p["presentation"]),
+                bool(p["test_every_epoch"]), target, bool(p.get("critic_normalized", False))))
+    return os.path.join(p["build_cache"], "ecs-" + hashlib.sha1(key.encode()).hexdigest()[:12])
+
+
+def correlation(a, b) -> float:
+    """Pearson correlation of two arrays (NaN when either is constant or too short)."""
+    a, b = np.ravel(a), np.ravel(b)
+    if a.size < 2 or np.std(a) == 0 or np.std(b) == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def summarise(rec, sched, labels, present, epochs, truth=None):
+    """Accuracies per epoch and the critic's prediction-truth correlations (``truth``: the error
+    each prediction is compared with, default the error the critic received; with ``present``,
+    also over the samples without the true error)."""
+    pred = np.argmax(rec.counts + 1e-3 * rec.vm, axis=1)
+    correct = pred == labels
+    test, train, corr, corr_absent = (np.full(epochs, np.nan) for _ in range(4))
+    critic_pred = rec.extra["critic.pred"]
+    err_true = rec.extra["critic.err_true"] if truth is None else truth
+    for e in range(epochs):
+        tr = (sched.epoch == e) & (sched.source == 0)
+        te = (sched.epoch == e) & (sched.source == 1)
+        if te.any():
+            test[e] = 100 * correct[te].mean()
+        train[e] = 100 * correct[tr].mean()
+        tr[-1] = False  # the last trial is never latched
+        corr[e] = correlation(critic_pred[tr], err_true[tr])
+        if present is not None:
+            absent = tr & (present == 0)
+            corr_absent[e] = correlation(critic_pred[absent], err_true[absent])
+    out = {"test_accuracy": test, "train_accuracy": train, "correlation": corr}
+    if present is not None:
+        out["correlation_absent"] = corr_absent
+    return out
+
+
+def circuit(p, data, **critic_options):
+    """The circuit's configuration, its credit rule, the critic's rule (``critic_options`` go to
+    :class:`~cortexlearn.rules.critic.ErrorCritic`) and the trials per chunk: one epoch (and its
+    test pass), the last chunk holding the final test."""
+    from cortexlearn.circuits.feedforward import FeedforwardConfig
+    from cortexlearn.rules.credit import CreditRule
+    from cortexlearn.rules.critic import ErrorCritic
+
+    epochs = int(p["epochs"])
+    cfg = FeedforwardConfig(2 * data[0].shape[1], (int(p["hidden"]),), 10,
+                            input_weight_scale=float(p["input_weight_scale"]),
+                            feedback_scale=float(p["feedback_scale"]),
+                            output_weight_scale=float(p["output_weight_scale"]),
+                            dale_pathways=str(p.get("dale_pathways", "one")))
+    rule = CreditRule("feedback_alignment", learning_rate=float(p["learning_rate"]),
+                      readout_learning_rate=float(p["readout_learning_rate"]),
+                      bias_learning_rate=float(p["bias_learning_rate"]),
+                      homeostasis_rate=float(p["homeostasis_rate"]),
+                      target_count=float(p["hidden_target_count"]),
+                      surrogate_slope=float(p["surrogate_slope"]))
+    critic_rule = ErrorCritic(learning_rate=float(p["critic_learning_rate"]),
+                              context_learning_rate=float(p["critic_label_learning_rate"]),
+                              activity_offset=float(p["hidden_target_count"]), switches=True,
+                              normalized=bool(p.get("critic_normalized", False)),
+                              **critic_options)
+    chunk = len(data[0]) + (len(data[2]) if p["test_every_epoch"] else 0)
+    n_trials = epochs * len(data[0]) + (epochs if p["test_every_epoch"] else 1) * len(data[2])
+    return cfg, rule, critic_rule, chunk if n_trials % chunk == 0 else n_trials
