@@ -115,6 +115,8 @@ class ClosedLoop:
             if sim.target != "cpp_standalone":
                 raise TargetError(f"closed-loop mode runs on cpp_standalone and the runtime targets, "
                                   f"not on {sim.target}")
+            if sim.resident:
+                raise TargetError("closed-loop mode runs its own loop; use a Simulation without resident=True")
             if sim._built:
                 raise TargetError("this standalone program is already built; closed-loop mode needs "
                                   "a new Simulation")

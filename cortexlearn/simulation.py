@@ -242,12 +242,17 @@ class Simulation:
         (COBA, 1,000 neurons, 50 ms: 7-22 ms of a 22-32 ms program, ~2 ms in memory). Off by
         default: a recording larger than the free memory would fail there. Ignored where
         ``/dev/shm`` is missing.
+    resident : bool
+        ``cpp_standalone``: keep the compiled program running between :meth:`rerun` calls
+        (:mod:`cortexlearn.resident`): a re-run then re-draws, runs and writes its results in
+        the same process, with no program start (COBA, 1,000 neurons, 50 ms: see
+        ``benchmarks/README.md``). Results equal a fresh process's; one run of one network.
     """
 
     def __init__(self, target: str = "numpy", seed: int | None = 0, dt=0.1 * ms,
                  directory: str | None = None, threads: int = 1, float_dtype=np.float64,
                  progress: bool = False, keep_build: bool = False, build_cache=None,
-                 results_in_memory: bool = False):
+                 results_in_memory: bool = False, resident: bool = False):
         if target not in TARGETS:
             raise TargetError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
         if target == "cuda_standalone":
@@ -271,6 +276,10 @@ class Simulation:
         self.progress = progress
         self.keep_build = keep_build
         self.results_in_memory = bool(results_in_memory)
+        if resident and target != "cpp_standalone":
+            raise TargetError(f"resident=True keeps a cpp_standalone program running; not on {target}")
+        self.resident = bool(resident)
+        self._resident = None
         self._memory_results: str | None = None
         if build_cache is None:
             build_cache = os.environ.get(CACHE_ENV) or False
@@ -376,6 +385,9 @@ class Simulation:
             return
         self._active = False
         try:
+            if self._resident is not None:
+                self._resident.close()
+                self._resident = None
             if self.standalone:
                 get_device().reinit()
                 reset_device("runtime")
@@ -475,7 +487,12 @@ class Simulation:
         return self._build_and_run()
 
     def _build_and_run(self) -> RunInfo:
-        self._build()
+        if self.resident:
+            from .resident import resident_patch
+
+            self._build(patch=resident_patch(get_device(), [net for net, _ in self._pending]))
+        else:
+            self._build()
         info = self.rerun(run_args=self._first_run_args, seed=self.seed)
         return dataclasses.replace(info, build_time=self.build_time, build_reused=self.build_reused)
 
@@ -537,6 +554,8 @@ class Simulation:
             raise TargetError(f"on {self.target} the seed is compiled into the program; build a new "
                               "Simulation to change it")
         seed = self.seed if seed is None else seed
+        if self.resident:
+            return self._rerun_resident(run_args or {}, seed)
         if seed is not None and self.target == "cpp_standalone":
             device.run_environment_variables[_SEED_ENV] = str(int(seed))
         else:
@@ -546,6 +565,51 @@ class Simulation:
         device.run(directory=self.directory, with_output=self.progress, run_args=run_args or {})
         wall = time.time() - start
         fraction = float(getattr(device, "_last_run_completed_fraction", 1.0))
+        return RunInfo(self._status(fraction), fraction, wall)
+
+    def _rerun_resident(self, run_args: dict, seed: int | None) -> RunInfo:
+        from .resident import ResidentProgram
+
+        device = get_device()
+        lines, names = [], set()
+        for key, value in run_args.items():
+            if hasattr(key, "variable") and hasattr(key, "group_name"):
+                name, text, file_name, values = device._prepare_variableview_run_arg(key, value)
+            elif hasattr(key, "values") and hasattr(key, "dt"):
+                name, text, file_name, values = device._prepare_timed_array_run_arg(key, value)
+            else:
+                raise TargetError(f"run_args key {key!r}: give group variables (group.name) or TimedArrays")
+            if file_name:
+                path = os.path.join(self.directory, "static_arrays", file_name)
+                if not os.path.exists(path):
+                    values.tofile(path)
+            lines.append(f"set {name} {text}")
+            names.add(name)
+        if self._resident is None:
+            results = os.path.join(os.path.abspath(os.path.join(self.directory, "results")), "")
+            os.makedirs(results, exist_ok=True)
+            device.results_dir = results
+            env = dict(os.environ)
+            env.update(device.run_environment_variables)
+            env.pop(_SEED_ENV, None)
+            self._resident = ResidentProgram(self.directory, results, env)
+        wall = self._resident.run(lines, seed)
+        device.has_been_run = True
+        for var in list(device.array_cache):
+            try:
+                if getattr(var.owner, "name", None) is not None and f"{var.owner.name}.{var.name}" in names:
+                    device.array_cache[var] = None
+            except ReferenceError:
+                pass
+        for clock in device.clocks:
+            device.array_cache[clock.variables["t"]] = None
+        fraction = 1.0
+        info = os.path.join(device.results_dir, "last_run_info.txt")
+        if os.path.isfile(info):
+            with open(info) as fh:
+                run_time, fraction_text = fh.read().split()
+            device._last_run_time, fraction = float(run_time), float(fraction_text)
+            device._last_run_completed_fraction = fraction
         return RunInfo(self._status(fraction), fraction, wall)
 
     @staticmethod

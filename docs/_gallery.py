@@ -12,7 +12,8 @@ import shutil
 #: which reStructuredText reads as a substitution (an error under -W).
 API_MODULES = {
     "Running models": ["cortexlearn.runner", "cortexlearn.results",
-                       "cortexlearn.simulation", "cortexlearn.closedloop", "cortexlearn.registry"],
+                       "cortexlearn.simulation", "cortexlearn.closedloop", "cortexlearn.resident",
+                       "cortexlearn.registry"],
     "Circuits": ["cortexlearn.specs", "cortexlearn.neurons", "cortexlearn.build", "cortexlearn.fusion"],
     "Learning rules": ["cortexlearn.rules.stdp", "cortexlearn.rules.triplet",
                        "cortexlearn.rules.derivative", "cortexlearn.rules.inhibitory",

@@ -1,0 +1,205 @@
+"""A compiled program that stays resident between re-runs (``Simulation(resident=True)``).
+
+:meth:`Simulation.rerun` normally starts the compiled program again: the operating system loads
+it, the kernel hands it fresh memory page by page, and it exits after writing its results. For a
+short model in a seed sweep that is most of a re-run (COBA, 1,000 neurons, 50 ms: ~12 of ~21 ms).
+A resident program instead waits on a pipe after each run; a re-run sends it the values to set and
+the seed, and it runs its whole sequence again in the same process: it frees and re-allocates its
+arrays (re-using the memory it already has), empties its dynamic arrays (synapses, monitors),
+re-draws its initial state and connectivity with the new seed, runs, and writes its result files.
+The results are those of a fresh process with the same seed and values (tested).
+
+Protocol (text lines on an inherited pipe): ``set GROUP.VAR VALUE`` (as Brian2's ``run_args``;
+applied where the program applies its command-line values), then ``rerun`` or ``rerun SEED``;
+``stop`` ends the program. After each run it writes one byte on a second pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import subprocess
+import time
+
+from .errors import TargetError
+
+__all__ = ["resident_patch", "ResidentProgram"]
+
+CMD_ENV, DONE_ENV = "CORTEXLEARN_RESIDENT_CMD", "CORTEXLEARN_RESIDENT_DONE"
+
+_HEAD = """\
+    // resident program: run the whole sequence again for every "rerun" command
+    const int _rp_cmd = std::atoi(std::getenv("CORTEXLEARN_RESIDENT_CMD"));
+    const int _rp_done = std::atoi(std::getenv("CORTEXLEARN_RESIDENT_DONE"));
+    std::string _rp_buf;
+    std::vector<std::pair<std::string, std::string>> _rp_sets;
+    fcntl(_rp_cmd, F_SETFL, fcntl(_rp_cmd, F_GETFL) | O_NONBLOCK);
+    auto _rp_line = [&](std::string& _s) -> bool {
+        // poll without sleeping for 2 ms (a sleeping process wakes up late), then block
+        const auto _waiting = std::chrono::steady_clock::now();
+        for (;;) {
+            const size_t _nl = _rp_buf.find('\\n');
+            if (_nl != std::string::npos) {
+                _s = _rp_buf.substr(0, _nl);
+                _rp_buf.erase(0, _nl + 1);
+                return true;
+            }
+            char _chunk[65536];
+            const ssize_t _r = read(_rp_cmd, _chunk, sizeof(_chunk));
+            if (_r > 0) { _rp_buf.append(_chunk, _r); continue; }
+            if (_r == 0) return false;
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+            if (std::chrono::duration<double>(std::chrono::steady_clock::now() - _waiting).count() > 2e-3) {
+                struct pollfd _p = {_rp_cmd, POLLIN, 0};
+                poll(&_p, 1, -1);
+            }
+        }
+    };
+    auto _rp_wait = [&]() -> bool {
+        std::string _s;
+        _rp_sets.clear();
+        while (_rp_line(_s)) {
+            if (_s == "stop") return false;
+            if (_s.rfind("set ", 0) == 0) {
+                const size_t _sp = _s.find(' ', 4);
+                _rp_sets.emplace_back(_s.substr(4, _sp - 4), _s.substr(_sp + 1));
+            } else if (_s.rfind("rerun", 0) == 0) {
+                if (_s.size() > 6) setenv("CORTEXLEARN_SEED", _s.c_str() + 6, 1);
+                else unsetenv("CORTEXLEARN_SEED");
+                return true;
+            }
+        }
+        return false;
+    };
+    for (int _rp_k = 0; _rp_wait(); _rp_k++) {
+        if (_rp_k > 0) {
+%(reset)s
+        }
+	brian_start();
+"""
+
+_TAIL = """\
+        _write_arrays();
+        const char _rp_byte = 1;
+        while (write(_rp_done, &_rp_byte, 1) < 0 && errno == EINTR) {}
+    }
+	_dealloc_arrays();
+"""
+
+_INCLUDES = ("#include <cerrno>\n#include <chrono>\n#include <cstdlib>\n#include <string>\n#include <utility>\n"
+             "#include <vector>\n#include <fcntl.h>\n#include <poll.h>\n#include <unistd.h>\n")
+
+
+def resident_patch(device, networks=()):
+    """A function that rewrites the generated ``main.cpp`` in a build folder into a resident
+    program (see the module docstring); ``device`` is the active ``cpp_standalone`` device and
+    ``networks`` the networks run (their synaptic pathways' spike queues are emptied per run)."""
+    from brian2 import Synapses
+    dyn_vars = set(device.dynamic_arrays) | set(device.dynamic_arrays_2d)
+    static = sorted({name for var, name in device.arrays.items() if var not in dyn_vars})
+    dynamic = sorted(set(device.dynamic_arrays.values()))
+    dynamic_2d = sorted(set(device.dynamic_arrays_2d.values()))
+    reset = [f"            delete[] brian::{name};" for name in static]
+    reset += [f"            brian::{name}.clear();" for name in dynamic]
+    reset += [f"            brian::{name}.resize(0, brian::{name}.m);" for name in dynamic_2d]
+    pathways = sorted({p.name for net in networks for obj in net.objects if isinstance(obj, Synapses)
+                       for p in obj._pathways})
+    # a network's own clock: Network::run starts where the last run ended
+    reset += [f"            brian::{net.name}.t = 0.0;" for net in networks]
+    # spikes still in flight at the end of a run must not reach the next one
+    reset += [f"            for (auto* _q : brian::{name}.queue) {{ for (auto& _v : _q->queue) _v.clear(); "
+              "_q->offset = 0; }" for name in pathways]
+
+    def patch(directory: str):
+        path = os.path.join(directory, "main.cpp")
+        with open(path) as fh:
+            text = fh.read()
+        start = list(re.finditer(r"^[ \t]*brian_start\(\);[ \t]*\n", text, flags=re.M))
+        end = list(re.finditer(r"^[ \t]*brian_end\(\);[ \t]*\n", text, flags=re.M))
+        sets = list(re.finditer(r"^([ \t]*)set_from_command_line\(args\);[ \t]*\n", text, flags=re.M))
+        if len(start) != 1 or len(end) != 1 or len(sets) != 1:
+            raise TargetError("resident program: the generated main.cpp has an unexpected layout "
+                              "(one run of one network is supported)")
+        s, e, a = start[0], end[0], sets[0]
+        apply = (f"{a.group(1)}set_from_command_line(args);\n"
+                 f"{a.group(1)}for (const auto& _kv : _rp_sets) brian::set_variable_by_name(_kv.first, _kv.second);\n")
+        text = (_INCLUDES + text[:s.start()] + _HEAD % {"reset": "\n".join(reset)}
+                + text[s.end():a.start()] + apply + text[a.end():e.start()] + _TAIL + text[e.end():])
+        with open(path, "w") as fh:
+            fh.write(text)
+
+    return patch
+
+
+class ResidentProgram:
+    """The running resident program of a build folder (started by :meth:`start`)."""
+
+    def __init__(self, directory: str, results_dir: str, env: dict):
+        cmd_r, cmd_w = os.pipe()
+        done_r, done_w = os.pipe()
+        env = {**env, CMD_ENV: str(cmd_r), DONE_ENV: str(done_w)}
+        self._log = open(os.path.join(results_dir, "stdout.txt"), "w")
+        self.proc = subprocess.Popen(["./main", "--results_dir", results_dir], cwd=directory, env=env,
+                                     pass_fds=(cmd_r, done_w), stdout=self._log, stderr=subprocess.STDOUT)
+        os.close(cmd_r)
+        os.close(done_w)
+        self._cmd, self._done = cmd_w, done_r
+        os.set_blocking(done_r, False)
+        self._expected = 0.0  # wall time of the last run (s)
+
+    def run(self, lines: list[str], seed: int | None) -> float:
+        """Send ``lines`` (``set`` commands) and a re-run with ``seed``; wait for it. Returns the
+        wall time (s)."""
+        start = time.time()
+        text = "\n".join([*lines, "rerun" if seed is None else f"rerun {int(seed)}"]) + "\n"
+        data = text.encode()
+        try:
+            while data:
+                data = data[os.write(self._cmd, data):]
+        except BrokenPipeError:
+            self._fail()
+        # sleep through most of the expected run, then poll without sleeping (a sleeping
+        # process wakes up late), and block again if the run takes much longer than the last
+        while True:
+            try:
+                chunk = os.read(self._done, 1)
+            except BlockingIOError:
+                elapsed = time.time() - start
+                if elapsed < 0.7 * self._expected:
+                    select.select([self._done], [], [], 0.7 * self._expected - elapsed)
+                elif elapsed > self._expected + 2e-3:
+                    select.select([self._done], [], [])
+                continue
+            if not chunk:
+                self._fail()
+            self._expected = time.time() - start
+            return self._expected
+
+    def _fail(self):
+        rc = self.proc.wait()
+        self.close()
+        with open(self._log.name) as fh:
+            tail = fh.read()[-2000:]
+        raise RuntimeError(f"the resident program stopped (exit status {rc}):\n{tail}")
+
+    def close(self):
+        """Tell the program to stop and wait for it."""
+        if self.proc.poll() is None:
+            try:
+                os.write(self._cmd, b"stop\n")
+            except OSError:
+                pass
+        for fd in (self._cmd, self._done):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a hung program
+            self.proc.kill()
+            self.proc.wait()
+        if not self._log.closed:
+            self._log.close()
