@@ -134,6 +134,8 @@ class ClosedLoop:
         key = _view_key(view)
         fail_for_dimension_mismatch(view.dim, value, f"value for {key}")
         arr = np.asarray(value, dtype=view.variable.dtype)
+        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+            raise SpecError(f"{key}: values must be finite (got NaN or inf)")
         if arr.size != 1:
             size = None if view.variable.dynamic else int(view.variable.size)
             if arr.ndim != 1 or (size is not None and arr.size != size):

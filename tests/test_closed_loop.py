@@ -115,6 +115,8 @@ def test_closed_loop_refuses_bad_input(tmp_path):
 
             with pytest.raises(DimensionMismatchError):
                 loop.set(inputs.rate, np.ones(N_IN))
+            with pytest.raises(SpecError, match="finite"):
+                loop.set(outputs.target, np.nan)
             loop.step()
             loop.step()
             with pytest.raises(SpecError, match="2 trials; all have run"):
