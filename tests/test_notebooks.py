@@ -31,6 +31,7 @@ REQUIRES = {
                                   "cortexlearn.reference.snn_bptt", "cortexlearn.circuits.recurrent",
                                   "cortexlearn.rules.critic", "cortexlearn.circuits.critic"],
     "05_sweep_on_dask.ipynb": ["distributed", "cortexlearn.models.bi_poo_1998"],
+    "06_closed_loop.ipynb": ["cortexlearn.closedloop", "cortexlearn.resident"],
 }
 
 
