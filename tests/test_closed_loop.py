@@ -61,6 +61,8 @@ def _session(target, tmp_path, n_trials=8, stop_after=None, python=True, cache=N
                 if python:
                     loop.set(inputs.rate, _policy(out["cl_outputs.count"], k))
                     loop.set(outputs.target, 1.0 + (k % 3))
+                    if k == 3:  # Python edits the synapses too
+                        loop.set(syn.w, 1.5 * out["cl_weights.w"])
         assert loop.steps == (stop_after or n_trials)
         return reads, np.array(syn.w[:]), np.array(mon.v[0]), float(net.t / ms), loop
 
