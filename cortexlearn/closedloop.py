@@ -108,6 +108,7 @@ class ClosedLoop:
         self.namespace = dict(namespace or {})
         self._read = [(_view_key(v), v) for v in read]
         self._pending: dict[str, Any] = {}
+        self._set_names: set[str] = set()  # what Python cached for these is stale after the run
         self.steps, self.step_time = 0, 0.0
         self._proc = None
         self._closed = False
@@ -141,6 +142,7 @@ class ClosedLoop:
             if arr.ndim != 1 or (size is not None and arr.size != size):
                 raise SpecError(f"{key} holds {size} values, got an array of shape {arr.shape}")
         self._pending[key] = (view, arr)
+        self._set_names.add(key)
 
     def step(self, duration=None) -> dict[str, np.ndarray]:
         """Apply the values given with :meth:`set`, run one trial (or ``duration``) and return the
@@ -326,15 +328,10 @@ class ClosedLoop:
             with open(self._log.name) as fh:
                 tail = fh.read()[-2000:]
             raise RuntimeError(f"the closed-loop program failed (exit status {rc}):\n{tail}")
-        device = get_device()
-        device.has_been_run = True
+        from .simulation import after_program_run
+
+        after_program_run(get_device(), self._set_names)
         self.network.t_ = self._t_start + self._elapsed  # the queued run claimed one trial
-        info = os.path.join(device.results_dir, "last_run_info.txt")
-        if os.path.isfile(info):
-            with open(info) as fh:
-                run_time, fraction = fh.read().split()
-            device._last_run_time = float(run_time)
-            device._last_run_completed_fraction = float(fraction)
 
 
 #: the trial loop that replaces the generated program's run of the network. Waiting for Python,

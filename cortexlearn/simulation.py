@@ -137,6 +137,31 @@ def available_targets() -> dict[str, str | None]:
             "cuda_standalone": _cuda_unavailable_reason()}
 
 
+def after_program_run(device, set_names=()) -> float:
+    """Bookkeeping after a standalone program ran outside ``device.run`` (resident and closed-loop
+    modes), as Brian2 does in ``device.run``: results are readable, the values Python had cached
+    for the variables the program was told to set (``"group.var"`` names) and for the clocks are
+    dropped, and the program's own timer is read. Returns the completed fraction of the run."""
+    device.has_been_run = True
+    names = set(set_names)
+    for var in list(device.array_cache):
+        try:
+            if getattr(var.owner, "name", None) is not None and f"{var.owner.name}.{var.name}" in names:
+                device.array_cache[var] = None
+        except ReferenceError:
+            pass
+    for clock in device.clocks:
+        device.array_cache[clock.variables["t"]] = None
+    fraction = 1.0
+    info = os.path.join(device.results_dir, "last_run_info.txt")
+    if os.path.isfile(info):
+        with open(info) as fh:
+            run_time, fraction_text = fh.read().split()
+        device._last_run_time, fraction = float(run_time), float(fraction_text)
+        device._last_run_completed_fraction = fraction
+    return fraction
+
+
 @dataclasses.dataclass(frozen=True)
 class RunInfo:
     """What happened in one :meth:`Simulation.run` or :meth:`Simulation.rerun`.
@@ -594,22 +619,7 @@ class Simulation:
             env.pop(_SEED_ENV, None)
             self._resident = ResidentProgram(self.directory, results, env)
         wall = self._resident.run(lines, seed)
-        device.has_been_run = True
-        for var in list(device.array_cache):
-            try:
-                if getattr(var.owner, "name", None) is not None and f"{var.owner.name}.{var.name}" in names:
-                    device.array_cache[var] = None
-            except ReferenceError:
-                pass
-        for clock in device.clocks:
-            device.array_cache[clock.variables["t"]] = None
-        fraction = 1.0
-        info = os.path.join(device.results_dir, "last_run_info.txt")
-        if os.path.isfile(info):
-            with open(info) as fh:
-                run_time, fraction_text = fh.read().split()
-            device._last_run_time, fraction = float(run_time), float(fraction_text)
-            device._last_run_completed_fraction = fraction
+        fraction = after_program_run(device, names)
         return RunInfo(self._status(fraction), fraction, wall)
 
     @staticmethod

@@ -64,6 +64,9 @@ def _session(target, tmp_path, n_trials=8, stop_after=None, python=True, cache=N
                     if k == 3:  # Python edits the synapses too
                         loop.set(syn.w, 1.5 * out["cl_weights.w"])
         assert loop.steps == (stop_after or n_trials)
+        if python:  # values set between trials are read back as the program left them
+            np.testing.assert_allclose(np.asarray(inputs.rate[:] / Hz), np.asarray(_policy(
+                reads[-1]["cl_outputs.count"], len(reads) - 1) / Hz))
         return reads, np.array(syn.w[:]), np.array(mon.v[0]), float(net.t / ms), loop
 
 
