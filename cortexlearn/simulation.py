@@ -269,9 +269,10 @@ class Simulation:
         ``/dev/shm`` is missing.
     resident : bool
         ``cpp_standalone``: keep the compiled program running between :meth:`rerun` calls
-        (:mod:`cortexlearn.resident`): a re-run then re-draws, runs and writes its results in
-        the same process, with no program start (COBA, 1,000 neurons, 50 ms: see
-        ``benchmarks/README.md``). Results equal a fresh process's; one run of one network.
+        (:mod:`cortexlearn.resident`): a re-run then re-draws and runs in the same process,
+        with no program start, and writes a result file only when Python reads that variable
+        (COBA, 1,000 neurons, 50 ms: see ``benchmarks/README.md``). Results equal a fresh
+        process's; one run of one network.
     """
 
     def __init__(self, target: str = "numpy", seed: int | None = 0, dt=0.1 * ms,
@@ -618,6 +619,7 @@ class Simulation:
             env.update(device.run_environment_variables)
             env.pop(_SEED_ENV, None)
             self._resident = ResidentProgram(self.directory, results, env)
+            self._resident.attach(device)
         wall = self._resident.run(lines, seed)
         fraction = after_program_run(device, names)
         return RunInfo(self._status(fraction), fraction, wall)

@@ -6,6 +6,8 @@ The network has random initial state, random connectivity (``connect(p=...)``), 
 array to empty), so every kind of state a re-run has to reset is exercised.
 """
 
+import os
+
 import numpy as np
 import pytest
 from brian2 import Network, NeuronGroup, SpikeMonitor, Synapses, ms
@@ -68,3 +70,46 @@ def test_resident_reruns_equal_fresh_processes(tmp_path):
 def test_resident_needs_cpp_standalone():
     with pytest.raises(TargetError, match="resident=True"):
         Simulation("numpy", resident=True)
+
+
+@pytest.mark.standalone
+@pytest.mark.slow
+def test_resident_writes_result_files_when_read(tmp_path):
+    """After a re-run only the files Python reads are written (one each); a state monitor's 2-d
+    array makes the program write all files; when the program stops, every file of its last run
+    is on disk (results on disk here: in memory they go with the Simulation), equal to what
+    Python read."""
+    from brian2 import StateMonitor
+    from brian2.devices.device import get_device
+
+    def files(device, *variables):
+        return [os.path.join(device.results_dir, device.get_array_filename(v)) for v in variables]
+
+    with Simulation("cpp_standalone", seed=5, directory=str(tmp_path / "lazy"), resident=True) as sim:
+        net, g, s, mon = _network()
+        state = StateMonitor(g, "v", record=[0, 1], name="rp_state")
+        net.add(state)
+        sim.run(net, 30 * ms)
+        device = get_device()
+        spikes_i, weights, v = files(device, mon.variables["i"], s.variables["w"], g.variables["v"])
+        assert not os.path.exists(spikes_i) and not os.path.exists(weights)
+        first_i = np.asarray(mon.i[:]).copy()
+        assert os.path.exists(spikes_i) and not os.path.exists(weights)
+        sim.rerun(seed=6)
+        os.remove(spikes_i)
+        second_i = np.asarray(mon.i[:]).copy()  # the file of this run, written again on request
+        assert not np.array_equal(first_i, second_i)
+        np.testing.assert_array_equal(np.fromfile(spikes_i, dtype=first_i.dtype), second_i)
+        assert not os.path.exists(weights)
+        trace = np.asarray(state.v[:]).copy()  # a 2-d array: every file is written
+        assert trace.shape[0] == 2 and os.path.exists(weights) and os.path.exists(v)
+        sim.rerun(seed=7)
+        for path in (spikes_i, weights, v):
+            os.remove(path)
+        last_w = np.asarray(s.w[:]).copy()
+        assert not os.path.exists(spikes_i) and not os.path.exists(v)
+        proc = sim._resident.proc
+    assert proc.poll() is not None
+    # stopping wrote every file of the last run
+    np.testing.assert_array_equal(np.fromfile(weights, dtype=last_w.dtype), last_w)
+    assert os.path.exists(spikes_i) and os.path.exists(v)
