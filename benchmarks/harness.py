@@ -86,14 +86,17 @@ def paired_ratio(values, baselines) -> float:
 
 
 def alternate(variants: dict[str, Callable[[], float]], repeats: int, warmup: int = 1) -> dict[str, list[float]]:
-    """Call each variant in turn (A B A B ...) ``warmup`` times unrecorded, then ``repeats`` times.
+    """Call each variant in turn ``warmup`` rounds unrecorded, then ``repeats`` rounds; every
+    other round in the reverse order (A B, B A, A B ...), so that no variant always runs first
+    (after another program's exit) or last.
 
     Each callable returns the number to record (a time in seconds); returns the lists by name.
     """
     out: dict[str, list[float]] = {name: [] for name in variants}
+    names = list(variants)
     for k in range(warmup + repeats):
-        for name, fn in variants.items():
-            value = fn()
+        for name in (names if k % 2 == 0 else names[::-1]):
+            value = variants[name]()
             if k >= warmup:
                 out[name].append(value)
     return out

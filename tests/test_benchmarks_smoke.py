@@ -78,3 +78,13 @@ def test_paired_ratio_is_the_median_of_per_round_ratios():
     assert paired_ratio([1.0, 3.0, 2.0], [1.0, 1.0, 1.0]) == pytest.approx(2.0)
     with pytest.raises(ValueError):
         paired_ratio([1.0], [1.0, 2.0])
+
+
+def test_alternate_reverses_every_other_round():
+    from benchmarks.harness import alternate
+
+    calls = []
+    out = alternate({"a": lambda: calls.append("a") or 1.0, "b": lambda: calls.append("b") or 2.0},
+                    repeats=3, warmup=1)
+    assert calls == ["a", "b", "b", "a", "a", "b", "b", "a"]
+    assert out == {"a": [1.0, 1.0, 1.0], "b": [2.0, 2.0, 2.0]}
