@@ -75,8 +75,10 @@ def run_song(quick: bool, workdir: str) -> list[Result]:
                                  "--dir", d])
         info.update(dir=d, process_wall=wall)
         builds[impl] = info
+    # nine rounds: a round is short (~2.5 s), and slow spells of a shared machine, which last
+    # about as long as one program, hit a third of the rounds of five in some runs
     times = alternate({k: (lambda d=b["dir"]: run_binary(d)["run_time"]) for k, b in builds.items()},
-                      repeats=3 if quick else 5, warmup=1)
+                      repeats=3 if quick else 9, warmup=1)
     med = {k: median(v) for k, v in times.items()}
     weights = {k: {"mean_w": b["mean_w"], "fraction_near_max": b["fraction_near_max"],
                    "post_spikes": b["post_spikes"]} for k, b in builds.items()}
