@@ -45,13 +45,13 @@ from brian2 import second
 from brian2.devices.device import get_device
 
 from .errors import SpecError, TargetError
+from .pipes import CPP_INCLUDES, cpp_line_reader, write_all
 from .units import as_quantity
 
 __all__ = ["ClosedLoop"]
 
 _CMD_ENV, _OUT_ENV, _SPIN_ENV = "CORTEXLEARN_LOOP_CMD", "CORTEXLEARN_LOOP_OUT", "CORTEXLEARN_LOOP_SPIN"
-_INCLUDES = ("#include <cstdio>\n#include <cstdint>\n#include <cerrno>\n#include <chrono>\n"
-             "#include <fcntl.h>\n#include <poll.h>\n#include <unistd.h>\n")
+_INCLUDES = CPP_INCLUDES + "#include <cstdio>\n#include <cstdint>\n"
 
 
 def _view_key(view) -> str:
@@ -226,7 +226,8 @@ class ClosedLoop:
             m = runs[-1]
             trial, run_args = m.group(2).split(",", 1)  # keep the report function and period
             loop = _LOOP_CODE.format(sends="\n        ".join(sends), n=self.n_trials, net=net_name,
-                                     trial=trial, run_args=run_args, after=m.group(3))
+                                     trial=trial, run_args=run_args, after=m.group(3),
+                                     reader=cpp_line_reader("_cl_line", "_cl_cmd", "_cl_buf", "_cl_spin"))
             text = _INCLUDES + text[:m.start()] + loop + text[m.end():]
             with open(path, "w") as fh:
                 fh.write(text)
@@ -277,9 +278,7 @@ class ClosedLoop:
         return out
 
     def _send(self, text: str):
-        data = text.encode()
-        while data:
-            data = data[os.write(self._cmd, data):]
+        write_all(self._cmd, text.encode())
 
     def _receive(self, n: int, when: str) -> bytes:
         """``n`` bytes from the program: poll for ``spin`` seconds, then block in select()."""
@@ -336,40 +335,16 @@ class ClosedLoop:
 
 #: the trial loop that replaces the generated program's run of the network. Waiting for Python,
 #: the program polls its command pipe without sleeping for up to CORTEXLEARN_LOOP_SPIN seconds
-#: (a sleeping process wakes up tens to hundreds of microseconds late), then blocks in poll().
+#: (:func:`cortexlearn.pipes.cpp_line_reader`).
 _LOOP_CODE = """\
     // closed-loop mode: commands from Python between runs, read variables back after each
     const int _cl_cmd = std::atoi(std::getenv("CORTEXLEARN_LOOP_CMD"));
     FILE* _cl_out = fdopen(std::atoi(std::getenv("CORTEXLEARN_LOOP_OUT")), "w");
     const double _cl_spin = std::atof(std::getenv("CORTEXLEARN_LOOP_SPIN"));
-    fcntl(_cl_cmd, F_SETFL, fcntl(_cl_cmd, F_GETFL) | O_NONBLOCK);
-    std::string _cl_buf;
-    double _cl_duration = 0.0;
-    auto _cl_line = [&](std::string& _s) -> bool {{
-        auto _waiting = std::chrono::steady_clock::now();
-        for (;;) {{
-            const size_t _nl = _cl_buf.find('\\n');
-            if (_nl != std::string::npos) {{
-                _s = _cl_buf.substr(0, _nl);
-                _cl_buf.erase(0, _nl + 1);
-                return true;
-            }}
-            char _chunk[65536];
-            const ssize_t _r = read(_cl_cmd, _chunk, sizeof(_chunk));
-            if (_r > 0) {{ _cl_buf.append(_chunk, _r); continue; }}
-            if (_r == 0) return false;  // Python closed the pipe
-            if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
-            if (std::chrono::duration<double>(std::chrono::steady_clock::now() - _waiting).count() > _cl_spin) {{
-                struct pollfd _p = {{_cl_cmd, POLLIN, 0}};
-                poll(&_p, 1, -1);
-            }}
-        }}
-    }};
+{reader}    double _cl_duration = 0.0;
     auto _cl_in = [&]() -> bool {{
         std::string _s;
         while (_cl_line(_s)) {{
-            while (!_s.empty() && _s.back() == '\\r') _s.pop_back();
             if (_s == "stop") return false;
             if (_s.rfind("run", 0) == 0) {{
                 _cl_duration = _s.size() > 4 ? std::atof(_s.c_str() + 4) : -1.0;

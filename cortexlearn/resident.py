@@ -32,6 +32,7 @@ import subprocess
 import time
 
 from .errors import TargetError
+from .pipes import CPP_INCLUDES, cpp_line_reader, write_all
 
 __all__ = ["resident_patch", "ResidentProgram"]
 
@@ -41,33 +42,9 @@ _HEAD = """\
     // resident program: run the whole sequence again for every "rerun" command
     const int _rp_cmd = std::atoi(std::getenv("CORTEXLEARN_RESIDENT_CMD"));
     const int _rp_done = std::atoi(std::getenv("CORTEXLEARN_RESIDENT_DONE"));
-    std::string _rp_buf;
     std::vector<std::pair<std::string, std::string>> _rp_sets;
     bool _rp_dirty = false;  // result files of the last run not all written
-    fcntl(_rp_cmd, F_SETFL, fcntl(_rp_cmd, F_GETFL) | O_NONBLOCK);
-    auto _rp_line = [&](std::string& _s) -> bool {
-        // poll without sleeping for 2 ms (a sleeping process wakes up late), then block
-        const auto _waiting = std::chrono::steady_clock::now();
-        for (;;) {
-            const size_t _nl = _rp_buf.find('\\n');
-            if (_nl != std::string::npos) {
-                _s = _rp_buf.substr(0, _nl);
-                _rp_buf.erase(0, _nl + 1);
-                return true;
-            }
-            char _chunk[65536];
-            const ssize_t _r = read(_rp_cmd, _chunk, sizeof(_chunk));
-            if (_r > 0) { _rp_buf.append(_chunk, _r); continue; }
-            if (_r == 0) return false;
-            if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
-            if (std::chrono::duration<double>(std::chrono::steady_clock::now() - _waiting).count() > 2e-3) {
-                struct pollfd _p = {_rp_cmd, POLLIN, 0};
-                poll(&_p, 1, -1);
-            }
-        }
-    };
-    auto _rp_wait = [&]() -> bool {
+%(reader)s    auto _rp_wait = [&]() -> bool {
         std::string _s;
         _rp_sets.clear();
         while (_rp_line(_s)) {
@@ -119,9 +96,7 @@ _TAIL = """\
 	_dealloc_arrays();
 """
 
-_INCLUDES = ("#include <cerrno>\n#include <chrono>\n#include <cstdlib>\n#include <fstream>\n#include <string>\n"
-             "#include <utility>\n"
-             "#include <vector>\n#include <fcntl.h>\n#include <poll.h>\n#include <unistd.h>\n")
+_INCLUDES = CPP_INCLUDES + "#include <cstdlib>\n#include <fstream>\n#include <utility>\n#include <vector>\n"
 
 
 def _array_symbol(device, var) -> str | None:
@@ -193,7 +168,9 @@ def resident_patch(device, networks=()):
         s, e, a = start[0], end[0], sets[0]
         apply = (f"{a.group(1)}set_from_command_line(args);\n"
                  f"{a.group(1)}for (const auto& _kv : _rp_sets) brian::set_variable_by_name(_kv.first, _kv.second);\n")
-        text = (_INCLUDES + text[:s.start()] + _HEAD % {"reset": "\n".join(reset)}
+        head = _HEAD % {"reset": "\n".join(reset),
+                        "reader": cpp_line_reader("_rp_line", "_rp_cmd", "_rp_buf", "2e-3")}
+        text = (_INCLUDES + text[:s.start()] + head
                 + text[s.end():a.start()] + apply + text[a.end():e.start()] + _TAIL + text[e.end():])
         main = list(re.finditer(r"^int main\(", text, flags=re.M))
         if len(main) != 1:
@@ -261,10 +238,8 @@ class ResidentProgram:
         self._device = device
 
     def _send(self, lines: list[str]):
-        data = ("\n".join(lines) + "\n").encode()
         try:
-            while data:
-                data = data[os.write(self._cmd, data):]
+            write_all(self._cmd, ("\n".join(lines) + "\n").encode())
         except BrokenPipeError:
             self._fail()
 

@@ -1,0 +1,55 @@
+"""Pipes between Python and a resident compiled program (closed-loop mode, resident re-runs).
+
+Both modes send text commands to a running ``cpp_standalone`` program on an inherited pipe. A
+process that sleeps while it waits wakes up tens to hundreds of microseconds late on a shared
+machine, as long as a short trial, so the program polls its pipe without sleeping for a while
+before it blocks (:func:`cpp_line_reader`).
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["cpp_line_reader", "write_all"]
+
+CPP_INCLUDES = ("#include <cerrno>\n#include <chrono>\n#include <string>\n#include <fcntl.h>\n"
+                "#include <poll.h>\n#include <unistd.h>\n")
+
+
+def cpp_line_reader(name: str, fd: str, buffer: str, spin: str) -> str:
+    """C++ code (statements inside ``main``) that makes ``fd`` non-blocking and defines the lambda
+    ``bool name(std::string& line)``: the next line read from ``fd`` (without its newline), false
+    when the pipe is closed. It polls without sleeping for ``spin`` seconds (a C++ expression),
+    then blocks in ``poll()``; ``buffer`` is the name of the ``std::string`` it keeps."""
+    return f"""\
+    fcntl({fd}, F_SETFL, fcntl({fd}, F_GETFL) | O_NONBLOCK);
+    std::string {buffer};
+    auto {name} = [&](std::string& _s) -> bool {{
+        const auto _waiting = std::chrono::steady_clock::now();
+        for (;;) {{
+            const size_t _nl = {buffer}.find('\\n');
+            if (_nl != std::string::npos) {{
+                _s = {buffer}.substr(0, _nl);
+                {buffer}.erase(0, _nl + 1);
+                while (!_s.empty() && _s.back() == '\\r') _s.pop_back();
+                return true;
+            }}
+            char _chunk[65536];
+            const ssize_t _r = read({fd}, _chunk, sizeof(_chunk));
+            if (_r > 0) {{ {buffer}.append(_chunk, _r); continue; }}
+            if (_r == 0) return false;  // Python closed the pipe
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+            if (std::chrono::duration<double>(std::chrono::steady_clock::now() - _waiting).count() > {spin}) {{
+                struct pollfd _p = {{{fd}, POLLIN, 0}};
+                poll(&_p, 1, -1);
+            }}
+        }}
+    }};
+"""
+
+
+def write_all(fd: int, data: bytes):
+    """Write all of ``data`` to ``fd`` (raises ``BrokenPipeError`` when the program is gone)."""
+    while data:
+        data = data[os.write(fd, data):]
