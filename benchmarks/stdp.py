@@ -122,7 +122,7 @@ def run_fanin(quick: bool, workdir: str) -> list[Result]:
     common = {"n_inputs": n_in, "n_post": n_post, "duration_s": duration, "samples": times,
               "input_spikes": {k: b["input_spikes"] for k, b in builds.items()},
               "note": "profiled builds (profile=True), the same for all four variants",
-              "neuron_traces_over_static": med["neuron"] / med["static"],
+              "neuron_traces_over_static": med["neuron_with_short"] / med["static"],
               "post_spikes": {k: b.get("post_spikes") for k, b in builds.items()}}
     return [
         judge("traces_in_neurons", med["neuron"], med["synapse"], "ratio >= 1.5",

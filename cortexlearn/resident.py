@@ -17,9 +17,9 @@ and delays). When the program stops it writes every file of its last run, as a f
 
 Protocol (text lines on an inherited pipe): ``set GROUP.VAR VALUE`` (as Brian2's ``run_args``;
 applied where the program applies its command-line values), then ``rerun`` or ``rerun SEED``;
-``write NAME ...`` writes the named arrays' result files (an unknown name: all of them);
+``write NAME`` writes the named array's result file (an unknown name, e.g. ``*``: all of them);
 ``stop`` writes all files of the last run (if not yet written) and ends the program. The program
-answers a run with one byte on a second pipe, and a ``write`` with one byte: 1 (the named files)
+answers a run with one byte on a second pipe, and a ``write`` with one byte: 1 (the named file)
 or 2 (all files).
 """
 
@@ -53,14 +53,7 @@ _HEAD = """\
                 return false;
             }
             if (_s.rfind("write ", 0) == 0) {
-                bool _all = false;
-                size_t _p = 6;
-                while (_p < _s.size() && !_all) {
-                    size_t _q = _s.find(' ', _p);
-                    if (_q == std::string::npos) _q = _s.size();
-                    if (_q > _p && !_rp_write_one(_s.substr(_p, _q - _p))) _all = true;
-                    _p = _q + 1;
-                }
+                const bool _all = !_rp_write_one(_s.substr(6));
                 if (_all) { _write_arrays(); _rp_dirty = false; }
                 const char _rp_byte = _all ? 2 : 1;
                 while (write(_rp_done, &_rp_byte, 1) < 0 && errno == EINTR) {}
@@ -111,11 +104,10 @@ def _array_symbol(device, var) -> str | None:
 
 def _writer(device) -> str:
     """C++ ``_rp_write_one(name)``: write one array's result file (false: not a known name)."""
-    lines = ["static bool _rp_dump(const std::string& _path, const void* _data, size_t _bytes) {",
+    lines = ["static void _rp_dump(const std::string& _path, const void* _data, size_t _bytes) {",
              "    std::ofstream _out(_path, std::ios::binary | std::ios::out);",
-             "    if (!_out.is_open()) { std::cout << \"Error writing output file \" << _path << std::endl; return true; }",
-             "    if (_bytes) _out.write(static_cast<const char*>(_data), _bytes);",
-             "    return true;",
+             "    if (!_out.is_open()) std::cout << \"Error writing output file \" << _path << std::endl;",
+             "    else if (_bytes) _out.write(static_cast<const char*>(_data), _bytes);",
              "}",
              "static bool _rp_write_one(const std::string& _name) {",
              "    using namespace brian;"]
@@ -128,7 +120,7 @@ def _writer(device) -> str:
             data = f"({symbol}.empty() ? nullptr : &{symbol}[0]), {symbol}.size() * sizeof({symbol}[0])"
         else:
             data = f"{symbol}, _num_{symbol} * sizeof({symbol}[0])"
-        lines.append(f'    if (_name == "{symbol}") return _rp_dump({path}, {data});')
+        lines.append(f'    if (_name == "{symbol}") {{ _rp_dump({path}, {data}); return true; }}')
     lines += ["    return false;", "}", ""]
     return "\n".join(lines)
 
