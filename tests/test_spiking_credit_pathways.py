@@ -115,3 +115,13 @@ def test_model_refuses_bad_pathways(tmp_path):
     with pytest.raises(SpecError, match="dale_pathways must be one of"):
         cortexlearn.run("spiking_feedback_alignment", quick=True, out=str(tmp_path / "x"),
                         target="numpy", dale_pathways="two")
+
+
+@pytest.mark.parametrize("dt_ms", [0.3, 0.0, 200.0])
+def test_model_refuses_a_presentation_that_is_not_whole_steps(tmp_path, dt_ms):
+    import cortexlearn
+    from brian2 import ms
+
+    with pytest.raises(SpecError, match="whole number"):
+        cortexlearn.run("spiking_feedback_alignment", quick=True, out=str(tmp_path / "x"),
+                        target="numpy", dt=dt_ms * ms, presentation=100 * ms)

@@ -81,7 +81,7 @@ def run_group(spec: dict) -> list:
     hidden angle in degrees, hidden spikes per neuron and presentation), final accuracy,
     wall times, and rasters for units that asked for them.
     """
-    from brian2 import Hz
+    from brian2 import Hz, ms
 
     from cortexlearn.circuits.feedforward import (FeedforwardConfig, build_feedforward,
                                                   initial_parameters, run_session)
@@ -120,7 +120,8 @@ def run_group(spec: dict) -> list:
         lock = os.path.join(cached, ".lock")
         if not os.path.exists(lock) or _lock_free(lock):
             build_dir = cached
-    with Simulation(target=o["target"], seed=first["seed"], directory=build_dir) as sim:
+    with Simulation(target=o["target"], seed=first["seed"], directory=build_dir,
+                    dt=o.get("dt", 0.1 * ms)) as sim:
         net = None
         for unit in units:
             sched, rs, labels = _schedule_for(unit, data, o["presentation"], o["epochs"], max_rate,

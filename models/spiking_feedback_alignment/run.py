@@ -57,11 +57,15 @@ def simulate(ctx: RunContext) -> dict:
     if p["dale_pathways"] not in PATHWAYS:
         raise SpecError(f"dale_pathways must be one of {', '.join(map(repr, PATHWAYS))}, got "
                         f"{p['dale_pathways']!r}")
+    steps = float(p["presentation"] / p["dt"]) if float(p["dt"]) > 0 else float("nan")
+    if not (steps >= 1 and abs(steps - round(steps)) < 1e-6):
+        raise SpecError(f"presentation ({p['presentation']}) must be a whole number (>= 1) of "
+                        f"time steps dt ({p['dt']})")
     units = plan_units(p)
     options = {
         "target": ctx.target, "epochs": int(p["epochs"]), "n_train": int(p["n_train"]),
         "n_test": int(p["n_test"]), "hidden_sizes": (int(p["hidden"]),),
-        "presentation": p["presentation"], "max_rate": float(p["max_rate"]), "x_max": float(p["x_max"]),
+        "presentation": p["presentation"], "dt": p["dt"], "max_rate": float(p["max_rate"]), "x_max": float(p["x_max"]),
         "output_target_count": float(p["output_target_count"]),
         "hidden_target_count": float(p["hidden_target_count"]),
         "learning_rate": float(p["learning_rate"]), "readout_learning_rate": float(p["readout_learning_rate"]),
