@@ -114,3 +114,18 @@ def test_rasters_of_chosen_trials_come_back():
         rec = run_session(net, sim)
     i, t = rec.rasters["raster_input"]
     assert len(t) > 0 and np.all((t >= float(T)) & (t < 2 * float(T)))
+
+
+def test_checkpoint_of_another_time_step_is_refused(tmp_path):
+    """A session stopped at one dt does not resume at another (the weights would mix two
+    discretisations without a word)."""
+    cfg, rs, params = tiny_session(n_train=3)
+    rule = rule_for("fa")
+    ck = str(tmp_path / "ck.npz")
+    with Simulation(target="numpy", seed=0, dt=0.1 * ms) as sim:
+        net = build_feedforward(cfg, rule, rs, params, chunk_trials=1)
+        assert run_session(net, sim, checkpoint=ck, stop_after=1).status == "interrupted"
+    with Simulation(target="numpy", seed=0, dt=0.05 * ms) as sim:
+        net = build_feedforward(cfg, rule, rs, params, chunk_trials=1)
+        with pytest.raises(SpecError, match="belongs to another session"):
+            run_session(net, sim, checkpoint=ck)

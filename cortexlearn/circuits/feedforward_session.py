@@ -45,9 +45,10 @@ class SessionRecord:
     extra: dict = dataclasses.field(default_factory=dict)
 
 
-def _fingerprint(net: FeedforwardNet, rule, params, schedule, timed_values=None) -> np.ndarray:
+def _fingerprint(net: FeedforwardNet, rule, params, schedule, timed_values=None, dt=None) -> np.ndarray:
     keys = sorted(net.state_variables.items())
-    parts = (net.config, rule, net.n_trials, net.chunk_trials, keys,
+    parts = (net.config, rule, net.n_trials, net.chunk_trials, keys, float(dt or 0.0),
+             float(schedule.presentation),
              [float(np.sum(np.abs(params[k]))) for k in sorted(params)],
              float(np.sum(schedule.rate_values * np.arange(1, len(schedule.rate_values) + 1)[:, None])),
              float(np.sum(schedule.target_values)))
@@ -138,12 +139,12 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
     extra_rec = {f"{m}.{v}": np.zeros((net.n_trials + 1, len(mon.record)))
                  for m, (mon, names) in net.trial_monitors.items() for v in names}
     state, start_chunk = net.initial_state(params), 0
-    fp = _fingerprint(net, rule, params, schedule or net.schedule, timed_values)
+    fp = _fingerprint(net, rule, params, schedule or net.schedule, timed_values, dt=sim.dt)
     if checkpoint and os.path.exists(checkpoint):
         with np.load(checkpoint) as ck:
             if not np.array_equal(ck["fingerprint"], fp):
-                raise SpecError(f"checkpoint {checkpoint} belongs to another session (circuit, rule "
-                                "or schedule differ); remove it or choose another path")
+                raise SpecError(f"checkpoint {checkpoint} belongs to another session (circuit, rule, "
+                                "schedule or time step differ); remove it or choose another path")
             start_chunk = int(ck["chunks_done"])
             out_rec, vm_rec, align_rec = ck["out_rec"], ck["vm_rec"], ck["align_rec"]
             extra_rec = {k: ck[f"extra:{k}"] for k in extra_rec}
