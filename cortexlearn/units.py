@@ -11,7 +11,8 @@ from brian2.units.allunits import all_units
 
 from .errors import SpecError, UnitError
 
-__all__ = ["as_quantity", "parse_quantity", "format_quantity", "check_positive", "dimension_of"]
+__all__ = ["as_quantity", "parse_quantity", "format_quantity", "check_positive", "check_whole_steps",
+           "dimension_of"]
 
 _UNIT_NAMESPACE = {str(u): u for u in all_units}
 for _name in ("second", "ms", "us", "ns", "Hz", "kHz", "mV", "volt", "nS", "siemens", "pF", "farad",
@@ -62,6 +63,15 @@ def check_positive(value, name: str, allow_zero: bool = False):
         bound = ">= 0" if allow_zero else "> 0"
         raise SpecError(f"{name} must be {bound}, got {value!r}")
     return value
+
+
+def check_whole_steps(duration, dt, name: str = "presentation"):
+    """Raise :class:`SpecError` unless ``duration`` is a whole number (>= 1) of time steps ``dt``
+    (both quantities in time units). Returns the number of steps."""
+    steps = float(duration / dt) if float(dt) > 0 else float("nan")
+    if not (steps >= 1 - 1e-9 and abs(steps - round(steps)) < 1e-6):
+        raise SpecError(f"{name} ({duration}) must be a whole number (>= 1) of time steps dt ({dt})")
+    return int(round(steps))
 
 
 def parse_quantity(text: str, name: str = "value"):

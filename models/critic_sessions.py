@@ -123,6 +123,9 @@ def circuit(p, data, **critic_options):
     from cortexlearn.rules.credit import CreditRule
     from cortexlearn.rules.critic import ErrorCritic
 
+    from cortexlearn.units import check_whole_steps
+
+    check_whole_steps(p["presentation"], p["dt"])
     epochs = int(p["epochs"])
     cfg = FeedforwardConfig(2 * data[0].shape[1], (int(p["hidden"]),), 10,
                             input_weight_scale=float(p["input_weight_scale"]),

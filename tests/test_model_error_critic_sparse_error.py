@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import cortexlearn
+from brian2 import ms
 from quick_folder import assert_quick_results_folder
 
 
@@ -41,6 +42,7 @@ def test_quick_run_writes_results(tmp_path):
     ({"evaluate_on": "validation", "n_train": 3800, "n_test": 500}, "n_train + n_test"),
     ({"prediction_gain": 0.0}, "prediction_gain"),
     ({"prediction_gain": 1.5}, "prediction_gain"),
+    ({"dt": 0.3 * ms}, "whole number (>= 1) of time steps"),
 ])
 def test_bad_options_are_refused_before_anything_is_built(tmp_path, override, words):
     from cortexlearn.errors import SpecError

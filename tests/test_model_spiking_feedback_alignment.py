@@ -32,3 +32,31 @@ def test_quick_run_writes_results(tmp_path):
     assert "mnist1d_fa_dale_cost" in m
     acc = res.data["test_accuracy"]
     assert acc.shape == (3, 1) and np.all(np.isfinite(acc.values))
+
+
+@pytest.mark.parametrize("dale, pathways, per_spike_in, per_spike_hidden", [
+    (True, "both", 2 * 5 + 1, 2 * 3 + 1),
+    (True, "one", 5 + 1, 3 + 1),
+    (False, "one", 5, 3),
+])
+def test_synaptic_events_count_the_chunks_run_here(dale, pathways, per_spike_in, per_spike_hidden):
+    """Events per spike follow the circuit (pathways per pair, relay interneurons); only the
+    chunks this call ran count (a resumed session), and the rate excludes the build."""
+    from types import SimpleNamespace
+
+    from brian2 import ms
+
+    from cortexlearn.circuits.feedforward import FeedforwardConfig
+    from cortexlearn.models.spiking_feedback_alignment.experiment import synaptic_events
+
+    cfg = FeedforwardConfig(4, (5,), 3, dale=dale, dale_pathways=pathways)
+    rates = np.arange(6 * 4, dtype=float).reshape(6, 4)          # Hz, 6 trials x 4 channels
+    align = np.zeros((6, 4))
+    align[:, 3] = [1, 2, 3, 4, 5, 6]                             # hidden spikes per trial
+    rs = SimpleNamespace(rate_values=rates, presentation=100 * ms)
+    rec = SimpleNamespace(chunks_done=3, chunks_run=2, align=align, wall_time=5.0, build_time=1.0)
+    out = synaptic_events(cfg, rec, rs, chunk=2)                 # chunks 2 and 3: trials 2..5
+    expected = rates[2:].sum() * 0.1 * per_spike_in + (3 + 4 + 5 + 6) * per_spike_hidden
+    assert out["synaptic_events"] == pytest.approx(expected)
+    assert out["simulation_time"] == 4.0
+    assert out["events_per_s"] == pytest.approx(expected / 4.0)

@@ -29,7 +29,9 @@ class SessionRecord:
     ``align[p]``: (dot, |d_rule|^2, |dbp|^2, hidden spikes) of the last hidden layer for the
     update computed from trial ``p``; ``rasters``: name -> (neuron indices, absolute times in s);
     ``extra``: ``"monitor.var"`` -> (n_trials, n) values of the attached per-presentation
-    monitors (:meth:`FeedforwardNet.attach`) for trial ``p``.
+    monitors (:meth:`FeedforwardNet.attach`) for trial ``p``. ``wall_time`` and ``build_time``
+    (seconds) cover the ``chunks_run`` chunks run by this call (fewer than ``chunks_done`` when
+    it resumed from a checkpoint).
     """
 
     counts: np.ndarray
@@ -43,6 +45,7 @@ class SessionRecord:
     wall_time: float = 0.0
     build_time: float = 0.0
     extra: dict = dataclasses.field(default_factory=dict)
+    chunks_run: int = 0
 
 
 def _fingerprint(net: FeedforwardNet, rule, params, schedule, timed_values=None, dt=None) -> np.ndarray:
@@ -229,4 +232,4 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
                                   for k, (i, t) in rasters.items()},
                          state=state or {}, chunks_done=done, n_chunks=n_chunks, status=status,
                          wall_time=wall, build_time=build,
-                         extra={k: v[1:n + 1] for k, v in extra_rec.items()})
+                         extra={k: v[1:n + 1] for k, v in extra_rec.items()}, chunks_run=done_here)

@@ -44,7 +44,7 @@ PARAMETERS = (
     _SHARED["n_train"], _SHARED["n_test"], _SHARED["hidden"],
     Parameter("presentation", 100 * ms, "presentation time per sample", "FACTS feasibility study",
               quick=20 * ms),
-    *(_SHARED[k] for k in ("max_rate", "x_max", "output_target_count", "hidden_target_count",
+    *(_SHARED[k] for k in ("dt", "max_rate", "x_max", "output_target_count", "hidden_target_count",
                            "learning_rate", "readout_learning_rate", "bias_learning_rate",
                            "homeostasis_rate", "surrogate_slope", "input_weight_scale",
                            "feedback_scale", "output_weight_scale", "critic_label_learning_rate")),

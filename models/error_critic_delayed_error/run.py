@@ -133,7 +133,7 @@ def _simulate_late(ctx: RunContext, p) -> dict:
     folder = build_folder(p, cfg, ctx.target)
     results, start, build_time = [], time.time(), 0.0
     units = _units(variants, delays, n_seeds)
-    with ctx.simulation(directory=folder and f"{folder}-lag{K}") as sim:
+    with ctx.simulation(directory=folder and f"{folder}-lag{K}", dt=p["dt"]) as sim:
         net = built_sched = None
         bar = ctx.progress(units, desc="sessions")
         for seed, variant, delay in bar:

@@ -193,7 +193,7 @@ def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
     cfg, rule, critic_rule, _ = circuit_fn(p, data, activity="x_now", discount=leak, episodic=True,
                                            learn_without_error=True)
     results, build_time = [], 0.0
-    with ctx.simulation(directory=build_folder and f"{build_folder}-seq{L}") as sim:
+    with ctx.simulation(directory=build_folder and f"{build_folder}-seq{L}", dt=p["dt"]) as sim:
         net = built = None
         for seed, variant in ctx.progress([(s, v) for s in range(n_seeds) for v in variants],
                                           desc="sequence sessions"):

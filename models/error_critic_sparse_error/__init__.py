@@ -29,8 +29,8 @@ PARAMETERS = (
               quick=1),
     Parameter("epochs", 8, "training epochs (test pass with learning off after the last, or after "
               "each with test_every_epoch)",
-              "budget: ~21 min for the default on 2 cores; README: with all data and 10 epochs "
-              "(51 min) the critic fell to -2.9 points", quick=1),
+              "budget when chosen (21 min at dt = 0.1 ms; 1.9 min at 0.5 ms); README: with all "
+              "data and 10 epochs the critic fell to -2.9 points at dt = 0.1 ms", quick=1),
     Parameter("test_every_epoch", False, "a test pass after every epoch (else only after the "
               "last; the learning curve is then the online training accuracy)", "budget"),
     Parameter("build_cache", "", "folder of persistent builds (one per circuit); empty: a fresh "
@@ -42,6 +42,9 @@ PARAMETERS = (
     Parameter("hidden", 200, "hidden excitatory LIF neurons", "FACTS: 80-200-10", quick=20),
     Parameter("presentation", 100 * ms, "presentation time per sample", "FACTS feasibility study",
               quick=20 * ms),
+    Parameter("dt", 0.5 * ms, "integration time step (a presentation must be a whole number of "
+              "steps)", "as spiking_feedback_alignment (its README: 0.5 ms changes no result "
+              "beyond the seed spread of 0.1 ms and takes a fifth of the time)"),
     Parameter("max_rate", 100.0, "rate (Hz) of an ON/OFF channel at |x| >= x_max",
               "as spiking_feedback_alignment"),
     Parameter("x_max", 2.0, "standardised feature value that saturates a channel",

@@ -51,7 +51,7 @@ def simulate(ctx: RunContext) -> dict:
     cfg, rule, critic_rule, chunk = circuit(p, data, activity="x_l")
     results, start, build_time = [], time.time(), 0.0
     units = [(s, v) for s in range(n_seeds) for v in variants]
-    with ctx.simulation(directory=build_folder(p, cfg, ctx.target)) as sim:
+    with ctx.simulation(directory=build_folder(p, cfg, ctx.target), dt=p["dt"]) as sim:
         net = built_sched = None
         for seed in ctx.progress(range(n_seeds), desc="seeds"):
             sched, rs, labels = session_rates(data, seed, p)

@@ -147,7 +147,35 @@ def run_group(spec: dict) -> list:
                               checkpoint=checkpoint)
             results.append(_summarise(unit, rec, sched, labels, o, time.time() - t0,
                                       keep_raster=unit.get("raster", False)))
+            results[-1].update(synaptic_events(cfg, rec, rs, chunk))
     return results
+
+
+def synaptic_events(cfg, rec, rs, chunk: int) -> dict:
+    """Synaptic events of the chunks this call ran, and their rate per second of simulation wall
+    time (build excluded), for a circuit with one hidden layer.
+
+    Input spikes come from the schedule (a regular generator emits ``rate x T`` spikes per
+    presentation, to within one), hidden spikes from the circuit's record. A spike is one event
+    per outgoing synapse of its neuron and, under Dale's law, one at its relay interneuron, whose
+    spike is one event per inhibitory synapse: ``(pathways per pair) x (postsynaptic neurons) + 1``
+    events per spike (``+ 0`` without Dale's law).
+    """
+    n_trials = len(rs.rate_values)
+    first = (rec.chunks_done - rec.chunks_run) * chunk
+    trials = slice(min(first, n_trials), min(rec.chunks_done * chunk, n_trials))
+    sizes = cfg.layer_sizes
+    if len(sizes) != 3:
+        return {}
+    per_pair = 2 if cfg.both_pathways else 1
+    relay = 1 if cfg.dale else 0
+    in_spikes = float(np.sum(rs.rate_values[trials])) * float(rs.presentation)
+    hid_spikes = float(np.sum(rec.align[trials, 3]))
+    events = in_spikes * (per_pair * sizes[1] + relay) + hid_spikes * (per_pair * sizes[-1] + relay)
+    sim_time = rec.wall_time - rec.build_time
+    return {"synaptic_events": events, "simulation_time": sim_time,
+            "events_per_s": events / sim_time if sim_time > 0 else float("nan")}
+
 
 
 def _lock_free(path) -> bool:

@@ -12,6 +12,7 @@ from cortexlearn.circuits.feedforward import PATHWAYS
 from cortexlearn.errors import SpecError
 from cortexlearn.model import RunContext
 from cortexlearn.rules.credit import RULES, CreditRule
+from cortexlearn.units import check_whole_steps
 
 from .experiment import plan_groups, prepare_data, run_groups
 
@@ -57,10 +58,7 @@ def simulate(ctx: RunContext) -> dict:
     if p["dale_pathways"] not in PATHWAYS:
         raise SpecError(f"dale_pathways must be one of {', '.join(map(repr, PATHWAYS))}, got "
                         f"{p['dale_pathways']!r}")
-    steps = float(p["presentation"] / p["dt"]) if float(p["dt"]) > 0 else float("nan")
-    if not (steps >= 1 and abs(steps - round(steps)) < 1e-6):
-        raise SpecError(f"presentation ({p['presentation']}) must be a whole number (>= 1) of "
-                        f"time steps dt ({p['dt']})")
+    check_whole_steps(p["presentation"], p["dt"])
     units = plan_units(p)
     options = {
         "target": ctx.target, "epochs": int(p["epochs"]), "n_train": int(p["n_train"]),
@@ -140,6 +138,9 @@ def _metrics(results, p) -> dict:
         m[f"{key}_accuracy_max"] = float(np.max(acc))
         m[f"{key}_final_angle"] = float(np.nanmean([r["angle"][-1] for r in rs]))
         m[f"{key}_hidden_count"] = float(np.nanmean([r["hidden_count"][-1] for r in rs]))
+        if all("events_per_s" in r for r in rs):
+            m[f"{key}_events_per_s"] = float(np.mean([r["events_per_s"] for r in rs]))
+            m[f"{key}_unit_simulation_s"] = float(np.mean([r["simulation_time"] for r in rs]))
     for ds in ("mnist1d", "digits"):
         for tag in ("", "nodale_"):
             base = m.get(f"{ds}_{tag}readout_accuracy_mean")
