@@ -315,6 +315,8 @@ class FeedforwardNet:
             l = int(pname[1:].split("_")[0])
             vals[f"{pname}.eta"] = share * float(rule.readout_learning_rate if l == n_last
                                                  else rule.learning_rate)
+            if l < n_last:
+                vals[f"{pname}.c_center"] = 1.0 if rule.centered else 0.0
             if l > 0:
                 vals[f"{pname}.b"] = np.asarray(params[f"B{l}"])[i, j]
         for fname, (ii, jj) in self._feedback_index.items():
@@ -552,33 +554,38 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
 
     # ---- input generators and their relays
     x_model, x_latch = latch_counts()
+    # running mean of each presynaptic count, for the covariance form of the hidden updates
+    mean_update = "xbar += center_rate * (x_l - xbar)"
     inp = NeuronGroup(config.n_inputs, f"""dphase/dt = {ta_rates.name}(t + t_offset, i) : 1
                       count : 1
                       t_offset : second (shared, constant)
+                      xbar : 1
                       {x_model}""",
                       threshold="phase >= 1", reset="phase -= 1\ncount += 1", method="euler",
                       events={"rec": f"phase >= 1 and {ta_rec.name}(t + t_offset) > 0"},
                       name=f"{name}_input")
     inp.phase = params["phase0"]
-    groups["input"], state_vars["input"] = inp, ["phase", "count"] + registers("x")
+    groups["input"], state_vars["input"] = inp, ["phase", "count", "xbar"] + registers("x")
     offset_groups.append(inp)
 
     def relay_of(src, gname, receives_credit):
         extra = "fa : 1\nbp : 1\nss : 1" if receives_credit else ""
         lagged = "\nt_offset : second (shared, constant)" if K else ""
-        relay = NeuronGroup(len(src), f"v : 1\ncount : 1\n{x_model}\n{extra}{lagged}", threshold="v > 0.5",
+        relay = NeuronGroup(len(src), f"v : 1\ncount : 1\nxbar : 1\n{x_model}\n{extra}{lagged}",
+                            threshold="v > 0.5",
                             reset="v -= 1\ncount += 1", name=f"{name}_{gname}_relay")
         link = Synapses(src, relay, on_pre="v_post += 1", name=f"{name}_{gname}_to_relay")
         link.connect(j="i")
-        relay.run_regularly(f"{x_latch}\ncount = 0", clock=clock, when="start",
+        relay.run_regularly(f"{x_latch}\n{mean_update}\ncount = 0", clock=clock, when="start",
                             name=f"{name}_{gname}_relay_latch")
-        groups[f"{gname}_relay"], state_vars[f"{gname}_relay"] = relay, ["v", "count"] + registers("x")
+        groups[f"{gname}_relay"], state_vars[f"{gname}_relay"] = relay, ["v", "count", "xbar"] + registers("x")
         if K:
             offset_groups.append(relay)
         objects.extend([relay, link])
         return relay
 
-    inp.run_regularly(f"{x_latch}\ncount = 0", clock=clock, when="start", name=f"{name}_input_latch")
+    inp.run_regularly(f"{x_latch}\n{mean_update}\ncount = 0", clock=clock, when="start",
+                      name=f"{name}_input_latch")
     objects.append(inp)
     pre_groups = [(inp, "input", relay_of(inp, "input", False) if dale else None)]
 
@@ -614,6 +621,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                   delta : 1
                   learn_cur : 1
                   learn_l : 1
+                  xbar : 1
                   c_fa : 1 (shared, constant)
                   c_ss : 1 (shared, constant)
                   c_bp : 1 (shared, constant)
@@ -628,6 +636,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                         events={"rec": f"v > 1 and {ta_rec.name}(t + t_offset) > 0"},
                         name=f"{name}_hidden{h}")
         g.run_regularly(f"""{h_latch}
+                            {mean_update}
                             bias = clip(bias + eta_homeo * {homeo_gate} * (n_target - count), -bias_max, bias_max)
                             count = 0
                             psi_acc = 0
@@ -641,7 +650,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                         clock=clock, when="end", order=10 * (L - h + 1) + 2,
                         name=f"{name}_hidden{h}_delta")
         groups[f"hidden{h}"] = g
-        state_vars[f"hidden{h}"] = ["v", "u", "psi_acc", "bias", "count", "learn_cur"] + \
+        state_vars[f"hidden{h}"] = ["v", "u", "psi_acc", "bias", "count", "learn_cur", "xbar"] + \
             registers(("x", "psi", "learn"))
         offset_groups.append(g)
         objects.append(g)
@@ -731,6 +740,9 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
             model = forward_synapse_model(sign, summed_into_relay=sign == -1, post_is_output=post is out) \
                 if pre_is_hidden else "w : 1"
             model += "\neta : 1 (shared, constant)"
+            into_hidden = post is not out
+            if into_hidden:
+                model += "\nc_center : 1 (shared, constant)"
             on_pre = "v_post -= w\nu_post -= w" if sign == -1 else "v_post += w\nu_post += w"
             if post is out:
                 on_pre = on_pre.split("\n")[0]
@@ -742,7 +754,8 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                 syn.b = B[i, j]
                 for upd in syn.summed_updaters.values():
                     _on_credit_clock(upd, clock, 10 * (L - l + 1) + 1)
-            syn.run_regularly(weight_update_code(sign), clock=clock, when="end", order=500,
+            syn.run_regularly(weight_update_code(sign, centered=into_hidden), clock=clock, when="end",
+                              order=500,
                               name=f"{name}_{sname}_update")
             projections[sname] = (syn, sign)
             pair_index[sname] = (i, j, sign)

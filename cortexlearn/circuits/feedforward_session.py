@@ -107,6 +107,10 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
 
     rule = net.rule if rule is None else rule
     params = net.params if params is None else params
+    if rule.namespace() != net.rule.namespace():
+        raise SpecError(f"surrogate_slope and center_rate are constants of the compiled circuit "
+                        f"(built with {net.rule.namespace()}, this rule has {rule.namespace()}); "
+                        "build a circuit for this rule")
     new_schedule = schedule is not None and schedule is not net.schedule
     if new_schedule and sim.standalone and not sim._built:
         # not compiled yet: the TimedArrays' values are read when the program is generated

@@ -32,7 +32,7 @@ __all__ = ["simulate_feedforward"]
 
 def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, learning, dt, T,
                          tau_m, coefficients, eta_hidden, eta_out, eta_bias, beta, w_max, bias_max,
-                         dale, late_error=None, pathways="one"):
+                         dale, late_error=None, pathways="one", centered=False, center_rate=0.01):
     """Simulate a whole session and return the final signed weights and per-trial records.
 
     Parameters
@@ -66,6 +66,10 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
         Under Dale's law, one pathway per pair (``inhibitory`` says which) or both, each learning
         at half of ``eta_hidden`` / ``eta_out``; the initial magnitudes are ``W_e = max(W, 0)`` and
         ``W_i = max(-W, 0)``.
+    centered, center_rate : bool, float
+        Covariance form of the updates into hidden layers: the presynaptic count ``x`` (and the
+        relay's) is replaced by ``x - x̄``, where each presynaptic neuron's running mean
+        ``x̄ += center_rate (x - x̄)`` moves once per presentation, after the counts are latched.
 
     Returns
     -------
@@ -106,6 +110,8 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
         has_e = [np.ones_like(m) if pathways == "both" else ~m for m in has_i]
         W_e = [np.where(m, np.maximum(w, 0.0), 0.0) for w, m in zip(W, has_e)]
         W_i = [np.where(m, np.maximum(-w, 0.0), 0.0) for w, m in zip(W, has_i)]
+    xbar = [np.zeros(n) for n in sizes[:-1]]
+    relay_xbar = [np.zeros(n) for n in sizes[:-1]]
     history = []  # per ended trial: (x_l, relay_x, psi_l, learn, err), for late errors
     sequence = late_error is not None and "seq_first" in late_error
     err_int = np.zeros(sizes[-1])
@@ -150,6 +156,9 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
                 err = late_error["present"][p] * gate_err * (err_late if err_late is not None else 0 * err)
                 learn_l = gate_act
                 delta_out = learn_l * err
+            for l in range(n_layers):  # running means of the (selected) presynaptic counts
+                xbar[l] = xbar[l] + center_rate * (x_l[l] - xbar[l])
+                relay_xbar[l] = relay_xbar[l] + center_rate * (relay_x[l] - relay_xbar[l])
             bias[-1] = np.clip(bias[-1] + eta_bias * delta_out, -bias_max, bias_max)
             v[-1][:] = 0
             vm_acc[:] = 0
@@ -213,16 +222,18 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
                 delta[h] = learn_l * c["train_hidden"] * d_rule[h]
             for l in range(n_layers):
                 eta = eta_out if l == n_layers - 1 else eta_hidden
+                cc = 1.0 if centered and l < n_layers - 1 else 0.0
+                x_pre = x_l[l] - cc * xbar[l]
                 if dale:
                     if pathways == "both":  # each pathway takes half of the step
                         eta = 0.5 * eta
-                    new_e = W_e[l] + eta * x_l[l][:, None] * delta[l + 1][None, :]
-                    new_i = W_i[l] - eta * relay_x[l][:, None] * delta[l + 1][None, :]
+                    new_e = W_e[l] + eta * x_pre[:, None] * delta[l + 1][None, :]
+                    new_i = W_i[l] - eta * (relay_x[l] - cc * relay_xbar[l])[:, None] * delta[l + 1][None, :]
                     W_e[l] = np.where(has_e[l], np.clip(new_e, 0, w_max), 0.0)
                     W_i[l] = np.where(has_i[l], np.clip(new_i, 0, w_max), 0.0)
                     W[l] = W_e[l] - W_i[l]
                 else:
-                    W[l] = np.clip(W[l] + eta * np.outer(x_l[l], delta[l + 1]), -w_max, w_max)
+                    W[l] = np.clip(W[l] + eta * np.outer(x_pre, delta[l + 1]), -w_max, w_max)
     extra = {"W_e": W_e, "W_i": W_i} if dale else {}
     return {"W": W, **extra, "counts": out_counts[1:], "bias_hidden": bias[1:-1], "bias_out": bias[-1],
             "input_counts": input_counts[1:]}

@@ -69,6 +69,17 @@ class CreditRule:
         Target hidden spike count per presentation.
     surrogate_slope : float
         ``β`` of the surrogate derivative ``1 / (1 + β|u - 1|)^2`` (threshold 1).
+    centered : bool
+        Covariance form of the hidden layers' updates (Sejnowski 1977):
+        ``Δw = η (x - x̄) δ`` with ``x̄`` a running mean of the presynaptic count (one per
+        presynaptic neuron, ``x̄ += center_rate (x - x̄)`` once per presentation). Spike counts
+        are non-negative, so the plain update also shifts each hidden neuron's mean drive along
+        the error signal; centring removes that part. Feedback alignment's random signal turns it
+        into runaway activity (held back only by homeostasis); weight transport uses it to
+        silence units. Output weights always learn from ``x``.
+    center_rate : float
+        Rate of the running mean, in (0, 1] per presentation (a constant of the compiled
+        circuit, like ``surrogate_slope``).
     """
 
     kind: str = "feedback_alignment"
@@ -78,6 +89,8 @@ class CreditRule:
     homeostasis_rate: float = 2e-3
     target_count: float = 3.0
     surrogate_slope: float = 2.0
+    centered: bool = False
+    center_rate: float = 0.01
 
     def __post_init__(self):
         kind = _SHORT.get(self.kind, self.kind)
@@ -94,6 +107,12 @@ class CreditRule:
         for name in ("bias_learning_rate", "homeostasis_rate", "target_count"):
             check_positive(as_quantity(getattr(self, name), 1, name), name, allow_zero=True)
         check_positive(as_quantity(self.surrogate_slope, 1, "surrogate_slope"), "surrogate_slope")
+        rate = as_quantity(self.center_rate, 1, "center_rate")
+        if not 0 < float(rate) <= 1:
+            raise SpecError(f"center_rate must lie in (0, 1] (per presentation), got {rate!r}")
+        if not isinstance(self.centered, (bool, int)) or self.centered not in (0, 1):
+            raise SpecError(f"centered must be True or False, got {self.centered!r}")
+        object.__setattr__(self, "centered", bool(self.centered))
 
     @property
     def trains_hidden(self) -> bool:
@@ -117,7 +136,7 @@ class CreditRule:
 
     def namespace(self) -> dict:
         """Constants fixed at build time."""
-        return {"beta_sg": float(self.surrogate_slope)}
+        return {"beta_sg": float(self.surrogate_slope), "center_rate": float(self.center_rate)}
 
 
 def hidden_signal_expression(dale: bool, fa: str | None = None) -> str:
@@ -171,16 +190,20 @@ def feedback_synapse_model() -> str:
     return "b : 1 (constant)\ndfa_post = b * d_rule_pre : 1 (summed)"
 
 
-def weight_update_code(sign: int, learning_rate_name: str = "eta", w_max: str = "w_max") -> str:
+def weight_update_code(sign: int, learning_rate_name: str = "eta", w_max: str = "w_max",
+                       centered: bool = False) -> str:
     """Three-factor update run once per presentation: ``Δw_signed = η x_pre δ_post``.
 
     ``delta_post`` already holds the learning gate and the surrogate derivative. Magnitudes of
-    sign-constrained weights are clipped to ``[0, w_max]`` so they never change sign.
+    sign-constrained weights are clipped to ``[0, w_max]`` so they never change sign. With
+    ``centered`` the presynaptic factor is ``x_pre - c_center x̄_pre`` (``c_center``, a run-time
+    constant of the synapses, switches the covariance form on; ``x̄`` is ``xbar_pre``).
     """
+    x = "(x_l_pre - c_center * xbar_pre)" if centered else "x_l_pre"
     if sign == 1:
-        return f"w = clip(w + {learning_rate_name} * x_l_pre * delta_post, 0, {w_max})"
+        return f"w = clip(w + {learning_rate_name} * {x} * delta_post, 0, {w_max})"
     if sign == -1:
-        return f"w = clip(w - {learning_rate_name} * x_l_pre * delta_post, 0, {w_max})"
+        return f"w = clip(w - {learning_rate_name} * {x} * delta_post, 0, {w_max})"
     if sign == 0:
-        return f"w = clip(w + {learning_rate_name} * x_l_pre * delta_post, -{w_max}, {w_max})"
+        return f"w = clip(w + {learning_rate_name} * {x} * delta_post, -{w_max}, {w_max})"
     raise SpecError(f"sign must be -1, 0 or +1, got {sign!r}")

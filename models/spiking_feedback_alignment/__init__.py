@@ -65,6 +65,14 @@ PARAMETERS = (
               "w_e - w_i of either sign)",
               "measured (README): both gave FA 35.7 vs 31.9 % and DFA 38.1 vs 32.3 % on all of "
               "MNIST-1D, 10 epochs, 3 seeds; Parisien et al. 2008 (paired feed-forward inhibition)"),
+    Parameter("centered_rules", "feedback_alignment,direct_feedback_alignment",
+              "rules whose hidden updates take the covariance form (x - running mean of x) "
+              "instead of the plain presynaptic count ('all', or empty for none)",
+              "measured (README): on 3 seeds centring raised FA by 5.4 points and DFA by 4.9 and "
+              "lowered weight transport by 6.4 and sign-symmetry by 2.6; each "
+              "rule keeps its better form"),
+    Parameter("center_rate", 0.01, "rate per presentation of the running mean of presynaptic "
+              "counts (centred rules)", "chosen: a mean over ~100 presentations"),
     Parameter("error_populations", False, "carry the output error back through two rectified, "
               "Dale-compliant error populations (positive and negative error) instead of signed "
               "variables: the same signal (tested), other Brian2 objects", "issue 5 (an option)"),

@@ -104,7 +104,9 @@ def run_group(spec: dict) -> list:
                           readout_learning_rate=o["readout_learning_rate"],
                           bias_learning_rate=o["bias_learning_rate"],
                           homeostasis_rate=o["homeostasis_rate"], target_count=o["hidden_target_count"],
-                          surrogate_slope=o["surrogate_slope"])
+                          surrogate_slope=o["surrogate_slope"],
+                          centered=unit["rule"] in o.get("centered_rules", ()),
+                          center_rate=o.get("center_rate", 0.01))
 
     results = []
     chunk = len(data[0]) + len(data[2])  # one epoch (train + test pass) per chunk = checkpoint

@@ -60,6 +60,9 @@ def simulate(ctx: RunContext) -> dict:
                         f"{p['dale_pathways']!r}")
     check_whole_steps(p["presentation"], p["dt"])
     units = plan_units(p)
+    CreditRule(RULES[0], center_rate=float(p["center_rate"]))  # refuse a bad rate before any build
+    text = str(p["centered_rules"]).strip()
+    centered = tuple(RULES) if text == "all" else tuple(_rules(text))
     options = {
         "target": ctx.target, "epochs": int(p["epochs"]), "n_train": int(p["n_train"]),
         "n_test": int(p["n_test"]), "hidden_sizes": (int(p["hidden"]),),
@@ -72,6 +75,7 @@ def simulate(ctx: RunContext) -> dict:
         "feedback_scale": float(p["feedback_scale"]), "output_weight_scale": float(p["output_weight_scale"]),
         "error_populations": bool(p["error_populations"]),
         "dale_pathways": str(p["dale_pathways"]),
+        "centered_rules": centered, "center_rate": float(p["center_rate"]),
         "build_root": ctx.build_root, "build_cache": p["build_cache"] or None,
         "checkpoint_dir": os.path.join(ctx.out, "checkpoints") if ctx.out else None,
     }
