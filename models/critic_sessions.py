@@ -137,7 +137,8 @@ def circuit(p, data, **critic_options):
                       bias_learning_rate=float(p["bias_learning_rate"]),
                       homeostasis_rate=float(p["homeostasis_rate"]),
                       target_count=float(p["hidden_target_count"]),
-                      surrogate_slope=float(p["surrogate_slope"]))
+                      surrogate_slope=float(p["surrogate_slope"]),
+                      centered=bool(p.get("centered", False)))
     critic_rule = ErrorCritic(learning_rate=float(p["critic_learning_rate"]),
                               context_learning_rate=float(p["critic_label_learning_rate"]),
                               activity_offset=float(p["hidden_target_count"]), switches=True,

@@ -62,3 +62,15 @@ def test_validation_samples_are_held_out_training_samples():
     assert np.array_equal(yva, full.y_train[100:140])
     xte = load_data({**p, "evaluate_on": "test"})[2]
     assert np.array_equal(xte, full.x_test[:40])
+
+
+def test_the_covariance_form_reaches_the_network_rule():
+    from cortexlearn.models import error_critic_sparse_error as ecs
+    from cortexlearn.models.critic_sessions import circuit, load_data
+
+    p = {q.name: q.default for q in ecs.PARAMETERS}
+    p.update(n_train=20, n_test=10)
+    data = load_data(p)
+    for flag in (False, True):
+        _, rule, _, _ = circuit({**p, "centered": flag}, data, activity="x_l")
+        assert rule.centered is flag

@@ -47,7 +47,7 @@ PARAMETERS = (
     *(_SHARED[k] for k in ("dt", "max_rate", "x_max", "output_target_count", "hidden_target_count",
                            "learning_rate", "readout_learning_rate", "bias_learning_rate",
                            "homeostasis_rate", "surrogate_slope", "input_weight_scale",
-                           "feedback_scale", "output_weight_scale", "critic_label_learning_rate")),
+                           "feedback_scale", "output_weight_scale", "centered", "critic_label_learning_rate")),
     Parameter("sequence_length", 4, "samples per sequence (one class); the error arrives after the "
               "last", "chosen: the same as the fixed 4-sample delay", quick=2),
     Parameter("sequence_classes", "mixed", "mixed: the samples of a sequence are drawn at random, the "

@@ -66,6 +66,10 @@ PARAMETERS = (
     Parameter("feedback_scale", 0.05, "std of fixed random feedback b", "as spiking_feedback_alignment"),
     Parameter("output_weight_scale", 0.01, "initial output weights ~ U(0, scale)",
               "FACTS: output weights near zero"),
+    Parameter("centered", False, "hidden updates in the covariance form (x - running mean of x; "
+              "CreditRule(centered=True))", "measured (README, 10 seeds): every variant gains "
+              "1-3 points but the critic's margins shrink (critic - sparse +1.4, critic - label-only "
+              "0.0): off"),
     Parameter("dale_pathways", "one", "under Dale's law, one pathway per input-hidden pair "
               "(sign fixed at random) or both (excitatory and inhibitory magnitude per pair, each "
               "at half the rate), as in spiking_feedback_alignment", "chosen"),
