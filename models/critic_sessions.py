@@ -122,7 +122,6 @@ def circuit(p, data, **critic_options):
     from cortexlearn.circuits.feedforward import FeedforwardConfig
     from cortexlearn.rules.credit import CreditRule
     from cortexlearn.rules.critic import ErrorCritic
-
     from cortexlearn.units import check_whole_steps
 
     check_whole_steps(p["presentation"], p["dt"])

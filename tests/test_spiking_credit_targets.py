@@ -10,8 +10,8 @@ from cortexlearn.simulation import Simulation
 from test_spiking_credit_rules import oracle, rule_for, tiny_session
 
 
-def _check(net, rec, cfg, rs, params, kind):
-    ref = oracle(cfg, rs, params, rule_for(kind))
+def _check(net, rec, cfg, rs, params, kind, **rule_extra):
+    ref = oracle(cfg, rs, params, rule_for(kind, **rule_extra))
     got = net.weights(rec.state)
     np.testing.assert_allclose(rec.counts, ref["counts"])
     for l, w_ref in enumerate(ref["W"]):
@@ -38,6 +38,9 @@ def test_standalone_matches_oracle_reruns_and_resumes(tmp_path):
         # another rule on the same binary (run_args only)
         _check(net, run_session(net, sim, rule=rule_for("weight_transport")), cfg, rs, params,
                "weight_transport")
+        # the covariance form: a run-time switch on the same binary, running means carried
+        _check(net, run_session(net, sim, rule=rule_for("fa", centered=True)), cfg, rs, params,
+               "fa", centered=True)
         # interrupted after 2 chunks, then resumed from the checkpoint: same weights as full
         ck = str(tmp_path / "ck.npz")
         part = run_session(net, sim, checkpoint=ck, stop_after=2)

@@ -554,40 +554,48 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
 
     # ---- input generators and their relays
     x_model, x_latch = latch_counts()
-    # running mean of each presynaptic count, for the covariance form of the hidden updates
-    mean_update = "xbar += center_rate * (x_l - xbar)"
+
+    def mean_of(feeds_hidden):
+        """(model line, latch line, carried variables) of the running mean ``xbar`` of a group's
+        latched count, which the covariance form of the updates into a hidden layer reads; groups
+        that feed only the output keep none."""
+        if not feeds_hidden:
+            return "", "", []
+        return "xbar : 1", "xbar += center_rate * (x_l - xbar)", ["xbar"]
+    input_mean = mean_of(True)
     inp = NeuronGroup(config.n_inputs, f"""dphase/dt = {ta_rates.name}(t + t_offset, i) : 1
                       count : 1
                       t_offset : second (shared, constant)
-                      xbar : 1
+                      {input_mean[0]}
                       {x_model}""",
                       threshold="phase >= 1", reset="phase -= 1\ncount += 1", method="euler",
                       events={"rec": f"phase >= 1 and {ta_rec.name}(t + t_offset) > 0"},
                       name=f"{name}_input")
     inp.phase = params["phase0"]
-    groups["input"], state_vars["input"] = inp, ["phase", "count", "xbar"] + registers("x")
+    groups["input"], state_vars["input"] = inp, ["phase", "count"] + input_mean[2] + registers("x")
     offset_groups.append(inp)
 
-    def relay_of(src, gname, receives_credit):
+    def relay_of(src, gname, receives_credit, feeds_hidden):
         extra = "fa : 1\nbp : 1\nss : 1" if receives_credit else ""
         lagged = "\nt_offset : second (shared, constant)" if K else ""
-        relay = NeuronGroup(len(src), f"v : 1\ncount : 1\nxbar : 1\n{x_model}\n{extra}{lagged}",
+        mean = mean_of(feeds_hidden)
+        relay = NeuronGroup(len(src), f"v : 1\ncount : 1\n{mean[0]}\n{x_model}\n{extra}{lagged}",
                             threshold="v > 0.5",
                             reset="v -= 1\ncount += 1", name=f"{name}_{gname}_relay")
         link = Synapses(src, relay, on_pre="v_post += 1", name=f"{name}_{gname}_to_relay")
         link.connect(j="i")
-        relay.run_regularly(f"{x_latch}\n{mean_update}\ncount = 0", clock=clock, when="start",
+        relay.run_regularly(f"{x_latch}\n{mean[1]}\ncount = 0", clock=clock, when="start",
                             name=f"{name}_{gname}_relay_latch")
-        groups[f"{gname}_relay"], state_vars[f"{gname}_relay"] = relay, ["v", "count", "xbar"] + registers("x")
+        groups[f"{gname}_relay"], state_vars[f"{gname}_relay"] = relay, ["v", "count"] + mean[2] + registers("x")
         if K:
             offset_groups.append(relay)
         objects.extend([relay, link])
         return relay
 
-    inp.run_regularly(f"{x_latch}\n{mean_update}\ncount = 0", clock=clock, when="start",
+    inp.run_regularly(f"{x_latch}\n{input_mean[1]}\ncount = 0", clock=clock, when="start",
                       name=f"{name}_input_latch")
     objects.append(inp)
-    pre_groups = [(inp, "input", relay_of(inp, "input", False) if dale else None)]
+    pre_groups = [(inp, "input", relay_of(inp, "input", False, True) if dale else None)]
 
     # ---- hidden layers
     # with both pathways per pair, feedback alignment's fixed weight b is counted once (the
@@ -598,6 +606,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     for h, n_h in enumerate(config.hidden_sizes, start=1):
         links = "\nfa_i : 1 (linked)\nbp_i : 1 (linked)\nss_i : 1 (linked)" if dale else ""
         h_model, h_latch = latch_counts((("psi", "psi_acc"), ("learn", "learn_cur")))
+        mean = mean_of(h < L)  # the last hidden layer feeds only the output
         if K:  # the selected past presentation, learning only while the present one is trained
             h_latch += (f"\npsi_l = {select_expression('psi', lag_act, K)}"
                         f"\nlearn_l = learn_now * {select_expression('learn', lag_act, K)}")
@@ -621,7 +630,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                   delta : 1
                   learn_cur : 1
                   learn_l : 1
-                  xbar : 1
+                  {mean[0]}
                   c_fa : 1 (shared, constant)
                   c_ss : 1 (shared, constant)
                   c_bp : 1 (shared, constant)
@@ -636,7 +645,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                         events={"rec": f"v > 1 and {ta_rec.name}(t + t_offset) > 0"},
                         name=f"{name}_hidden{h}")
         g.run_regularly(f"""{h_latch}
-                            {mean_update}
+                            {mean[1]}
                             bias = clip(bias + eta_homeo * {homeo_gate} * (n_target - count), -bias_max, bias_max)
                             count = 0
                             psi_acc = 0
@@ -650,11 +659,11 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                         clock=clock, when="end", order=10 * (L - h + 1) + 2,
                         name=f"{name}_hidden{h}_delta")
         groups[f"hidden{h}"] = g
-        state_vars[f"hidden{h}"] = ["v", "u", "psi_acc", "bias", "count", "learn_cur", "xbar"] + \
+        state_vars[f"hidden{h}"] = ["v", "u", "psi_acc", "bias", "count", "learn_cur"] + mean[2] + \
             registers(("x", "psi", "learn"))
         offset_groups.append(g)
         objects.append(g)
-        relay = relay_of(g, f"hidden{h}", True) if dale else None
+        relay = relay_of(g, f"hidden{h}", True, h < L) if dale else None
         if dale:
             for var in ("fa", "bp", "ss"):
                 setattr(g, f"{var}_i", _linked(relay, var))

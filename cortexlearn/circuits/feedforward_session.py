@@ -48,9 +48,9 @@ class SessionRecord:
     chunks_run: int = 0
 
 
-def _fingerprint(net: FeedforwardNet, rule, params, schedule, timed_values=None, dt=None) -> np.ndarray:
+def _fingerprint(net: FeedforwardNet, rule, params, schedule, timed_values, dt) -> np.ndarray:
     keys = sorted(net.state_variables.items())
-    parts = (net.config, rule, net.n_trials, net.chunk_trials, keys, float(dt or 0.0),
+    parts = (net.config, rule, net.n_trials, net.chunk_trials, keys, float(dt),
              float(schedule.presentation),
              [float(np.sum(np.abs(params[k]))) for k in sorted(params)],
              float(np.sum(schedule.rate_values * np.arange(1, len(schedule.rate_values) + 1)[:, None])),

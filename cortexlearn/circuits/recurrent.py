@@ -26,7 +26,7 @@ from brian2 import (Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, 
 
 from ..errors import SpecError
 from ..rules.eprop import EProp
-from ..units import as_quantity
+from ..units import as_quantity, check_whole_steps
 
 __all__ = ["RecurrentNetwork", "build_recurrent_network"]
 
@@ -125,9 +125,7 @@ def build_recurrent_network(rule: EProp, input_spikes, target, w_in, w_rec, w_ou
         raise SpecError(f"rule must be an EProp, got {type(rule).__name__}")
     as_quantity(trial_duration, second, "trial_duration")
     dt = defaultclock.dt
-    n_steps = int(round(float(trial_duration / dt)))
-    if n_steps < 1 or abs(n_steps * float(dt) - float(trial_duration)) > 1e-9:
-        raise SpecError(f"trial_duration {trial_duration} must be a positive multiple of dt = {dt}")
+    n_steps = check_whole_steps(trial_duration, dt, "trial_duration")
     spikes = np.asarray(input_spikes)
     if spikes.ndim != 2 or spikes.shape[0] != n_steps:
         raise SpecError(f"input_spikes must have shape (n_steps={n_steps}, n_in) for a trial of "

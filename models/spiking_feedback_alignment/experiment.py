@@ -81,7 +81,7 @@ def run_group(spec: dict) -> list:
     hidden angle in degrees, hidden spikes per neuron and presentation), final accuracy,
     wall times, and rasters for units that asked for them.
     """
-    from brian2 import Hz, ms
+    from brian2 import Hz
 
     from cortexlearn.circuits.feedforward import (FeedforwardConfig, build_feedforward,
                                                   initial_parameters, run_session)
@@ -123,7 +123,7 @@ def run_group(spec: dict) -> list:
         if not os.path.exists(lock) or _lock_free(lock):
             build_dir = cached
     with Simulation(target=o["target"], seed=first["seed"], directory=build_dir,
-                    dt=o.get("dt", 0.1 * ms)) as sim:
+                    dt=o["dt"]) as sim:
         net = None
         for unit in units:
             sched, rs, labels = _schedule_for(unit, data, o["presentation"], o["epochs"], max_rate,
@@ -177,7 +177,6 @@ def synaptic_events(cfg, rec, rs, chunk: int) -> dict:
     sim_time = rec.wall_time - rec.build_time
     return {"synaptic_events": events, "simulation_time": sim_time,
             "events_per_s": events / sim_time if sim_time > 0 else float("nan")}
-
 
 
 def _lock_free(path) -> bool:
