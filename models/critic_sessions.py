@@ -12,8 +12,13 @@ import numpy as np
 
 from cortexlearn.errors import SpecError
 
-__all__ = ["parse_names", "load_data", "session_rates", "build_folder", "correlation", "summarise",
+__all__ = ["WIRING_SEED", "parse_names", "load_data", "session_rates", "build_folder", "correlation", "summarise",
            "circuit"]
+
+#: every seed's Dale wiring (which input-hidden and hidden-output pairs are inhibitory) is seed
+#: 0's: the wiring is compiled into the one build that all seeds re-run; seeds differ in weight
+#: magnitudes, feedback, trial order and error mask
+WIRING_SEED = 1000
 
 
 def parse_names(text: str, choices, what: str = "variant") -> list:

@@ -90,6 +90,25 @@ def test_label_only_critic_follows_its_recursion(setup, target):
     assert any(np.abs(w[k] - np.clip(params[k], -1, 1)).max() > 1e-3 for k in w)
 
 
+@pytest.mark.parametrize("to_output", [1.0, 0.0])
+def test_prediction_reaches_the_output_only_when_asked(setup, to_output):
+    # no true error anywhere and a critic whose prediction is a constant bias (it never learns):
+    # the hidden layer learns from the prediction through the feedback weights; the output's
+    # weights and bias move only with use_prediction_output = 1
+    cfg, rs, params, _ = setup
+    n = rs.rate_values.shape[0]
+    with Simulation(target="numpy", seed=0) as sim:
+        net = build_feedforward(cfg, RULE, rs, params, chunk_trials=3, substitute_error=True)
+        attach_output_critic(net, CRITIC, np.zeros(n))
+        net.extra_state["critic_units.bias"] = np.array([0.8, -0.5, 0.3])
+        rec = run_session(net, sim, constants={"critic_units.use_prediction_output": to_output})
+        w = net.weights(rec.state)
+    np.testing.assert_allclose(rec.extra["critic.pred"][:n - 1], [[0.8, -0.5, 0.3]] * (n - 1))
+    assert np.abs(w["W0"] - np.clip(params["W0"], -1, 1)).max() > 1e-3
+    moved = np.abs(w["W1"] - np.clip(params["W1"], -1, 1)).max()
+    assert (moved > 1e-3) if to_output else (moved == 0)
+
+
 def test_bad_attachments_are_refused(setup):
     cfg, rs, params, _ = setup
     n = rs.rate_values.shape[0]

@@ -129,3 +129,29 @@ def test_checkpoint_of_another_time_step_is_refused(tmp_path):
         net = build_feedforward(cfg, rule, rs, params, chunk_trials=1)
         with pytest.raises(SpecError, match="belongs to another session"):
             run_session(net, sim, checkpoint=ck)
+
+
+def test_seeds_of_one_build_share_its_dale_wiring():
+    # the Dale masks are the synapse structure of a build: another seed's masks used to lose, on
+    # re-run, every weight whose pathway the build lacked (its initial magnitude became 0)
+    cfg, rs, params = tiny_session(n_train=2)
+    assert cfg.dale and not cfg.both_pathways
+    own = initial_parameters(cfg, 4)
+    shared = initial_parameters(cfg, 4, wiring_seed=3)
+    for l in range(2):
+        np.testing.assert_array_equal(shared[f"inh{l}"], params[f"inh{l}"])
+        np.testing.assert_array_equal(np.abs(shared[f"W{l}"]), np.abs(own[f"W{l}"]))
+        np.testing.assert_array_equal(shared[f"W{l}"] < 0, params[f"inh{l}"] & (shared[f"W{l}"] != 0))
+        np.testing.assert_array_equal(shared[f"B{l}"], own[f"B{l}"])
+    assert not np.array_equal(own["inh0"], params["inh0"])
+    for key, value in initial_parameters(cfg, 3, wiring_seed=3).items():
+        np.testing.assert_array_equal(value, params[key])
+    rule = rule_for("fa")
+    with Simulation(target="numpy", seed=0) as sim:
+        net = build_feedforward(cfg, rule, rs, params)
+        with pytest.raises(SpecError, match="another Dale wiring.*projection 0.*wiring_seed"):
+            run_session(net, sim, params=own)
+        rerun = net.weights(run_session(net, sim, params=shared).state)
+    fresh, _ = _weights_after(cfg, rs, shared, rule)  # a circuit built for these params
+    for l in range(2):
+        np.testing.assert_allclose(rerun[f"W{l}"], fresh[f"W{l}"], rtol=0, atol=1e-12)

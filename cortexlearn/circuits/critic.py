@@ -187,7 +187,9 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     the output (``label_l``), predicts the output error ``target count - spike count``, and
     learns by the delta rule on presentations where the true error is present. The output (and,
     through the circuit's feedback pathways, the hidden layers) learns from
-    ``e_used = avail·err + (1 - avail)·pred``.
+    ``e_used = avail·err + (1 - avail)·pred``; with the rule's switches, the run-time constant
+    ``use_prediction_output = 0`` keeps the prediction out of the output's own updates (its
+    weights and bias learn from ``e_out = avail·err``), while the hidden layers still receive it.
 
     Parameters
     ----------
@@ -266,7 +268,8 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
         extra_model="err_out : 1 (linked)\nlearn_out : 1 (linked)\nt_offset : second (shared, constant)")
     critic.group.err_out = linked_var(out, "err")
     critic.group.learn_out = linked_var(out, "learn_e" if lags else "learn_l")
-    to_out = Synapses(critic.group, out, "e_used_post = err_used_pre : 1 (summed)",
+    to_out = Synapses(critic.group, out, "e_used_post = err_used_pre : 1 (summed)\n"
+                      "e_out_post = err_used_out_pre : 1 (summed)",
                       name=f"{name}_to_output")
     to_out.connect(j="i")
     for upd in to_out.summed_updaters.values():  # after the prediction, before the output uses it

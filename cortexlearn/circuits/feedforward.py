@@ -48,7 +48,8 @@ from .delay_line import register_model, register_names, select_expression, shift
 from .error_populations import error_populations, population_feedback, population_magnitudes
 
 __all__ = ["FeedforwardConfig", "FeedforwardNet", "build_feedforward", "initial_parameters",
-           "run_session", "SessionRecord", "signed_weights", "pathway_masks", "pathway_weights"]
+           "run_session", "SessionRecord", "signed_weights", "pathway_masks", "pathway_weights",
+           "check_wiring"]
 
 #: values of ``FeedforwardConfig.dale_pathways``
 PATHWAYS = ("one", "both")
@@ -143,7 +144,8 @@ class FeedforwardConfig:
         return (int(self.n_inputs),) + self.hidden_sizes + (int(self.n_outputs),)
 
 
-def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | None = None) -> dict:
+def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | None = None,
+                       wiring_seed: int | None = None) -> dict:
     """Signed initial weights ``W[l]`` (pre x post), fixed feedback ``B[l]`` (pre x post, for
     the projection into layer ``l + 1``), DFA matrices ``D[l]`` (n_outputs x hidden l) and the
     sign masks of Dale's law, drawn from ``seed``.
@@ -151,6 +153,13 @@ def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | No
     ``inh{l}`` marks the pairs with an inhibitory pathway: a random fraction ``p_inhibitory``
     with ``dale_pathways="one"`` (the weight's sign follows it), every pair with ``"both"`` (the
     weight keeps the sign of its draw; the same draws as ``"one"``, so B and D do not change).
+
+    ``wiring_seed`` draws the masks from another seed (those that ``wiring_seed`` alone would
+    give; every other value still comes from ``seed``): the masks are the circuit's synapse
+    structure, compiled into a build, so the seeds of one build must share them. With
+    ``dale_pathways="one"`` the weights then take their signs from the wiring's masks and keep
+    their magnitudes. Without Dale's law or with both pathways the masks do not depend on the
+    seed and ``wiring_seed`` changes nothing.
 
     ``feedback`` may give DFA matrices explicitly: ``{"D1": array (n_outputs, hidden_sizes[0])}``.
 
@@ -197,7 +206,32 @@ def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | No
         if key not in out or not key.startswith("D"):
             raise SpecError(f"unknown feedback matrix {key!r}; DFA matrices are "
                             f"{', '.join(f'D{h}' for h in range(1, len(config.hidden_sizes) + 1))}")
+    if wiring_seed is not None and wiring_seed != seed:
+        wiring = initial_parameters(config, wiring_seed)
+        for l in range(len(sizes) - 1):
+            out[f"inh{l}"] = wiring[f"inh{l}"]
+            if config.dale and not config.both_pathways:
+                out[f"W{l}"] = np.where(out[f"inh{l}"], -np.abs(out[f"W{l}"]), np.abs(out[f"W{l}"]))
     return out
+
+
+def check_wiring(build_params: dict, params: dict, n_projections: int) -> None:
+    """Refuse ``params`` whose Dale masks (``inh{l}``) differ from those a circuit was built with:
+    the synapses exist only where the build's masks put them, so other masks would silently lose
+    every weight whose pathway the build does not have."""
+    for l in range(n_projections):
+        key = f"inh{l}"
+        if key not in params:
+            raise SpecError(f"params lack the Dale mask {key!r} (use initial_parameters)")
+        a, b = np.asarray(build_params[key], dtype=bool), np.asarray(params[key], dtype=bool)
+        if a.shape != b.shape or not np.array_equal(a, b):
+            n = int(np.sum(a != b)) if a.shape == b.shape else -1
+            raise SpecError(
+                f"these params have another Dale wiring than the compiled circuit (projection "
+                f"{l}: {n if n >= 0 else 'shape'} {'pairs differ' if n >= 0 else 'differs'}); the "
+                "synapse structure is part of the build. Draw the seeds of one build with a shared "
+                "wiring, initial_parameters(config, seed, wiring_seed=...), or build a circuit per "
+                "wiring")
 
 
 @dataclasses.dataclass
@@ -670,7 +704,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
         pre_groups.append((g, f"hidden{h}", relay))
 
     # ---- output
-    substitution_vars = "\n                      e_used : 1\n                      label_l : 1" \
+    substitution_vars = "\n                      e_used : 1\n                      e_out : 1\n                      label_l : 1" \
         if substitute_error else ""
     if sequence_error:
         substitution_vars += "\nerr_int : 1\nlam_err : 1 (shared, constant)\ngain_err : 1 (shared, constant)"
@@ -697,7 +731,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                       name=f"{name}_output")
     use_err = """d_rule = {e}
                  dbp = {e}
-                 delta = learn_l * {e}
+                 delta = learn_l * {o}
                  bias = clip(bias + eta_bias * delta, -bias_max, bias_max)"""
     new_err = "tgt - count"
     if sequence_error:  # the leaky sum of the errors since the sequence began
@@ -713,7 +747,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                                f"learn_e = learn_now * {select_expression('learn', lag_err, K)}"])
     else:
         out_latch = f"err = {new_err}\nlearn_l = learn_cur\n" + \
-            ("label_l = int(tgt > 0)" if substitute_error else use_err.format(e="err"))
+            ("label_l = int(tgt > 0)" if substitute_error else use_err.format(e="err", o="err"))
     if sequence_error:
         out_latch = f"err_int = lam_err * err_int * (1 - {first}) + gain_err * (tgt - count)\n" + out_latch
     out.run_regularly(f"""count_l = count
@@ -726,7 +760,7 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
                           learn_cur = {ta_learn.name}(t + t_offset)""",
                       clock=clock, when="start", name=f"{name}_output_latch")
     if substitute_error:  # learn from e_used, filled in by an attached critic before order 5
-        out.run_regularly(use_err.format(e="e_used"), clock=clock, when="end", order=5,
+        out.run_regularly(use_err.format(e="e_used", o="e_out"), clock=clock, when="end", order=5,
                           name=f"{name}_output_use_error")
     groups["output"], state_vars["output"] = out, ["v", "vm_acc", "bias", "count", "tgt", "learn_cur"] + \
         registers(("err", "label", "learn")) + (["err_int"] if sequence_error else [])
@@ -857,5 +891,11 @@ def _on_credit_clock(updater, clock, order):
     updater.order = order
 
 
-# the session runner lives in its own module; importing it from here keeps older imports working
-from .feedforward_session import SessionRecord, run_session  # noqa: E402
+def __getattr__(name):
+    # the session runner lives in its own module (which imports this one); importing it from here
+    # keeps older imports working, resolved on first use so either module may be imported first
+    if name in ("SessionRecord", "run_session"):
+        from . import feedforward_session
+
+        return getattr(feedforward_session, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

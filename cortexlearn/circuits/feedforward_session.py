@@ -16,7 +16,7 @@ from ..errors import SpecError
 from ..rules.credit import CreditRule
 from ..stimuli import RenderedSchedule
 from .delay_line import check_lags
-from .feedforward import FeedforwardNet
+from .feedforward import FeedforwardNet, check_wiring
 
 __all__ = ["SessionRecord", "run_session"]
 
@@ -107,6 +107,7 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
 
     rule = net.rule if rule is None else rule
     params = net.params if params is None else params
+    check_wiring(net.params, params, len(net.config.layer_sizes) - 1)
     if rule.namespace() != net.rule.namespace():
         raise SpecError(f"surrogate_slope and center_rate are constants of the compiled circuit "
                         f"(built with {net.rule.namespace()}, this rule has {rule.namespace()}); "

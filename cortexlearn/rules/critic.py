@@ -93,6 +93,9 @@ class ErrorCritic:
         for the read synapses and the bias, ``eta_context``), so a re-run may change them. A fourth
         switch, ``use_true`` (default 1), lets the layer use the true error where it arrived; with
         ``use_true = 0`` it learns from the prediction alone (the true error only trains the critic).
+        A fifth, ``use_prediction_output`` (default 1), gates the prediction in a second signal,
+        ``err_used_out``: an output critic sends it to the output's own updates, ``err_used`` to
+        the credit the hidden layers receive, so with 0 only the hidden layers learn from it.
     learning_activity : str, optional
         The read layer's variable the delta rule multiplies (default: ``activity``), e.g. the
         activity of the presentation whose late error has just arrived.
@@ -148,13 +151,14 @@ class ErrorCritic:
             "pred_h : 1", "pred_c : 1", "bias : 1",            # summed inputs and the bias
             "pred : 1", "pred_prev : 1",                     # this and the last prediction
             "err_true : 1", "avail : 1", "err_true_prev : 1", "avail_prev : 1",
-            "err_used : 1", "delta : 1",
+            "err_used : 1", "err_used_out : 1", "delta : 1",
         ]
         if self.normalized:
             lines.append("norm_h : 1")  # |h - h0|^2, summed by the read synapses
         if self.switches:
             lines += [f"{s} : 1 (shared, constant)" for s in ("use_read", "use_context", "use_prediction",
-                                                               "use_true", "eta_read", "eta_context")]
+                                                               "use_prediction_output", "use_true",
+                                                               "eta_read", "eta_context")]
         if self.switches and self.discount > 0:
             lines += ["gamma_s : 1 (shared, constant)", "learn_all : 1 (shared, constant)"]
         if self.lags:
@@ -166,7 +170,8 @@ class ErrorCritic:
     def switch_values(self) -> dict:
         """Initial values of the run-time constants of the critic units (with ``switches``)."""
         rate_c = self.learning_rate if self.context_learning_rate is None else self.context_learning_rate
-        values = {"use_read": 1.0, "use_context": 1.0, "use_prediction": 1.0, "use_true": 1.0,
+        values = {"use_read": 1.0, "use_context": 1.0, "use_prediction": 1.0,
+                  "use_prediction_output": 1.0, "use_true": 1.0,
                   "eta_read": float(self.learning_rate), "eta_context": float(rate_c)}
         if self.discount > 0:
             values.update(gamma_s=float(self.discount), learn_all=float(self.learn_without_error))
@@ -175,8 +180,11 @@ class ErrorCritic:
     def _prediction(self) -> tuple:
         if self.switches:
             return ("pred = use_read*pred_h + use_context*pred_c + bias",
-                    "err_used = use_true*avail*err_true + (1 - use_true*avail)*use_prediction*pred")
-        return "pred = pred_h + pred_c + bias", "err_used = avail*err_true + (1 - avail)*pred"
+                    "err_used = use_true*avail*err_true + (1 - use_true*avail)*use_prediction*pred",
+                    "err_used_out = use_true*avail*err_true + "
+                    "(1 - use_true*avail)*use_prediction*use_prediction_output*pred")
+        return ("pred = pred_h + pred_c + bias", "err_used = avail*err_true + (1 - avail)*pred",
+                "err_used_out = err_used")
 
     def predict_code(self) -> str:
         """After the summed inputs are in: the prediction, the error the layer uses, and the

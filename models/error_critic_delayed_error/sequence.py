@@ -188,6 +188,8 @@ def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
     from cortexlearn.circuits.critic import attach_output_critic
     from cortexlearn.circuits.feedforward import build_feedforward, initial_parameters, run_session
 
+    from ..critic_sessions import WIRING_SEED
+
     L, leak, variants = check_sequence_settings(p)
     n_seeds, epochs = int(p["n_seeds"]), int(p["epochs"])
     cfg, rule, critic_rule, _ = circuit_fn(p, data, activity="x_now", discount=leak, episodic=True,
@@ -200,7 +202,7 @@ def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
             sched, rs, labels, position = sequence_schedule(data, seed, p, L)
             if not sim.standalone and built is not None:  # runtime targets replay the build's order
                 sched, rs, labels, position = built
-            params = initial_parameters(cfg, seed=1000 + seed)
+            params = initial_parameters(cfg, seed=1000 + seed, wiring_seed=WIRING_SEED)
             n = len(sched.source)
             if net is None:  # a chunk per epoch (and its test pass) where they divide the session
                 chunk = int(np.sum((sched.epoch == 0) & ((sched.source == 0) | bool(p["test_every_epoch"]))))

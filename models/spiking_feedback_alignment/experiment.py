@@ -16,6 +16,11 @@ import numpy as np
 
 __all__ = ["prepare_data", "run_group", "run_groups", "plan_groups"]
 
+#: every unit's Dale wiring (which pairs are inhibitory, with dale_pathways="one") is that of
+#: seed 0: the wiring is compiled into the build that a worker's units re-run, so they must share
+#: it (with both pathways or without Dale's law it does not depend on the seed)
+WIRING_SEED = 1000
+
 
 def prepare_data(name: str, n_train: int, n_test: int):
     """(x_train, y_train, x_test, y_test) of ``name`` (``mnist1d`` generated locally, ``digits``)."""
@@ -128,7 +133,7 @@ def run_group(spec: dict) -> list:
         for unit in units:
             sched, rs, labels = _schedule_for(unit, data, o["presentation"], o["epochs"], max_rate,
                                               o["x_max"], o["output_target_count"])
-            params = initial_parameters(cfg, seed=1000 + unit["seed"])
+            params = initial_parameters(cfg, seed=1000 + unit["seed"], wiring_seed=WIRING_SEED)
             if net is None:
                 raster = np.zeros(sched.n_trials, bool)
                 first_train = np.nonzero(sched.source == 0)[0][:3]
