@@ -40,14 +40,22 @@ PARAMETERS = (
               "samples, a variable delay", quick="1,variable"),
     Parameter("variable_block", 4, "block of the variable delay: lags 1 .. 2*block - 1, mean block",
               "chosen (the same mean as the fixed 4-sample delay)", quick=2),
-    _SHARED["n_seeds"], _SHARED["epochs"], _SHARED["test_every_epoch"], _SHARED["build_cache"],
-    _SHARED["n_train"], _SHARED["n_test"], _SHARED["hidden"],
+    _SHARED["n_seeds"],
+    Parameter("epochs", 8, "training epochs (test pass with learning off after the last, or after "
+              "each with test_every_epoch)", "budget: 45 sessions (9.7 min here)", quick=1),
+    _SHARED["test_every_epoch"], _SHARED["build_cache"],
+    Parameter("n_train", 2000, "MNIST-1D training samples (0 = all 4,000)", "budget (see epochs)",
+              quick=30),
+    _SHARED["n_test"], _SHARED["hidden"],
     Parameter("presentation", 100 * ms, "presentation time per sample", "FACTS feasibility study",
               quick=20 * ms),
     *(_SHARED[k] for k in ("dt", "max_rate", "x_max", "output_target_count", "hidden_target_count",
                            "learning_rate", "readout_learning_rate", "bias_learning_rate",
                            "homeostasis_rate", "surrogate_slope", "input_weight_scale",
-                           "feedback_scale", "output_weight_scale", "centered", "critic_label_learning_rate")),
+                           "feedback_scale", "output_weight_scale", "critic_label_learning_rate")),
+    Parameter("centered", False, "hidden updates in the covariance form (x - running mean of x; "
+              "CreditRule(centered=True))", "the form this model was measured with (one pathway "
+              "per pair: the delay lines are tested against the NumPy reference in that circuit)"),
     Parameter("sequence_length", 4, "samples per sequence (one class); the error arrives after the "
               "last", "chosen: the same as the fixed 4-sample delay", quick=2),
     Parameter("sequence_classes", "mixed", "mixed: the samples of a sequence are drawn at random, the "

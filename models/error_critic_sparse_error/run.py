@@ -17,15 +17,17 @@ import xarray as xr
 from cortexlearn.errors import SpecError
 from cortexlearn.model import RunContext
 
-from ..critic_sessions import build_folder, circuit, load_data, parse_names, session_rates, summarise
+from ..critic_sessions import (WIRING_SEED, build_folder, circuit, load_data, parse_names,
+                               session_rates, summarise)
 
-#: variant -> (error everywhere?, use_read, use_context, use_prediction)
+#: variant -> (error everywhere?, use_read, use_context, use_prediction, prediction to the output)
 VARIANTS = {
-    "dense": (True, 1.0, 1.0, 0.0),
-    "sparse_only": (False, 1.0, 1.0, 0.0),
-    "critic": (False, 1.0, 1.0, 1.0),
-    "label_only": (False, 0.0, 1.0, 1.0),
-    "hidden_only": (False, 1.0, 0.0, 1.0),
+    "dense": (True, 1.0, 1.0, 0.0, 1.0),
+    "sparse_only": (False, 1.0, 1.0, 0.0, 1.0),
+    "critic": (False, 1.0, 1.0, 1.0, 1.0),
+    "label_only": (False, 0.0, 1.0, 1.0, 1.0),
+    "hidden_only": (False, 1.0, 0.0, 1.0, 1.0),
+    "critic_hidden": (False, 1.0, 1.0, 1.0, 0.0),
 }
 
 
@@ -50,14 +52,18 @@ def simulate(ctx: RunContext) -> dict:
     data = load_data(p)
     cfg, rule, critic_rule, chunk = circuit(p, data, activity="x_l")
     results, start, build_time = [], time.time(), 0.0
-    units = [(s, v) for s in range(n_seeds) for v in variants]
+    first = int(p["first_seed"])
+    if first < 0:
+        raise SpecError(f"first_seed must be >= 0, got {first}")
+    seeds = range(first, first + n_seeds)
+    units = [(s, v) for s in seeds for v in variants]
     with ctx.simulation(directory=build_folder(p, cfg, ctx.target), dt=p["dt"]) as sim:
         net = built_sched = None
-        for seed in ctx.progress(range(n_seeds), desc="seeds"):
+        for seed in ctx.progress(seeds, desc="seeds"):
             sched, rs, labels = session_rates(data, seed, p)
             if not sim.standalone and built_sched is not None:  # runtime targets replay the build's order
                 sched, rs, labels = built_sched
-            params = initial_parameters(cfg, seed=1000 + seed)
+            params = initial_parameters(cfg, seed=1000 + seed, wiring_seed=WIRING_SEED)
             train = sched.source == 0
             sparse = (train & (np.random.default_rng(2000 + seed).random(len(train)) < fraction)).astype(float)
             if net is None:
@@ -68,7 +74,7 @@ def simulate(ctx: RunContext) -> dict:
             else:
                 rs_arg = rs if sim.standalone else None
             for variant in variants:
-                dense, use_read, use_context, use_pred = VARIANTS[variant]
+                dense, use_read, use_context, use_pred, pred_out = VARIANTS[variant]
                 present = train.astype(float) if dense else sparse
                 t0 = time.time()
                 rec = run_session(net, sim, rule=rule, params=params, schedule=rs_arg,
@@ -78,6 +84,7 @@ def simulate(ctx: RunContext) -> dict:
                                              "critic_units.use_context": use_context,
                                              "critic_units.use_prediction":
                                                  use_pred * float(p["prediction_gain"]),
+                                             "critic_units.use_prediction_output": pred_out,
                                              "critic_units.eta_read": critic_rule.learning_rate,
                                              "critic_units.eta_context":
                                                  critic_rule.context_learning_rate})
