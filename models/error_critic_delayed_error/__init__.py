@@ -42,7 +42,7 @@ PARAMETERS = (
               "chosen (the same mean as the fixed 4-sample delay)", quick=2),
     _SHARED["n_seeds"],
     Parameter("epochs", 8, "training epochs (test pass with learning off after the last, or after "
-              "each with test_every_epoch)", "budget: 45 sessions (9.7 min here)", quick=1),
+              "each with test_every_epoch)", "budget: 45 sessions (10.5 min here)", quick=1),
     _SHARED["test_every_epoch"], _SHARED["build_cache"],
     Parameter("n_train", 2000, "MNIST-1D training samples (0 = all 4,000)", "budget (see epochs)",
               quick=30),
