@@ -12,8 +12,8 @@ import numpy as np
 
 from cortexlearn.errors import SpecError
 
-__all__ = ["WIRING_SEED", "parse_names", "load_data", "session_rates", "build_folder", "correlation", "summarise",
-           "circuit"]
+__all__ = ["WIRING_SEED", "parse_names", "load_data", "session_rates", "build_folder", "correlation",
+           "summarise", "circuit"]
 
 #: every seed's Dale wiring (which input-hidden and hidden-output pairs are inhibitory) is seed
 #: 0's: the wiring is compiled into the one build that all seeds re-run; seeds differ in weight
