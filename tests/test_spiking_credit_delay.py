@@ -11,7 +11,7 @@ import pytest
 
 from cortexlearn.circuits.critic import attach_output_critic
 from cortexlearn.circuits.delay_line import select_expression, shift_code
-from cortexlearn.circuits.feedforward import build_feedforward, run_session
+from cortexlearn.circuits.feedforward import build_feedforward, initial_parameters, run_session
 from cortexlearn.errors import SpecError
 from cortexlearn.rules.critic import ErrorCritic
 from cortexlearn.simulation import Simulation
@@ -30,14 +30,14 @@ def setup():
     return tiny_session(n_train=10)
 
 
-def _run(setup, lag_act, lag_err, present, use=(1, 1, 0, 1)):
+def _run(setup, lag_act, lag_err, present, use=(1, 1, 0, 1), rule=RULE):
     """One session on a fresh numpy build (a Simulation per test: the suite resets Brian2's
     preferences between tests)."""
     cfg, rs, params = setup
     n = rs.rate_values.shape[0]
     names = ("use_read", "use_context", "use_prediction", "use_true")
     with Simulation(target="numpy", seed=0) as sim:
-        net = build_feedforward(cfg, RULE, rs, params, chunk_trials=4, substitute_error=True,
+        net = build_feedforward(cfg, rule, rs, params, chunk_trials=4, substitute_error=True,
                                 error_lags=LAGS)
         attach_output_critic(net, CRITIC, np.ones(n))
 
@@ -69,6 +69,27 @@ def test_late_errors_follow_the_reference(setup, variant):
     err = rs.target_values - rec.counts
     for p in range(LAGS, n - 1):
         np.testing.assert_array_equal(rec.extra["critic.err_true"][p], err[p - int(lag_err[p])])
+
+
+@pytest.mark.parametrize("variant", ["stored", "stale"])
+def test_late_errors_with_both_pathways_and_centred_updates(variant):
+    # the circuit of spiking_feedback_alignment: both pathways per pair, covariance-form hidden
+    # updates (the relays keep their own delay lines and running means)
+    cfg, rs, params = tiny_session(n_train=10)
+    cfg = dataclasses.replace(cfg, dale_pathways="both")
+    params = initial_parameters(cfg, 3)
+    rule = dataclasses.replace(RULE, centered=True, center_rate=0.2)
+    n = rs.rate_values.shape[0]
+    rng = np.random.default_rng(11)
+    lag_err = rng.integers(0, LAGS + 1, n)
+    lag_act = np.zeros(n) if variant == "stale" else lag_err
+    present = (rng.random(n) < 0.8).astype(float)
+    got, rec = _run((cfg, rs, params), lag_act, lag_err, present, rule=rule)
+    ref = oracle(cfg, rs, params, rule, {"lag_act": lag_act, "lag_err": lag_err, "present": present})
+    np.testing.assert_allclose(rec.counts, ref["counts"])
+    for l, w_ref in enumerate(ref["W"]):
+        assert np.abs(w_ref - params[f"W{l}"]).max() > 1e-3  # it learned
+        np.testing.assert_allclose(got[f"W{l}"], w_ref, rtol=1e-9, atol=1e-12, err_msg=f"W{l}")
 
 
 def test_late_errors_differ_from_immediate_ones(setup):

@@ -53,6 +53,9 @@ PARAMETERS = (
                            "learning_rate", "readout_learning_rate", "bias_learning_rate",
                            "homeostasis_rate", "surrogate_slope", "input_weight_scale",
                            "feedback_scale", "output_weight_scale", "critic_label_learning_rate")),
+    Parameter("dale_pathways", "one", "under Dale's law, one pathway per pair (sign fixed at "
+              "random) or both (excitatory and inhibitory magnitude per pair, each at half the "
+              "rate)", "the circuit this model was measured with (see centered)"),
     Parameter("centered", False, "hidden updates in the covariance form (x - running mean of x; "
               "CreditRule(centered=True))", "the form this model was measured with (one pathway "
               "per pair: the delay lines are tested against the NumPy reference in that circuit)"),
