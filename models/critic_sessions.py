@@ -12,13 +12,17 @@ import numpy as np
 
 from cortexlearn.errors import SpecError
 
-__all__ = ["WIRING_SEED", "parse_names", "load_data", "session_rates", "build_folder", "correlation",
+__all__ = ["seed_parameters", "parse_names", "load_data", "session_rates", "build_folder", "correlation",
            "summarise", "circuit"]
 
-#: every seed's Dale wiring (which input-hidden and hidden-output pairs are inhibitory) is seed
-#: 0's: the wiring is compiled into the one build that all seeds re-run; seeds differ in weight
-#: magnitudes, feedback, trial order and error mask
-WIRING_SEED = 1000
+def seed_parameters(cfg, seed: int) -> dict:
+    """Initial parameters of a seed (drawn from ``1000 + seed``) on seed 0's Dale wiring (which
+    input-hidden and hidden-output pairs are inhibitory): the wiring is compiled into the one
+    build that every seed re-runs; seeds differ in weight magnitudes, feedback, trial order and
+    error mask."""
+    from cortexlearn.circuits.feedforward import initial_parameters
+
+    return initial_parameters(cfg, seed=1000 + seed, wiring_seed=1000)
 
 
 def parse_names(text: str, choices, what: str = "variant") -> list:

@@ -149,7 +149,7 @@ def test_seeds_of_one_build_share_its_dale_wiring():
     rule = rule_for("fa")
     with Simulation(target="numpy", seed=0) as sim:
         net = build_feedforward(cfg, rule, rs, params)
-        with pytest.raises(SpecError, match="another Dale wiring.*projection 0.*wiring_seed"):
+        with pytest.raises(SpecError, match="another Dale wiring.*mask inh0 of projection 0.*wiring_seed"):
             run_session(net, sim, params=own)
         rerun = net.weights(run_session(net, sim, params=shared).state)
     fresh, _ = _weights_after(cfg, rs, shared, rule)  # a circuit built for these params

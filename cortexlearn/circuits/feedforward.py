@@ -215,23 +215,19 @@ def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | No
     return out
 
 
-def check_wiring(build_params: dict, params: dict, n_projections: int) -> None:
+def check_wiring(build_params: dict, params: dict) -> None:
     """Refuse ``params`` whose Dale masks (``inh{l}``) differ from those a circuit was built with:
     the synapses exist only where the build's masks put them, so other masks would silently lose
     every weight whose pathway the build does not have."""
-    for l in range(n_projections):
-        key = f"inh{l}"
+    for key in sorted(k for k in build_params if k.startswith("inh")):
         if key not in params:
             raise SpecError(f"params lack the Dale mask {key!r} (use initial_parameters)")
-        a, b = np.asarray(build_params[key], dtype=bool), np.asarray(params[key], dtype=bool)
-        if a.shape != b.shape or not np.array_equal(a, b):
-            n = int(np.sum(a != b)) if a.shape == b.shape else -1
+        if not np.array_equal(np.asarray(build_params[key], bool), np.asarray(params[key], bool)):
             raise SpecError(
-                f"these params have another Dale wiring than the compiled circuit (projection "
-                f"{l}: {n if n >= 0 else 'shape'} {'pairs differ' if n >= 0 else 'differs'}); the "
-                "synapse structure is part of the build. Draw the seeds of one build with a shared "
-                "wiring, initial_parameters(config, seed, wiring_seed=...), or build a circuit per "
-                "wiring")
+                f"these params have another Dale wiring than the compiled circuit (mask {key} of "
+                "projection " + key[3:] + "); the synapse structure is part of the build. Draw the "
+                "seeds of one build with a shared wiring, initial_parameters(config, seed, "
+                "wiring_seed=...), or build a circuit per wiring")
 
 
 @dataclasses.dataclass

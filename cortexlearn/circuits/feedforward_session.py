@@ -107,7 +107,7 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
 
     rule = net.rule if rule is None else rule
     params = net.params if params is None else params
-    check_wiring(net.params, params, len(net.config.layer_sizes) - 1)
+    check_wiring(net.params, params)
     if rule.namespace() != net.rule.namespace():
         raise SpecError(f"surrogate_slope and center_rate are constants of the compiled circuit "
                         f"(built with {net.rule.namespace()}, this rule has {rule.namespace()}); "

@@ -19,7 +19,7 @@ import xarray as xr
 from cortexlearn.errors import NonFiniteError, SpecError
 from cortexlearn.model import RunContext
 
-from ..critic_sessions import (WIRING_SEED, build_folder, circuit, load_data, parse_names,
+from ..critic_sessions import (build_folder, circuit, load_data, parse_names, seed_parameters,
                                session_rates, summarise)
 
 #: variant -> (activity paired with the late error: "own" trial or "now", use_true, use_prediction)
@@ -121,7 +121,7 @@ def simulate(ctx: RunContext) -> dict:
 
 def _simulate_late(ctx: RunContext, p) -> dict:
     from cortexlearn.circuits.critic import attach_output_critic
-    from cortexlearn.circuits.feedforward import build_feedforward, initial_parameters, run_session
+    from cortexlearn.circuits.feedforward import build_feedforward, run_session
 
     variants = parse_variants(p["variants"])
     block = int(p["variable_block"])
@@ -141,7 +141,7 @@ def _simulate_late(ctx: RunContext, p) -> dict:
             sched, rs, labels = session_rates(data, seed, p)
             if not sim.standalone and built_sched is not None:  # runtime targets replay the build's order
                 sched, rs, labels = built_sched
-            params = initial_parameters(cfg, seed=1000 + seed, wiring_seed=WIRING_SEED)
+            params = seed_parameters(cfg, seed)
             if net is None:
                 net = build_feedforward(cfg, rule, rs, params, name="ecd", chunk_trials=chunk,
                                         substitute_error=True, error_lags=K)

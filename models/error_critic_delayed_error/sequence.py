@@ -186,9 +186,9 @@ def costate_truth(err_true, position, length: int, leak: float):
 def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
     """Every (seed, variant) session of the sequence task. Returns (metrics, results)."""
     from cortexlearn.circuits.critic import attach_output_critic
-    from cortexlearn.circuits.feedforward import build_feedforward, initial_parameters, run_session
+    from cortexlearn.circuits.feedforward import build_feedforward, run_session
 
-    from ..critic_sessions import WIRING_SEED
+    from ..critic_sessions import seed_parameters
 
     L, leak, variants = check_sequence_settings(p)
     n_seeds, epochs = int(p["n_seeds"]), int(p["epochs"])
@@ -202,7 +202,7 @@ def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
             sched, rs, labels, position = sequence_schedule(data, seed, p, L)
             if not sim.standalone and built is not None:  # runtime targets replay the build's order
                 sched, rs, labels, position = built
-            params = initial_parameters(cfg, seed=1000 + seed, wiring_seed=WIRING_SEED)
+            params = seed_parameters(cfg, seed)
             n = len(sched.source)
             if net is None:  # a chunk per epoch (and its test pass) where they divide the session
                 chunk = int(np.sum((sched.epoch == 0) & ((sched.source == 0) | bool(p["test_every_epoch"]))))

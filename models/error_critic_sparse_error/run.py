@@ -17,7 +17,7 @@ import xarray as xr
 from cortexlearn.errors import SpecError
 from cortexlearn.model import RunContext
 
-from ..critic_sessions import (WIRING_SEED, build_folder, circuit, load_data, parse_names,
+from ..critic_sessions import (build_folder, circuit, load_data, parse_names, seed_parameters,
                                session_rates, summarise)
 
 #: variant -> (error everywhere?, use_read, use_context, use_prediction, prediction to the output)
@@ -37,7 +37,7 @@ def _variants(text: str) -> list:
 
 def simulate(ctx: RunContext) -> dict:
     from cortexlearn.circuits.critic import attach_output_critic
-    from cortexlearn.circuits.feedforward import build_feedforward, initial_parameters, run_session
+    from cortexlearn.circuits.feedforward import build_feedforward, run_session
 
     p = ctx.params
     variants = _variants(p["variants"])
@@ -63,7 +63,7 @@ def simulate(ctx: RunContext) -> dict:
             sched, rs, labels = session_rates(data, seed, p)
             if not sim.standalone and built_sched is not None:  # runtime targets replay the build's order
                 sched, rs, labels = built_sched
-            params = initial_parameters(cfg, seed=1000 + seed, wiring_seed=WIRING_SEED)
+            params = seed_parameters(cfg, seed)
             train = sched.source == 0
             sparse = (train & (np.random.default_rng(2000 + seed).random(len(train)) < fraction)).astype(float)
             if net is None:
