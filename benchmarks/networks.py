@@ -122,8 +122,7 @@ def stdp_fan_in(n_inputs: int, n_post: int, variant: str, input_rate=10 * Hz):
     neurons) or ``"lazy"`` (neuron traces, potentiation applied at the next presynaptic spike or
     flush: ``PairSTDP(potentiation="lazy")``). Built with cortexlearn's rule and its input generator, so only the synapses differ.
     """
-    from cortexlearn.circuits.plasticity import (attach_trace_regulars, neuron_traces, plastic_synapses,
-                                                 poisson_input_group)
+    from cortexlearn.build.plasticity import attach_trace_regulars, neuron_traces, plastic_synapses, poisson_input_group
     from cortexlearn.rules.stdp import PairSTDP
 
     g_max = 0.015 * 1000.0 / n_inputs  # the same total drive as Song's 1,000 inputs

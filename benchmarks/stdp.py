@@ -29,7 +29,7 @@ _FANIN_CACHE: dict = {}
 
 def _rule_available() -> str | None:
     try:
-        from cortexlearn.circuits.plasticity import song_network  # noqa: F401
+        from cortexlearn.build.plasticity import song_network
         from cortexlearn.rules.stdp import PairSTDP  # noqa: F401
     except Exception as exc:  # pragma: no cover - depends on the checkout
         return f"rule not available ({exc.__class__.__name__}: {exc})"

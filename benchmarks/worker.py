@@ -57,7 +57,7 @@ def coba(args) -> dict:
         from brian2.devices.device import get_device
 
         from cortexlearn import Simulation
-        from cortexlearn.circuits.coba import build_coba
+        from cortexlearn.build.coba import build_coba
 
         with Simulation(target=args.target, seed=args.seed, directory=args.dir, threads=args.threads) as sim:
             built = build_coba(args.n, fuse=args.impl != "cortexlearn-unfused")
@@ -85,7 +85,7 @@ def song(args) -> dict:
         from brian2.devices.device import get_device
 
         from cortexlearn import Simulation
-        from cortexlearn.circuits.plasticity import song_network
+        from cortexlearn.build.plasticity import song_network
         from cortexlearn.rules.stdp import PairSTDP, lazy_weights
 
         form = args.impl.split("_")[1]  # synapse / neuron traces, lazy potentiation, or static
@@ -197,7 +197,7 @@ def rerun(args) -> dict:
     from brian2.devices.device import get_device
 
     from cortexlearn import Simulation
-    from cortexlearn.circuits.coba import build_coba
+    from cortexlearn.build.coba import build_coba
 
     def fingerprint(directory):
         out = {}

@@ -5,8 +5,8 @@ import pytest
 from brian2 import Hz, StateMonitor, ms
 
 from cortexlearn.circuits.balanced import LinearSystem, make_schedule
-from cortexlearn.circuits.balanced_dale import (DaleBalancedConfig, build_dale_balanced_network,
-                                                dale_encoders, dale_fast_weights, dale_slow_weights)
+from cortexlearn.circuits.balanced_dale import DaleBalancedConfig, dale_encoders, dale_fast_weights, dale_slow_weights
+from cortexlearn.build.balanced_dale import build_dale_balanced_network
 from cortexlearn.errors import SpecError, UnitError
 from cortexlearn.rules.balanced import DaleSlowErrorRule
 from cortexlearn.simulation import Simulation

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from brian2 import Hz, StateMonitor, ms, second
 
-from cortexlearn.circuits.balanced import (BalancedConfig, LinearSystem, build_balanced_network,
-                                           make_schedule, optimal_slow_weights, random_encoders)
+from cortexlearn.circuits.balanced import BalancedConfig, LinearSystem, make_schedule, optimal_slow_weights, random_encoders
+from cortexlearn.build.balanced import build_balanced_network
 from cortexlearn.rules.balanced import FastBalanceRule, SlowErrorRule
 from cortexlearn.simulation import Simulation
 

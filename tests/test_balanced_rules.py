@@ -7,9 +7,8 @@ from brian2 import Hz, ms, second
 
 from cortexlearn.analysis.balance import (cv_isi, ei_correlation, ei_correlation_from_sums, mean_rate,
                                           nmse, window_nmse)
-from cortexlearn.circuits.balanced import (BalancedConfig, LinearSystem, build_balanced_network,
-                                           make_schedule, optimal_fast_weights, optimal_slow_weights,
-                                           random_encoders)
+from cortexlearn.circuits.balanced import BalancedConfig, LinearSystem, make_schedule, optimal_fast_weights, optimal_slow_weights, random_encoders
+from cortexlearn.build.balanced import build_balanced_network
 from cortexlearn.errors import SpecError, UnitError
 from cortexlearn.rules.balanced import FastBalanceRule, SlowErrorRule
 

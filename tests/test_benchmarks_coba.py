@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from brian2 import mV, ms, nS, pF
 
-from cortexlearn.circuits.coba import (COBA_2005, build_coba, coba_circuit,
-                                       coba_connection_probability)
+from cortexlearn.circuits.coba import COBA_2005, coba_circuit, coba_connection_probability
+from cortexlearn.build.coba import build_coba
 from cortexlearn.errors import DaleViolation, SpecError
 
 

@@ -10,7 +10,7 @@ import pytest
 from brian2 import Network, NeuronGroup, TimedArray, ms
 
 from cortexlearn import Simulation
-from cortexlearn.circuits.critic import attach_critic
+from cortexlearn.build.critic import attach_critic
 from cortexlearn.errors import SpecError
 from cortexlearn.rules.critic import ErrorCritic
 

@@ -11,7 +11,7 @@ import pytest
 from brian2 import ms
 
 from cortexlearn import Simulation
-from cortexlearn.circuits.plasticity import spike_train_network
+from cortexlearn.build.plasticity import spike_train_network
 from cortexlearn.errors import SpecError
 from cortexlearn.reference import stdp as ref
 from cortexlearn.rules.stdp import PairSTDP, lazy_weights
@@ -85,7 +85,7 @@ def test_lazy_weights_between_flushes_and_nearest_pairing():
 def test_lazy_and_immediate_rules_drive_the_same_spikes():
     # neurons driven through their plastic synapses: the transmitted weight includes the pending
     # potentiation, so both forms fire at the same times and end with the same weights
-    from cortexlearn.circuits.plasticity import shared_input_network
+    from cortexlearn.build.plasticity import shared_input_network
 
     out = {}
     for mode in ("immediate", "lazy"):

@@ -17,7 +17,7 @@ import pytest
 from brian2 import mV, ms
 
 from cortexlearn import Simulation
-from cortexlearn.circuits.plasticity import spike_train_network
+from cortexlearn.build.plasticity import spike_train_network
 from cortexlearn.reference import stdp as ref
 from cortexlearn.rules.derivative import TemporalDerivativeRule
 from cortexlearn.rules.inhibitory import InhibitorySTDP

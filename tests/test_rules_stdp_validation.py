@@ -30,7 +30,7 @@ def test_excitatory_rules_refuse_inhibitory_presynaptic(rule):
 
 
 def test_builder_refuses_wrong_projection():
-    from cortexlearn.circuits.plasticity import balanced_network
+    from cortexlearn.build.plasticity import balanced_network
 
     with pytest.raises(SpecError, match="PairSTDP cannot attach to a I→E"):
         balanced_network(PairSTDP(w_max=1 * nS), n_excitatory=4, n_inhibitory=2)
@@ -131,7 +131,7 @@ def test_brian2_weights_stay_in_bounds_during_long_random_runs():
     from brian2 import StateMonitor, second
 
     from cortexlearn import Simulation
-    from cortexlearn.circuits.plasticity import spike_train_network
+    from cortexlearn.build.plasticity import spike_train_network
 
     dt, duration = 1e-3, 10.0
     rng = np.random.default_rng(7)

@@ -9,9 +9,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cortexlearn.circuits.critic import attach_output_critic
+from cortexlearn.build.critic import attach_output_critic
 from cortexlearn.circuits.delay_line import select_expression, shift_code
-from cortexlearn.circuits.feedforward import build_feedforward, initial_parameters, run_session
+from cortexlearn.build.feedforward import build_feedforward
+from cortexlearn.circuits.feedforward import initial_parameters
+from cortexlearn.circuits.feedforward_session import run_session
 from cortexlearn.errors import SpecError
 from cortexlearn.rules.critic import ErrorCritic
 from cortexlearn.simulation import Simulation

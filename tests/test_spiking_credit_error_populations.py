@@ -9,8 +9,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cortexlearn.circuits.error_populations import KINDS, population_magnitudes
-from cortexlearn.circuits.feedforward import build_feedforward, run_session
+from cortexlearn.build.error_populations import KINDS, population_magnitudes
+from cortexlearn.build.feedforward import build_feedforward
+from cortexlearn.circuits.feedforward_session import run_session
 from cortexlearn.simulation import Simulation
 from test_spiking_credit_rules import compare, rule_for, tiny_session
 

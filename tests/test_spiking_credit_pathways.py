@@ -11,8 +11,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cortexlearn.circuits.feedforward import (FeedforwardConfig, build_feedforward,
-                                              initial_parameters, run_session)
+from cortexlearn.circuits.feedforward import FeedforwardConfig, initial_parameters
+from cortexlearn.build.feedforward import build_feedforward
+from cortexlearn.circuits.feedforward_session import run_session
 from cortexlearn.errors import SpecError
 from cortexlearn.rules.credit import RULES
 from cortexlearn.simulation import Simulation

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms
 
-from cortexlearn.circuits.feedforward import (FeedforwardConfig, build_feedforward,
-                                              initial_parameters, run_session)
+from cortexlearn.circuits.feedforward import FeedforwardConfig, initial_parameters
+from cortexlearn.build.feedforward import build_feedforward
+from cortexlearn.circuits.feedforward_session import run_session
 from cortexlearn.errors import SpecError
 from cortexlearn.reference.snn_feedforward import simulate_feedforward
 from cortexlearn.rules.credit import RULES, CreditRule

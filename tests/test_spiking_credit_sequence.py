@@ -9,8 +9,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cortexlearn.circuits.critic import attach_output_critic
-from cortexlearn.circuits.feedforward import build_feedforward, run_session
+from cortexlearn.build.critic import attach_output_critic
+from cortexlearn.build.feedforward import build_feedforward
+from cortexlearn.circuits.feedforward_session import run_session
 from cortexlearn.errors import SpecError
 from cortexlearn.rules.critic import ErrorCritic
 from cortexlearn.simulation import Simulation

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms
 
-from cortexlearn.circuits.feedforward import (FeedforwardConfig, build_feedforward,
-                                              initial_parameters, run_session)
+from cortexlearn.circuits.feedforward import FeedforwardConfig, initial_parameters
+from cortexlearn.build.feedforward import build_feedforward
+from cortexlearn.circuits.feedforward_session import run_session
 from cortexlearn.errors import NonFiniteError, SpecError
 from cortexlearn.rules.credit import CreditRule
 from cortexlearn.simulation import Simulation

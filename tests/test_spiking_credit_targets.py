@@ -5,7 +5,8 @@ program re-runs another rule and a resumed session through ``run_args`` (build o
 import numpy as np
 import pytest
 
-from cortexlearn.circuits.feedforward import build_feedforward, run_session
+from cortexlearn.build.feedforward import build_feedforward
+from cortexlearn.circuits.feedforward_session import run_session
 from cortexlearn.simulation import Simulation
 from test_spiking_credit_rules import oracle, rule_for, tiny_session
 

@@ -29,13 +29,13 @@ from __future__ import annotations
 
 from brian2 import mV, ms, nS, pF
 
-from ..build import BuiltCircuit, build
 from ..errors import SpecError
 from ..neurons import lif_conductance
 from ..specs import Circuit, Connectivity, Population, Projection
 from ..units import as_quantity
 
-__all__ = ["COBA_2005", "coba_circuit", "build_coba", "coba_connection_probability"]
+__all__ = ["COBA_2005", "coba_circuit", "coba_connection_probability"]
+
 
 #: Brette et al. (2007) Benchmark 1 (COBA), after Vogels & Abbott (2005).
 COBA_2005 = {
@@ -98,18 +98,3 @@ def coba_circuit(n_neurons: int = 4000, connection_probability: float | None = N
     projections = tuple(Projection(pre, post, connectivity, w_e if pre == "E" else w_i)
                         for pre in ("E", "I") for post in ("E", "I"))
     return Circuit(name, pops, projections)
-
-
-def build_coba(n_neurons: int = 4000, record_spikes: bool = True, fuse: bool = True,
-               **circuit_options) -> BuiltCircuit:
-    """Build the COBA network (inside an active :class:`~cortexlearn.simulation.Simulation`).
-
-    ``circuit_options`` go to :func:`coba_circuit`. Returns the :class:`~cortexlearn.build.BuiltCircuit`
-    with groups ``E`` and ``I`` and spike monitors for both when ``record_spikes``. With ``fuse``
-    (the default; see :mod:`cortexlearn.fusion`) E and I are subgroups of one ``NeuronGroup`` and
-    each population projects through one ``Synapses`` (``E_to_E_I``, ``I_to_E_I``), the loop
-    structure of the hand-written benchmark; ``fuse=False`` gives one ``Synapses`` per pair
-    (``E_to_E``, ``E_to_I``, ``I_to_E``, ``I_to_I``).
-    """
-    circuit = coba_circuit(n_neurons, **circuit_options)
-    return build(circuit, record_spikes=record_spikes, fuse=fuse)

@@ -10,7 +10,7 @@ back, where ``lag`` is a run-time value (e.g. a ``TimedArray`` of the trial sche
     x_now = count                        # the presentation that just ended
     x_sel = x_now*int(lag == 0) + x_1*int(lag == 1) + ... + x_K*int(lag == K)
 
-Used by :func:`cortexlearn.circuits.feedforward.build_feedforward` (``error_lags``) for delayed
+Used by :func:`cortexlearn.build.feedforward.build_feedforward` (``error_lags``) for delayed
 errors; the storage cost is ``K`` values per neuron and variable, never per synapse, because the
 three-factor updates factorise into a presynaptic and a postsynaptic term.
 """

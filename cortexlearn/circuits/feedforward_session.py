@@ -1,4 +1,4 @@
-"""Run a :class:`~cortexlearn.circuits.feedforward.FeedforwardNet` over its session, chunk by chunk.
+"""Run a :class:`~cortexlearn.build.feedforward.FeedforwardNet` over its session, chunk by chunk.
 
 The program is built once (standalone targets) and every later chunk, seed, rule or schedule of
 the same shape is a re-run that receives its values through ``run_args``; per-chunk checkpoints
@@ -16,7 +16,8 @@ from ..errors import SpecError
 from ..rules.credit import CreditRule
 from ..stimuli import RenderedSchedule
 from .delay_line import check_lags
-from .feedforward import FeedforwardNet, check_wiring
+from cortexlearn.build.feedforward import FeedforwardNet
+from cortexlearn.circuits.feedforward import check_wiring
 
 __all__ = ["SessionRecord", "run_session"]
 

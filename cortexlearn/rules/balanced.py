@@ -12,7 +12,7 @@ rate ``λ``). Two kinds of recurrent connections:
   ``dx/dt = A x + c``: their optimum is ``Ωs = F (A + λI) Fᵀ``.
 
 Both rules here are written as Brian2 code strings; the builder
-:func:`cortexlearn.circuits.balanced.build_balanced_network` puts them into ``Synapses``.
+:func:`cortexlearn.build.balanced.build_balanced_network` puts them into ``Synapses``.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from brian2 import Hz, second
 
 from ..errors import SpecError
 from ..units import as_quantity, check_positive
+from .base import LearningRule, Regular, RuleParts
 
 __all__ = ["SlowErrorRule", "FastBalanceRule", "DaleSlowErrorRule"]
 
 
 @dataclasses.dataclass(frozen=True)
-class SlowErrorRule:
+class SlowErrorRule(LearningRule):
     """Local supervised rule of the slow connections (Bourdoukan & Denève 2015, eq. for Ωs).
 
     While an error ``e = x - x̂`` is fed back into every neuron as the current ``K F_i·e``, the
@@ -55,11 +56,33 @@ class SlowErrorRule:
     learning_rate: object = dataclasses.field(default_factory=lambda: 5.0 * Hz ** 2)
     update_interval: object = dataclasses.field(default_factory=lambda: 1e-3 * second)
 
+    paper = "Bourdoukan & Deneve 2015, NIPS 28 (slow connections)"
+    oracle = "cortexlearn.reference.balanced:slow_error_update"
+    roles = ("slow",)
+
     def __post_init__(self):
         as_quantity(self.learning_rate, Hz ** 2, "learning_rate")
         check_positive(float(self.learning_rate), "learning_rate", allow_zero=True)
         as_quantity(self.update_interval, second, "update_interval")
         check_positive(float(self.update_interval), "update_interval")
+
+    def contribution(self, role: str = "slow", error: str = "err_post", **context) -> RuleParts:
+        """Slow recurrent synapses: the magnitude ``ws`` with its summed currents, updated every
+        ``update_interval`` at the end of the step.
+
+        Parameters
+        ----------
+        role : {"slow"}
+        error : str
+            Expression of the postsynaptic neuron's fed-back error ``F_i·e``.
+
+        Returns
+        -------
+        RuleParts
+        """
+        self._check_role(role)
+        return RuleParts(model=self.model(), namespace=self.namespace(),
+                         regular=(Regular(self.update(error), dt=self.update_interval, when="end"),))
 
     def model(self) -> str:
         return ("ws : Hz\n"
@@ -76,7 +99,7 @@ class SlowErrorRule:
 
 
 @dataclasses.dataclass(frozen=True)
-class FastBalanceRule:
+class FastBalanceRule(LearningRule):
     """Voltage-based rule of the fast connections (after Bourdoukan et al. 2012, Brendel et al. 2020).
 
     At each spike of presynaptic neuron k, the fast weight onto neuron i (i ≠ k) moves towards
@@ -103,6 +126,25 @@ class FastBalanceRule:
     gain: float = 2.0
     w_max: float = 0.05
 
+    paper = "Bourdoukan & Deneve 2015, NIPS 28; Brendel et al. 2020, PLoS Comput Biol 16:e1007692"
+    oracle = "cortexlearn.reference.balanced:fast_balance_update"
+    roles = ("fast",)
+
+    def contribution(self, role: str = "fast", **context) -> RuleParts:
+        """Fast recurrent synapses: ``Omega`` moves at each presynaptic spike before it is
+        delivered as a voltage jump.
+
+        Parameters
+        ----------
+        role : {"fast"}
+
+        Returns
+        -------
+        RuleParts
+        """
+        self._check_role(role)
+        return RuleParts(model=self.model(), on_pre=self.on_pre(), namespace=self.namespace())
+
     def __post_init__(self):
         for name in ("learning_rate", "gain", "w_max"):
             value = getattr(self, name)
@@ -124,7 +166,7 @@ class FastBalanceRule:
 
 
 @dataclasses.dataclass(frozen=True)
-class DaleSlowErrorRule:
+class DaleSlowErrorRule(LearningRule):
     """The slow error rule of :class:`SlowErrorRule` on sign-constrained connections (Dale's law).
 
     Bourdoukan & Denève (2015) with separate excitatory and inhibitory populations (after Boerlin,
@@ -148,6 +190,31 @@ class DaleSlowErrorRule:
     learning_rate: object = dataclasses.field(default_factory=lambda: 5.0 * Hz ** 2)
     update_interval: object = dataclasses.field(default_factory=lambda: 1e-3 * second)
     w_max: object = dataclasses.field(default_factory=lambda: 1.0 * Hz)
+
+    paper = "Bourdoukan & Deneve 2015, NIPS 28; Boerlin, Machens & Deneve 2013, PLoS Comput Biol 9:e1003258"
+    oracle = "cortexlearn.reference.balanced:dale_slow_error_update"
+    roles = ("slow",)
+
+    def contribution(self, role: str = "slow", presynaptic: str = "E", error: str = "err_post",
+                     **context) -> RuleParts:
+        """Sign-constrained slow synapses from an ``presynaptic`` ("E" or "I") population.
+
+        Parameters
+        ----------
+        role : {"slow"}
+        presynaptic : {"E", "I"}
+            Kind of the presynaptic population: the sign of every weight of the projection.
+        error : str
+            Expression of the postsynaptic neuron's fed-back error ``F_i·e``.
+
+        Returns
+        -------
+        RuleParts
+        """
+        self._check_role(role)
+        return RuleParts(model=self.model(presynaptic), namespace=self.namespace(),
+                         regular=(Regular(self.update(presynaptic, error), dt=self.update_interval,
+                                          when="end"),))
 
     def __post_init__(self):
         as_quantity(self.learning_rate, Hz ** 2, "learning_rate")

@@ -36,8 +36,10 @@ import dataclasses
 
 from ..errors import SpecError
 from ..units import as_quantity, check_positive
+from .base import LearningRule, Regular, RuleParts
 
-__all__ = ["CreditRule", "RULES", "forward_synapse_model", "feedback_synapse_model",
+__all__ = ["CreditRule", "FeedbackAlignment", "DirectFeedbackAlignment", "SignSymmetry",
+           "WeightTransport", "ReadoutOnly", "RULES", "forward_synapse_model", "feedback_synapse_model",
            "weight_update_code", "hidden_signal_expression"]
 
 #: The rules, by name.
@@ -48,7 +50,7 @@ _SHORT = {"fa": "feedback_alignment", "dfa": "direct_feedback_alignment", "ss": 
 
 
 @dataclasses.dataclass(frozen=True)
-class CreditRule:
+class CreditRule(LearningRule):
     """Which matrix carries the error back, and how fast weights move.
 
     Parameters
@@ -91,6 +93,11 @@ class CreditRule:
     surrogate_slope: float = 2.0
     centered: bool = False
     center_rate: float = 0.01
+
+    paper = ("Lillicrap et al. 2016, Nat Commun 7:13276 (FA); Nokland 2016, NeurIPS (DFA); "
+             "Liao, Leibo & Poggio 2016, AAAI (sign-symmetry); Rumelhart et al. 1986 (backprop)")
+    oracle = "cortexlearn.reference.snn_feedforward:simulate_feedforward"
+    roles = ("forward", "feedback", "hidden")
 
     def __post_init__(self):
         kind = _SHORT.get(self.kind, self.kind)
@@ -137,6 +144,77 @@ class CreditRule:
     def namespace(self) -> dict:
         """Constants fixed at build time."""
         return {"beta_sg": float(self.surrogate_slope), "center_rate": float(self.center_rate)}
+
+    def contribution(self, role: str = "forward", sign: int = 1, relay: bool = False,
+                     period="presentation", learning_rate: str = "eta", **context) -> RuleParts:
+        """The rule's parts in a layered network.
+
+        Parameters
+        ----------
+        role : {"forward", "feedback", "hidden"}
+            ``"forward"``: a forward projection whose presynaptic side receives credit through
+            summed variables (``fa``, ``bp``, ``ss``) and whose weights take the three-factor
+            update once per presentation; ``"feedback"``: DFA's direct pathway from the output
+            error; ``"hidden"``: the run-time constants that select this rule in a hidden layer.
+        sign : {1, -1, 0}
+            Presynaptic kind of a forward projection: +1 excitatory, -1 inhibitory (relay), 0
+            without Dale's law.
+        relay : bool
+            The presynaptic group is an inhibitory relay (see :func:`forward_synapse_model`).
+        period : Quantity or str
+            Clock of the per-presentation update.
+        learning_rate : str
+            Name of the learning-rate constant of the projection.
+
+        Returns
+        -------
+        RuleParts
+        """
+        self._check_role(role)
+        if role == "forward":
+            update = weight_update_code(sign, learning_rate, centered=self.centered)
+            return RuleParts(model=forward_synapse_model(sign, relay, False), namespace=self.namespace(),
+                             regular=(Regular(update, dt=period, when="end"),))
+        if role == "feedback":
+            return RuleParts(model=feedback_synapse_model(), namespace=self.namespace())
+        return RuleParts(constants=self.coefficients(), namespace=self.namespace())
+
+
+def _credit_kind(kind: str, name: str, doc: str):
+    """A :class:`CreditRule` with its kind fixed: the rule is chosen by the class alone."""
+
+    def __init__(self, **parameters):
+        given = parameters.pop("kind", kind)
+        if _SHORT.get(given, given) != kind:
+            raise SpecError(f"{name} fixes kind={kind!r}, got kind={given!r}; use CreditRule(kind=...) "
+                            "for another")
+        CreditRule.__init__(self, kind=kind, **parameters)
+
+    return dataclasses.dataclass(frozen=True, init=False)(
+        type(name, (CreditRule,), {"__init__": __init__, "__doc__": doc, "__module__": __name__}))
+
+
+FeedbackAlignment = _credit_kind(
+    "feedback_alignment", "FeedbackAlignment",
+    "Feedback alignment (Lillicrap et al. 2016): the error returns through fixed random weights B.\n\n"
+    "Parameters as :class:`CreditRule`, without ``kind``.")
+DirectFeedbackAlignment = _credit_kind(
+    "direct_feedback_alignment", "DirectFeedbackAlignment",
+    "Direct feedback alignment (Nokland 2016): the output error goes straight to every hidden "
+    "layer through fixed random weights.\n\nParameters as :class:`CreditRule`, without ``kind``.")
+SignSymmetry = _credit_kind(
+    "sign_symmetry", "SignSymmetry",
+    "Sign-symmetry (Liao, Leibo & Poggio 2016): feedback weights sign(W) * |B|.\n\n"
+    "Parameters as :class:`CreditRule`, without ``kind``.")
+WeightTransport = _credit_kind(
+    "weight_transport", "WeightTransport",
+    "Weight transport (backprop, Rumelhart et al. 1986): the error returns through the forward "
+    "weights themselves; the baseline every rule is measured against.\n\n"
+    "Parameters as :class:`CreditRule`, without ``kind``.")
+ReadoutOnly = _credit_kind(
+    "readout_only", "ReadoutOnly",
+    "Readout only: the last layer learns, hidden layers stay fixed (the control every credit "
+    "rule must beat).\n\nParameters as :class:`CreditRule`, without ``kind``.")
 
 
 def hidden_signal_expression(dale: bool, fa: str | None = None) -> str:

@@ -58,12 +58,13 @@ import dataclasses
 
 from ..errors import SpecError
 from ..units import check_positive
+from .base import LearningRule, Regular, RuleParts
 
 __all__ = ["ErrorCritic"]
 
 
 @dataclasses.dataclass(frozen=True)
-class ErrorCritic:
+class ErrorCritic(LearningRule):
     """Parameters of the critic's delta rule and the code it renders.
 
     Parameters
@@ -261,3 +262,44 @@ class ErrorCritic:
         rate_c = self.learning_rate if self.context_learning_rate is None else self.context_learning_rate
         return {"eta_c": float(self.learning_rate), "gamma_c": float(self.discount),
                 "eta_cc": float(rate_c), "h0_c": float(self.activity_offset)}
+
+    # ------------------------------------------------------------------ the rule protocol
+    paper = ("Werbos 1992 (adaptive critic); Jaderberg et al. 2017, ICML, synthetic gradients "
+             "(eq. 2); Sutton 1988 (TD(0) bootstrapping)")
+    oracle = "cortexlearn.reference.snn_feedforward:simulate_feedforward"
+    roles = ("units", "read", "context")
+
+    def contribution(self, role: str = "units", error_code: str = "", period="presentation",
+                     **context) -> RuleParts:
+        """The critic's parts.
+
+        Parameters
+        ----------
+        role : {"units", "read", "context"}
+            ``"units"``: the critic neurons (one per predicted error component) and their
+            per-presentation prediction; ``"read"``: synapses from the read layer (summed into
+            ``pred_h``, delta rule on ``c``); ``"context"``: synapses from a context group such as
+            a one-hot label (``pred_c``).
+        error_code : str
+            Statements that set ``err_true`` and ``avail`` before the prediction (role
+            ``"units"``).
+        period : Quantity or str
+            The clock of the per-presentation updates.
+
+        Returns
+        -------
+        RuleParts
+        """
+        self._check_role(role)
+        if role == "units":
+            constants = self.switch_values() if self.switches else {}
+            return RuleParts(neuron_model=self.critic_model(), namespace=self.namespace(),
+                             constants=constants,
+                             regular=(Regular(error_code + "\n" + self.predict_code(), dt=period,
+                                              when="end", on="post"),))
+        summed = "pred_h" if role == "read" else "pred_c"
+        activity = context.get("activity")
+        learning_activity = context.get("learning_activity")
+        return RuleParts(model=self.synapse_model(summed, activity), namespace=self.namespace(),
+                         regular=(Regular(self.synapse_update_code(summed, learning_activity or activity),
+                                          dt=period, when="end", order=1),))

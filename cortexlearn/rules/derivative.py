@@ -40,7 +40,8 @@ from brian2.units import fundamentalunits as fu
 
 from ..errors import SpecError
 from ..units import check_positive
-from .stdp import PlasticityRule, SynapseCode, _join, quantity_field, unit_string
+from .base import join_code
+from .stdp import PlasticityRule, SynapseCode, quantity_field, unit_string
 
 __all__ = ["TemporalDerivativeRule"]
 
@@ -78,6 +79,8 @@ class TemporalDerivativeRule(PlasticityRule):
     v_scale: Any = quantity_field(1 * mV)
     scale: Any = None
 
+    #: the rate form (``variable="rate"``) and the voltage form have one oracle each
+    oracle: ClassVar[str] = "cortexlearn.reference.stdp:derivative_rate, cortexlearn.reference.stdp:derivative_voltage"
     paper: ClassVar[str] = ("Xie & Seung 2000, NIPS 12; Bengio, Mesnard, Fischer, Zhang & Wu 2015, "
                             "arXiv:1509.05936")
 
@@ -129,7 +132,7 @@ class TemporalDerivativeRule(PlasticityRule):
                 q_product = x_pre_trace*r_post_trace
                 q_at_event = q_product
             """
-            return SynapseCode(_join(model), _join(on_pre), _join(on_post), ns)
+            return SynapseCode(join_code(model), join_code(on_pre), join_code(on_post), ns)
         ns.update(v_scale=self.v_scale)
         var = self.variable
         model = f"""
@@ -142,7 +145,7 @@ class TemporalDerivativeRule(PlasticityRule):
             v_last = {var}_post
             x_pre_trace = x_pre_trace*exp(-dt/tau_pre)
         """
-        return SynapseCode(_join(model), "x_pre_trace += 1", "", ns, run_regularly=_join(regular),
+        return SynapseCode(join_code(model), "x_pre_trace += 1", "", ns, run_regularly=join_code(regular),
                            run_regularly_when="after_groups")
 
     def reference_parameters(self) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from brian2 import Hz, ms, second
 
 from ..errors import SpecError
 from ..units import as_quantity, check_positive
+from .base import LearningRule, NeuronTraceCode, Regular, RuleParts
 
 __all__ = ["EProp"]
 
@@ -44,7 +45,7 @@ _OPTIMIZERS = ("adam", "sgd")
 
 
 @dataclasses.dataclass(frozen=True)
-class EProp:
+class EProp(LearningRule):
     """Parameters of e-prop and of the neurons it is derived for.
 
     Parameters
@@ -226,3 +227,47 @@ class EProp:
         if projection != "out":
             code += "\nebar = 0" + ("\nepsa = 0" if self.adaptive else "")
         return code
+
+    # ------------------------------------------------------------------ the rule protocol
+    paper = "Bellec et al. 2020, Nat Commun 11:3625, eqs. (1)-(3), (24)-(30)"
+    oracle = "cortexlearn.reference.eprop:eprop_gradient"
+    roles = ("input", "recurrent", "readout", "input_neurons", "recurrent_neurons")
+
+    def contribution(self, role: str = "recurrent", trial="trial", **context) -> RuleParts:
+        """The parts of e-prop in each place of a recurrent network.
+
+        Parameters
+        ----------
+        role : {"input", "recurrent", "readout", "input_neurons", "recurrent_neurons"}
+            ``"input"``/``"recurrent"``: synapses onto the recurrent neurons (eligibility traces,
+            per-step trace update, per-trial weight update); ``"readout"``: recurrent → readout
+            synapses (feedback weight ``B`` sums the learning signal); ``"*_neurons"``: the
+            equations and per-step/per-trial code of those groups.
+        trial : Quantity or str
+            Trial duration (the clock of the per-trial updates).
+
+        Returns
+        -------
+        RuleParts
+        """
+        self._check_role(role)
+        if role in ("input", "recurrent"):
+            key = "in" if role == "input" else "rec"
+            return RuleParts(model=self.hidden_synapse_model(), on_pre="v_post += w",
+                             regular=(Regular(self.hidden_step_code(), when="end", order=2),
+                                      Regular(self.update_code(key), dt=trial, when="start", order=-5)),
+                             constants={"eta": self.learning_rate(key)})
+        if role == "readout":
+            return RuleParts(model=self.readout_synapse_model(), on_pre="y_post += w",
+                             regular=(Regular(self.readout_step_code(), when="end", order=2),
+                                      Regular(self.update_code("out"), dt=trial, when="start", order=-5)),
+                             constants={"eta": self.learning_rate("out")})
+        if role == "input_neurons":
+            return RuleParts(neuron_model=self.input_model(),
+                             regular=(Regular("xtr = xbar", when="groups", order=1, on="post"),
+                                      Regular("xbar = 0", dt=trial, when="start", order=0, on="post")))
+        return RuleParts(neuron_model=self.recurrent_model(),
+                         regular=(Regular(self.pseudo_derivative_code(), when="groups", order=1, on="post"),
+                                  Regular(self.learning_signal_code(), when="end", order=1, on="post"),
+                                  Regular(self.recurrent_trial_start(), dt=trial, when="start", order=0,
+                                          on="post")))

@@ -25,7 +25,8 @@ from brian2 import Hz, ms
 
 from ..errors import SpecError
 from ..units import as_quantity, check_positive
-from .stdp import PlasticityRule, SynapseCode, _join, quantity_field
+from .base import join_code
+from .stdp import PlasticityRule, SynapseCode, quantity_field
 
 __all__ = ["InhibitorySTDP"]
 
@@ -62,6 +63,7 @@ class InhibitorySTDP(PlasticityRule):
 
     allowed_pre: ClassVar[tuple[str, ...]] = ("I",)
     allowed_post: ClassVar[tuple[str, ...]] = ("E",)
+    oracle: ClassVar[str] = "cortexlearn.reference.stdp:inhibitory_stdp"
     paper: ClassVar[str] = "Vogels, Sprekeler, Zenke, Clopath & Gerstner 2011, Science 334:1569"
 
     def __post_init__(self):
@@ -101,7 +103,7 @@ class InhibitorySTDP(PlasticityRule):
         """
         ns = {"tau_istdp": self.tau, "eta_istdp": float(self.learning_rate),
               "alpha_istdp": self.alpha, "w_max": self.w_max, "w_scale": self.weight_scale}
-        return SynapseCode(_join(model), _join(on_pre), _join(on_post), ns)
+        return SynapseCode(join_code(model), join_code(on_pre), join_code(on_post), ns)
 
     def reference_parameters(self) -> dict[str, Any]:
         return {"tau": float(self.tau), "alpha": self.alpha, "learning_rate": float(self.learning_rate),

@@ -40,9 +40,10 @@ from brian2.units import fundamentalunits as fu
 
 from ..errors import SpecError, UnitError
 from ..units import as_quantity, check_positive
+from .base import LearningRule, NeuronTraceCode, Regular, RuleParts, join_code
 
-__all__ = ["quantity_field", "SynapseCode", "NeuronTraceCode", "PlasticityRule", "PairSTDP", "PROJECTION_KINDS", "unit_string",
-           "lazy_weights"]
+__all__ = ["quantity_field", "SynapseCode", "NeuronTraceCode", "PlasticityRule", "PairSTDP", "PROJECTION_KINDS",
+           "unit_string", "lazy_weights"]
 
 #: The kinds of population a projection connects: excitatory or inhibitory (Dale's law).
 PROJECTION_KINDS = ("E", "I")
@@ -63,7 +64,7 @@ def unit_string(quantity) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class SynapseCode:
-    """Brian2 code of a plastic synapse, ready for ``Synapses(..., model=, on_pre=, on_post=)``.
+    """Brian2 code of a plastic synapse, ready for the ``model``, ``on_pre`` and ``on_post`` arguments of Brian2's ``Synapses``.
 
     Attributes
     ----------
@@ -72,7 +73,7 @@ class SynapseCode:
         :meth:`PlasticityRule.synapse_code`, so the synaptic current uses the weight *before* the
         spike's own update.
     namespace : dict
-        Every constant the strings use; pass it as ``Synapses(..., namespace=code.namespace)``.
+        Every constant the strings use; the builder passes it as the synapses' namespace.
     run_regularly : str
         Code to run every time step on the synapses (``Synapses.run_regularly(code,
         when=run_regularly_when)``); empty when the rule is purely event-driven.
@@ -94,34 +95,16 @@ class SynapseCode:
     run_regularly_dt: Any = None
 
 
-@dataclasses.dataclass(frozen=True)
-class NeuronTraceCode:
-    """A presynaptic or postsynaptic trace kept on the neurons (see :meth:`PairSTDP.neuron_code`).
-
-    ``regular`` holds ``(code, dt)`` pairs the builder runs on the group every ``dt`` (``None``:
-    every step) in the ``start`` slot, in this order
-    (:func:`cortexlearn.circuits.plasticity.attach_trace_regulars`)."""
-
-    equations: str
-    on_spike: str
-    when: str
-    namespace: dict
-    regular: tuple = ()
-
-
-def _join(*blocks: str) -> str:
-    lines = []
-    for block in blocks:
-        lines.extend(line.strip() for line in block.splitlines() if line.strip())
-    return "\n".join(lines)
-
-
-class PlasticityRule:
-    """Shared behaviour of the rules: projection kinds and parameter validation.
+class PlasticityRule(LearningRule):
+    """Shared behaviour of the plasticity rules of one projection: projection kinds, parameter
+    validation and the :class:`~cortexlearn.rules.base.LearningRule` protocol (role
+    ``"synapse"``).
 
     Subclasses are frozen dataclasses that define ``allowed_pre`` / ``allowed_post`` (the kinds of
     presynaptic and postsynaptic population the rule may connect) and ``_code()``.
     """
+
+    __abstract__ = True
 
     allowed_pre: ClassVar[tuple[str, ...]] = ("E",)
     allowed_post: ClassVar[tuple[str, ...]] = ("E", "I")
@@ -204,11 +187,38 @@ class PlasticityRule:
             ``"g_i_post += w"`` (inhibitory): the sign lives here, never in the weight.
         """
         code = self._code()
-        return dataclasses.replace(code, on_pre=_join(self._before_transmission(), transmission, code.on_pre))
+        return dataclasses.replace(code, on_pre=join_code(self._before_transmission(), transmission, code.on_pre))
 
     def _before_transmission(self) -> str:
         """Statements run in ``on_pre`` before the transmission (none by default)."""
         return ""
+
+    def contribution(self, role: str = "synapse", transmission: str = "", **context) -> RuleParts:
+        """The rule's parts on a projection (role ``"synapse"``).
+
+        Parameters
+        ----------
+        role : {"synapse"}
+        transmission : str
+            The transmission statement the builder writes from the presynaptic kind (e.g.
+            ``"g_e_post += w"``); it runs in ``on_pre`` after :meth:`_before_transmission` and
+            before the rule's own presynaptic update.
+
+        Returns
+        -------
+        RuleParts
+            With ``pre``/``post`` neuron code when the rule keeps its traces on the neurons.
+        """
+        self._check_role(role)
+        code = self.synapse_code(transmission)
+        regular = ()
+        if code.run_regularly:
+            regular = (Regular(code.run_regularly, dt=code.run_regularly_dt, when=code.run_regularly_when),)
+        on_neurons = getattr(self, "traces", "synapse") == "neuron"
+        return RuleParts(model=code.model, on_pre=code.on_pre, on_post=code.on_post or "",
+                         pre=self.neuron_code("pre") if on_neurons else None,
+                         post=self.neuron_code("post") if on_neurons else None,
+                         regular=regular, namespace=dict(code.namespace), method=code.method)
 
     def namespace(self) -> dict[str, Any]:
         return self._code().namespace
@@ -303,6 +313,7 @@ class PairSTDP(PlasticityRule):
     potentiation: str = "immediate"
     lazy_interval: Any = quantity_field(100e-3 * second)
 
+    oracle: ClassVar[str] = "cortexlearn.reference.stdp:pair_stdp"
     paper: ClassVar[str] = ("Bi & Poo 1998, J Neurosci 18:10464; Song, Miller & Abbott 2000, "
                             "Nat Neurosci 3:919; van Rossum, Bi & Turrigiano 2000, J Neurosci 20:8812")
 
@@ -399,7 +410,7 @@ class PairSTDP(PlasticityRule):
             y_post_trace {jump}
             w = clip(w + {ltp}, 0*w_max, w_max)
         """
-        return SynapseCode(_join(model), _join(on_pre), _join(on_post), ns)
+        return SynapseCode(join_code(model), join_code(on_pre), join_code(on_post), ns)
 
     def _before_transmission(self) -> str:
         # the pending potentiation belongs to earlier postsynaptic spikes: the transmission sees it
@@ -429,7 +440,7 @@ class PairSTDP(PlasticityRule):
         one update per synapse and interval for the flush.
         """
         ns = {**ns, "lazy_interval": self.lazy_interval}
-        on_pre = _join(f"""
+        on_pre = join_code(f"""
             w = clip(w - {ltd}, 0*w_max, w_max)
             w = w - A_plus*w_scale*lazy_c_pre*lazy_g_post
         """)

@@ -26,7 +26,8 @@ from typing import Any, ClassVar
 from brian2 import ms
 
 from ..errors import SpecError
-from .stdp import PlasticityRule, SynapseCode, _join, quantity_field
+from .base import join_code
+from .stdp import PlasticityRule, SynapseCode, quantity_field
 
 __all__ = ["TripletSTDP", "PARAMETER_SETS"]
 
@@ -84,6 +85,7 @@ class TripletSTDP(PlasticityRule):
     interaction: str = "all_to_all"
     scale: Any = None
 
+    oracle: ClassVar[str] = "cortexlearn.reference.stdp:triplet_stdp"
     paper: ClassVar[str] = "Pfister & Gerstner 2006, J Neurosci 26:9673"
 
     @classmethod
@@ -126,7 +128,7 @@ class TripletSTDP(PlasticityRule):
               "tau_y": self.tau_y, "A2_plus": float(self.a2_plus), "A3_plus": float(self.a3_plus),
               "A2_minus": float(self.a2_minus), "A3_minus": float(self.a3_minus),
               "w_max": self.w_max, "w_scale": self.weight_scale}
-        return SynapseCode(_join(model), _join(on_pre), _join(on_post), ns)
+        return SynapseCode(join_code(model), join_code(on_pre), join_code(on_post), ns)
 
     def reference_parameters(self) -> dict[str, Any]:
         return {"a2_plus": float(self.a2_plus), "a3_plus": float(self.a3_plus),

@@ -86,7 +86,7 @@ def _rules(p):
 
 
 def simulate(ctx):
-    from cortexlearn.circuits.plasticity import driven_neuron_network
+    from cortexlearn.build.plasticity import driven_neuron_network
     from cortexlearn.reference.stdp import derivative_rate_window, fit_exponential_window
 
     p = ctx.params

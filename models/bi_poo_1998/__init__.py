@@ -49,7 +49,7 @@ def pairing_trains(delays_s, n_pairings: int, rate_hz: float, start: float = 0.2
 
 
 def simulate(ctx):
-    from cortexlearn.circuits.plasticity import spike_train_network
+    from cortexlearn.build.plasticity import spike_train_network
     from cortexlearn.reference.stdp import fit_exponential_window
 
     p = ctx.params

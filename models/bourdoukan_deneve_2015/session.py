@@ -9,9 +9,8 @@ from brian2 import Hz, ms, second
 
 from cortexlearn.analysis.balance import (cv_isi, ei_correlation_from_sums, matrix_correlation,
                                           mean_rate, window_nmse)
-from cortexlearn.circuits.balanced import (BalancedConfig, LinearSystem, build_balanced_network,
-                                           make_schedule, optimal_fast_weights, optimal_slow_weights,
-                                           random_encoders)
+from cortexlearn.circuits.balanced import BalancedConfig, LinearSystem, make_schedule, optimal_fast_weights, optimal_slow_weights, random_encoders
+from cortexlearn.build.balanced import build_balanced_network
 
 
 @dataclasses.dataclass

@@ -7,8 +7,8 @@ from brian2 import Hz, ms, second
 
 from cortexlearn.analysis.balance import matrix_correlation, nmse
 from cortexlearn.circuits.balanced import LinearSystem, make_schedule, optimal_slow_weights
-from cortexlearn.circuits.balanced_dale import (DaleBalancedConfig, build_dale_balanced_network,
-                                                dale_encoders, dale_fast_weights, dale_slow_weights)
+from cortexlearn.circuits.balanced_dale import DaleBalancedConfig, dale_encoders, dale_fast_weights, dale_slow_weights
+from cortexlearn.build.balanced_dale import build_dale_balanced_network
 from cortexlearn.rules.balanced import DaleSlowErrorRule
 
 from .session import SessionResult, read_balance, read_decoding, read_spiking

@@ -120,8 +120,9 @@ def simulate(ctx: RunContext) -> dict:
 
 
 def _simulate_late(ctx: RunContext, p) -> dict:
-    from cortexlearn.circuits.critic import attach_output_critic
-    from cortexlearn.circuits.feedforward import build_feedforward, run_session
+    from cortexlearn.build.critic import attach_output_critic
+    from cortexlearn.build.feedforward import build_feedforward
+    from cortexlearn.circuits.feedforward_session import run_session
 
     variants = parse_variants(p["variants"])
     block = int(p["variable_block"])

@@ -185,8 +185,9 @@ def costate_truth(err_true, position, length: int, leak: float):
 
 def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
     """Every (seed, variant) session of the sequence task. Returns (metrics, results)."""
-    from cortexlearn.circuits.critic import attach_output_critic
-    from cortexlearn.circuits.feedforward import build_feedforward, run_session
+    from cortexlearn.build.critic import attach_output_critic
+    from cortexlearn.build.feedforward import build_feedforward
+    from cortexlearn.circuits.feedforward_session import run_session
 
     from ..critic_sessions import seed_parameters
 

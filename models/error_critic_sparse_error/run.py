@@ -36,8 +36,9 @@ def _variants(text: str) -> list:
 
 
 def simulate(ctx: RunContext) -> dict:
-    from cortexlearn.circuits.critic import attach_output_critic
-    from cortexlearn.circuits.feedforward import build_feedforward, run_session
+    from cortexlearn.build.critic import attach_output_critic
+    from cortexlearn.build.feedforward import build_feedforward
+    from cortexlearn.circuits.feedforward_session import run_session
 
     p = ctx.params
     variants = _variants(p["variants"])

@@ -18,7 +18,7 @@ from cortexlearn.model import Check, Model, Parameter
 def _simulate(ctx):
     import xarray as xr
 
-    from cortexlearn.circuits.balanced import build_nef_network
+    from cortexlearn.build.nef import build_nef_network
     from cortexlearn.reference.nef import filter_spikes
 
     from .networks import build_specs, ideal_outputs, input_signals

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cortexlearn.circuits.balanced import NEFConnection, NEFPopulation
+from cortexlearn.build.nef import NEFConnection, NEFPopulation
 from cortexlearn.dale import transform_weights
 from cortexlearn.reference import nef
 

@@ -49,7 +49,7 @@ def pairing_trains(freq_hz: float, lag_ms: float, n: int, dt: float, start: floa
 
 
 def simulate(ctx):
-    from cortexlearn.circuits.plasticity import spike_train_network
+    from cortexlearn.build.plasticity import spike_train_network
     from cortexlearn.rules.stdp import PairSTDP
     from cortexlearn.rules.triplet import TripletSTDP
 

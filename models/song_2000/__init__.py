@@ -66,7 +66,7 @@ def bimodality_coefficient(x) -> float:
 
 
 def simulate(ctx):
-    from cortexlearn.circuits.plasticity import song_network
+    from cortexlearn.build.plasticity import song_network
     from cortexlearn.rules.stdp import PairSTDP
 
     p = ctx.params

@@ -88,8 +88,9 @@ def run_group(spec: dict) -> list:
     """
     from brian2 import Hz
 
-    from cortexlearn.circuits.feedforward import (FeedforwardConfig, build_feedforward,
-                                                  initial_parameters, run_session)
+    from cortexlearn.circuits.feedforward import FeedforwardConfig, initial_parameters
+    from cortexlearn.build.feedforward import build_feedforward
+    from cortexlearn.circuits.feedforward_session import run_session
     from cortexlearn.rules.credit import CreditRule
     from cortexlearn.simulation import Simulation
 

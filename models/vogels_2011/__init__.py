@@ -50,7 +50,7 @@ def isi_cv(indices, times, neurons, min_spikes: int = 5) -> np.ndarray:
 
 
 def simulate(ctx):
-    from cortexlearn.circuits.plasticity import balanced_network
+    from cortexlearn.build.plasticity import balanced_network
     from cortexlearn.rules.inhibitory import InhibitorySTDP
 
     p = ctx.params

@@ -25,7 +25,7 @@ from brian2 import Network, NeuronGroup, StateMonitor, Synapses, second
 from ..errors import SpecError
 from ..rules.critic import ErrorCritic
 from ..units import as_quantity, check_positive
-from .delay_line import register_names
+from ..circuits.delay_line import register_names
 
 __all__ = ["Critic", "attach_critic", "attach_output_critic"]
 
@@ -194,7 +194,7 @@ def attach_output_critic(net, rule: ErrorCritic, present, label: bool = True, na
     Parameters
     ----------
     net : FeedforwardNet
-        Built with ``substitute_error=True`` (:func:`~cortexlearn.circuits.feedforward.build_feedforward`).
+        Built with ``substitute_error=True`` (:func:`~cortexlearn.build.feedforward.build_feedforward`).
     rule : ErrorCritic
         With ``activity="x_l"`` (the hidden layers' latched counts).
     present : array (n_trials,)

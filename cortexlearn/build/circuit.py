@@ -21,11 +21,11 @@ from brian2 import (Network, NeuronGroup, PoissonInput, PopulationRateMonitor, S
                     SpikeMonitor, StateMonitor, Subgroup, Synapses)
 from brian2.units import fundamentalunits as fu
 
-from .errors import SpecError
-from .fusion import FusedSynapses, FusionPlan, SubgroupSpikes
-from .fusion import plan as plan_fusion
-from .specs import Circuit, Population, Projection
-from .units import as_quantity
+from ..errors import SpecError
+from ..fusion import FusedSynapses, FusionPlan, SubgroupSpikes
+from ..fusion import plan as plan_fusion
+from ..specs import Circuit, Population, Projection
+from ..units import as_quantity
 
 __all__ = ["BuiltCircuit", "build", "unit_name", "synapse_code"]
 
