@@ -6,9 +6,11 @@ simulation's target. Every object is named after its spec (population ``E`` → 
 group gets an explicit namespace with its own parameters, and nothing is looked up in the
 caller's frame.
 
-Learning rules plug in through :meth:`synapse_code`: a rule object renders the synapse's model,
-``on_pre``, ``on_post`` and namespace around the postsynaptic channel statement (``g_e_post += w``
-for an excitatory synapse onto a conductance-based neuron), so Dale's law stays structural.
+Learning rules plug in through the protocol of :mod:`cortexlearn.rules.base`: asked for its parts
+in the role ``"synapse"``, a rule gives the synapse's model, ``on_pre``, ``on_post``, periodic
+updates with their clocks, traces to keep on the pre- or postsynaptic neurons and its namespace,
+around the postsynaptic channel statement that the builder writes (``g_e_post += w`` for an
+excitatory synapse onto a conductance-based neuron), so Dale's law stays structural.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ..errors import SpecError
 from ..fusion import FusedSynapses, FusionPlan, SubgroupSpikes
 from ..fusion import plan as plan_fusion
 from ..specs import Circuit, Population, Projection
+from ..rules.base import LearningRule
 from ..units import as_quantity
 
 __all__ = ["BuiltCircuit", "build", "unit_name", "synapse_code"]
@@ -70,25 +73,42 @@ class BuiltCircuit:
 
 
 def synapse_code(projection: Projection, pre_kind: str, post: Population) -> dict:
-    """Model, ``on_pre``, ``on_post``, namespace, method and ``run_regularly`` code of a
-    projection's synapses. A rule renders its code around the postsynaptic channel statement
-    (``rule.synapse_code("g_e_post += w")``), so the sign stays with the presynaptic population."""
+    """Model, ``on_pre``, ``on_post``, namespace, method, periodic updates and group code of a
+    projection's synapses.
+
+    A rule contributes its parts through the protocol of :mod:`cortexlearn.rules.base`
+    (:meth:`~cortexlearn.rules.base.LearningRule.contribution` in the role ``"synapse"``); the
+    transmission statement comes from the postsynaptic neuron's channel for the presynaptic kind
+    (``g_e_post += w`` for an excitatory synapse onto a conductance-based neuron), so the sign
+    stays with the presynaptic population.
+
+    Returns
+    -------
+    dict
+        ``model``, ``on_pre``, ``on_post`` (or None), ``namespace``, ``method``, ``regular`` (a
+        tuple of :class:`~cortexlearn.rules.base.Regular`), ``pre`` and ``post`` (neuron code or
+        None).
+    """
     channel = post.neuron.synapse_on_pre(pre_kind)
     wunit = unit_name(post.neuron.weight_unit)
     if projection.rule is None:
         return {"model": f"w : {wunit} (constant)", "on_pre": channel, "on_post": None,
-                "namespace": {}, "method": None, "run_regularly": "", "run_regularly_when": "end"}
+                "namespace": {}, "method": None, "regular": (), "pre": None, "post": None}
     rule = projection.rule
-    render = getattr(rule, "synapse_code", None)
-    if render is None:
-        raise SpecError(f"projection {projection.name}: rule {type(rule).__name__} cannot render "
-                        "Brian2 code (it has no synapse_code(transmission) method)")
+    if not isinstance(rule, LearningRule):
+        raise SpecError(f"projection {projection.name}: {type(rule).__name__} is not a learning rule "
+                        "(a cortexlearn.rules.LearningRule)")
+    if "synapse" not in rule.roles:
+        raise SpecError(
+            f"projection {projection.name}: {type(rule).__name__} is not a rule of one projection (its "
+            f"roles are {', '.join(rule.roles)}): it belongs to a learning circuit whose builder places "
+            "it in each role, e.g. cortexlearn.build.feedforward for credit-assignment rules")
     rule_unit = getattr(rule, "weight_unit", None)
-    rule_unit = rule_unit() if callable(rule_unit) else rule_unit
     if rule_unit is not None and str(rule_unit) not in (wunit, str(post.neuron.weight_unit)):
         try:
             from brian2.units.fundamentalunits import get_dimensions
-            from .units import parse_quantity
+
+            from ..units import parse_quantity
 
             same = get_dimensions(parse_quantity(f"1*{rule_unit}")) is get_dimensions(post.neuron.weight_unit)
         except Exception:
@@ -96,17 +116,92 @@ def synapse_code(projection: Projection, pre_kind: str, post: Population) -> dic
         if not same:
             raise SpecError(f"projection {projection.name}: rule {type(rule).__name__} has weights in "
                             f"{rule_unit}, but {post.neuron.name} takes weights in {wunit}")
-    code = render(channel)
-    if not isinstance(code, dict):
-        code = {k: getattr(code, k) for k in ("model", "on_pre", "on_post", "namespace", "method",
-                                              "run_regularly", "run_regularly_when") if hasattr(code, k)}
-    code = dict(code)
-    code["on_post"] = code.get("on_post") or None
-    code.setdefault("namespace", {})
-    code.setdefault("method", None)
-    code.setdefault("run_regularly", "")
-    code.setdefault("run_regularly_when", "end")
-    return code
+    parts = rule.contribution("synapse", transmission=channel)
+    return {"model": parts.model, "on_pre": parts.on_pre, "on_post": parts.on_post or None,
+            "namespace": dict(parts.namespace), "method": parts.method, "regular": tuple(parts.regular),
+            "pre": parts.pre, "post": parts.post}
+
+
+def _group_traces(circuit: Circuit, codes: Mapping[str, dict]) -> dict:
+    """The neuron code that the projections' rules need on each population: ``{name: [code]}``.
+
+    Rules that keep their traces on the neurons (e.g. ``PairSTDP(traces="neuron")``) share a
+    trace when its code is identical; two different traces with one name are refused.
+    """
+    out = {}
+    for proj in circuit.projections:
+        code = codes.get(proj.name)
+        if code is None:
+            continue
+        for side, node in (("pre", proj.pre), ("post", proj.post)):
+            trace = code[side]
+            if trace is None:
+                continue
+            if node not in {p.name for p in circuit.populations}:
+                raise SpecError(f"projection {proj.name}: {type(proj.rule).__name__} keeps a "
+                                f"{side}synaptic trace on the neurons, but {node!r} is a spike source "
+                                "without equations; use traces='synapse'")
+            known = out.setdefault(node, [])
+            name = _trace_name(trace)
+            same_name = [t for t in known if _trace_name(t) == name]
+            if same_name and same_name[0] != trace:
+                raise SpecError(f"two rules keep different traces {name!r} on population {node}; give "
+                                "them equal time constants and pairing, or use traces='synapse'")
+            if not same_name:
+                known.append(trace)
+    return out
+
+
+def _trace_name(trace) -> str:
+    first = trace.equations.strip().split(":")[0].strip()
+    return first.split("/")[0][1:] if "/" in first else first
+
+
+def _trace_options(neuron, options: dict, traces) -> dict:
+    """Group options with the traces' spike code placed where its slot runs it.
+
+    A postsynaptic trace jumps *after* the synapses: its code joins the reset (the ``resets`` slot
+    follows ``synapses``). A presynaptic trace jumps *before* them: a group without a reset runs it
+    on the spike event in the ``before_synapses`` slot; a group whose reset already holds the spike
+    event gets a second event with the same condition (``trace_spike``) for it.
+    """
+    options = dict(options)
+    options["namespace"] = {**options["namespace"], **{k: v for t in traces for k, v in t.namespace.items()}}
+    after = [t.on_spike for t in traces if t.when == "after_synapses"]
+    if after:
+        options["reset"] = "\n".join(([options["reset"]] if options.get("reset") else []) + after)
+    if any(t.when == "before_synapses" for t in traces) and options.get("reset"):
+        condition = neuron.threshold
+        if neuron.refractory:  # the spike's own thresholder may mark the neuron refractory first
+            condition = f"({condition}) and (not_refractory or lastspike == t)"
+        options["events"] = {"trace_spike": condition}
+    return options
+
+
+def _attach_traces(group, traces, name: str):
+    """Attach the traces' presynaptic spike code and periodic code to ``group`` (see
+    :class:`~cortexlearn.rules.base.NeuronTraceCode` and :func:`_trace_options`)."""
+    regular = [pair for t in traces for pair in t.regular]
+    for k, (code, dt) in enumerate(regular):
+        kwargs = {"dt": dt} if dt is not None else {}
+        group.run_regularly(code, when="start", order=k, name=f"{name}_trace_regular_{k}", **kwargs)
+    before = [t.on_spike for t in traces if t.when == "before_synapses"]
+    if before:
+        event = "trace_spike" if "trace_spike" in group.events else "spike"
+        group.run_on_event(event, "\n".join(before), when="before_synapses")
+
+
+def _attach_regular(syn, groups: tuple, regular, name: str):
+    """Attach a rule's periodic updates to the synapses or to their pre/post group."""
+    for k, update in enumerate(regular):
+        owner = {"synapses": syn, "pre": groups[0], "post": groups[1]}[update.on]
+        kwargs = {"dt": update.dt} if update.dt is not None else {}
+        if isinstance(update.dt, str):
+            raise SpecError(f"{name}: a projection rule's update runs on a clock of its own (a "
+                            f"quantity), not on {update.dt!r}")
+        suffix = "" if k == 0 else f"_{k}"
+        owner.run_regularly(update.code, when=update.when, order=update.order,
+                            name=f"{name}_regularly{suffix}", **kwargs)
 
 
 def _check_weight_units(projection: Projection, post: Population):
@@ -153,11 +248,24 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         neuron = nodes[fused.members[0]].neuron
         parents[fused.name] = NeuronGroup(sum(fused.sizes), neuron.equations, name=fused.name,
                                           **_group_options(neuron))
+    codes = {p.name: synapse_code(p, nodes[p.pre].kind, nodes[p.post]) for p in circuit.projections
+             if p.rule is not None}
+    traces = _group_traces(circuit, codes)
     for pop in circuit.populations:
         neuron = pop.neuron
         fused = fusion.group_of(pop.name)
+        own = traces.get(pop.name, [])
+        if own and fused is not None:  # pragma: no cover - fusion takes rule-free projections only
+            raise SpecError(f"population {pop.name}: traces on fused groups are not supported")
         if fused is None:
-            group = NeuronGroup(pop.n, neuron.equations, name=pop.name, **_group_options(neuron))
+            options = _group_options(neuron)
+            if own:
+                options = _trace_options(neuron, options, own)
+            equations = ("\n".join([str(neuron.equations)] + [t.equations for t in own]) if own
+                         else neuron.equations)
+            group = NeuronGroup(pop.n, equations, name=pop.name, **options)
+            if own:
+                _attach_traces(group, own, pop.name)
         else:
             start, stop = fused.span([pop.name])
             group = Subgroup(parents[fused.name], start, stop, name=pop.name)
@@ -198,14 +306,12 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
             continue
         pre, post = nodes[proj.pre], nodes[proj.post]
         _check_weight_units(proj, post)
-        code = synapse_code(proj, pre.kind, post)
+        code = codes.get(proj.name) or synapse_code(proj, pre.kind, post)
         method = {"method": code["method"]} if code["method"] else {}
         syn = Synapses(groups[proj.pre], groups[proj.post], model=code["model"], on_pre=code["on_pre"],
                        on_post=code["on_post"], namespace=dict(code["namespace"]), **method,
                        delay=proj.delay if float(proj.delay) > 0 else None, name=proj.name)
-        if code["run_regularly"]:
-            syn.run_regularly(code["run_regularly"], when=code["run_regularly_when"],
-                              name=f"{proj.name}_regularly")
+        _attach_regular(syn, (groups[proj.pre], groups[proj.post]), code["regular"], proj.name)
         conn = proj.connectivity
         autapse = None if conn.allow_autapses or proj.pre != proj.post else "i != j"
         _connect(syn, conn, autapse, pre.n, post.n, proj.name, connectivity_seed)

@@ -55,14 +55,14 @@ def plastic_synapses(source, target, rule: PlasticityRule | None, *, name: str, 
                        name=name, namespace=ns)
         return syn
     rule.check_projection(pre_kind, post_kind)
-    code = rule.synapse_code(transmission)
-    ns.update(code.namespace)
-    syn = Synapses(source, target, code.model, on_pre=code.on_pre or None,
-                   on_post=code.on_post or None, name=name, namespace=ns, method=code.method)
-    if code.run_regularly:
-        # a periodic flush (order -1) runs before the neurons' regular code of the same step
-        syn.run_regularly(code.run_regularly, when=code.run_regularly_when, name=f"{name}_regular",
-                          dt=code.run_regularly_dt, order=-1 if code.run_regularly_dt is not None else 0)
+    parts = rule.contribution("synapse", transmission=transmission)
+    ns.update(parts.namespace)
+    syn = Synapses(source, target, parts.model, on_pre=parts.on_pre or None,
+                   on_post=parts.on_post or None, name=name, namespace=ns, method=parts.method)
+    for update in parts.regular:
+        kwargs = {"dt": update.dt} if update.dt is not None else {}
+        syn.run_regularly(update.code, when=update.when, order=update.order, name=f"{name}_regular",
+                          **kwargs)
     return syn
 
 

@@ -16,9 +16,10 @@ import numpy as np
 from brian2 import ms, second
 
 from ..errors import SpecError
+from ..rules.credit import CreditRule
 from ..units import as_quantity, check_positive
 
-__all__ = ["FeedforwardConfig", "initial_parameters", "signed_weights", "pathway_masks",
+__all__ = ["FeedforwardConfig", "CreditCircuit", "initial_parameters", "signed_weights", "pathway_masks",
            "pathway_weights", "check_wiring", "pair_list", "PATHWAYS"]
 
 #: values of ``FeedforwardConfig.dale_pathways``
@@ -242,3 +243,54 @@ def pathway_weights(state: dict, config: FeedforwardConfig, pair_index: dict) ->
             if pname.startswith(f"p{l}_"):
                 out[f"W{l}_{'i' if sign < 0 else 'e'}"][i, j] = state[f"{pname}.w"]
     return out
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class CreditCircuit:
+    """A layered circuit, its credit-assignment rule and its session: what
+    :func:`cortexlearn.build.build` turns into one compiled network
+    (:class:`~cortexlearn.build.feedforward.FeedforwardNet`).
+
+    The rule is one argument: ``CreditCircuit(config, FeedbackAlignment(), ...)`` and
+    ``CreditCircuit(config, WeightTransport(), ...)`` build the same circuit with another matrix
+    carrying the error back (:mod:`cortexlearn.rules.credit`).
+
+    Parameters
+    ----------
+    config : FeedforwardConfig
+        Layers, Dale's law and its pathways, neurons.
+    rule : CreditRule
+        FA, DFA, sign-symmetry, weight transport or readout-only.
+    schedule : RenderedSchedule
+        The session's trials (:func:`cortexlearn.stimuli.render_schedule`).
+    params : dict, optional
+        Initial weights, feedback matrices and Dale wiring (:func:`initial_parameters`); default:
+        drawn with ``seed``.
+    seed : int
+        Seed of the initial parameters when ``params`` is not given.
+    options : dict
+        Further keywords of :func:`cortexlearn.build.feedforward.build_feedforward` (``name``,
+        ``chunk_trials``, ``raster_trials``, ``substitute_error``, ``error_lags``,
+        ``sequence_error``).
+    """
+
+    config: FeedforwardConfig
+    rule: CreditRule
+    schedule: object
+    params: dict | None = None
+    seed: int = 0
+    options: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        if not isinstance(self.config, FeedforwardConfig):
+            raise SpecError(f"config must be a FeedforwardConfig, got {type(self.config).__name__}")
+        if not isinstance(self.rule, CreditRule):
+            raise SpecError(f"rule must be a credit-assignment rule (cortexlearn.rules.FeedbackAlignment, "
+                            f"DirectFeedbackAlignment, SignSymmetry, WeightTransport, ReadoutOnly), got "
+                            f"{type(self.rule).__name__}")
+        if self.params is None:
+            object.__setattr__(self, "params", initial_parameters(self.config, int(self.seed)))
+        known = {"name", "chunk_trials", "raster_trials", "substitute_error", "error_lags", "sequence_error"}
+        unknown = sorted(set(self.options) - known)
+        if unknown:
+            raise SpecError(f"unknown CreditCircuit option(s) {unknown}; known: {sorted(known)}")

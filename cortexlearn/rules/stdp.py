@@ -213,7 +213,10 @@ class PlasticityRule(LearningRule):
         code = self.synapse_code(transmission)
         regular = ()
         if code.run_regularly:
-            regular = (Regular(code.run_regularly, dt=code.run_regularly_dt, when=code.run_regularly_when),)
+            # a periodic flush (order -1) runs before the neurons' regular code of the same step
+            order = -1 if code.run_regularly_dt is not None else 0
+            regular = (Regular(code.run_regularly, dt=code.run_regularly_dt, when=code.run_regularly_when,
+                               order=order),)
         on_neurons = getattr(self, "traces", "synapse") == "neuron"
         return RuleParts(model=code.model, on_pre=code.on_pre, on_post=code.on_post or "",
                          pre=self.neuron_code("pre") if on_neurons else None,
