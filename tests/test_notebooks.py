@@ -32,6 +32,9 @@ REQUIRES = {
                                   "cortexlearn.rules.critic", "cortexlearn.build.critic"],
     "05_sweep_on_dask.ipynb": ["distributed", "cortexlearn.models.bi_poo_1998"],
     "06_closed_loop.ipynb": ["cortexlearn.closedloop", "cortexlearn.resident"],
+    "07_your_own_learning_circuit.ipynb": ["cortexlearn.build", "cortexlearn.rules.base",
+                                           "cortexlearn.circuits.feedforward", "cortexlearn.datasets",
+                                           "sklearn"],
 }
 
 

@@ -16,8 +16,8 @@ from ..errors import SpecError
 from ..rules.credit import CreditRule
 from ..stimuli import RenderedSchedule
 from .delay_line import check_lags
-from cortexlearn.build.feedforward import FeedforwardNet
-from cortexlearn.circuits.feedforward import check_wiring
+from ..build.feedforward import FeedforwardNet
+from .feedforward import check_wiring
 
 __all__ = ["SessionRecord", "run_session"]
 
@@ -47,6 +47,67 @@ class SessionRecord:
     build_time: float = 0.0
     extra: dict = dataclasses.field(default_factory=dict)
     chunks_run: int = 0
+
+    def predictions(self) -> np.ndarray:
+        """The class each trial's output chose: most spikes, ties broken by the mean membrane.
+
+        Returns
+        -------
+        ndarray of int, shape (n_trials,)
+        """
+        return np.argmax(self.counts + 1e-3 * self.vm, axis=1)
+
+    def accuracy(self, schedule, train_labels, test_labels) -> np.ndarray:
+        """Test accuracy (%) after each epoch of ``schedule`` (NaN for an epoch without a test pass).
+
+        Parameters
+        ----------
+        schedule : TrialSchedule
+            The session's trials (:func:`cortexlearn.stimuli.session_schedule`).
+        train_labels, test_labels : array of int
+            Class of each training and test sample.
+
+        Returns
+        -------
+        ndarray, shape (n_epochs,)
+        """
+        n = len(self.counts)
+        source, sample, epoch = (np.asarray(a)[:n] for a in (schedule.source, schedule.sample, schedule.epoch))
+        train_labels, test_labels = np.asarray(train_labels), np.asarray(test_labels)
+        labels = np.where(source == 0, train_labels[np.minimum(sample, len(train_labels) - 1)],
+                          test_labels[np.minimum(sample, max(len(test_labels), 1) - 1)]
+                          if len(test_labels) else -1)
+        correct = self.predictions() == labels
+        out = np.full(int(epoch.max()) + 1, np.nan)
+        for e in range(len(out)):
+            test = (epoch == e) & (source == 1)
+            if test.any():
+                out[e] = 100 * correct[test].mean()
+        return out
+
+    def hidden_angle(self, schedule) -> np.ndarray:
+        """Mean angle (degrees) per epoch between the error the rule sent to the last hidden layer
+        and the one weight transport (backprop) would have sent, over the training trials whose
+        updates were non-zero: the in-circuit measure of alignment (Lillicrap et al. 2016, Fig. 2).
+
+        Parameters
+        ----------
+        schedule : TrialSchedule
+
+        Returns
+        -------
+        ndarray, shape (n_epochs,)
+        """
+        n = len(self.align)
+        source, epoch = np.asarray(schedule.source)[:n], np.asarray(schedule.epoch)[:n]
+        out = np.full(int(epoch.max()) + 1, np.nan)
+        for e in range(len(out)):
+            a = self.align[(epoch == e) & (source == 0)]
+            ok = (a[:, 1] > 0) & (a[:, 2] > 0)
+            if ok.any():
+                cos = np.clip(a[ok, 0] / np.sqrt(a[ok, 1] * a[ok, 2]), -1, 1)
+                out[e] = float(np.degrees(np.arccos(cos)).mean())
+        return out
 
 
 def _fingerprint(net: FeedforwardNet, rule, params, schedule, timed_values, dt) -> np.ndarray:
