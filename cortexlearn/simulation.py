@@ -203,23 +203,40 @@ class _DirectoryLock:
     def acquire(self):
         os.makedirs(self.directory, exist_ok=True)
         path = os.path.join(self.directory, ".lock")
-        fh = open(path, "a+")
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "unknown"
+        for _ in range(10):
+            fh = open(path, "a+")
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "unknown"
+                fh.close()
+                raise LockedError(f"{self.directory} is locked by a live run (process {holder}); "
+                                  "use another directory or wait for that run to finish") from None
+            try:  # the holder may have removed the file between our open and our lock
+                same = os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
             fh.close()
-            raise LockedError(f"{self.directory} is locked by a live run (process {holder}); "
-                              "use another directory or wait for that run to finish") from None
+        else:  # pragma: no cover - a lock file replaced ten times in a row
+            raise LockedError(f"{self.directory}: its lock file keeps changing; another run is starting")
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
         fh.flush()
         self._fh = fh
 
-    def release(self):
+    def release(self, remove: bool = False):
+        """Release the lock; ``remove`` deletes the lock file first (a finished results folder
+        keeps no trace of the lock)."""
         if self._fh is not None:
+            if remove:
+                try:
+                    os.unlink(os.path.join(self.directory, ".lock"))
+                except OSError:
+                    pass
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None

@@ -276,8 +276,10 @@ def _unit_main(argv: list[str] | None = None) -> None:
     if mine != spec.fingerprint:
         raise SweepError(f"this worker has another version of model {spec.model} (fingerprint {mine}, "
                          f"the sweep expects {spec.fingerprint}); install the same version everywhere")
+    # the sweep re-runs only units that are not complete: an interrupted or failed run of this
+    # unit is replaced once the new one is complete
     run(spec.model, seed=spec.seed, target=spec.target, quick=spec.quick, out=spec.out,
-        progress=False, figure=spec.figure, **spec.params)
+        progress=False, figure=spec.figure, overwrite=True, **spec.params)
 
 
 # ---------------------------------------------------------------------------------------- plan
