@@ -7,6 +7,7 @@ a :class:`Simulation`.
 
 __version__ = "0.1.0"
 
+from . import _signals  # noqa: F401  (first: imports Brian2 from any thread)
 from .errors import (CortexlearnError, DaleViolation, DiskSpaceError, LockedError, NonFiniteError,
                      OutputExistsError, SpecError, TargetError, UnitError)
 from .results import Results, load
