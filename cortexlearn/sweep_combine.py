@@ -64,6 +64,11 @@ def combine(units: list[UnitSpec]):
             row[f"passed_{_label(check['name'])}"] = np.nan if passed is None else float(passed)
         rows.append(row)
     summary = pd.DataFrame(rows).sort_values(names + ["seed"], kind="stable").reset_index(drop=True)
+    twice = summary.duplicated(subset=names + ["seed"], keep=False)
+    if twice.any():
+        raise SweepError(f"{int(twice.sum())} units share a grid point and seed (they differ in "
+                         "fixed parameters: " + ", ".join(summary.loc[twice, "unit"].astype(str)[:4])
+                         + "); combine them in separate folders, or sweep that parameter with --grid")
     table = summary.drop(columns=["unit", "status"]).copy()
     table["complete"] = summary["status"] == "complete"
     for col in table.columns:
