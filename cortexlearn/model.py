@@ -322,6 +322,8 @@ class RunContext:
         self.build_root = build_root
         self.status = "complete"
         self.log: list[str] = []
+        #: every seed the model used (``seed, seed + 1, ...`` for several); the manifest lists them
+        self.seeds_used: list[int] = []
 
     def simulation(self, seed: int | None = None, target: str | None = None, **kwargs):
         """A new :class:`~cortexlearn.simulation.Simulation` for this run's target and seed."""

@@ -111,6 +111,7 @@ def _angles(p, seed: int, weights: dict | None) -> dict:
 def simulate_model(ctx: RunContext) -> dict:
     p = dict(ctx.params)
     seeds = [ctx.seed + k for k in range(p["n_seeds"])]
+    ctx.seeds_used = list(seeds)
     units = _units(p)
     jobs = [(run_unit, (u, seeds, p, ctx.target, p["threads"], ctx.build_root)) for u in units]
     if p["bptt_iterations"] > 0:

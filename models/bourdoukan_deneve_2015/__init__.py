@@ -32,6 +32,7 @@ def _simulate(ctx):
     p = ctx.params
     modes = _MODE_SETS.get(p["fast_modes"], (p["fast_modes"],))
     seeds = [ctx.seed + k for k in range(p["n_seeds"])]
+    ctx.seeds_used = list(seeds)
     metrics: dict = {}
     common = dict(n_neurons=p["n_neurons"], learn_block=p["learn_block"], test_block=p["test_window"],
                   frequency=p["frequency"], damping=p["damping"], command_std=p["command_std"],

@@ -25,7 +25,7 @@ PARAMETERS = (
               "(critic without the label), critic_hidden (the critic's prediction reaches the "
               "hidden layer only; the output learns from the true error alone)", "issue 6"),
     Parameter("error_fraction", 0.2, "fraction of training samples whose true error arrives",
-              "issue 6: a random 20 %", domain="probability"),
+              "issue 6: a random 20 %", domain="(0, 1]"),
     Parameter("n_seeds", 3, "seeds (weights, feedback, trial order, error mask)", "issue 6: 3 seeds",
               quick=1, domain="integer>=1"),
     Parameter("first_seed", 0, "first seed (seeds first_seed ... first_seed + n_seeds - 1), e.g. to "
@@ -87,7 +87,7 @@ PARAMETERS = (
               "at half the rate), as in spiking_feedback_alignment", "as spiking_feedback_alignment"),
     Parameter("prediction_gain", 1.0, "factor on the critic's prediction where it stands in for "
               "the true error (in (0, 1]; 1: the prediction as it is)", "chosen",
-              domain="nonnegative"),
+              domain="(0, 1]"),
     Parameter("evaluate_on", "test", "test: the MNIST-1D test samples; validation: held-out "
               "training samples n_train ... n_train + n_test (to choose rates without the test set)",
               "chosen"),

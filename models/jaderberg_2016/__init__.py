@@ -52,6 +52,7 @@ MLP_VARIANTS = ("BP", "SG, label-conditioned", "SG, unconditioned")
 def simulate(ctx):
     p = ctx.params
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    ctx.seeds_used = list(seeds)
     sg = lambda cond: (("conditioned", cond), ("learning_rate", p["sg_learning_rate"]))
     relu = (("activation", "relu"),)
     variants = (Variant("BP", "backprop", network=relu),
@@ -78,6 +79,7 @@ def simulate(ctx):
         configs[f"TBPTT T={T}"] = CopyConfig(**common)
         configs[f"TBPTT T={T} + SG"] = CopyConfig(synthetic=True, **common)
     copy_seeds = list(range(ctx.seed, ctx.seed + p["copy_seeds"]))
+    ctx.seeds_used = sorted(set(seeds) | set(copy_seeds))
     copy = run_copy_variants(configs, copy_seeds, progress=lambda j: ctx.progress(j, "copy task"))
     log += copy.pop("diverged")
     for key, value in copy.items():

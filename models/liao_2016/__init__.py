@@ -54,6 +54,7 @@ PARAMETERS = (
 def simulate(ctx):
     p = ctx.params
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    ctx.seeds_used = list(seeds)
     options = dict(batch_size=p["batch_size"], learning_rate=p["learning_rate"], schedule="cosine",
                    weight_decay=p["weight_decay"])
     compared = variants(p["manhattan_learning_rate"])

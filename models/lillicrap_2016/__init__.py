@@ -46,6 +46,7 @@ def _final(da, variant):
 def simulate(ctx):
     p = ctx.params
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    ctx.seeds_used = list(seeds)
     options = dict(batch_size=p["batch_size"], learning_rate=p["learning_rate"], schedule="cosine")
     classify = dict(options, weight_decay=p["weight_decay"])
     metrics, log = {}, []

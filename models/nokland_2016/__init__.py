@@ -44,6 +44,7 @@ def _final(da, label):
 def simulate(ctx):
     p = ctx.params
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    ctx.seeds_used = list(seeds)
     options = dict(batch_size=p["batch_size"], learning_rate=p["learning_rate"], schedule="cosine",
                    weight_decay=p["weight_decay"], diagnostics=False)
     data = load_mnist1d()

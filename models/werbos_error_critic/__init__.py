@@ -48,6 +48,7 @@ def simulate(ctx):
         f"critic, bootstrap {p['discount']:g}": CopyConfig(synthetic=True, discount=p["discount"], **common),
     }
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    ctx.seeds_used = list(seeds)
     out = run_copy_variants(configs, seeds, progress=lambda j: ctx.progress(j, "copy task"))
     ctx.log.extend(out.pop("diverged"))
     for key, value in out.items():
