@@ -274,11 +274,12 @@ class Model:
                 valid = ", ".join(f"{p.name} (default {p.describe_default()})" for p in self.parameters)
                 raise SpecError(f"model {self.name} has no parameter {name!r}. Valid parameters: {valid}")
             values[name] = pmap[name].coerce(value)
-        for p in self.parameters:
-            try:
-                p.check_domain(values[p.name], values)
-            except SpecError as exc:
-                raise SpecError(f"model {self.name}: {exc}") from None
+        for others in (None, values):  # each value on its own first, then whole steps of dt
+            for p in self.parameters:
+                try:
+                    p.check_domain(values[p.name], others)
+                except SpecError as exc:
+                    raise SpecError(f"model {self.name}: {exc}") from None
         return values
 
     def methods_table(self) -> str:

@@ -460,7 +460,13 @@ class Simulation:
 
     def _insert_seed_code(self):
         n_gen = max(self.threads, 1)
-        code = (
+        code = ""
+        if sys.platform.startswith("linux"):
+            # the program dies with the process that started it: a SIGKILLed Python leaves no
+            # orphan program running on (Linux, prctl(2) PR_SET_PDEATHSIG)
+            get_device().headers.append("<sys/prctl.h>")
+            code += "prctl(PR_SET_PDEATHSIG, SIGKILL);\n"
+        code += (
             "{\n"
             f"    const char* _cl_seed = std::getenv(\"{_SEED_ENV}\");\n"
             "    if (_cl_seed != NULL) {\n"
