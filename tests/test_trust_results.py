@@ -284,3 +284,50 @@ def test_import_in_a_worker_thread():
             "t = threading.Thread(target=f); t.start(); t.join(); print('errors', err)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "errors []" in out.stdout, out.stderr
+
+
+ORPHAN = textwrap.dedent("""
+    import sys
+    from brian2 import Network, NeuronGroup, ms, second
+    from cortexlearn import Simulation
+    with Simulation(target="cpp_standalone", directory=sys.argv[1], build_cache=False) as sim:
+        group = NeuronGroup(2000, "dv/dt = -v / (10*ms) : 1")
+        sim.run(Network(group), 10000 * second)
+""")
+
+
+def _programs(folder):
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.readlink(f"/proc/{pid}/exe").startswith(str(folder)):
+                    found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.standalone
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_compiled_program_dies_with_its_parent(tmp_path):
+    folder = tmp_path / "build"
+    proc = subprocess.Popen([sys.executable, "-c", ORPHAN, str(folder)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 300
+        while not _programs(folder):
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.time() < deadline, "the program never started"
+            time.sleep(0.2)
+        proc.kill()
+        proc.wait(timeout=30)
+        deadline = time.time() + 10
+        while _programs(folder) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not _programs(folder), "the compiled program outlived its parent"
+    finally:
+        for pid in _programs(folder):
+            os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
