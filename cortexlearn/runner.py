@@ -75,14 +75,17 @@ class _Output:
 
     def __init__(self, out: str, overwrite: bool):
         self.out = os.path.abspath(out)
-        self.created = False
+        self.created: str | None = None  # the outermost folder this run created
         self.lock = None
         self.staging: str | None = None
         parent = os.path.dirname(self.out)
         try:
             if not os.path.isdir(self.out):
+                top = self.out
+                while not os.path.exists(os.path.dirname(top)) and os.path.dirname(top) != top:
+                    top = os.path.dirname(top)
                 os.makedirs(self.out)
-                self.created = True
+                self.created = top
             probe = tempfile.NamedTemporaryFile(dir=self.out, prefix=".write-test-")
             probe.close()
         except OSError as exc:
@@ -121,7 +124,7 @@ class _Output:
             self.lock.release(remove=True)
             self.lock = None
         if self.created:
-            shutil.rmtree(self.out, ignore_errors=True)
+            shutil.rmtree(self.created, ignore_errors=True)
 
     def finish(self, status: str) -> str | None:
         """Put the run in place; returns where an incomplete replacement was kept instead of
@@ -306,10 +309,18 @@ def run(name: str, *, seed: int = 0, target: str | None = None, quick: bool = Fa
             results = Results(manifest.content, metrics, checks, dict(ctx.data),
                               path=output.out if output else None)
             if folder:
-                write_json(os.path.join(folder, "metrics.json"), {"metrics": metrics, "checks": checks})
-                if figure and model.figure is not None:
-                    _save_figure(model, ctx.data, metrics, folder)
-                manifest.write()
+                try:
+                    write_json(os.path.join(folder, "metrics.json"), {"metrics": metrics, "checks": checks})
+                    if figure and model.figure is not None:
+                        _save_figure(model, ctx.data, metrics, folder)
+                    manifest.write()
+                except BaseException as exc:  # e.g. a full disk or a broken figure: say so
+                    manifest.content["log"] = list(ctx.log) + [f"writing the results failed: {exc!r}"]
+                    try:
+                        manifest.write(status="failed")
+                    finally:
+                        output.finish("failed")
+                    raise
                 kept = output.finish(status)
                 if kept:
                     results.path = kept

@@ -304,8 +304,8 @@ class Simulation:
             if reason is not None:
                 raise TargetError(f"cuda_standalone is not available here: {reason}")
         as_quantity(dt, second, "dt")
-        if not float(dt) > 0:
-            raise SpecError(f"dt must be > 0, got {dt!r}")
+        if not (float(dt) > 0 and np.isfinite(float(dt))):
+            raise SpecError(f"dt must be > 0 and finite, got {dt!r}")
         if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
             raise SpecError(f"seed must be a non-negative integer or None, got {seed!r}")
         if not isinstance(threads, (int, np.integer)) or threads < 1:
@@ -506,7 +506,7 @@ class Simulation:
         self._require_active()
         as_quantity(duration, second, "duration")
         if not (float(duration) > 0 and np.isfinite(float(duration))):
-            raise SpecError(f"duration must be finite and > 0, got {duration!r}")
+            raise SpecError(f"duration must be > 0 and finite, got {duration!r}")
         self._dale |= dale_synapses(network)
         deferred = self._check_run_args(run_args)
         if self.standalone:

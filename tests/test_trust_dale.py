@@ -73,7 +73,7 @@ def test_run_args_checked_on_numpy():
             sim.run(built.network, 1 * ms, run_args={syn.w: -np.ones(n) * mV})
         with pytest.raises(SpecError, match=r"run_args E_to_I.w: 5 values for 32 elements"):
             sim.run(built.network, 1 * ms, run_args={syn.w: np.ones(5) * mV})
-        with pytest.raises(SpecError, match=r"duration must be finite"):
+        with pytest.raises(SpecError, match=r"duration must be > 0 and finite"):
             sim.run(built.network, np.inf * ms)
         assert sim.run(built.network, 1 * ms, run_args={syn.w: np.ones(n) * mV}).complete
 

@@ -130,10 +130,16 @@ def test_refused_run_leaves_nothing(toy, tmp_path, monkeypatch):
     with pytest.raises(TargetError, match="numpy is not available here"):
         _run(toy, out)
     assert not out.exists()
+    monkeypatch.setattr(runner, "available_targets", lambda: {"numpy": None})
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "manifest.json").write_text("{}")
+    with pytest.raises(OutputExistsError):
+        _run(toy, tmp_path / "full")
+    assert os.listdir(tmp_path / "full") == ["manifest.json"]
     monkeypatch.undo()
     monkeypatch.setattr(runner, "MIN_FREE_BYTES", 2**62)
     with pytest.raises(cortexlearn.DiskSpaceError):
-        _run(toy, out)
+        _run(toy, out / "a" / "b")
     assert not out.exists()
 
 
