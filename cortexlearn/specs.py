@@ -43,15 +43,17 @@ _NETWORKS: "weakref.WeakValueDictionary[str, Circuit]" = weakref.WeakValueDictio
 
 
 def dale_synapses(network) -> set[str]:
-    """Names of the ``Synapses`` of ``network`` whose ``w`` is a Dale magnitude (>= 0): every
-    ``Synapses`` of a network built by :func:`cortexlearn.build.build` from a live
-    :class:`Circuit` (build makes Synapses only from Projections)."""
+    """Names of the ``Synapses`` of ``network`` whose ``w`` is a Dale magnitude (>= 0): those of
+    a network built by :func:`cortexlearn.build.build` from a live :class:`Circuit` that carry
+    a projection's name (objects added to the network later are not counted)."""
     circuit = _NETWORKS.get(getattr(network, "name", None) or "")
     if circuit is None:
         return set()
     from brian2 import Synapses
 
-    return {obj.name for obj in getattr(network, "objects", ()) if isinstance(obj, Synapses)}
+    names = {p.name for p in circuit.projections}
+    return {obj.name for obj in getattr(network, "objects", ())
+            if isinstance(obj, Synapses) and obj.name in names}
 
 KINDS = ("E", "I")
 
