@@ -222,8 +222,8 @@ def _check_neuron_parameter(pop: str, key: str, value):
             raise SpecError(f"population {pop}: {key} must be >= 0, got {format_quantity(value)}")
     elif (dims is second.dim and lowered.startswith("tau")) or dims is fu.get_dimensions(_FARAD):
         if np.any(arr <= 0):
-            raise SpecError(f"population {pop}: {key} must be > 0 (a {'time constant' if dims is second.dim else 'capacitance'}), "
-                            f"got {format_quantity(value)}")
+            what = "a time constant" if dims is second.dim else "a capacitance"
+            raise SpecError(f"population {pop}: {key} must be > 0 ({what}), got {format_quantity(value)}")
 
 
 def _check_initial(pop: str, key: str, value):
@@ -418,9 +418,11 @@ def expression_bounds(expr: str, where: str = "expression") -> tuple[float, floa
                 return (0.0, 1.0)
             if f in ("exp",) and len(args) == 1:
                 return (math.exp(min(args[0][0], 700)), math.exp(min(args[0][1], 700)))
-            if f in ("abs", "sqrt") and len(args) == 1:
-                lo = 0.0 if f == "abs" else math.sqrt(max(args[0][0], 0.0))
-                return (lo, max(abs(args[0][0]), abs(args[0][1])) if f == "abs" else math.sqrt(max(args[0][1], 0)))
+            if f == "abs" and len(args) == 1:
+                lo, hi = args[0]
+                return (0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi)), max(abs(lo), abs(hi)))
+            if f == "sqrt" and len(args) == 1:
+                return (math.sqrt(max(args[0][0], 0.0)), math.sqrt(max(args[0][1], 0.0)))
             if f == "clip" and len(args) == 3:
                 return (max(args[0][0], args[1][0]), min(max(args[0][1], args[1][0]), args[2][1]))
             if f in ("int", "floor", "ceil") and len(args) == 1:
