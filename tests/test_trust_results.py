@@ -337,3 +337,32 @@ def test_compiled_program_dies_with_its_parent(tmp_path):
             os.kill(pid, signal.SIGKILL)
         if proc.poll() is None:
             proc.kill()
+
+
+def test_failure_while_writing_results_keeps_the_complete_run(toy, tmp_path):
+    import dataclasses
+
+    out = tmp_path / "run"
+    _run(toy, out)
+
+    def broken(data, metrics):
+        raise RuntimeError("the figure failed")
+
+    register_model(dataclasses.replace(TOY, figure=broken), replace=True)
+    with pytest.raises(RuntimeError, match="the figure failed"):
+        _run(toy, out, overwrite=True, rate=20 * Hz)
+    assert cortexlearn.load(str(out)).metrics["rate"] == 10.0
+    kept = [p for p in os.listdir(tmp_path) if p.startswith("run.failed-")]
+    assert len(kept) == 1 and not (tmp_path / kept[0] / ".lock").exists()
+
+
+def test_ctrl_c_before_the_first_record_is_interrupted(toy, tmp_path):
+    import dataclasses
+
+    def stop_at_once(ctx):
+        raise KeyboardInterrupt
+
+    register_model(dataclasses.replace(TOY, simulate=stop_at_once), replace=True)
+    res = _run(toy, tmp_path / "run")
+    assert res.status == "interrupted"
+    assert cortexlearn.load(str(tmp_path / "run")).status == "interrupted"
