@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--quick", action="store_true", help="small smoke-test run (checks not judged)")
     r.add_argument("--out", default=None, help="results folder (default runs/MODEL)")
-    r.add_argument("--overwrite", action="store_true", help="replace a completed run in --out")
+    r.add_argument("--overwrite", action="store_true",
+                   help="replace the run held in --out (kept until the new run is complete)")
     r.add_argument("--no-progress", action="store_true", help="no progress bars")
     r.set_defaults(func=_cmd_run)
     st = sub.add_parser("status", aliases=["list-runs"],
