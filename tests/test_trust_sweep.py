@@ -91,3 +91,21 @@ def test_sweep_without_dask_runs_serially(model_dir, tmp_path, monkeypatch):
     with pytest.raises(SweepError, match=r"pip install 'cortexlearn\[cluster\]'"):
         sweep(MODEL, {"rate": [20 * Hz]}, [0], out=str(tmp_path / "t"), scheduler="tcp://127.0.0.1:1",
               model_path=[model_dir], progress=False)
+
+
+def test_interrupted_unit_is_replaced_when_the_sweep_resumes(model_dir, tmp_path):
+    import json
+    import os
+
+    out = str(tmp_path / "s")
+    first = sweep(MODEL, {"rate": [10 * Hz]}, [0, 1], out=out, scheduler="serial", model_path=[model_dir],
+                  progress=False)
+    unit = os.path.join(out, "units", first.summary["unit"][0])
+    manifest = json.load(open(os.path.join(unit, "manifest.json")))
+    manifest["status"] = "interrupted"
+    json.dump(manifest, open(os.path.join(unit, "manifest.json"), "w"))
+    again = sweep(MODEL, {"rate": [10 * Hz]}, [0, 1], out=out, scheduler="serial", model_path=[model_dir],
+                  progress=False)
+    assert len(again.ran) == 1 and len(again.skipped) == 1 and again.complete
+    assert os.path.exists(os.path.join(unit, "sweep-unit.json")) and not os.path.exists(os.path.join(unit, ".lock"))
+    assert not [p for p in os.listdir(os.path.join(out, "units")) if p.startswith(".")]
