@@ -1,4 +1,4 @@
-"""Command line: ``cortexlearn list | describe MODEL | run MODEL | sweep MODEL | targets``.
+"""Command line: ``cortexlearn list | describe MODEL | run MODEL | sweep MODEL | targets | status [DIR ...]``.
 
 ``cortexlearn run song_2000 --set tau_plus=25*ms --seed 1 --target cpp_standalone --out runs/song``
 writes ``manifest.json``, ``metrics.json``, ``data.zarr`` and ``figure.pdf``/``.png`` to the
