@@ -87,10 +87,18 @@ def combine(units: list[UnitSpec]):
 
 
 def _read_json(path: str) -> dict:
+    """The JSON object in ``path``; ``{}`` when it is missing, with a warning naming the file when
+    it is damaged (the unit's row then has no numbers)."""
     try:
         with open(path) as fh:
             return json.load(fh)
-    except (OSError, ValueError):
+    except OSError:
+        return {}
+    except ValueError as exc:
+        import warnings
+
+        warnings.warn(f"{path} is damaged ({exc}); its unit is left without numbers. Delete the unit "
+                      "folder and re-run the sweep to redo it", stacklevel=3)
         return {}
 
 

@@ -109,3 +109,16 @@ def test_interrupted_unit_is_replaced_when_the_sweep_resumes(model_dir, tmp_path
     assert len(again.ran) == 1 and len(again.skipped) == 1 and again.complete
     assert os.path.exists(os.path.join(unit, "sweep-unit.json")) and not os.path.exists(os.path.join(unit, ".lock"))
     assert not [p for p in os.listdir(os.path.join(out, "units")) if p.startswith(".")]
+
+
+def test_damaged_unit_metrics_are_named_when_combining(model_dir, tmp_path):
+    import os
+
+    out = str(tmp_path / "s")
+    first = sweep(MODEL, {"rate": [10 * Hz]}, [0], out=out, scheduler="serial", model_path=[model_dir],
+                  progress=False)
+    path = os.path.join(out, "units", first.summary["unit"][0], "metrics.json")
+    with open(path, "w") as fh:
+        fh.write('{"metrics": {"output_ra')
+    with pytest.warns(UserWarning, match="metrics.json is damaged"):
+        load_sweep(out)
