@@ -7,8 +7,9 @@ a :class:`Simulation`.
 
 __version__ = "0.1.0"
 
+from . import _signals  # noqa: F401  (first: imports Brian2 from any thread)
 from .errors import (CortexlearnError, DaleViolation, DiskSpaceError, LockedError, NonFiniteError,
-                     OutputExistsError, SpecError, TargetError, UnitError)
+                     OutputError, OutputExistsError, ResultsCorruptError, SpecError, TargetError, UnitError)
 from .results import Results, load
 from .runner import run
 from .simulation import RunInfo, Simulation, available_targets
@@ -16,6 +17,7 @@ from .registry import get_model, list_models
 
 __all__ = [
     "CortexlearnError", "DaleViolation", "DiskSpaceError", "LockedError", "NonFiniteError",
-    "OutputExistsError", "SpecError", "TargetError", "UnitError", "Results", "load", "run",
+    "OutputError", "OutputExistsError", "ResultsCorruptError", "SpecError", "TargetError", "UnitError",
+    "Results", "load", "run",
     "RunInfo", "Simulation", "available_targets", "get_model", "list_models", "__version__",
 ]

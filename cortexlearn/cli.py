@@ -1,4 +1,4 @@
-"""Command line: ``cortexlearn list | describe MODEL | run MODEL | sweep MODEL | targets``.
+"""Command line: ``cortexlearn list | describe MODEL | run MODEL | sweep MODEL | targets | status [DIR ...]``.
 
 ``cortexlearn run song_2000 --set tau_plus=25*ms --seed 1 --target cpp_standalone --out runs/song``
 writes ``manifest.json``, ``metrics.json``, ``data.zarr`` and ``figure.pdf``/``.png`` to the
@@ -67,6 +67,37 @@ def _cmd_run(args) -> int:
     return 0
 
 
+def _run_folders(paths: list[str], depth: int = 3):
+    for path in paths:
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("data.zarr", "build"))
+            if "manifest.json" in files:
+                yield root
+            if root[len(path):].count(os.sep) >= depth:
+                dirs[:] = []
+
+
+def _cmd_status(args) -> int:
+    import json
+
+    from .results import run_state
+
+    found = 0
+    for folder in _run_folders(args.paths or ["runs"]):
+        found += 1
+        try:
+            with open(os.path.join(folder, "manifest.json")) as fh:
+                manifest = json.load(fh)
+            status, why = run_state(manifest)
+            line = f"{status:12s} {manifest.get('model', '?'):34s} seed {manifest.get('seed', '?')!s:4s} {folder}"
+            print(line + (f"  ({why})" if why else ""))
+        except (OSError, ValueError, AttributeError) as exc:
+            print(f"{'unreadable':12s} {'?':34s} {'':9s} {folder}  ({exc.__class__.__name__}: {exc})")
+    if not found:
+        print("no runs found under " + ", ".join(args.paths or ["runs"]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cortexlearn", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,9 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--quick", action="store_true", help="small smoke-test run (checks not judged)")
     r.add_argument("--out", default=None, help="results folder (default runs/MODEL)")
-    r.add_argument("--overwrite", action="store_true", help="replace a completed run in --out")
+    r.add_argument("--overwrite", action="store_true",
+                   help="replace the run held in --out (kept until the new run is complete)")
     r.add_argument("--no-progress", action="store_true", help="no progress bars")
     r.set_defaults(func=_cmd_run)
+    st = sub.add_parser("status", aliases=["list-runs"],
+                        help="the true status of run folders (a dead 'running' run shows as interrupted/stale)")
+    st.add_argument("paths", nargs="*", help="run folders or folders holding runs (default runs/)")
+    st.set_defaults(func=_cmd_status)
     from . import sweep as _sweep
 
     sw = sub.add_parser("sweep", help="parameter sweeps and seed ensembles on Dask")

@@ -40,3 +40,11 @@ class OutputExistsError(CortexlearnError, FileExistsError):
 
 class DiskSpaceError(CortexlearnError, OSError):
     """Not enough free disk space to build or to write results."""
+
+
+class OutputError(CortexlearnError, OSError):
+    """A results folder cannot be created or written (permissions, a file in the way)."""
+
+
+class ResultsCorruptError(CortexlearnError, ValueError):
+    """A saved result (JSON file or array) is damaged: it differs from what was written."""

@@ -44,6 +44,13 @@ class Parameter:
         Allowed values for string parameters.
     quick : optional
         Value used by ``--quick`` smoke runs (default: same as ``default``).
+    domain : str or tuple of str, optional
+        The values the parameter may take, checked when a run is resolved (before anything is
+        built), so that no model needs checks of its own: ``"positive"`` (> 0),
+        ``"nonnegative"`` (>= 0), ``"probability"`` ([0, 1]), ``"finite"``, ``"integer>=N"``, an
+        interval with units such as ``"(0*ms, 1*ms]"`` or ``"[-100*mV, 0*mV]"``, or
+        ``"steps:NAME"`` (a whole number >= 1 of the time step given by parameter ``NAME``).
+        Every number parameter must be finite whatever its domain.
     runtime : bool
         True when the value reaches a compiled (standalone) program only as data, never as code:
         e.g. it only shapes initial values or weights set from arrays, or is passed with
@@ -59,10 +66,51 @@ class Parameter:
     choices: tuple | None = None
     quick: Any = None
     runtime: bool = False
+    domain: Any = None
 
     def __post_init__(self):
         if not self.name.isidentifier():
             raise SpecError(f"parameter name {self.name!r} is not a Python identifier")
+        domains = () if self.domain is None else (
+            (self.domain,) if isinstance(self.domain, str) else tuple(self.domain))
+        for d in domains:
+            _parse_domain(d, self.name)
+        object.__setattr__(self, "domain", domains)
+
+    def check_domain(self, value, values: Mapping[str, Any] | None = None):
+        """Raise :class:`SpecError` naming the parameter and its valid range when ``value`` lies
+        outside this parameter's domain (``values``: the other resolved parameters, for
+        ``steps:NAME``)."""
+        if isinstance(value, (bool, str, np.bool_)) or value is None:
+            return
+        arr = np.asarray(value, dtype=float)
+        shown = format_quantity(value)
+        if not np.all(np.isfinite(arr)):
+            raise SpecError(f"{self.name} must be finite, got {shown}")
+        for d in self.domain:
+            kind, low, high, closed_low, closed_high = _parse_domain(d, self.name)
+            if kind == "steps":
+                if values is None or low not in values:
+                    continue
+                dt = values[low]
+                steps = arr / float(dt) if float(dt) > 0 else np.full(arr.shape, np.nan)
+                if not (np.all(steps >= 1 - 1e-9) and np.all(np.abs(steps - np.round(steps)) < 1e-6)):
+                    raise SpecError(f"{self.name} must be a whole number (>= 1) of time steps {low} "
+                                    f"({format_quantity(dt)}), got {shown}")
+                continue
+            if kind == "integer" and not np.all(arr == np.round(arr)):
+                raise SpecError(f"{self.name} must be an integer >= {low:g}, got {shown}")
+            if kind == "integer" and not np.all(arr >= low):
+                raise SpecError(f"{self.name} must be an integer >= {low:g}, got {shown}")
+            if kind == "integer":
+                continue
+            for bound in (low, high):
+                if isinstance(bound, fu.Quantity) and not isinstance(bound, float):
+                    as_quantity(value, bound, self.name)
+            lo, hi = float(low), float(high)
+            ok = (arr >= lo if closed_low else arr > lo) & (arr <= hi if closed_high else arr < hi)
+            if not np.all(ok):
+                raise SpecError(f"{self.name} must be in {_describe_domain(d)}, got {shown}")
 
     @property
     def unit(self):
@@ -101,6 +149,35 @@ class Parameter:
 
     def describe_default(self) -> str:
         return format_quantity(self.default)
+
+
+_NAMED_DOMAINS = {"positive": "(0, inf)", "nonnegative": "[0, inf)", "probability": "[0, 1]",
+                  "finite": "(-inf, inf)"}
+
+
+def _describe_domain(domain: str) -> str:
+    text = _NAMED_DOMAINS.get(domain, domain)
+    if text.startswith("integer>="):
+        return f"the integers >= {text[9:]}"
+    return {"(0, inf)": "(0, inf) (positive)", "[0, inf)": "[0, inf) (non-negative)"}.get(text, text)
+
+
+def _parse_domain(domain, name: str):
+    """(kind, low, high, low closed, high closed) of a domain text (see :class:`Parameter`)."""
+    if not isinstance(domain, str):
+        raise SpecError(f"parameter {name}: domain must be text, got {domain!r}")
+    text = _NAMED_DOMAINS.get(domain, domain).strip()
+    if text.startswith("steps:"):
+        return "steps", text[6:].strip(), None, True, True
+    if text.startswith("integer>="):
+        return "integer", float(text[9:]), math.inf, True, True
+    if len(text) < 5 or text[0] not in "[(" or text[-1] not in ")]" or "," not in text:
+        raise SpecError(f"parameter {name}: unknown domain {domain!r}; use positive, nonnegative, "
+                        "probability, finite, integer>=N, steps:NAME or an interval like '(0*ms, 1*ms]'")
+    low_text, high_text = text[1:-1].split(",", 1)
+    low = parse_quantity(low_text.replace("-inf", "-1*inf"), f"{name} domain")
+    high = parse_quantity(high_text, f"{name} domain")
+    return "interval", low, high, text[0] == "[", text[-1] == "]"
 
 
 _OPS = {
@@ -197,6 +274,12 @@ class Model:
                 valid = ", ".join(f"{p.name} (default {p.describe_default()})" for p in self.parameters)
                 raise SpecError(f"model {self.name} has no parameter {name!r}. Valid parameters: {valid}")
             values[name] = pmap[name].coerce(value)
+        for others in (None, values):  # each value on its own first, then whole steps of dt
+            for p in self.parameters:
+                try:
+                    p.check_domain(values[p.name], others)
+                except SpecError as exc:
+                    raise SpecError(f"model {self.name}: {exc}") from None
         return values
 
     def methods_table(self) -> str:
@@ -240,6 +323,8 @@ class RunContext:
         self.build_root = build_root
         self.status = "complete"
         self.log: list[str] = []
+        #: every seed the model used (``seed, seed + 1, ...`` for several); the manifest lists them
+        self.seeds_used: list[int] = []
 
     def simulation(self, seed: int | None = None, target: str | None = None, **kwargs):
         """A new :class:`~cortexlearn.simulation.Simulation` for this run's target and seed."""

@@ -9,30 +9,65 @@ Layout of ``DIR``::
 
 JSON files are written atomically (temporary file + rename), so a killed writer leaves the last
 complete version; arrays live in separate groups, so everything recorded before an interruption
-stays readable.
+stays readable. Each array's shape, dtype and SHA-256 digest are recorded beside it
+(``data.zarr/checksums.json``) when it is written, and :func:`load` verifies them: a truncated or
+deleted chunk is reported with the file it came from instead of loading as NaN or vanishing.
+A manifest still saying ``"running"`` whose process is gone (same host) or whose heartbeat is
+older than :data:`STALE_AFTER_S` is reported as ``"interrupted"`` or ``"stale"``.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import hashlib
 import json
 import math
 import os
+import socket
 import tempfile
 import warnings
 from typing import Any, Mapping
 
 import numpy as np
 
+from .errors import ResultsCorruptError
 from .units import format_quantity
 
-__all__ = ["Results", "load", "write_json", "to_dataarray"]
+__all__ = ["Results", "load", "write_json", "read_json", "to_dataarray", "run_state", "STALE_AFTER_S"]
+
+#: A "running" manifest whose heartbeat is older than this is reported as stale (seconds).
+STALE_AFTER_S = 600.0
+CHECKSUMS = "checksums.json"
+
+
+def umask() -> int:
+    """The process's file-creation mask (read without changing it where ``/proc`` allows)."""
+    mask = None
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    mask = int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    if mask is None:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Permissions of a new file under the process's umask (``0o644`` under the usual ``022``):
+    results are meant to be read by collaborators, like the figures written beside them."""
+    return 0o666 & ~umask()
 
 
 def write_json(path: str, obj) -> None:
-    """Write ``obj`` as JSON to ``path`` atomically."""
+    """Write ``obj`` as JSON to ``path`` atomically, readable as the umask allows (not 0600)."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
     try:
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "w") as fh:
             json.dump(_jsonable(obj), fh, indent=2, sort_keys=False)
             fh.write("\n")
@@ -91,38 +126,138 @@ def to_dataarray(name: str, value):
     return da.rename(name)
 
 
+def read_json(path: str):
+    """Parse the JSON file ``path``; a damaged file raises :class:`ResultsCorruptError` naming it."""
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except ValueError as exc:
+        raise ResultsCorruptError(
+            f"{path} is not valid JSON ({exc}); it was damaged after it was written (files are "
+            "written atomically). Re-run into this folder with --overwrite (overwrite=True), or "
+            "restore the file from a copy") from None
+
+
+def array_digest(values) -> dict:
+    """Shape, dtype and SHA-256 digest of an array's values (what :func:`load` verifies)."""
+    arr = np.ascontiguousarray(np.asarray(values))
+    h = hashlib.sha256()
+    if arr.dtype.kind in "OUS":
+        h.update("\x00".join(map(str, arr.ravel().tolist())).encode())
+    else:
+        h.update(arr.tobytes())
+    return {"shape": list(arr.shape), "dtype": str(arr.dtype), "sha256": h.hexdigest()}
+
+
 class ZarrRecorder:
-    """Writes each recorded array to its own group of ``DIR/data.zarr`` immediately."""
+    """Writes each recorded array to its own group of ``DIR/data.zarr`` immediately, and records
+    its shape, dtype and digest in ``data.zarr/checksums.json`` once the group is complete."""
 
     def __init__(self, path: str):
         self.path = path
+        self.digests: dict[str, dict] = {}
 
     def __call__(self, name: str, value) -> None:
         da = to_dataarray(name, value)
+        self.digests.pop(name, None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             da.to_dataset(name=name).to_zarr(self.path, group=name, mode="w", consolidated=False)
+        self.digests[name] = array_digest(da.values)
+        write_json(os.path.join(self.path, CHECKSUMS), self.digests)
 
 
-def read_zarr(path: str) -> dict:
-    """Every group of ``data.zarr`` as a dict of loaded ``xarray.DataArray`` s."""
+def read_zarr(path: str, strict: bool = True) -> dict:
+    """Every group of ``data.zarr`` as a dict of loaded ``xarray.DataArray`` s, verified.
+
+    Each array recorded in ``checksums.json`` must be present with its recorded shape and digest.
+    A damaged one raises :class:`ResultsCorruptError` naming its folder (``strict=False``: a
+    warning, and the array is left out). A group that is not in ``checksums.json`` was being
+    written when its writer stopped; it is left out with a warning.
+    """
     import xarray as xr
 
     out = {}
     if not os.path.isdir(path):
         return out
-    for name in sorted(os.listdir(path)):
+    recorded = {}
+    cpath = os.path.join(path, CHECKSUMS)
+    if os.path.exists(cpath):
+        recorded = read_json(cpath)
+    problems = []
+    names = sorted(n for n in os.listdir(path) if os.path.isdir(os.path.join(path, n)))
+    for name in sorted(set(recorded) - set(names)):
+        problems.append(f"{os.path.join(path, name)}: the array {name!r} was written but its folder is gone")
+    for name in names:
         group = os.path.join(path, name)
-        if not os.path.isdir(group):
-            continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 ds = xr.open_zarr(path, group=name, consolidated=False)
-                out[name] = ds[name].load()
-        except Exception:  # a group whose writer was killed: skip it, keep the rest
+                da = ds[name].load()
+        except Exception as exc:
+            if name in recorded:
+                problems.append(f"{group}: cannot be read ({exc.__class__.__name__}: {exc})")
+            else:
+                warnings.warn(f"{group}: left out, its writer stopped before it was complete "
+                              f"({exc.__class__.__name__})", stacklevel=3)
             continue
+        if name in recorded:
+            got = array_digest(da.values)
+            want = recorded[name]
+            if list(got["shape"]) != list(want["shape"]):
+                problems.append(f"{group}: shape {tuple(got['shape'])}, written as {tuple(want['shape'])}")
+                continue
+            if got["sha256"] != want["sha256"]:
+                problems.append(f"{group}: its values differ from those written (a chunk file is "
+                                "damaged or missing)")
+                continue
+        elif recorded or os.path.exists(cpath):
+            warnings.warn(f"{group}: not in {CHECKSUMS} (its writer stopped while writing it); "
+                          "loaded unverified", stacklevel=3)
+        out[name] = da
+    if problems:
+        text = "damaged results:\n  " + "\n  ".join(problems)
+        if strict:
+            raise ResultsCorruptError(text + "\nRe-run into this folder with --overwrite "
+                                      "(overwrite=True), or load(path, strict=False) to read the "
+                                      "intact arrays only")
+        warnings.warn(text, stacklevel=3)
     return out
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OSError, ValueError, TypeError):
+        return True
+    return True
+
+
+def run_state(manifest: Mapping) -> tuple[str, str]:
+    """The true status of a run and why: a ``"running"`` manifest whose process is gone (on this
+    host) becomes ``"interrupted"``; one whose heartbeat is older than :data:`STALE_AFTER_S`
+    (another host) becomes ``"stale"``. Other statuses are returned as written."""
+    status = manifest.get("status", "unknown")
+    if status != "running":
+        return status, ""
+    pid, host = manifest.get("pid"), manifest.get("host")
+    if isinstance(pid, int) and host == socket.gethostname() and not _pid_alive(pid):
+        return "interrupted", (f"its process {pid} on {host} is gone (killed, or the machine "
+                               f"stopped); last heartbeat {manifest.get('heartbeat', 'never')}")
+    beat = manifest.get("heartbeat") or manifest.get("started")
+    try:
+        age = (_dt.datetime.now(_dt.timezone.utc) - _dt.datetime.fromisoformat(beat)).total_seconds()
+    except (TypeError, ValueError):
+        return status, ""
+    if age > STALE_AFTER_S:
+        return "stale", (f"no heartbeat for {age:.0f} s from process {pid} on {host}; it is "
+                         "probably dead")
+    return status, ""
 
 
 class Results:
@@ -187,15 +322,37 @@ class Results:
         return f"<Results {self.manifest.get('model')} {self.status} at {self.path}>"
 
 
-def load(path: str) -> Results:
-    """Read a run folder written by :func:`cortexlearn.run` or ``cortexlearn run``."""
-    with open(os.path.join(path, "manifest.json")) as fh:
-        manifest = json.load(fh)
+def load(path: str, strict: bool = True) -> Results:
+    """Read a run folder written by :func:`cortexlearn.run` or ``cortexlearn run``.
+
+    Parameters
+    ----------
+    path : str
+        The run's folder.
+    strict : bool
+        Raise :class:`~cortexlearn.errors.ResultsCorruptError` when an array does not match the
+        shape and digest recorded when it was written (default); ``False`` warns and leaves it out.
+
+    Raises
+    ------
+    ResultsCorruptError
+        A damaged ``manifest.json``/``metrics.json`` or array, naming the file and the fix.
+    FileNotFoundError
+        The folder holds no run.
+    """
+    mfile = os.path.join(path, "manifest.json")
+    if not os.path.exists(mfile):
+        raise FileNotFoundError(f"{path} holds no run (no manifest.json)")
+    manifest = read_json(mfile)
+    if not isinstance(manifest, dict):
+        raise ResultsCorruptError(f"{mfile} does not hold a run's manifest (a JSON object)")
+    status, why = run_state(manifest)
+    if status != manifest.get("status"):
+        manifest = dict(manifest, status=status, status_written=manifest.get("status"), status_note=why)
     metrics, checks = {}, []
     mpath = os.path.join(path, "metrics.json")
     if os.path.exists(mpath):
-        with open(mpath) as fh:
-            payload = json.load(fh)
+        payload = read_json(mpath)
         metrics, checks = payload.get("metrics", {}), payload.get("checks", [])
-    data = read_zarr(os.path.join(path, "data.zarr"))
+    data = read_zarr(os.path.join(path, "data.zarr"), strict=strict)
     return Results(manifest, metrics, checks, data, path=os.path.abspath(path))

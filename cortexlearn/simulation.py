@@ -42,7 +42,8 @@ from brian2.devices.device import all_devices, get_device, reset_device, set_dev
 from brian2.units.fundamentalunits import Quantity
 
 from .buildcache import CACHE_ENV, BuildCache
-from .errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError
+from .errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError, UnitError
+from .specs import check_weights, dale_synapses
 from .units import as_quantity
 
 __all__ = ["Simulation", "RunInfo", "TARGETS", "available_targets", "STANDALONE_TARGETS"]
@@ -203,23 +204,40 @@ class _DirectoryLock:
     def acquire(self):
         os.makedirs(self.directory, exist_ok=True)
         path = os.path.join(self.directory, ".lock")
-        fh = open(path, "a+")
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "unknown"
+        for _ in range(10):
+            fh = open(path, "a+")
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "unknown"
+                fh.close()
+                raise LockedError(f"{self.directory} is locked by a live run (process {holder}); "
+                                  "use another directory or wait for that run to finish") from None
+            try:  # the holder may have removed the file between our open and our lock
+                same = os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
             fh.close()
-            raise LockedError(f"{self.directory} is locked by a live run (process {holder}); "
-                              "use another directory or wait for that run to finish") from None
+        else:  # pragma: no cover - a lock file replaced ten times in a row
+            raise LockedError(f"{self.directory}: its lock file keeps changing; another run is starting")
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
         fh.flush()
         self._fh = fh
 
-    def release(self):
+    def release(self, remove: bool = False):
+        """Release the lock; ``remove`` deletes the lock file first (a finished results folder
+        keeps no trace of the lock)."""
         if self._fh is not None:
+            if remove:
+                try:
+                    os.unlink(os.path.join(self.directory, ".lock"))
+                except OSError:
+                    pass
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None
@@ -286,8 +304,8 @@ class Simulation:
             if reason is not None:
                 raise TargetError(f"cuda_standalone is not available here: {reason}")
         as_quantity(dt, second, "dt")
-        if not float(dt) > 0:
-            raise SpecError(f"dt must be > 0, got {dt!r}")
+        if not (float(dt) > 0 and np.isfinite(float(dt))):
+            raise SpecError(f"dt must be > 0 and finite, got {dt!r}")
         if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
             raise SpecError(f"seed must be a non-negative integer or None, got {seed!r}")
         if not isinstance(threads, (int, np.integer)) or threads < 1:
@@ -323,6 +341,10 @@ class Simulation:
         self._built = False
         self._pending: list[tuple[Network, Quantity]] = []
         self._first_run_args: dict | None = None
+        self._first_deferred: list = []
+        self._built_and_run = False
+        #: names of the Synapses whose ``w`` is a Dale magnitude (see :func:`dale_synapses`)
+        self._dale: set[str] = set()
         self.build_time = 0.0
 
     # ------------------------------------------------------------------ context management
@@ -438,7 +460,13 @@ class Simulation:
 
     def _insert_seed_code(self):
         n_gen = max(self.threads, 1)
-        code = (
+        code = ""
+        if sys.platform.startswith("linux"):
+            # the program dies with the process that started it: a SIGKILLed Python leaves no
+            # orphan program running on (Linux, prctl(2) PR_SET_PDEATHSIG)
+            get_device().headers.append("<sys/prctl.h>")
+            code += "prctl(PR_SET_PDEATHSIG, SIGKILL);\n"
+        code += (
             "{\n"
             f"    const char* _cl_seed = std::getenv(\"{_SEED_ENV}\");\n"
             "    if (_cl_seed != NULL) {\n"
@@ -477,8 +505,10 @@ class Simulation:
         """
         self._require_active()
         as_quantity(duration, second, "duration")
-        if not float(duration) > 0:
-            raise SpecError(f"duration must be > 0, got {duration!r}")
+        if not (float(duration) > 0 and np.isfinite(float(duration))):
+            raise SpecError(f"duration must be > 0 and finite, got {duration!r}")
+        self._dale |= dale_synapses(network)
+        deferred = self._check_run_args(run_args)
         if self.standalone:
             ops = [obj.name for obj in network.objects if isinstance(obj, NetworkOperation)]
             if ops:
@@ -498,6 +528,7 @@ class Simulation:
                                       "(group.name) can be set this way; give a TimedArray its values "
                                       "when creating it")
                 key.set_item(slice(None), value)
+            self._check_deferred(deferred)
             t0 = float(network.t)
             report = self._tqdm_report() if self.progress else None
             network.run(duration, namespace=ns, report=report, report_period=report_period)
@@ -508,6 +539,7 @@ class Simulation:
         self._pending.append((network, duration))
         if run_args:
             self._first_run_args = run_args
+            self._first_deferred = deferred
         if not build:
             return None
         return self._build_and_run()
@@ -519,7 +551,7 @@ class Simulation:
             self._build(patch=resident_patch(get_device(), [net for net, _ in self._pending]))
         else:
             self._build()
-        info = self.rerun(run_args=self._first_run_args, seed=self.seed)
+        info = self.rerun(run_args=self._first_run_args, seed=self.seed, _checked=self._first_deferred)
         return dataclasses.replace(info, build_time=self.build_time, build_reused=self.build_reused)
 
     def _build(self, patch=None):
@@ -558,7 +590,7 @@ class Simulation:
 
         return ClosedLoop(self, network, trial, n_trials, read=read, namespace=namespace, spin=spin)
 
-    def rerun(self, run_args: dict | None = None, seed: int | None = None) -> RunInfo:
+    def rerun(self, run_args: dict | None = None, seed: int | None = None, _checked=None) -> RunInfo:
         """Run the compiled program again without recompiling (standalone targets only).
 
         Parameters
@@ -568,8 +600,24 @@ class Simulation:
             (``{synapses.w: array}``) or ``TimedArray`` values, as in Brian2's ``device.run``.
         seed : int, optional
             New seed for the random number generators (default: this simulation's seed).
+
+        Every ``run_args`` value is checked before the program starts (:meth:`_check_run_args`):
+        dimensions, finiteness, one value or one per element, and Dale's law (``w >= 0``) for the
+        synapses of a circuit built from specs. A per-synapse array whose length the program
+        only knows once it ran (the first run) is checked right after it: a wrong length raises
+        instead of silently leaving the compiled-in weights in place.
+
+        Raises
+        ------
+        SpecError, UnitError, DaleViolation
+            A ``run_args`` value of the wrong size, dimensions or sign, or not finite; a negative
+            or non-integer seed.
         """
         self._require_active()
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                                 or seed < 0):
+            raise SpecError(f"seed must be a non-negative integer, got {seed!r}")
+        deferred = self._check_run_args(run_args) if _checked is None else _checked
         if not self.standalone:
             raise TargetError(f"rerun() needs a standalone target; on {self.target} build a new "
                               "network (runtime targets have no compiled program to re-run)")
@@ -581,7 +629,9 @@ class Simulation:
                               "Simulation to change it")
         seed = self.seed if seed is None else seed
         if self.resident:
-            return self._rerun_resident(run_args or {}, seed)
+            info = self._rerun_resident(run_args or {}, seed)
+            self._check_deferred(deferred)
+            return info
         if seed is not None and self.target == "cpp_standalone":
             device.run_environment_variables[_SEED_ENV] = str(int(seed))
         else:
@@ -591,7 +641,78 @@ class Simulation:
         device.run(directory=self.directory, with_output=self.progress, run_args=run_args or {})
         wall = time.time() - start
         fraction = float(getattr(device, "_last_run_completed_fraction", 1.0))
+        self._check_deferred(deferred)
         return RunInfo(self._status(fraction), fraction, wall)
+
+    # ------------------------------------------------------------------ run_args
+    def _check_run_args(self, run_args: dict | None) -> list:
+        """Check every ``run_args`` value (the same rules as a spec's weights, see
+        :func:`cortexlearn.specs.check_weights`); returns the per-synapse arrays whose expected
+        length is known only after the program ran, as ``(key, size)`` pairs."""
+        from brian2.units.fundamentalunits import DimensionMismatchError, fail_for_dimension_mismatch
+
+        deferred = []
+        for key, value in (run_args or {}).items():
+            if hasattr(key, "values") and hasattr(key, "dt") and not hasattr(key, "variable"):
+                label = f"run_args TimedArray {getattr(key, 'name', key)}"
+                if not np.all(np.isfinite(np.asarray(value, dtype=float))):
+                    raise SpecError(f"{label}: values must be finite (found NaN or inf)")
+                try:
+                    fail_for_dimension_mismatch(key.dim, value)
+                except DimensionMismatchError:
+                    raise UnitError(f"{label}: values must have the dimensions of the TimedArray "
+                                    f"({key.dim}), got {value!r}"[:300]) from None
+                continue
+            if not (hasattr(key, "variable") and hasattr(key, "group_name")):
+                continue  # Brian2 names the wrong key itself
+            label = f"run_args {key.group_name}.{key.name}"
+            try:
+                fail_for_dimension_mismatch(key.dim, value)
+            except DimensionMismatchError:
+                raise UnitError(f"{label}: must have the dimensions of {key.group_name}.{key.name} "
+                                f"({key.dim if key.dim is not None else 'dimensionless'})") from None
+            try:
+                arr = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise SpecError(f"{label}: values must be numbers") from None
+            if key.group_name in self._dale and key.name == "w":
+                check_weights(value, label)
+            elif not np.all(np.isfinite(arr)):
+                bad = ~np.isfinite(arr)
+                raise SpecError(f"{label}: values must be finite; {int(bad.sum())} of {arr.size} are "
+                                "NaN or infinite")
+            if arr.size <= 1:
+                continue
+            if arr.ndim != 1:
+                raise SpecError(f"{label}: give one value or a 1-D array, got shape {arr.shape}")
+            size = self._size_of(key)
+            if size is None:
+                deferred.append((key, arr.size))
+            elif arr.size != size:
+                raise SpecError(f"{label}: {arr.size} values for {size} elements; give one value or "
+                                f"exactly {size}")
+        return deferred
+
+    def _size_of(self, key):
+        """Number of elements of a variable, or None where the program has not told yet."""
+        if not key.variable.dynamic:
+            return int(key.variable.size)
+        if self.standalone and not self._built_and_run:
+            return None
+        try:
+            return int(len(key.group))
+        except Exception:
+            return None
+
+    def _check_deferred(self, deferred):
+        self._built_and_run = True
+        for key, given in deferred or ():
+            size = self._size_of(key)
+            if size is not None and size != given:
+                raise SpecError(f"run_args {key.group_name}.{key.name}: {given} values for {size} "
+                                f"synapses; the program ran with its compiled-in values instead, so "
+                                "this run is not what was asked for. Give one value or exactly "
+                                f"{size}")
 
     def _rerun_resident(self, run_args: dict, seed: int | None) -> RunInfo:
         from .resident import ResidentProgram

@@ -22,17 +22,38 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
+import weakref
 from typing import Any
 
 import numpy as np
-from brian2 import Hz, ms, second
+from brian2 import Hz, farad as _FARAD, ms, second
 from brian2.units import fundamentalunits as fu
 
 from .errors import DaleViolation, SpecError
 from .neurons import NeuronModel
 from .units import as_quantity, format_quantity
 
-__all__ = ["Population", "Projection", "Connectivity", "PoissonDrive", "SpikeSource", "Circuit"]
+__all__ = ["Population", "Projection", "Connectivity", "PoissonDrive", "SpikeSource", "Circuit",
+           "check_weights", "expression_bounds", "dale_synapses"]
+
+#: Circuits alive in this process, by the name of the Network that build() gives them, so that a
+#: Simulation can tell which Synapses were built from Projections (whose weights are magnitudes).
+_NETWORKS: "weakref.WeakValueDictionary[str, Circuit]" = weakref.WeakValueDictionary()
+
+
+def dale_synapses(network) -> set[str]:
+    """Names of the ``Synapses`` of ``network`` whose ``w`` is a Dale magnitude (>= 0): those of
+    a network built by :func:`cortexlearn.build.build` from a live :class:`Circuit` that carry
+    a projection's name (objects added to the network later are not counted)."""
+    circuit = _NETWORKS.get(getattr(network, "name", None) or "")
+    if circuit is None:
+        return set()
+    from brian2 import Synapses
+
+    names = {p.name for p in circuit.projections}
+    return {obj.name for obj in getattr(network, "objects", ())
+            if isinstance(obj, Synapses) and obj.name in names}
 
 KINDS = ("E", "I")
 
@@ -169,6 +190,10 @@ class Population(_Hashed):
         initial = tuple(sorted(dict(self.initial).items())) if self.initial else ()
         object.__setattr__(self, "initial", initial)
         params = tuple(sorted(dict(self.parameters).items())) if self.parameters else ()
+        for key, value in params:
+            _check_neuron_parameter(self.name, key, value)
+        for key, value in initial:
+            _check_initial(self.name, key, value)
         if params:  # validated through the model
             object.__setattr__(self, "neuron", self.neuron.with_parameters(**dict(params)))
         object.__setattr__(self, "parameters", params)
@@ -177,6 +202,44 @@ class Population(_Hashed):
         return (self.name, self.n, self.neuron.name, str(self.neuron.equations),
                 tuple(sorted((k, format_quantity(v)) for k, v in self.neuron.parameters.items())),
                 self.kind, self.initial)
+
+
+def _check_neuron_parameter(pop: str, key: str, value):
+    """Population parameters must be finite; time constants and capacitances > 0, refractory
+    periods and delays >= 0 (an equation with a negative time constant diverges)."""
+    if isinstance(value, str):
+        return
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return
+    if not np.all(np.isfinite(arr)):
+        raise SpecError(f"population {pop}: parameter {key} must be finite, got {value!r}")
+    dims = fu.get_dimensions(value)
+    lowered = key.lower()
+    if dims is second.dim and ("ref" in lowered or "delay" in lowered):
+        if np.any(arr < 0):
+            raise SpecError(f"population {pop}: {key} must be >= 0, got {format_quantity(value)}")
+    elif (dims is second.dim and lowered.startswith("tau")) or dims is fu.get_dimensions(_FARAD):
+        if np.any(arr <= 0):
+            what = "a time constant" if dims is second.dim else "a capacitance"
+            raise SpecError(f"population {pop}: {key} must be > 0 ({what}), got {format_quantity(value)}")
+
+
+def _check_initial(pop: str, key: str, value):
+    """Initial values: numbers must be finite; expressions must not name NaN or infinity."""
+    if isinstance(value, str):
+        import re
+
+        if re.search(r"\b(nan|NaN|inf|Inf)\b", value):
+            raise SpecError(f"population {pop}: the initial value of {key} ({value!r}) is not finite")
+        return
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return
+    if not np.all(np.isfinite(arr)):
+        raise SpecError(f"population {pop}: the initial value of {key} must be finite, got {value!r}")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -234,14 +297,143 @@ class SpikeSource(_Hashed):
 
 
 def _check_weight(weight, name: str):
-    arr = np.asarray(weight, dtype=float)
+    check_weights(weight, f"projection {name}")
+
+
+def check_weights(weight, where: str, size: int | None = None, unit=None):
+    """The one check of Dale's law for weights in every form they take.
+
+    ``weight`` is a magnitude: a Quantity or array (every element finite and >= 0, ``size``
+    elements when given, or one), or a Brian2 expression string whose lower bound over all its
+    random draws and indices must be >= 0 (:func:`expression_bounds`): ``"0.5*mV + 0.1*mV*rand()"``
+    passes, ``"-0.5*mV"``, ``"randn()*mV"`` or ``"(rand() - 0.5)*mV"`` are refused, and so is an
+    expression whose bound cannot be established (a name other than a unit, ``i``, ``j``,
+    ``N_pre``, ``N_post``, ``N_incoming``, ``N_outgoing``). The sign of the effect comes from
+    the presynaptic population's kind (E or I), never from the weight.
+
+    Raises
+    ------
+    DaleViolation
+        A weight that is or can be negative.
+    SpecError
+        NaN or infinite weights, or the wrong number of them.
+    UnitError
+        Wrong dimensions (when ``unit`` is given).
+    """
+    hint = ("Weights are non-negative magnitudes (Dale's law); the sign comes from the presynaptic "
+            "population's kind: to make a connection inhibitory, project from an inhibitory population.")
+    if isinstance(weight, str):
+        low, high = expression_bounds(weight, where)
+        if not low >= 0:
+            raise DaleViolation(f"{where}: the weight expression {weight!r} can be negative (lower bound "
+                                f"{low:g} in SI units). {hint}")
+        return weight
+    if unit is not None:
+        as_quantity(weight, unit, f"{where}: weight")
+    try:
+        arr = np.asarray(weight, dtype=float)
+    except (TypeError, ValueError):
+        raise SpecError(f"{where}: weights must be numbers, got {type(weight).__name__}") from None
     if not np.all(np.isfinite(arr)):
-        raise SpecError(f"projection {name}: weights must be finite (found NaN or inf)")
+        bad = ~np.isfinite(arr)
+        raise SpecError(f"{where}: weights must be finite; {int(bad.sum())} of {arr.size} are NaN or "
+                        f"infinite (first at index {int(np.argmax(bad.ravel()))})")
     if np.any(arr < 0):
-        raise DaleViolation(
-            f"projection {name}: weights are non-negative magnitudes (Dale's law); the sign comes "
-            f"from the presynaptic population's kind. Found {int((arr < 0).sum())} negative value(s); "
-            "to make a connection inhibitory, project from an inhibitory population.")
+        raise DaleViolation(f"{where}: found {int((arr < 0).sum())} negative value(s) "
+                            f"(smallest {float(arr.min()):g}). {hint}")
+    if size is not None and arr.size not in (1, size):
+        raise SpecError(f"{where}: {arr.size} weights for {size} synapses")
+    return weight
+
+
+_INDEX_BOUNDS = {"i": (0.0, math.inf), "j": (0.0, math.inf), "N_pre": (1.0, math.inf),
+                 "N_post": (1.0, math.inf), "N_incoming": (1.0, math.inf), "N_outgoing": (1.0, math.inf),
+                 "N": (1.0, math.inf), "pi": (math.pi, math.pi), "True": (1.0, 1.0), "False": (0.0, 0.0)}
+
+
+def _mul(a, b):
+    vals = [x * y if not ((x == 0 and math.isinf(y)) or (y == 0 and math.isinf(x))) else 0.0
+            for x in a for y in b]
+    return min(vals), max(vals)
+
+
+def expression_bounds(expr: str, where: str = "expression") -> tuple[float, float]:
+    """Lower and upper bound of a Brian2 expression over every draw of ``rand()`` (in [0, 1]),
+    ``randn()`` (unbounded) and every index (interval arithmetic, SI magnitudes). A part whose
+    bound is unknown (another name, another function) gives ``(-inf, inf)``."""
+    import ast
+
+    from .units import _UNIT_NAMESPACE
+
+    unknown = (-math.inf, math.inf)
+    try:
+        tree = ast.parse(expr.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise SpecError(f"{where}: cannot parse the expression {expr!r} ({exc.msg})") from None
+
+    def ev(node):
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            v = float(node.value)
+            return (v, v)
+        if isinstance(node, ast.Name):
+            if node.id in _INDEX_BOUNDS:
+                return _INDEX_BOUNDS[node.id]
+            if node.id in _UNIT_NAMESPACE and node.id not in ("inf",):
+                v = float(_UNIT_NAMESPACE[node.id])
+                return (v, v)
+            return unknown
+        if isinstance(node, ast.UnaryOp):
+            a = ev(node.operand)
+            if isinstance(node.op, ast.USub):
+                return (-a[1], -a[0])
+            if isinstance(node.op, ast.UAdd):
+                return a
+            return (0.0, 1.0)  # not
+        if isinstance(node, ast.BinOp):
+            a, b = ev(node.left), ev(node.right)
+            if isinstance(node.op, ast.Add):
+                return (a[0] + b[0], a[1] + b[1])
+            if isinstance(node.op, ast.Sub):
+                return (a[0] - b[1], a[1] - b[0])
+            if isinstance(node.op, ast.Mult):
+                return _mul(a, b)
+            if isinstance(node.op, ast.Div):
+                if b[0] <= 0 <= b[1]:
+                    return unknown
+                return _mul(a, (1 / b[1], 1 / b[0]))
+            if isinstance(node.op, ast.Pow) and a[0] >= 0 and b[0] == b[1]:
+                ends = sorted((a[0] ** b[0] if a[0] > 0 or b[0] > 0 else math.inf, a[1] ** b[0]))
+                return (ends[0], ends[1])
+            return unknown
+        if isinstance(node, (ast.Compare, ast.BoolOp)):
+            return (0.0, 1.0)
+        if isinstance(node, ast.IfExp):
+            a, b = ev(node.body), ev(node.orelse)
+            return (min(a[0], b[0]), max(a[1], b[1]))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            f, args = node.func.id, [ev(a) for a in node.args]
+            if f == "rand" and not args:
+                return (0.0, 1.0)
+            if f in ("exp",) and len(args) == 1:
+                return (math.exp(min(args[0][0], 700)), math.exp(min(args[0][1], 700)))
+            if f == "abs" and len(args) == 1:
+                lo, hi = args[0]
+                return (0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi)), max(abs(lo), abs(hi)))
+            if f == "sqrt" and len(args) == 1:
+                return (math.sqrt(max(args[0][0], 0.0)), math.sqrt(max(args[0][1], 0.0)))
+            if f == "clip" and len(args) == 3:
+                return (max(args[0][0], args[1][0]), min(max(args[0][1], args[1][0]), args[2][1]))
+            if f in ("int", "floor", "ceil") and len(args) == 1:
+                return (math.floor(args[0][0]), math.ceil(args[0][1]))
+            if f in ("sin", "cos") and len(args) == 1:
+                return (-1.0, 1.0)
+            return unknown
+        return unknown
+
+    low, high = ev(tree)
+    return float(low), float(high)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -280,8 +472,8 @@ class Projection(_Hashed):
         if not isinstance(self.connectivity, Connectivity):
             raise SpecError(f"projection {self.name}: connectivity must be a Connectivity, "
                             f"e.g. Connectivity.probability(0.1)")
+        _check_weight(self.weight, self.name)  # an expression string: its lower bound
         if not isinstance(self.weight, str):
-            _check_weight(self.weight, self.name)
             if self.connectivity.mode == "explicit" and np.size(self.weight) not in (1, self.connectivity.i.size):
                 raise SpecError(f"projection {self.name}: {np.size(self.weight)} weights for "
                                 f"{self.connectivity.i.size} explicit synapses")
@@ -340,6 +532,7 @@ class Circuit(_Hashed):
         for drive in self.drives:
             if drive.post not in {p.name for p in self.populations}:
                 raise SpecError(f"drive {drive.name}: population {drive.post!r} is not in circuit {self.name}")
+        _NETWORKS[f"{self.name}_network"] = self
 
     @property
     def nodes(self) -> dict:

@@ -193,10 +193,12 @@ def _unit_dirname(grid: tuple, seed: int, key: str) -> str:
 def unit_status(folder: str, fingerprint: str | None = None) -> str:
     """``"complete"``, ``"interrupted"``, ``"failed"``, ``"running"`` or ``"missing"`` for a unit
     folder; ``"other-version"`` when it holds a run of another model version."""
+    from .results import run_state
+
     try:
         with open(os.path.join(folder, "manifest.json")) as fh:
-            status = json.load(fh).get("status", "unknown")
-    except (OSError, ValueError):
+            status = run_state(json.load(fh))[0]  # a dead "running" unit is interrupted
+    except (OSError, ValueError, AttributeError):
         return "missing"
     if fingerprint is not None and status == "complete":
         try:
@@ -276,8 +278,10 @@ def _unit_main(argv: list[str] | None = None) -> None:
     if mine != spec.fingerprint:
         raise SweepError(f"this worker has another version of model {spec.model} (fingerprint {mine}, "
                          f"the sweep expects {spec.fingerprint}); install the same version everywhere")
+    # the sweep re-runs only units that are not complete: an interrupted or failed run of this
+    # unit is replaced once the new one is complete
     run(spec.model, seed=spec.seed, target=spec.target, quick=spec.quick, out=spec.out,
-        progress=False, figure=spec.figure, **spec.params)
+        progress=False, figure=spec.figure, overwrite=True, **spec.params)
 
 
 # ---------------------------------------------------------------------------------------- plan
@@ -291,17 +295,26 @@ def parse_grid(items: Iterable[str]) -> dict[str, list[str]]:
         if "=" not in item:
             raise SpecError(f"grid entry {item!r} must look like NAME=V1,V2,...")
         name, _, text = item.partition("=")
+        name = name.strip()
+        if name in grid:
+            raise SpecError(f"grid parameter {name!r} is given twice; list all its values in one "
+                            f"entry: {name}=V1,V2,...")
         values, depth, current = [], 0, ""
         for char in text:
-            depth += char in "[(" 
+            depth += char in "[("
             depth -= char in "])"
+            if depth < 0:
+                break
             if char == "," and depth == 0:
                 values.append(current.strip())
                 current = ""
             else:
                 current += char
+        if depth != 0:
+            raise SpecError(f"grid entry {item!r}: unbalanced brackets; write array values whole, "
+                            "e.g. NAME=[1, 2]*mV,[3, 4]*mV")
         values.append(current.strip())
-        grid[name.strip()] = [v for v in values if v]
+        grid[name] = [v for v in values if v]
     return grid
 
 
@@ -465,6 +478,20 @@ def _check_merge(out: str, units: list[UnitSpec]) -> None:
             raise SweepError(f"{out} holds a sweep with {key}={old.get(key)!r}, this one has "
                              f"{key}={mine!r}: refusing to merge results of another model version or "
                              "setting; choose a new folder")
+    # units of one folder must differ only in grid values and seeds, or the combined dataset
+    # would hold two results at one (grid point, seed)
+    old_units = old.get("units", [])
+    old_fixed = {json.dumps(sorted(map(list, u.get("fixed", ())))) for u in old_units}
+    mine = json.dumps(sorted(map(list, new.fixed)))
+    if old_fixed and old_fixed != {mine}:
+        shown = ", ".join(sorted(old_fixed))
+        raise SweepError(f"{out} holds a sweep with fixed parameters {shown}; this one has {mine}: "
+                         "choose a new folder (or sweep that parameter with --grid)")
+    old_names = {tuple(n for n, _ in u.get("grid", ())) for u in old_units}
+    names = tuple(n for n, _ in new.grid)
+    if old_names and old_names != {names}:
+        raise SweepError(f"{out} holds a sweep over {sorted(old_names)}; this one sweeps {list(names)}: "
+                         "choose a new folder")
 
 
 # ---------------------------------------------------------------------------------------- run

@@ -64,6 +64,11 @@ def combine(units: list[UnitSpec]):
             row[f"passed_{_label(check['name'])}"] = np.nan if passed is None else float(passed)
         rows.append(row)
     summary = pd.DataFrame(rows).sort_values(names + ["seed"], kind="stable").reset_index(drop=True)
+    twice = summary.duplicated(subset=names + ["seed"], keep=False)
+    if twice.any():
+        raise SweepError(f"{int(twice.sum())} units share a grid point and seed (they differ in "
+                         "fixed parameters: " + ", ".join(summary.loc[twice, "unit"].astype(str)[:4])
+                         + "); combine them in separate folders, or sweep that parameter with --grid")
     table = summary.drop(columns=["unit", "status"]).copy()
     table["complete"] = summary["status"] == "complete"
     for col in table.columns:
@@ -82,10 +87,18 @@ def combine(units: list[UnitSpec]):
 
 
 def _read_json(path: str) -> dict:
+    """The JSON object in ``path``; ``{}`` when it is missing, with a warning naming the file when
+    it is damaged (the unit's row then has no numbers)."""
     try:
         with open(path) as fh:
             return json.load(fh)
-    except (OSError, ValueError):
+    except OSError:
+        return {}
+    except ValueError as exc:
+        import warnings
+
+        warnings.warn(f"{path} is damaged ({exc}); its unit is left without numbers. Delete the unit "
+                      "folder and re-run the sweep to redo it", stacklevel=3)
         return {}
 
 

@@ -182,7 +182,19 @@ def _execute(units, scheduler, n_workers, progress, connect_timeout, worker_wait
         return reports, 1
     import uuid
 
-    from distributed import wait
+    try:
+        from distributed import wait
+    except ImportError:
+        if scheduler is not None:
+            raise SweepError("a Dask scheduler was named but dask.distributed is not installed: "
+                             "pip install 'cortexlearn[cluster]' (or run with --scheduler serial)") from None
+        import warnings
+
+        warnings.warn("dask.distributed is not installed (pip install 'cortexlearn[cluster]'); "
+                      "running the units one after another in this process", stacklevel=3)
+        bar.close()
+        return _execute(units, "serial", n_workers, progress, connect_timeout, worker_wait, label,
+                        priorities)
 
     client, cluster, owned = _connect(scheduler, n_workers, connect_timeout)
     futures = {}

@@ -81,7 +81,10 @@ def parse_quantity(text: str, name: str = "value"):
     """
     import ast
 
-    tree = ast.parse(text.strip(), mode="eval")
+    try:
+        tree = ast.parse(str(text).strip(), mode="eval")
+    except SyntaxError as exc:
+        raise SpecError(f"cannot parse {name}={text!r}: {exc.msg} (e.g. 25*ms, 0.5, [1, 2]*mV)") from None
     allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Load, ast.List,
                ast.Tuple, ast.Mult, ast.Div, ast.Add, ast.Sub, ast.Pow, ast.USub, ast.UAdd)
     for node in ast.walk(tree):
@@ -91,7 +94,12 @@ def parse_quantity(text: str, name: str = "value"):
             raise SpecError(f"cannot parse {name}={text!r}: unknown unit {node.id!r}")
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
             raise SpecError(f"cannot parse {name}={text!r}: only numbers are allowed")
-    value = eval(compile(tree, "<quantity>", "eval"), {"__builtins__": {}}, dict(_UNIT_NAMESPACE))
+    try:
+        value = eval(compile(tree, "<quantity>", "eval"), {"__builtins__": {}}, dict(_UNIT_NAMESPACE))
+    except fu.DimensionMismatchError as exc:
+        raise UnitError(f"cannot parse {name}={text!r}: {exc}") from None
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        raise SpecError(f"cannot parse {name}={text!r}: {exc.__class__.__name__}: {exc}") from None
     if isinstance(value, (list, tuple)):
         value = np.asarray(value, dtype=float)
     return value

@@ -103,8 +103,10 @@ def test_ctrl_c_keeps_recorded_data_and_marks_interrupted(toy, tmp_path):
     loaded = cortexlearn.load(out)
     assert loaded.status == "interrupted"
     assert set(loaded.data) == {"rates", "trace"}
-    # an interrupted folder may be re-used without --overwrite
-    assert cortexlearn.run(toy.name, out=out, progress=False).status == "complete"
+    # an interrupted run is a run too: replaced only with --overwrite
+    with pytest.raises(OutputExistsError, match="an interrupted run"):
+        cortexlearn.run(toy.name, out=out, progress=False)
+    assert cortexlearn.run(toy.name, out=out, progress=False, overwrite=True).status == "complete"
 
 
 def test_quick_runs_report_but_do_not_judge(toy):

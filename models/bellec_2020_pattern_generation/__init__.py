@@ -22,31 +22,48 @@ from .figure import figure
 from .units import Unit, Variant, make_rule, make_task, run_all, run_bptt_reference, run_unit
 
 PARAMETERS = (
-    Parameter("n_inputs", 100, "frozen Poisson inputs", "Bellec et al. 2020, Fig. 2", quick=20),
-    Parameter("n_recurrent", 100, "recurrent neurons", "Bellec et al. 2020, Fig. 2", quick=10),
+    Parameter("n_inputs", 100, "frozen Poisson inputs", "Bellec et al. 2020, Fig. 2", quick=20,
+              domain="integer>=1"),
+    Parameter("n_recurrent", 100, "recurrent neurons", "Bellec et al. 2020, Fig. 2", quick=10,
+              domain="integer>=1"),
     Parameter("n_control", 30, "recurrent neurons of the small-network control",
-              "feasibility study (FACTS.md): readout-only fails at 30", quick=5),
-    Parameter("input_rate", 50 * Hz, "rate of the frozen Poisson inputs", "feasibility study (FACTS.md)"),
+              "feasibility study (FACTS.md): readout-only fails at 30", quick=5,
+              domain="integer>=1"),
+    Parameter("input_rate", 50 * Hz, "rate of the frozen Poisson inputs", "feasibility study (FACTS.md)",
+              domain="nonnegative"),
     Parameter("trial_duration", 1 * second, "trial (target) length", "Bellec et al. 2020, Fig. 2",
-              quick=0.1 * second),
-    Parameter("dt", 1 * ms, "time step", "Bellec et al. 2020, Methods"),
-    Parameter("iterations", 1000, "training iterations (one trial each)", "issue 6 target", quick=3),
+              quick=0.1 * second, domain=("positive", "steps:dt")),
+    Parameter("dt", 1 * ms, "time step", "Bellec et al. 2020, Methods", domain="(0*ms, 2*ms]"),
+    Parameter("iterations", 1000, "training iterations (one trial each)", "issue 6 target", quick=3,
+              domain="integer>=1"),
     Parameter("bptt_iterations", 1000, "iterations of the NumPy BPTT reference (0: skip)",
-              "same as e-prop", quick=2),
-    Parameter("n_seeds", 3, "seeds (ctx.seed, ctx.seed + 1, ...)", "issue 6: 3 seeds", quick=1),
+              "same as e-prop", quick=2, domain="integer>=0"),
+    Parameter("n_seeds", 3, "seeds (ctx.seed, ctx.seed + 1, ...)", "issue 6: 3 seeds", quick=1,
+              domain="integer>=1"),
     Parameter("controls", True, "run the controls (30-neuron readout-only, frozen readout)", "issue 6"),
-    Parameter("tau_membrane", 30 * ms, "membrane time constant", "Bellec et al. 2020, Fig. 2"),
-    Parameter("tau_adaptation", 200 * ms, "threshold adaptation time constant (ALIF)", "chosen"),
-    Parameter("tau_readout", 20 * ms, "readout time constant", "chosen"),
-    Parameter("beta", 0.2, "threshold increase per unit adaptation (units of threshold)", "chosen"),
-    Parameter("learning_rate", 3e-3, "Adam step size (all learning projections)", "tuned here"),
-    Parameter("reg_strength", 0.3, "firing-rate regularisation c_reg", "tuned here"),
-    Parameter("target_rate", 10 * Hz, "regularisation target rate", "feasibility study (FACTS.md)"),
-    Parameter("input_scale", 0.8, "std of input weights × sqrt(n_inputs), in units of threshold", "tuned here"),
-    Parameter("output_scale", 0.3, "std of initial readout weights × sqrt(n_recurrent)", "chosen"),
-    Parameter("recurrent_scale", 0.8, "std of recurrent weights × sqrt(n_recurrent)", "tuned here"),
-    Parameter("workers", 1, "processes running the units in parallel (each its own build)", "machine"),
-    Parameter("threads", 1, "OpenMP threads per standalone program", "FACTS.md: 1 is faster on 2 cores"),
+    Parameter("tau_membrane", 30 * ms, "membrane time constant", "Bellec et al. 2020, Fig. 2",
+              domain="positive"),
+    Parameter("tau_adaptation", 200 * ms, "threshold adaptation time constant (ALIF)", "chosen",
+              domain="positive"),
+    Parameter("tau_readout", 20 * ms, "readout time constant", "chosen", domain="positive"),
+    Parameter("beta", 0.2, "threshold increase per unit adaptation (units of threshold)", "chosen",
+              domain="nonnegative"),
+    Parameter("learning_rate", 3e-3, "Adam step size (all learning projections)", "tuned here",
+              domain="nonnegative"),
+    Parameter("reg_strength", 0.3, "firing-rate regularisation c_reg", "tuned here",
+              domain="nonnegative"),
+    Parameter("target_rate", 10 * Hz, "regularisation target rate", "feasibility study (FACTS.md)",
+              domain="positive"),
+    Parameter("input_scale", 0.8, "std of input weights × sqrt(n_inputs), in units of threshold", "tuned here",
+              domain="nonnegative"),
+    Parameter("output_scale", 0.3, "std of initial readout weights × sqrt(n_recurrent)", "chosen",
+              domain="nonnegative"),
+    Parameter("recurrent_scale", 0.8, "std of recurrent weights × sqrt(n_recurrent)", "tuned here",
+              domain="nonnegative"),
+    Parameter("workers", 1, "processes running the units in parallel (each its own build)", "machine",
+              domain="integer>=1"),
+    Parameter("threads", 1, "OpenMP threads per standalone program", "FACTS.md: 1 is faster on 2 cores",
+              domain="integer>=1"),
 )
 
 SOURCE = "issue 6 (Bellec et al. 2020, Fig. 2 task)"
@@ -94,6 +111,7 @@ def _angles(p, seed: int, weights: dict | None) -> dict:
 def simulate_model(ctx: RunContext) -> dict:
     p = dict(ctx.params)
     seeds = [ctx.seed + k for k in range(p["n_seeds"])]
+    ctx.seeds_used = list(seeds)
     units = _units(p)
     jobs = [(run_unit, (u, seeds, p, ctx.target, p["threads"], ctx.build_root)) for u in units]
     if p["bptt_iterations"] > 0:

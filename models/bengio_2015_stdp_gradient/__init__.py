@@ -22,16 +22,19 @@ from cortexlearn.model import Check, Model, Parameter
 
 PARAMETERS = (
     Parameter("tau_pre", 16.8 * ms, "decay time of the presynaptic trace",
-              "chosen equal to Bi & Poo's tau_plus (Bi & Poo 2001 fit)"),
+              "chosen equal to Bi & Poo's tau_plus (Bi & Poo 2001 fit)", domain="positive"),
     Parameter("tau_m", 20 * ms, "membrane time constant of the postsynaptic neuron",
-              "Song, Miller & Abbott 2000"),
+              "Song, Miller & Abbott 2000", domain="positive"),
     Parameter("tau_rate", 33.7 * ms, "decay time of the filtered postsynaptic rate (rate form)",
-              "chosen equal to Bi & Poo's tau_minus"),
-    Parameter("learning_rate_voltage", 1e-3, "η of the voltage form, per mV", "chosen (scale only)"),
-    Parameter("learning_rate_rate", 1e-2, "η of the rate form", "chosen (scale only)"),
-    Parameter("n_pairings", 60, "pairings per lag", "Bi & Poo 1998", quick=1),
-    Parameter("pairing_rate", 1.0 * Hz, "repetition rate of the pairings", "Bi & Poo 1998"),
-    Parameter("max_delay", 100 * ms, "largest |Δt|", "Bi & Poo 1998, Fig. 7"),
+              "chosen equal to Bi & Poo's tau_minus", domain="positive"),
+    Parameter("learning_rate_voltage", 1e-3, "η of the voltage form, per mV", "chosen (scale only)",
+              domain="nonnegative"),
+    Parameter("learning_rate_rate", 1e-2, "η of the rate form", "chosen (scale only)",
+              domain="nonnegative"),
+    Parameter("n_pairings", 60, "pairings per lag", "Bi & Poo 1998", quick=1, domain="integer>=1"),
+    Parameter("pairing_rate", 1.0 * Hz, "repetition rate of the pairings", "Bi & Poo 1998",
+              domain="positive"),
+    Parameter("max_delay", 100 * ms, "largest |Δt|", "Bi & Poo 1998, Fig. 7", domain="positive"),
 )
 
 RULE_LABELS = ("voltage", "reset_free", "rate", "pair")

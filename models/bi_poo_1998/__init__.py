@@ -17,18 +17,23 @@ from cortexlearn.model import Check, Model, Parameter
 
 PARAMETERS = (
     Parameter("tau_plus", 16.8 * ms, "decay time of the potentiation side of the window",
-              "Bi & Poo 2001 (Annu Rev Neurosci 24:139) fit of the Bi & Poo 1998 data"),
+              "Bi & Poo 2001 (Annu Rev Neurosci 24:139) fit of the Bi & Poo 1998 data",
+              domain="positive"),
     Parameter("tau_minus", 33.7 * ms, "decay time of the depression side of the window",
-              "Bi & Poo 2001 fit of the 1998 data"),
+              "Bi & Poo 2001 fit of the 1998 data", domain="positive"),
     Parameter("a_plus", 0.777 / 60, "relative potentiation per pairing at Δt -> 0+",
-              "Bi & Poo 2001 fit (77.7 % after 60 pairings), divided by the 60 pairings"),
+              "Bi & Poo 2001 fit (77.7 % after 60 pairings), divided by the 60 pairings",
+              domain="nonnegative"),
     Parameter("a_minus", 0.273 / 60, "relative depression per pairing at Δt -> 0-",
-              "Bi & Poo 2001 fit (27.3 % after 60 pairings), divided by the 60 pairings"),
-    Parameter("n_pairings", 60, "pairings per lag", "Bi & Poo 1998 (60 pairings at 1 Hz)", quick=2),
-    Parameter("pairing_rate", 1.0 * Hz, "repetition rate of the pairings", "Bi & Poo 1998"),
-    Parameter("max_delay", 100 * ms, "largest |Δt|", "Bi & Poo 1998, Fig. 7"),
+              "Bi & Poo 2001 fit (27.3 % after 60 pairings), divided by the 60 pairings",
+              domain="nonnegative"),
+    Parameter("n_pairings", 60, "pairings per lag", "Bi & Poo 1998 (60 pairings at 1 Hz)", quick=2,
+              domain="integer>=1"),
+    Parameter("pairing_rate", 1.0 * Hz, "repetition rate of the pairings", "Bi & Poo 1998",
+              domain="positive"),
+    Parameter("max_delay", 100 * ms, "largest |Δt|", "Bi & Poo 1998, Fig. 7", domain="positive"),
     Parameter("delay_step", 2 * ms, "spacing of the lags", "chosen: 101 lags over [-100, 100] ms",
-              quick=10 * ms),
+              quick=10 * ms, domain="positive"),
 )
 
 

@@ -39,18 +39,18 @@ PARAMETERS = (
               "arrive during the next block in random order", "issue 6: one sample, several "
               "samples, a variable delay", quick="1,variable"),
     Parameter("variable_block", 4, "block of the variable delay: lags 1 .. 2*block - 1, mean block",
-              "chosen (the same mean as the fixed 4-sample delay)", quick=2),
+              "chosen (the same mean as the fixed 4-sample delay)", quick=2, domain="integer>=1"),
     _SHARED["n_seeds"],
     Parameter("epochs", 10, "training epochs (test pass with learning off after the last, or after "
               "each with test_every_epoch)", "as spiking_feedback_alignment: 45 sessions, 23 min "
               "here (README: with 2,000 samples x 8 epochs the sequence task had 2.7 points to "
-              "recover)", quick=1),
+              "recover)", quick=1, domain="integer>=1"),
     _SHARED["test_every_epoch"], _SHARED["build_cache"],
     Parameter("n_train", 0, "MNIST-1D training samples (0 = all 4,000)", "as "
-              "spiking_feedback_alignment (see epochs)", quick=30),
+              "spiking_feedback_alignment (see epochs)", quick=30, domain="integer>=0"),
     _SHARED["n_test"], _SHARED["hidden"],
     Parameter("presentation", 100 * ms, "presentation time per sample", "FACTS feasibility study",
-              quick=20 * ms),
+              quick=20 * ms, domain=("positive", "steps:dt")),
     *(_SHARED[k] for k in ("dt", "max_rate", "x_max", "output_target_count", "hidden_target_count",
                            "learning_rate", "readout_learning_rate", "bias_learning_rate",
                            "homeostasis_rate", "surrogate_slope", "input_weight_scale",
@@ -62,13 +62,14 @@ PARAMETERS = (
     Parameter("centered", True, "hidden updates in the covariance form (x - running mean of x; "
               "CreditRule(centered=True))", "as spiking_feedback_alignment"),
     Parameter("sequence_length", 4, "samples per sequence (one class); the error arrives after the "
-              "last", "chosen: the same as the fixed 4-sample delay", quick=2),
+              "last", "chosen: the same as the fixed 4-sample delay", quick=2, domain="integer>=1"),
     Parameter("sequence_classes", "mixed", "mixed: the samples of a sequence are drawn at random, the "
               "end error is that of the leaky sum of their targets; same: one class per sequence",
               "chosen (README): with one class per sequence, learning at once from a label-conditioned "
               "critic carries the label to the next samples of the same sequence"),
     Parameter("sequence_leak", 0.8, "leak of the output integrator across a sequence, and the "
-              "bootstrapped critic's discount", "chosen: the first sample keeps 0.8^3 = 0.51 of its weight"),
+              "bootstrapped critic's discount", "chosen: the first sample keeps 0.8^3 = 0.51 of its weight",
+              domain="probability"),
     Parameter("sequence_variants", "immediate,end_only,stored,critic_no_bootstrap,critic_bootstrap",
               "immediate (reference: every sample's own error at once), end_only (the last sample "
               "learns from the end error), stored (every sample's activity "
@@ -79,7 +80,7 @@ PARAMETERS = (
     Parameter("critic_learning_rate", 3e-5, "critic's delta-rule rate on (hidden count - target "
               "count) and on its bias", "chosen: a late error makes the LMS rule a delayed one, "
               "stable only for smaller rates; 1e-4 (error_critic_sparse_error's) diverged at a "
-              "4-sample delay on 1 of 3 seeds"),
+              "4-sample delay on 1 of 3 seeds", domain="nonnegative"),
 )
 
 CHECKS = (

@@ -83,9 +83,9 @@ def arrival_lags(n_trials: int, delay, block: int, rng) -> tuple:
     return np.full(n_trials, float(delay)), np.ones(n_trials)
 
 
-def _units(variants, delays, n_seeds):
+def _units(variants, delays, n_seeds, first_seed=0):
     units = []
-    for seed in range(n_seeds):
+    for seed in range(first_seed, first_seed + n_seeds):
         if "immediate" in variants:
             units.append((seed, "immediate", 0))
         units += [(seed, v, d) for d in delays for v in variants if v != "immediate"]
@@ -134,7 +134,8 @@ def _simulate_late(ctx: RunContext, p) -> dict:
                                             lags=K)
     folder = build_folder(p, cfg, ctx.target)
     results, start, build_time = [], time.time(), 0.0
-    units = _units(variants, delays, n_seeds)
+    units = _units(variants, delays, n_seeds, ctx.seed)  # --seed shifts every seed
+    ctx.seeds_used = sorted({u[0] for u in units})
     with ctx.simulation(directory=folder and f"{folder}-lag{K}", dt=p["dt"]) as sim:
         net = built_sched = None
         bar = ctx.progress(units, desc="sessions")

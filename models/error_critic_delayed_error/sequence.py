@@ -198,7 +198,8 @@ def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
     results, build_time = [], 0.0
     with ctx.simulation(directory=build_folder and f"{build_folder}-seq{L}", dt=p["dt"]) as sim:
         net = built = None
-        for seed, variant in ctx.progress([(s, v) for s in range(n_seeds) for v in variants],
+        for seed, variant in ctx.progress([(s, v) for s in range(ctx.seed, ctx.seed + n_seeds)
+                                           for v in variants],
                                           desc="sequence sessions"):
             sched, rs, labels, position = sequence_schedule(data, seed, p, L)
             if not sim.standalone and built is not None:  # runtime targets replay the build's order

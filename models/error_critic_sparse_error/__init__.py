@@ -25,50 +25,59 @@ PARAMETERS = (
               "(critic without the label), critic_hidden (the critic's prediction reaches the "
               "hidden layer only; the output learns from the true error alone)", "issue 6"),
     Parameter("error_fraction", 0.2, "fraction of training samples whose true error arrives",
-              "issue 6: a random 20 %"),
+              "issue 6: a random 20 %", domain="(0, 1]"),
     Parameter("n_seeds", 3, "seeds (weights, feedback, trial order, error mask)", "issue 6: 3 seeds",
-              quick=1),
+              quick=1, domain="integer>=1"),
     Parameter("first_seed", 0, "first seed (seeds first_seed ... first_seed + n_seeds - 1), e.g. to "
-              "split many seeds over processes", "chosen"),
+              "split many seeds over processes", "chosen", domain="integer>=0"),
     Parameter("epochs", 10, "training epochs (test pass with learning off after the last, or after "
               "each with test_every_epoch)",
               "as spiking_feedback_alignment (measured, README: 10 seeds, critic - sparse +7.7, "
-              "every seed +5.1 to +10.4)", quick=1),
+              "every seed +5.1 to +10.4)", quick=1, domain="integer>=1"),
     Parameter("test_every_epoch", False, "a test pass after every epoch (else only after the "
               "last; the learning curve is then the online training accuracy)", "budget"),
     Parameter("build_cache", "", "folder of persistent builds (one per circuit); empty: a fresh "
               "build per run", "chosen"),
     Parameter("n_train", 0, "MNIST-1D training samples (0 = all 4,000)",
-              "as spiking_feedback_alignment (see epochs)", quick=30),
+              "as spiking_feedback_alignment (see epochs)", quick=30, domain="integer>=0"),
     Parameter("n_test", 0, "MNIST-1D test samples (0 = all 1,000)", "the whole test set: with "
-              "500, a seed's accuracy carries ±2 points of sampling error alone", quick=10),
-    Parameter("hidden", 200, "hidden excitatory LIF neurons", "FACTS: 80-200-10", quick=20),
+              "500, a seed's accuracy carries ±2 points of sampling error alone", quick=10,
+              domain="integer>=0"),
+    Parameter("hidden", 200, "hidden excitatory LIF neurons", "FACTS: 80-200-10", quick=20,
+              domain="integer>=1"),
     Parameter("presentation", 100 * ms, "presentation time per sample", "FACTS feasibility study",
-              quick=20 * ms),
+              quick=20 * ms, domain=("positive", "steps:dt")),
     Parameter("dt", 0.5 * ms, "integration time step (a presentation must be a whole number of "
               "steps)", "as spiking_feedback_alignment (its README: 0.5 ms changes no result "
-              "beyond the seed spread of 0.1 ms and takes a fifth of the time)"),
+              "beyond the seed spread of 0.1 ms and takes a fifth of the time)",
+              domain="(0*ms, 1*ms]"),
     Parameter("max_rate", 100.0, "rate (Hz) of an ON/OFF channel at |x| >= x_max",
-              "as spiking_feedback_alignment"),
+              "as spiking_feedback_alignment", domain="positive"),
     Parameter("x_max", 2.0, "standardised feature value that saturates a channel",
-              "as spiking_feedback_alignment"),
+              "as spiking_feedback_alignment", domain="positive"),
     Parameter("output_target_count", 10.0, "target spike count of the correct output (others 0)",
-              "as spiking_feedback_alignment"),
+              "as spiking_feedback_alignment", domain="positive"),
     Parameter("hidden_target_count", 3.0, "homeostatic target count of hidden neurons (also the "
-              "offset the critic subtracts from hidden counts)", "as spiking_feedback_alignment"),
-    Parameter("learning_rate", 4e-3, "hidden learning rate (FA)", "as spiking_feedback_alignment"),
+              "offset the critic subtracts from hidden counts)", "as spiking_feedback_alignment",
+              domain="nonnegative"),
+    Parameter("learning_rate", 4e-3, "hidden learning rate (FA)", "as spiking_feedback_alignment",
+              domain="nonnegative"),
     Parameter("readout_learning_rate", 3e-5, "output learning rate", "spiking_feedback_alignment "
               "README: 1e-4 measured too high (readout-only +3.4 points at 3e-5); here on seed 0, "
               "8 epochs: dense 29.2 / 30.8 %, sparse-only 24.6 / 25.4 %, critic 27.2 / 26.0 % "
-              "(3e-5 / 1e-4)"),
-    Parameter("bias_learning_rate", 1e-3, "output bias learning rate", "as spiking_feedback_alignment"),
-    Parameter("homeostasis_rate", 2e-3, "hidden bias homeostasis rate", "FACTS: slow homeostasis"),
+              "(3e-5 / 1e-4)", domain="nonnegative"),
+    Parameter("bias_learning_rate", 1e-3, "output bias learning rate", "as spiking_feedback_alignment",
+              domain="nonnegative"),
+    Parameter("homeostasis_rate", 2e-3, "hidden bias homeostasis rate", "FACTS: slow homeostasis",
+              domain="nonnegative"),
     Parameter("surrogate_slope", 2.0, "β of the surrogate derivative 1/(1+β|u-1|)^2",
-              "as spiking_feedback_alignment"),
-    Parameter("input_weight_scale", 0.15, "std of initial input weights", "as spiking_feedback_alignment"),
-    Parameter("feedback_scale", 0.05, "std of fixed random feedback b", "as spiking_feedback_alignment"),
+              "as spiking_feedback_alignment", domain="positive"),
+    Parameter("input_weight_scale", 0.15, "std of initial input weights", "as spiking_feedback_alignment",
+              domain="nonnegative"),
+    Parameter("feedback_scale", 0.05, "std of fixed random feedback b", "as spiking_feedback_alignment",
+              domain="nonnegative"),
     Parameter("output_weight_scale", 0.01, "initial output weights ~ U(0, scale)",
-              "FACTS: output weights near zero"),
+              "FACTS: output weights near zero", domain="nonnegative"),
     Parameter("centered", True, "hidden updates in the covariance form (x - running mean of x; "
               "CreditRule(centered=True))", "as spiking_feedback_alignment's FA (README: with the "
               "plain form and one pathway, 2,000 samples, 8 epochs, critic - sparse +1.4 on 10 "
@@ -77,7 +86,8 @@ PARAMETERS = (
               "(sign fixed at random) or both (excitatory and inhibitory magnitude per pair, each "
               "at half the rate), as in spiking_feedback_alignment", "as spiking_feedback_alignment"),
     Parameter("prediction_gain", 1.0, "factor on the critic's prediction where it stands in for "
-              "the true error (in (0, 1]; 1: the prediction as it is)", "chosen"),
+              "the true error (in (0, 1]; 1: the prediction as it is)", "chosen",
+              domain="(0, 1]"),
     Parameter("evaluate_on", "test", "test: the MNIST-1D test samples; validation: held-out "
               "training samples n_train ... n_train + n_test (to choose rates without the test set)",
               "chosen"),
@@ -85,9 +95,10 @@ PARAMETERS = (
               "and bias rate divided by 1 + |hidden count - target count|^2; critic_learning_rate "
               "then lies in (0, 2)", "chosen"),
     Parameter("critic_learning_rate", 1e-4, "critic's delta-rule rate on (hidden count - target "
-              "count) and on its bias", "chosen: LMS stable for ~200 centred counts"),
+              "count) and on its bias", "chosen: LMS stable for ~200 centred counts",
+              domain="nonnegative"),
     Parameter("critic_label_learning_rate", 0.05, "critic's delta-rule rate on the one-hot label",
-              "chosen"),
+              "chosen", domain="nonnegative"),
 )
 
 

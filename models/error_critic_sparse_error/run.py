@@ -56,7 +56,8 @@ def simulate(ctx: RunContext) -> dict:
     first = int(p["first_seed"])
     if first < 0:
         raise SpecError(f"first_seed must be >= 0, got {first}")
-    seeds = range(first, first + n_seeds)
+    seeds = range(ctx.seed + first, ctx.seed + first + n_seeds)  # --seed shifts every seed
+    ctx.seeds_used = list(seeds)
     units = [(s, v) for s in seeds for v in variants]
     with ctx.simulation(directory=build_folder(p, cfg, ctx.target), dt=p["dt"]) as sim:
         net = built_sched = None

@@ -17,20 +17,28 @@ from cortexlearn.reference.experiments import Variant, run_copy_variants, run_va
 from cortexlearn.reference.rnn import CopyConfig
 
 PARAMETERS = (
-    Parameter("n_seeds", 5, "seeds of the MLP comparison", "issue 4: every figure averages >= 5 seeds", quick=2),
-    Parameter("epochs", 60, "MLP training epochs", "as lillicrap_2016", quick=2),
-    Parameter("learning_rate", 1e-2, "Adam step size of the MLPs (cosine decay)", "as lillicrap_2016"),
-    Parameter("weight_decay", 0.5, "decoupled weight decay of the MLPs", "as lillicrap_2016"),
+    Parameter("n_seeds", 5, "seeds of the MLP comparison", "issue 4: every figure averages >= 5 seeds", quick=2,
+              domain="integer>=1"),
+    Parameter("epochs", 60, "MLP training epochs", "as lillicrap_2016", quick=2,
+              domain="integer>=1"),
+    Parameter("learning_rate", 1e-2, "Adam step size of the MLPs (cosine decay)", "as lillicrap_2016",
+              domain="nonnegative"),
+    Parameter("weight_decay", 0.5, "decoupled weight decay of the MLPs", "as lillicrap_2016",
+              domain="nonnegative"),
     Parameter("sg_learning_rate", 3e-2, "Adam step size of the synthetic-gradient modules",
-              "tuned on MNIST-1D, seed 0: 1e-3 collapsed, 1e-2 55 %, 3e-2 63 %, 1e-1 53 % (README)"),
-    Parameter("copy_seeds", 2, "seeds per copy-task configuration", "issue 4: >= 2 seeds", quick=1),
+              "tuned on MNIST-1D, seed 0: 1e-3 collapsed, 1e-2 55 %, 3e-2 63 %, 1e-1 53 % (README)",
+              domain="nonnegative"),
+    Parameter("copy_seeds", 2, "seeds per copy-task configuration", "issue 4: >= 2 seeds", quick=1,
+              domain="integer>=1"),
     Parameter("copy_steps", 8000, "training batches per copy-task run",
-              "streamed T=5 critics reached length 5 at batch ~3000 and solved it by ~5500 (README)", quick=60),
+              "streamed T=5 critics reached length 5 at batch ~3000 and solved it by ~5500 (README)", quick=60,
+              domain="integer>=1"),
     Parameter("truncations", "3,5", "truncation lengths T compared", "issue 4: T = 3 and T = 5"),
     Parameter("copy_discount", 0.5, "discount of the bootstrapped boundary target",
-              "../shared/FACTS.md: 0.5 worked, >= 0.9 diverged"),
+              "../shared/FACTS.md: 0.5 worked, >= 0.9 diverged", domain="[0, 1)"),
     Parameter("critic_learning_rate", 3e-4, "Adam step size of the boundary critic",
-              "streamed T=5, seed 0, 6000 batches: 3e-4 solved 5, 1e-3 and 3e-3 solved 4 (README)"),
+              "streamed T=5, seed 0, 6000 batches: 3e-4 solved 5, 1e-3 and 3e-3 solved 4 (README)",
+              domain="nonnegative"),
     Parameter("copy_stream", True, "copy task on a continuous stream, the state carried across sequences",
               "Jaderberg et al. 2016, §3.2; with a reset per batch TBPTT copies 2-3 symbols for free (README)"),
     Parameter("critic_input", "h,tanh(c)", "what the boundary critic reads", "README: with (h, c) on a "
@@ -44,6 +52,7 @@ MLP_VARIANTS = ("BP", "SG, label-conditioned", "SG, unconditioned")
 def simulate(ctx):
     p = ctx.params
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    ctx.seeds_used = list(seeds)
     sg = lambda cond: (("conditioned", cond), ("learning_rate", p["sg_learning_rate"]))
     relu = (("activation", "relu"),)
     variants = (Variant("BP", "backprop", network=relu),
@@ -70,6 +79,7 @@ def simulate(ctx):
         configs[f"TBPTT T={T}"] = CopyConfig(**common)
         configs[f"TBPTT T={T} + SG"] = CopyConfig(synthetic=True, **common)
     copy_seeds = list(range(ctx.seed, ctx.seed + p["copy_seeds"]))
+    ctx.seeds_used = sorted(set(seeds) | set(copy_seeds))
     copy = run_copy_variants(configs, copy_seeds, progress=lambda j: ctx.progress(j, "copy task"))
     log += copy.pop("diverged")
     for key, value in copy.items():

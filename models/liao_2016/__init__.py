@@ -34,21 +34,27 @@ KEYS = {"BP + BN": "bp_bn", "sign-symmetry + BN": "ss_bn", "random sign + BN": "
         "sign-symmetry": "ss", "sign-symmetry + BN + BM": "ss_bn_bm"}
 
 PARAMETERS = (
-    Parameter("n_seeds", 5, "seeds per configuration", "issue 4: every figure averages >= 5 seeds", quick=2),
-    Parameter("epochs", 40, "training epochs", "chosen to fit the run in ~10 min on 2 cores", quick=2),
-    Parameter("learning_rate", 1e-2, "Adam step size (cosine decay to 0)", "as lillicrap_2016"),
+    Parameter("n_seeds", 5, "seeds per configuration", "issue 4: every figure averages >= 5 seeds", quick=2,
+              domain="integer>=1"),
+    Parameter("epochs", 40, "training epochs", "chosen to fit the run in ~10 min on 2 cores", quick=2,
+              domain="integer>=1"),
+    Parameter("learning_rate", 1e-2, "Adam step size (cosine decay to 0)", "as lillicrap_2016",
+              domain="nonnegative"),
     Parameter("manhattan_learning_rate", 1e-3, "step size of the Batch Manhattan variant (SGD, momentum 0.9)",
-              "chosen (README)"),
-    Parameter("weight_decay", 0.5, "decoupled weight decay", "as lillicrap_2016"),
-    Parameter("batch_size", 100, "mini-batch size", "mnist1d reference MLP (Greydanus 2020)"),
+              "chosen (README)", domain="nonnegative"),
+    Parameter("weight_decay", 0.5, "decoupled weight decay", "as lillicrap_2016",
+              domain="nonnegative"),
+    Parameter("batch_size", 100, "mini-batch size", "mnist1d reference MLP (Greydanus 2020)",
+              domain="integer>=1"),
     Parameter("tolerance", 3.0, "how close (points) sign-symmetry must come to BP to count as 'about equal'",
-              "chosen: issue 4 writes '≈' without a number"),
+              "chosen: issue 4 writes '≈' without a number", domain="nonnegative"),
 )
 
 
 def simulate(ctx):
     p = ctx.params
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    ctx.seeds_used = list(seeds)
     options = dict(batch_size=p["batch_size"], learning_rate=p["learning_rate"], schedule="cosine",
                    weight_decay=p["weight_decay"])
     compared = variants(p["manhattan_learning_rate"])

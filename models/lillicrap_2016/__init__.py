@@ -21,14 +21,21 @@ LINEAR_NETWORK = (("activation", "linear"), ("output", "linear"))
 TEACHER_RULES = tuple(Variant(v.label, v.rule, network=LINEAR_NETWORK) for v in RULES)
 
 PARAMETERS = (
-    Parameter("n_seeds", 5, "seeds per rule (seed, seed+1, ...)", "issue 4: every figure averages >= 5 seeds", quick=2),
-    Parameter("epochs", 60, "training epochs on MNIST-1D", "60 x 40 batches = 2,400 Adam steps; BP saturates by then (measured)", quick=2),
-    Parameter("digits_epochs", 40, "training epochs on digits", "chosen: all rules saturate", quick=1),
-    Parameter("teacher_epochs", 40, "training epochs on the linear teacher task", "chosen: BP and FA converge", quick=1),
-    Parameter("learning_rate", 1e-2, "Adam step size (cosine decay to 0)", "mnist1d reference MLP (Greydanus 2020)"),
+    Parameter("n_seeds", 5, "seeds per rule (seed, seed+1, ...)", "issue 4: every figure averages >= 5 seeds", quick=2,
+              domain="integer>=1"),
+    Parameter("epochs", 60, "training epochs on MNIST-1D", "60 x 40 batches = 2,400 Adam steps; BP saturates by then (measured)", quick=2,
+              domain="integer>=1"),
+    Parameter("digits_epochs", 40, "training epochs on digits", "chosen: all rules saturate", quick=1,
+              domain="integer>=1"),
+    Parameter("teacher_epochs", 40, "training epochs on the linear teacher task", "chosen: BP and FA converge", quick=1,
+              domain="integer>=1"),
+    Parameter("learning_rate", 1e-2, "Adam step size (cosine decay to 0)", "mnist1d reference MLP (Greydanus 2020)",
+              domain="nonnegative"),
     Parameter("weight_decay", 0.5, "decoupled weight decay (per unit learning rate) on the classification tasks",
-              "tuned for BP on MNIST-1D, seed 0 (README); the same for every rule"),
-    Parameter("batch_size", 100, "mini-batch size", "mnist1d reference MLP (Greydanus 2020)"),
+              "tuned for BP on MNIST-1D, seed 0 (README); the same for every rule",
+              domain="nonnegative"),
+    Parameter("batch_size", 100, "mini-batch size", "mnist1d reference MLP (Greydanus 2020)",
+              domain="integer>=1"),
 )
 
 
@@ -39,6 +46,7 @@ def _final(da, variant):
 def simulate(ctx):
     p = ctx.params
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    ctx.seeds_used = list(seeds)
     options = dict(batch_size=p["batch_size"], learning_rate=p["learning_rate"], schedule="cosine")
     classify = dict(options, weight_decay=p["weight_decay"])
     metrics, log = {}, []

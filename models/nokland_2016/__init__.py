@@ -23,12 +23,17 @@ DEPTH_RULES = (Variant("BP", "backprop", network=TANH), Variant("FA", "feedback_
                Variant("DFA", "direct_feedback", network=TANH))
 
 PARAMETERS = (
-    Parameter("n_seeds", 5, "seeds per configuration", "issue 4: every figure averages >= 5 seeds", quick=2),
-    Parameter("epochs", 40, "training epochs", "chosen to fit the run in ~10 min on 2 cores", quick=2),
+    Parameter("n_seeds", 5, "seeds per configuration", "issue 4: every figure averages >= 5 seeds", quick=2,
+              domain="integer>=1"),
+    Parameter("epochs", 40, "training epochs", "chosen to fit the run in ~10 min on 2 cores", quick=2,
+              domain="integer>=1"),
     Parameter("depths", "1,3,5", "numbers of hidden layers compared", "issue 4: 3-5 hidden layers", quick="1,2"),
-    Parameter("learning_rate", 3e-3, "Adam step size (cosine decay to 0)", "chosen (README)"),
-    Parameter("weight_decay", 0.0, "decoupled weight decay", "none: it would pull zero-init weights back"),
-    Parameter("batch_size", 100, "mini-batch size", "mnist1d reference MLP (Greydanus 2020)"),
+    Parameter("learning_rate", 3e-3, "Adam step size (cosine decay to 0)", "chosen (README)",
+              domain="nonnegative"),
+    Parameter("weight_decay", 0.0, "decoupled weight decay", "none: it would pull zero-init weights back",
+              domain="nonnegative"),
+    Parameter("batch_size", 100, "mini-batch size", "mnist1d reference MLP (Greydanus 2020)",
+              domain="integer>=1"),
 )
 
 
@@ -39,6 +44,7 @@ def _final(da, label):
 def simulate(ctx):
     p = ctx.params
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    ctx.seeds_used = list(seeds)
     options = dict(batch_size=p["batch_size"], learning_rate=p["learning_rate"], schedule="cosine",
                    weight_decay=p["weight_decay"], diagnostics=False)
     data = load_mnist1d()

@@ -111,13 +111,16 @@ MODEL = Model(
     reference=("Parisien C, Anderson CH, Eliasmith C (2008). Solving the problem of negative synaptic "
                "weights in cortical models. Neural Computation 20:1473-1494."),
     parameters=(
-        Parameter("n_neurons", 100, "LIF neurons per ensemble (A and B)", "chosen", quick=30),
-        Parameter("n_inhibitory", 50, "interneurons per transformed connection", "chosen", quick=15),
-        Parameter("duration", 2.5 * second, "simulated time", "chosen", quick=0.3 * second),
+        Parameter("n_neurons", 100, "LIF neurons per ensemble (A and B)", "chosen", quick=30,
+                  domain="integer>=1"),
+        Parameter("n_inhibitory", 50, "interneurons per transformed connection", "chosen", quick=15,
+                  domain="integer>=1"),
+        Parameter("duration", 2.5 * second, "simulated time", "chosen", quick=0.3 * second,
+                  domain="positive"),
         Parameter("tau_fast", 5 * ms, "synaptic time constant of the channel and the interneuron input",
-                  "NEF convention"),
+                  "NEF convention", domain="positive"),
         Parameter("tau_slow", 100 * ms, "recurrent synaptic time constant of the integrator",
-                  "NEF integrator (Eliasmith & Anderson 2003)"),
+                  "NEF integrator (Eliasmith & Anderson 2003)", domain="positive"),
     ),
     simulate=_simulate,
     checks=(

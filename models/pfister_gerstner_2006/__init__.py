@@ -28,14 +28,16 @@ PARAMETERS = (
               choices=("visual_all_to_all", "visual_nearest", "hippocampal_all_to_all",
                        "hippocampal_nearest")),
     Parameter("pair_a_plus", 6.5e-3, "potentiation amplitude of the pair rule",
-              "chosen: the triplet set's A3+ (the pair rule is not fitted in the paper's Table 3)"),
+              "chosen: the triplet set's A3+ (the pair rule is not fitted in the paper's Table 3)",
+              domain="nonnegative"),
     Parameter("pair_a_minus", 7.1e-3, "depression amplitude of the pair rule",
-              "Pfister & Gerstner 2006, Table 3, A2- of the minimal visual-cortex model"),
+              "Pfister & Gerstner 2006, Table 3, A2- of the minimal visual-cortex model",
+              domain="nonnegative"),
     Parameter("n_pairings", 60, "pairings per frequency", "Sjöström et al. 2001 / Pfister & Gerstner 2006",
-              quick=10),
+              quick=10, domain="integer>=1"),
     Parameter("max_period", 1e4 * second, "longest interval between pairings (caps 0.1 Hz)",
               "no cap (quick smoke runs cap it at 0.25 s, so their low frequencies are really 4 Hz)",
-              quick=0.25 * second),
+              quick=0.25 * second, domain="positive"),
 )
 
 

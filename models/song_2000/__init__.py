@@ -27,21 +27,26 @@ CHANNELS = tuple([("additive", r) for r in RATES_HZ] + [("static", r) for r in R
                  + [("multiplicative", 20.0)])
 
 PARAMETERS = (
-    Parameter("duration", 400 * second, "simulated time", "issue 3 (400 s)", quick=1 * second),
-    Parameter("n_inputs", 1000, "excitatory inputs per neuron", "Song et al. 2000", quick=200),
-    Parameter("n_inhibitory", 200, "inhibitory inputs per neuron (10 Hz, fixed)", "Song et al. 2000"),
-    Parameter("g_max", 0.015, "maximal excitatory conductance (units of the leak)", "Song et al. 2000"),
-    Parameter("a_plus", 0.005, "potentiation per pair, fraction of g_max", "Song et al. 2000"),
-    Parameter("ratio", 1.05, "A-/A+", "Song et al. 2000"),
-    Parameter("tau_stdp", 20 * ms, "τ+ = τ-", "Song et al. 2000"),
+    Parameter("duration", 400 * second, "simulated time", "issue 3 (400 s)", quick=1 * second,
+              domain="positive"),
+    Parameter("n_inputs", 1000, "excitatory inputs per neuron", "Song et al. 2000", quick=200,
+              domain="integer>=1"),
+    Parameter("n_inhibitory", 200, "inhibitory inputs per neuron (10 Hz, fixed)", "Song et al. 2000",
+              domain="integer>=1"),
+    Parameter("g_max", 0.015, "maximal excitatory conductance (units of the leak)", "Song et al. 2000",
+              domain="positive"),
+    Parameter("a_plus", 0.005, "potentiation per pair, fraction of g_max", "Song et al. 2000",
+              domain="nonnegative"),
+    Parameter("ratio", 1.05, "A-/A+", "Song et al. 2000", domain="positive"),
+    Parameter("tau_stdp", 20 * ms, "τ+ = τ-", "Song et al. 2000", domain="positive"),
     Parameter("multiplicative_a_plus", 0.005, "soft-bound rule: potentiation per pair × (g_max - w)",
-              "chosen equal to a_plus"),
+              "chosen equal to a_plus", domain="nonnegative"),
     Parameter("traces", "neuron", "where the STDP traces live (same rule, same numbers up to rounding)",
               "FACTS.md: traces on the neurons are 1.6-4x faster", choices=("neuron", "synapse")),
     Parameter("rate_window", 100 * second, "final window over which output rates are measured",
-              "chosen (last quarter of the run)", quick=0.5 * second),
+              "chosen (last quarter of the run)", quick=0.5 * second, domain="positive"),
     Parameter("record_every", 10 * second, "interval of the weight snapshots", "chosen",
-              quick=0.25 * second),
+              quick=0.25 * second, domain="positive"),
 )
 
 

@@ -29,36 +29,49 @@ PARAMETERS = (
     Parameter("dale_off_rules", "feedback_alignment", "rules also run with Dale's "
               "law off (mixed-sign weights), on MNIST-1D: the cost of Dale in points", "issue",
               quick="feedback_alignment"),
-    Parameter("n_seeds", 3, "seeds per (dataset, rule)", "issue: >= 3 seeds", quick=1),
+    Parameter("n_seeds", 3, "seeds per (dataset, rule)", "issue: >= 3 seeds", quick=1,
+              domain="integer>=1"),
     Parameter("epochs", 10, "training epochs (each followed by a test pass, learning off)",
-              "budget: ~2 cores; FA needs ~10-20 epochs (FACTS feasibility study)", quick=1),
+              "budget: ~2 cores; FA needs ~10-20 epochs (FACTS feasibility study)", quick=1,
+              domain="integer>=1"),
     Parameter("n_train", 0, "training samples (0 = all: 4,000 MNIST-1D, 1,438 digits)", "dataset",
-              quick=30),
-    Parameter("n_test", 0, "test samples (0 = all: 1,000 MNIST-1D, 359 digits)", "dataset", quick=10),
-    Parameter("hidden", 200, "hidden excitatory LIF neurons", "FACTS: 80-200-10", quick=20),
+              quick=30, domain="integer>=0"),
+    Parameter("n_test", 0, "test samples (0 = all: 1,000 MNIST-1D, 359 digits)", "dataset", quick=10,
+              domain="integer>=0"),
+    Parameter("hidden", 200, "hidden excitatory LIF neurons", "FACTS: 80-200-10", quick=20,
+              domain="integer>=1"),
     Parameter("presentation", 100 * ms, "presentation time per sample", "FACTS feasibility study",
-              quick=20 * ms),
+              quick=20 * ms, domain=("positive", "steps:dt")),
     Parameter("dt", 0.5 * ms, "integration time step (a presentation must be a whole number of "
               "steps)", "measured (README): 5 seeds, every rule within its seed spread of "
-              "dt = 0.1 ms (tau_m = 20 ms, inputs <= 100 Hz), the comparison 10.3 instead of ~41 min"),
-    Parameter("max_rate", 100.0, "rate (Hz) of an ON/OFF channel at |x| >= x_max", "chosen"),
-    Parameter("x_max", 2.0, "standardised feature value that saturates a channel", "chosen"),
+              "dt = 0.1 ms (tau_m = 20 ms, inputs <= 100 Hz), the comparison 10.3 instead of ~41 min",
+              domain="(0*ms, 1*ms]"),
+    Parameter("max_rate", 100.0, "rate (Hz) of an ON/OFF channel at |x| >= x_max", "chosen",
+              domain="positive"),
+    Parameter("x_max", 2.0, "standardised feature value that saturates a channel", "chosen",
+              domain="positive"),
     Parameter("output_target_count", 10.0, "target spike count of the correct output (others 0)",
-              "chosen: 100 Hz over 100 ms"),
+              "chosen: 100 Hz over 100 ms", domain="positive"),
     Parameter("hidden_target_count", 3.0, "homeostatic target count of hidden neurons",
-              "chosen: 30 Hz"),
+              "chosen: 30 Hz", domain="nonnegative"),
     Parameter("learning_rate", 4e-3, "hidden learning rate", "probed on 1,000 MNIST-1D samples, "
-              "3 epochs (2e-5: hidden weights did not move; 1e-3 and 4e-3 moved them)"),
+              "3 epochs (2e-5: hidden weights did not move; 1e-3 and 4e-3 moved them)",
+              domain="nonnegative"),
     Parameter("readout_learning_rate", 3e-5, "output learning rate", "measured (README): 1e-4 "
               "was too high; 3e-5 gave FA +3.6 and readout-only +3.4 points on 3 seeds, "
-              "FA 29.0 vs 25.3 % on seed 0"),
-    Parameter("bias_learning_rate", 1e-3, "output bias learning rate", "chosen"),
-    Parameter("homeostasis_rate", 2e-3, "hidden bias homeostasis rate", "FACTS: slow homeostasis"),
-    Parameter("surrogate_slope", 2.0, "β of the surrogate derivative 1/(1+β|u-1|)^2", "chosen"),
-    Parameter("input_weight_scale", 0.15, "std of initial input weights", "chosen: drive std ~1"),
-    Parameter("feedback_scale", 0.05, "std of fixed random feedback b", "chosen"),
+              "FA 29.0 vs 25.3 % on seed 0", domain="nonnegative"),
+    Parameter("bias_learning_rate", 1e-3, "output bias learning rate", "chosen",
+              domain="nonnegative"),
+    Parameter("homeostasis_rate", 2e-3, "hidden bias homeostasis rate", "FACTS: slow homeostasis",
+              domain="nonnegative"),
+    Parameter("surrogate_slope", 2.0, "β of the surrogate derivative 1/(1+β|u-1|)^2", "chosen",
+              domain="positive"),
+    Parameter("input_weight_scale", 0.15, "std of initial input weights", "chosen: drive std ~1",
+              domain="nonnegative"),
+    Parameter("feedback_scale", 0.05, "std of fixed random feedback b", "chosen",
+              domain="nonnegative"),
     Parameter("output_weight_scale", 0.01, "initial output weights ~ U(0, scale)",
-              "FACTS: output weights near zero"),
+              "FACTS: output weights near zero", domain="nonnegative"),
     Parameter("dale_pathways", "both", "under Dale's law, one pathway per pair (excitatory or "
               "inhibitory, fixed at random: the weight cannot change sign) or both (an excitatory "
               "and an inhibitory magnitude per pair, each at half the rate, effective weight "
@@ -72,7 +85,7 @@ PARAMETERS = (
               "lowered weight transport by 6.4 and sign-symmetry by 2.6; each "
               "rule keeps its better form"),
     Parameter("center_rate", 0.01, "rate per presentation of the running mean of presynaptic "
-              "counts (centred rules)", "chosen: a mean over ~100 presentations"),
+              "counts (centred rules)", "chosen: a mean over ~100 presentations", domain="(0, 1]"),
     Parameter("error_populations", False, "carry the output error back through two rectified, "
               "Dale-compliant error populations (positive and negative error) instead of signed "
               "variables: the same signal (tested), other Brian2 objects", "issue 5 (an option)"),
@@ -80,7 +93,8 @@ PARAMETERS = (
               "same data", "issue: compare with the NumPy reference"),
     Parameter("build_cache", "", "folder of persistent builds (one per circuit); empty: a fresh "
               "build per run", "chosen"),
-    Parameter("workers", 1, "worker processes (one build each); set to the core count", "chosen"),
+    Parameter("workers", 1, "worker processes (one build each); set to the core count", "chosen",
+              domain="integer>=1"),
 )
 
 

@@ -28,8 +28,9 @@ def _rules(text: str):
     return list(dict.fromkeys(names))
 
 
-def plan_units(p) -> list:
-    """Every (dataset, Dale, rule, seed) session of the comparison."""
+def plan_units(p, first_seed: int = 0) -> list:
+    """Every (dataset, Dale, rule, seed) session of the comparison; the seeds are ``first_seed``
+    (the run's ``--seed``) and the ``n_seeds - 1`` after it."""
     datasets = [d.strip() for d in p["datasets"].split(",") if d.strip()]
     for d in datasets:
         if d not in ("mnist1d", "digits"):
@@ -41,10 +42,10 @@ def plan_units(p) -> list:
         if ds == "mnist1d":
             combos += [(False, r) for r in _rules(p["dale_off_rules"])]
         for dale, rule in combos:
-            for seed in range(int(p["n_seeds"])):
+            for seed in range(first_seed, first_seed + int(p["n_seeds"])):
                 units.append({"dataset": ds, "dale": dale, "rule": rule, "seed": seed,
                               "id": f"{ds}-{'dale' if dale else 'nodale'}-{SHORT[rule]}-s{seed}",
-                              "raster": ds == datasets[0] and dale and seed == 0
+                              "raster": ds == datasets[0] and dale and seed == first_seed
                               and rule == rules[0]})
     if not units:
         raise SpecError("nothing to run: give at least one dataset and one rule")
@@ -59,7 +60,8 @@ def simulate(ctx: RunContext) -> dict:
         raise SpecError(f"dale_pathways must be one of {', '.join(map(repr, PATHWAYS))}, got "
                         f"{p['dale_pathways']!r}")
     check_whole_steps(p["presentation"], p["dt"])
-    units = plan_units(p)
+    units = plan_units(p, ctx.seed)
+    ctx.seeds_used = sorted({u["seed"] for u in units})
     CreditRule(RULES[0], center_rate=float(p["center_rate"]))  # refuse a bad rate before any build
     text = str(p["centered_rules"]).strip()
     centered = tuple(RULES) if text == "all" else tuple(_rules(text))
@@ -178,7 +180,7 @@ def _reference(ctx, p, units) -> dict:
         data = Dataset(ds, (xtr - mean) / std, ytr, (xte - mean) / std, yte, 10)
         variants = [Variant(SHORT[r], REFERENCE_RULE[r]) for r in rules]
         out = run_variants(data, (xtr.shape[1], int(p["hidden"]), 10), variants,
-                           range(int(p["n_seeds"])), int(p["epochs"]))
+                           range(ctx.seed, ctx.seed + int(p["n_seeds"])), int(p["epochs"]))
         acc = out["test_accuracy"].isel(epoch=-1) * (100 if float(out["test_accuracy"].max()) <= 1 else 1)
         ctx.record(f"reference_{ds}_test_accuracy", out["test_accuracy"])
         for r in rules:

@@ -22,17 +22,23 @@ from cortexlearn.model import Check, Model, Parameter
 PARAMETERS = (
     Parameter("duration", 600 * second, "simulated time",
               "chosen: the E rate is still falling at 60 s (5.0 Hz) and levels off by ~300 s; "
-              "about a minute of simulation on one unloaded core", quick=1 * second),
-    Parameter("n_excitatory", 1600, "excitatory neurons", "Vogels et al. 2011 (8,000), scaled", quick=400),
-    Parameter("n_inhibitory", 400, "inhibitory neurons", "Vogels et al. 2011 (2,000), scaled", quick=100),
+              "about a minute of simulation on one unloaded core", quick=1 * second,
+              domain="positive"),
+    Parameter("n_excitatory", 1600, "excitatory neurons", "Vogels et al. 2011 (8,000), scaled", quick=400,
+              domain="integer>=1"),
+    Parameter("n_inhibitory", 400, "inhibitory neurons", "Vogels et al. 2011 (2,000), scaled", quick=100,
+              domain="integer>=1"),
     Parameter("connectivity", 0.1, "connection probability", "2 % x (10,000 / 2,000): same in-degree",
-              quick=0.4),
-    Parameter("target_rate", 3 * Hz, "ρ0", "Vogels et al. 2011"),
-    Parameter("tau_stdp", 20 * ms, "τ of the inhibitory rule", "Vogels et al. 2011"),
-    Parameter("learning_rate", 1e-2, "η per unit trace, in units of 1 nS", "Brian2's example of the paper"),
-    Parameter("w_max", 100 * nS, "upper bound of I→E weights", "Brian2's example of the paper"),
+              quick=0.4, domain="(0, 1]"),
+    Parameter("target_rate", 3 * Hz, "ρ0", "Vogels et al. 2011", domain="positive"),
+    Parameter("tau_stdp", 20 * ms, "τ of the inhibitory rule", "Vogels et al. 2011",
+              domain="positive"),
+    Parameter("learning_rate", 1e-2, "η per unit trace, in units of 1 nS", "Brian2's example of the paper",
+              domain="nonnegative"),
+    Parameter("w_max", 100 * nS, "upper bound of I→E weights", "Brian2's example of the paper",
+              domain="positive"),
     Parameter("measure_window", 10 * second, "final window for rates and CVs", "chosen",
-              quick=0.5 * second),
+              quick=0.5 * second, domain="positive"),
 )
 
 

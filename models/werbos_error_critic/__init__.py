@@ -18,12 +18,17 @@ from cortexlearn.reference.experiments import run_copy_variants, summarise
 from cortexlearn.reference.rnn import CopyConfig
 
 PARAMETERS = (
-    Parameter("n_seeds", 2, "seeds per learner", "issue 4: >= 2 seeds for the copy task", quick=1),
+    Parameter("n_seeds", 2, "seeds per learner", "issue 4: >= 2 seeds for the copy task", quick=1,
+              domain="integer>=1"),
     Parameter("steps", 6000, "training batches per run",
-              "streamed T=3 runs: the critics solved length 3 by batch 2500-3400 (README); ~10 min", quick=60),
-    Parameter("truncation", 3, "truncation length T", "Jaderberg et al. 2016, Table 1 (T = 3)"),
-    Parameter("discount", 0.5, "discount of the bootstrapped target", "../shared/FACTS.md: 0.5 worked, >= 0.9 diverged"),
-    Parameter("critic_learning_rate", 3e-4, "Adam step size of the critic", "as jaderberg_2016 (README)"),
+              "streamed T=3 runs: the critics solved length 3 by batch 2500-3400 (README); ~10 min", quick=60,
+              domain="integer>=1"),
+    Parameter("truncation", 3, "truncation length T", "Jaderberg et al. 2016, Table 1 (T = 3)",
+              domain="integer>=1"),
+    Parameter("discount", 0.5, "discount of the bootstrapped target", "../shared/FACTS.md: 0.5 worked, >= 0.9 diverged",
+              domain="[0, 1)"),
+    Parameter("critic_learning_rate", 3e-4, "Adam step size of the critic", "as jaderberg_2016 (README)",
+              domain="nonnegative"),
     Parameter("stream", True, "train on a continuous stream, the state carried across sequences and batches",
               "Jaderberg et al. 2016, §3.2; with a reset per batch TBPTT copies 2-3 symbols for free (README)"),
     Parameter("critic_input", "h,tanh(c)", "what the critic reads", "README: with (h, c) on a stream "
@@ -43,6 +48,7 @@ def simulate(ctx):
         f"critic, bootstrap {p['discount']:g}": CopyConfig(synthetic=True, discount=p["discount"], **common),
     }
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
+    ctx.seeds_used = list(seeds)
     out = run_copy_variants(configs, seeds, progress=lambda j: ctx.progress(j, "copy task"))
     ctx.log.extend(out.pop("diverged"))
     for key, value in out.items():
