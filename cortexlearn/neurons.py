@@ -273,6 +273,11 @@ def urbanczik_senn(**overrides) -> NeuronModel:
     g_L 30 nS in both compartments, E_L -70 mV, g_D 600 nS, E_e 0 mV, E_i -75 mV, synaptic time
     constants 3 ms, t_ref 3 ms, phi_max 150 Hz, k 0.5, beta 1/3 per mV, theta -55 mV); the
     teacher amplitudes default to zero (no teacher).
+
+    Integration: fourth-order Runge-Kutta. Exponential Euler holds a synaptic current at its
+    value at the start of a step while it decays, which at 0.1 ms and 3 ms raised the mean
+    dendritic input by 1.7 % against NEST's adaptive solver (measured: 0.31 mV of 19 mV of
+    depolarisation); RK4 is stable here (total somatic conductance below 1.5 uS, 0.2 ms).
     """
     defaults = {"C_m": 300 * pF, "g_L": 30 * nS, "E_L": -70 * mV, "g_D": 600 * nS,
                 "C_d": 300 * pF, "g_L_d": 30 * nS, "E_L_d": -70 * mV, "E_e": 0 * mV, "E_i": -75 * mV,
@@ -303,7 +308,7 @@ def urbanczik_senn(**overrides) -> NeuronModel:
         refractory="tau_ref", parameters=p, on_pre={"E": "I_d_e_post += w", "I": "I_d_i_post += w"},
         weight_unit=amp, initial={"v": "E_L", "v_d": "E_L_d"},
         reference="Urbanczik & Senn 2014; NEST pp_cond_exp_mc_urbanczik",
-        method="exponential_euler")
+        method="rk4")
 
 
 def rate_unit(**overrides) -> NeuronModel:

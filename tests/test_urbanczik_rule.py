@@ -69,7 +69,7 @@ def run(request):
         syn = built.synapses["inp_to_nrn"]
         w = np.asarray(syn.w[:])[np.argsort(np.asarray(syn.i[:]))]
         post = np.round(np.asarray(built.spike_monitors["nrn"].t[:]) / DT).astype(int)
-        v_d = np.asarray(built.state_monitors["nrn"].v_d[0])
+        v_d = np.array(built.state_monitors["nrn"].v_d[0])
     return w, post, v_d
 
 

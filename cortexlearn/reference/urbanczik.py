@@ -3,8 +3,8 @@
 Simulates the passive dendrite of one two-compartment neuron (:func:`cortexlearn.neurons.urbanczik_senn`)
 driven by plastic synapses, one per input, and the rule of
 :class:`cortexlearn.rules.urbanczik.DendriticPrediction` step by step, in Brian2's order within a
-step: the state update (exponential Euler: each variable's linear ODE solved over the step with
-the others held at their values at the step's start), the presynaptic spikes (weight update,
+step: the state update (fourth-order Runge-Kutta, as the neuron model declares; the dendrite and
+its synaptic current do not depend on the soma, so they are integrated alone), the presynaptic spikes (weight update,
 transmission, PSP traces), the postsynaptic spike count, then the rule's end-of-step update.
 
 The soma's spikes are an input here (the steps at which it fired): they are random in the
@@ -82,16 +82,21 @@ def simulate(pre_index, pre_step, post_steps, n_steps: int, w0, rule: dict, neur
     np.add.at(post, np.asarray(post_steps, dtype=np.int64), 1.0)
     r, p = rule, neuron
     a_L, a_s, a_D = np.exp(-dt / r["tau_L"]), np.exp(-dt / r["tau_s"]), np.exp(-dt / r["tau_delta"])
-    a_m = np.exp(-dt * p["g_L_d"] / p["C_d"])
-    a_I = np.exp(-dt / p["tau_d_e"])
+    g_C, E_d, tau_I = p["g_L_d"] / p["C_d"], p["E_L_d"], p["tau_d_e"]
+
+    def slope(v, i):
+        return g_C * (E_d - v) + i / p["C_d"], -i / tau_I
     v_d, current = p["E_L_d"], 0.0
     pending, excess = np.zeros(n), np.zeros(n)
     psp_L, psp_s, trace = np.zeros(n), np.zeros(n), np.zeros(n)
     recorded = []
     for step in range(n_steps):
-        v_inf = p["E_L_d"] + current / p["g_L_d"]
-        v_d = v_inf + (v_d - v_inf) * a_m
-        current *= a_I
+        kv1, ki1 = slope(v_d, current)
+        kv2, ki2 = slope(v_d + 0.5 * dt * kv1, current + 0.5 * dt * ki1)
+        kv3, ki3 = slope(v_d + 0.5 * dt * kv2, current + 0.5 * dt * ki2)
+        kv4, ki4 = slope(v_d + dt * kv3, current + dt * ki3)
+        v_d = v_d + dt * (kv1 + 2 * kv2 + 2 * kv3 + kv4) / 6
+        current = current + dt * (ki1 + 2 * ki2 + 2 * ki3 + ki4) / 6
         spikes = pre_index[bounds[step]:bounds[step + 1]]
         if spikes.size:
             free = w[spikes] + excess[spikes] + pending[spikes]
