@@ -42,6 +42,8 @@ PARAMETERS = (
     Parameter("g_E1", 4.8 * _KICKS * nS, "amplitude of the teacher excitation's sine",
               "NEST example: 0.016 C_m per step"),
     Parameter("g_I0", 18.0 * _KICKS * nS, "teacher inhibition", "NEST example: 0.06 C_m per step"),
+    Parameter("t_ref", 3 * ms, "somatic dead time after a spike (0: a Poisson process of rate phi(U))",
+              _NEST),
     Parameter("f_teach", 10.0 * Hz, "frequency of the teacher's sine (two periods per pattern)", _NEST),
 )
 
@@ -70,7 +72,7 @@ def neuron_model(params):
 
     n_total, on, off = schedule(params)
     period = params["pattern_duration"]
-    return urbanczik_senn(g_E0=params["g_E0"], g_E1=params["g_E1"], g_I0=params["g_I0"],
+    return urbanczik_senn(tau_ref=params["t_ref"], g_E0=params["g_E0"], g_E1=params["g_E1"], g_I0=params["g_I0"],
                           f_teach=params["f_teach"], t_teach_on=on * period, t_teach_off=off * period)
 
 
@@ -154,7 +156,7 @@ def simulate(ctx):
     corr = np.array([np.corrcoef(v_star[r * per:(r + 1) * per], u_m[r * per:(r + 1) * per])[0, 1]
                      for r in reps])
     ctx.record("rmse", xr.DataArray(rmse * 1e3, dims=["repetition"], coords={"repetition": reps},
-                                    attrs={"units": "mV", "teacher": f"repetitions [{on}, {off})"}))
+                                    attrs={"units": "mV", "teacher_on": on, "teacher_off": off}))
     ctx.record("correlation", xr.DataArray(corr, dims=["repetition"], coords={"repetition": reps}))
     keep = np.r_[0:per, (n_total - 1) * per:n_total * per]
     ctx.record("traces", xr.DataArray(np.stack([v_star[keep], u_m[keep], v[keep]]) * 1e3,
@@ -189,6 +191,9 @@ def figure(data, metrics):
         axes[0].set_ylabel("potential (mV)")
         axes[0].legend(loc="lower left", fontsize=6)
         rmse = data["rmse"]
+        on, off = int(rmse.attrs.get("teacher_on", 0)), int(rmse.attrs.get("teacher_off", 0))
+        axes[2].axvspan(on - 0.5, off - 0.5, color="0.92", lw=0)
+        axes[2].text(0.5 * (on + off), float(np.nanmax(rmse)), "teacher on", ha="center", va="top", fontsize=6)
         axes[2].semilogy(np.asarray(rmse["repetition"]), np.asarray(rmse), "o-", ms=2, color="#0072B2")
         axes[2].set_xlabel("repetition")
         axes[2].set_ylabel("RMS(V_w* - U_M) (mV)")
