@@ -85,7 +85,7 @@ def rule(params, neuron):
 
 
 def circuit(params, index, steps, dt: float = 1e-4, shift_steps: int = 0):
-    """The circuit of one session: the pattern (``index``, ``steps``) repeated, one neuron, plastic
+    """The circuit of one training run: the pattern (``index``, ``steps``) repeated, one neuron, plastic
     dendritic synapses. ``shift_steps`` delays every input spike (a transmission delay)."""
     from cortexlearn.specs import Circuit, Connectivity, Population, Projection, SpikeSource
 
