@@ -19,6 +19,8 @@ and it names its NumPy oracle in :mod:`cortexlearn.reference`.
   roles ``units``, ``read``, ``context``
 - :class:`EProp` — Bellec et al. 2020 (LIF and ALIF); roles ``input``, ``recurrent``, ``readout``,
   ``input_neurons``, ``recurrent_neurons``
+- :class:`DendriticPrediction` — Urbanczik & Senn 2014 (dendritic prediction of somatic spiking);
+  ``synapse``
 - :class:`SlowErrorRule`, :class:`FastBalanceRule`, :class:`DaleSlowErrorRule` — Bourdoukan &
   Denève 2015 (slow and fast connections; the slow rule under Dale's law); roles ``slow``, ``fast``
 """
@@ -33,10 +35,11 @@ from .eprop import EProp
 from .inhibitory import InhibitorySTDP
 from .stdp import PairSTDP, PlasticityRule
 from .triplet import TripletSTDP
+from .urbanczik import DendriticPrediction
 
 __all__ = [
     "LearningRule", "RuleParts", "Regular", "NeuronTraceCode", "rule_classes", "PlasticityRule",
     "PairSTDP", "TripletSTDP", "TemporalDerivativeRule", "InhibitorySTDP", "CreditRule",
     "FeedbackAlignment", "DirectFeedbackAlignment", "SignSymmetry", "WeightTransport", "ReadoutOnly",
-    "ErrorCritic", "EProp", "SlowErrorRule", "FastBalanceRule", "DaleSlowErrorRule",
+    "ErrorCritic", "EProp", "DendriticPrediction", "SlowErrorRule", "FastBalanceRule", "DaleSlowErrorRule",
 ]

@@ -35,7 +35,7 @@ from brian2 import Hz, ms, second
 
 from ..errors import SpecError
 from ..units import as_quantity, check_positive
-from .base import LearningRule, NeuronTraceCode, Regular, RuleParts
+from .base import LearningRule, Regular, RuleParts
 
 __all__ = ["EProp"]
 

@@ -40,7 +40,8 @@ from brian2.units import fundamentalunits as fu
 
 from ..errors import SpecError
 from ..units import as_quantity, check_positive
-from .stdp import PlasticityRule, SynapseCode, _join, quantity_field, unit_string
+from .base import join_code
+from .stdp import PlasticityRule, SynapseCode, quantity_field, unit_string
 
 __all__ = ["DendriticPrediction", "nest_learning_rate"]
 
@@ -109,6 +110,7 @@ class DendriticPrediction(PlasticityRule):
     allowed_pre: ClassVar[tuple[str, ...]] = ("E",)
     allowed_post: ClassVar[tuple[str, ...]] = ("E", "I")
     paper: ClassVar[str] = "Urbanczik & Senn 2014, Neuron 81:521 (Eqs. 2-4)"
+    oracle: ClassVar[str] = "cortexlearn.reference.urbanczik:simulate"
 
     def __post_init__(self):
         for name in ("tau_delta", "tau_L", "tau_s"):
@@ -181,14 +183,14 @@ class DendriticPrediction(PlasticityRule):
             constants = {k: urbanczik_senn().parameters[k] for k in _NEURON_CONSTANTS}
         ns = {**constants, "eta": self.eta, "tau_delta": self.tau_delta, "tau_L": self.tau_L, "tau_s": self.tau_s,
               "w_max": self.w_max, "w_min": self.w_min}
-        return SynapseCode(_join(model), _join(on_pre), "post_count += 1", ns, run_regularly=_join(regular),
+        return SynapseCode(join_code(model), join_code(on_pre), "post_count += 1", ns, run_regularly=join_code(regular),
                            run_regularly_when="end")
 
     def synapse_code(self, transmission: str = "") -> SynapseCode:
         """Brian2 code: the weight update, then ``transmission`` (e.g. ``"I_d_e_post += w"``),
         then the presynaptic PSP traces jump."""
         code = self._code()
-        return dataclasses.replace(code, on_pre=_join(code.on_pre, transmission, "psp_L += 1\npsp_s += 1"))
+        return dataclasses.replace(code, on_pre=join_code(code.on_pre, transmission, "psp_L += 1\npsp_s += 1"))
 
     def reference_parameters(self) -> dict[str, Any]:
         """Plain floats (SI) for :func:`cortexlearn.reference.urbanczik.simulate`."""
