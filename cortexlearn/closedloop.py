@@ -45,7 +45,7 @@ from brian2 import second
 from brian2.devices.device import get_device
 
 from .errors import SpecError, TargetError
-from .pipes import CPP_INCLUDES, cpp_line_reader, write_all
+from .pipes import CPP_INCLUDES, after_program_run, cpp_line_reader, write_all
 from .units import as_quantity
 
 __all__ = ["ClosedLoop"]
@@ -327,8 +327,6 @@ class ClosedLoop:
             with open(self._log.name) as fh:
                 tail = fh.read()[-2000:]
             raise RuntimeError(f"the closed-loop program failed (exit status {rc}):\n{tail}")
-        from .simulation import after_program_run
-
         after_program_run(get_device(), self._set_names)
         self.network.t_ = self._t_start + self._elapsed  # the queued run claimed one trial
 

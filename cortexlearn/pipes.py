@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["cpp_line_reader", "write_all"]
+__all__ = ["after_program_run", "cpp_line_reader", "write_all"]
 
 CPP_INCLUDES = ("#include <cerrno>\n#include <chrono>\n#include <string>\n#include <fcntl.h>\n"
                 "#include <poll.h>\n#include <unistd.h>\n")
@@ -53,3 +53,28 @@ def write_all(fd: int, data: bytes):
     """Write all of ``data`` to ``fd`` (raises ``BrokenPipeError`` when the program is gone)."""
     while data:
         data = data[os.write(fd, data):]
+
+
+def after_program_run(device, set_names=()) -> float:
+    """Bookkeeping after a standalone program ran outside ``device.run`` (resident and closed-loop
+    modes), as Brian2 does in ``device.run``: results are readable, the values Python had cached
+    for the variables the program was told to set (``"group.var"`` names) and for the clocks are
+    dropped, and the program's own timer is read. Returns the completed fraction of the run."""
+    device.has_been_run = True
+    names = set(set_names)
+    for var in list(device.array_cache):
+        try:
+            if getattr(var.owner, "name", None) is not None and f"{var.owner.name}.{var.name}" in names:
+                device.array_cache[var] = None
+        except ReferenceError:
+            pass
+    for clock in device.clocks:
+        device.array_cache[clock.variables["t"]] = None
+    fraction = 1.0
+    info = os.path.join(device.results_dir, "last_run_info.txt")
+    if os.path.isfile(info):
+        with open(info) as fh:
+            run_time, fraction_text = fh.read().split()
+        device._last_run_time, fraction = float(run_time), float(fraction_text)
+        device._last_run_completed_fraction = fraction
+    return fraction

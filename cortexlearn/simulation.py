@@ -43,6 +43,7 @@ from brian2.units.fundamentalunits import Quantity
 
 from .buildcache import CACHE_ENV, BuildCache
 from .errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError
+from .pipes import after_program_run
 from .units import as_quantity
 
 __all__ = ["Simulation", "RunInfo", "TARGETS", "available_targets", "STANDALONE_TARGETS"]
@@ -135,31 +136,6 @@ def available_targets() -> dict[str, str | None]:
     """Map each target to ``None`` when usable here, else to the reason it is not."""
     return {"numpy": None, "cython": None, "cpp_standalone": None,
             "cuda_standalone": _cuda_unavailable_reason()}
-
-
-def after_program_run(device, set_names=()) -> float:
-    """Bookkeeping after a standalone program ran outside ``device.run`` (resident and closed-loop
-    modes), as Brian2 does in ``device.run``: results are readable, the values Python had cached
-    for the variables the program was told to set (``"group.var"`` names) and for the clocks are
-    dropped, and the program's own timer is read. Returns the completed fraction of the run."""
-    device.has_been_run = True
-    names = set(set_names)
-    for var in list(device.array_cache):
-        try:
-            if getattr(var.owner, "name", None) is not None and f"{var.owner.name}.{var.name}" in names:
-                device.array_cache[var] = None
-        except ReferenceError:
-            pass
-    for clock in device.clocks:
-        device.array_cache[clock.variables["t"]] = None
-    fraction = 1.0
-    info = os.path.join(device.results_dir, "last_run_info.txt")
-    if os.path.isfile(info):
-        with open(info) as fh:
-            run_time, fraction_text = fh.read().split()
-        device._last_run_time, fraction = float(run_time), float(fraction_text)
-        device._last_run_completed_fraction = fraction
-    return fraction
 
 
 @dataclasses.dataclass(frozen=True)

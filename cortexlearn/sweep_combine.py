@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .sweep import UnitSpec
+from .sweep_unit import SweepError, UnitSpec, _label, add_model_path, unit_status
 
 
 def _coordinate(model, name: str, value):
@@ -40,7 +38,6 @@ def combine(units: list[UnitSpec]):
     import pandas as pd
 
     from .registry import get_model
-    from .sweep import SweepError, _label, add_model_path, unit_status
 
     add_model_path(units[0].model_path if units else ())
     model = get_model(units[0].model)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SpecError
-from .credit import CreditRule
+from .credit_base import CreditRule
 from .optim import Adam
 
 __all__ = ["LinearSynthesizer", "SyntheticGradients"]
