@@ -1,33 +1,71 @@
-"""What the two MNIST-1D error-critic reproductions share (``error_critic_sparse_error`` and
-``error_critic_delayed_error``): the data loader, the trial schedule, the circuit with its credit
-and critic rules, the build folder's key and the per-epoch summary of a session.
+"""A training session of a spiking feedback-alignment network with an error critic on MNIST-1D.
 
-Both models pass their parameter dictionaries; options that only ``error_critic_sparse_error``
-declares (``evaluate_on``, ``dale_pathways``, ``critic_normalized``) are read with their defaults.
+The parts such a session is made of: the data (MNIST-1D, Greydanus 2020, generated offline), the
+trial schedule rendered as rates, the circuit's configuration with its feedback-alignment credit
+rule (Lillicrap et al. 2016) and its error critic (Werbos 1992; Jaderberg et al. 2016), the build
+folder's key, the seeds' initial parameters and the per-epoch summary of a recorded session.
+
+Every function takes the session's parameters as a mapping (a model's parameter dictionary);
+``evaluate_on``, ``dale_pathways``, ``critic_normalized`` and ``centered`` are optional and read
+with their defaults.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from cortexlearn.errors import SpecError
+from .analysis.learning import correlation
+from .errors import SpecError
 
-__all__ = ["seed_parameters", "parse_names", "load_data", "session_rates", "build_folder", "correlation",
-           "summarise", "circuit"]
+__all__ = ["seed_parameters", "parse_names", "load_data", "session_rates", "build_folder", "summarise",
+           "circuit"]
+
 
 def seed_parameters(cfg, seed: int) -> dict:
-    """Initial parameters of a seed (drawn from ``1000 + seed``) on seed 0's Dale wiring (which
-    input-hidden and hidden-output pairs are inhibitory): the wiring is compiled into the one
-    build that every seed re-runs; seeds differ in weight magnitudes, feedback, trial order and
-    error mask."""
-    from cortexlearn.circuits.feedforward import initial_parameters
+    """Initial parameters of a seed on seed 0's Dale wiring.
+
+    Drawn from ``1000 + seed``; which input-hidden and hidden-output pairs are inhibitory comes from
+    seed 0 (``wiring_seed=1000``): the wiring is compiled into the one build that every seed
+    re-runs, so seeds differ in weight magnitudes, feedback, trial order and error mask.
+
+    Parameters
+    ----------
+    cfg : FeedforwardConfig
+        The circuit's configuration.
+    seed : int
+        The seed.
+
+    Returns
+    -------
+    dict
+        The initial parameters, as :func:`cortexlearn.circuits.feedforward.initial_parameters`.
+    """
+    from .circuits.feedforward import initial_parameters
 
     return initial_parameters(cfg, seed=1000 + seed, wiring_seed=1000)
 
 
 def parse_names(text: str, choices, what: str = "variant") -> list:
-    """Comma-separated names, each one of ``choices``, in order without repeats; a SpecError names
-    the unknown one (``what`` says what kind of name it is)."""
+    """Comma-separated names, each one of ``choices``, in order without repeats.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"dense,critic"``.
+    choices : collection of str
+        The names allowed.
+    what : str, optional
+        What kind of name it is, for the error message.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    SpecError
+        For an unknown name (named in the message) or an empty list.
+    """
     names = [v.strip() for v in str(text).split(",") if v.strip()]
     for v in names:
         if v not in choices:
@@ -38,8 +76,24 @@ def parse_names(text: str, choices, what: str = "variant") -> list:
 
 
 def load_data(p):
-    """MNIST-1D train and evaluation arrays ``(x_train, y_train, x_eval, y_eval)``."""
-    from cortexlearn.datasets import load
+    """MNIST-1D train and evaluation arrays (Greydanus 2020, generated offline).
+
+    Parameters
+    ----------
+    p : mapping
+        Session parameters: ``n_train`` and ``n_test`` (0 = all), and optionally ``evaluate_on``
+        (``"test"``, or ``"validation"`` for held-out training samples, for choosing rates).
+
+    Returns
+    -------
+    x_train, y_train, x_eval, y_eval : ndarray
+
+    Raises
+    ------
+    SpecError
+        For an unknown ``evaluate_on``, or too few training samples to hold out.
+    """
+    from .datasets import load
 
     ds = load("mnist1d")
     n_train, n_test = int(p["n_train"]) or len(ds.x_train), int(p["n_test"]) or len(ds.x_test)
@@ -56,11 +110,30 @@ def load_data(p):
 
 
 def session_rates(data, seed, p):
-    """The trial schedule of one seed, its rendered rates and targets, and each trial's label."""
+    """The trial schedule of one seed, its rendered rates and targets, and each trial's label.
+
+    Parameters
+    ----------
+    data : tuple
+        ``(x_train, y_train, x_eval, y_eval)`` as from :func:`load_data`.
+    seed : int
+        Seeds the order of the trials.
+    p : mapping
+        Session parameters: ``epochs``, ``test_every_epoch``, ``max_rate``, ``x_max``,
+        ``output_target_count`` and ``presentation``.
+
+    Returns
+    -------
+    schedule : TrialSchedule
+    rendered : RenderedSchedule
+        On/off input rates and one-hot target counts, one row per trial.
+    labels : ndarray
+        The class of each trial's sample.
+    """
     from brian2 import Hz
 
-    from cortexlearn.stimuli import (Standardizer, on_off_rates, one_hot_counts, render_schedule,
-                                     session_schedule)
+    from .stimuli import (Standardizer, on_off_rates, one_hot_counts, render_schedule,
+                          session_schedule)
 
     xtr, ytr, xte, yte = data
     st = Standardizer.fit(xtr)
@@ -78,8 +151,24 @@ def session_rates(data, seed, p):
 
 
 def build_folder(p, cfg, target):
-    """A persistent build folder per circuit when ``build_cache`` is set (standalone only): a later
-    build rewrites identical sources and ``make`` recompiles almost nothing."""
+    """A persistent build folder per circuit when ``build_cache`` is set (standalone only).
+
+    A later build rewrites identical sources and ``make`` recompiles almost nothing.
+
+    Parameters
+    ----------
+    p : mapping
+        Session parameters (``build_cache`` and what changes the compiled program).
+    cfg : FeedforwardConfig
+        The circuit's configuration.
+    target : str
+        The code-generation target.
+
+    Returns
+    -------
+    str or None
+        The folder, or None without a cache or on a runtime target.
+    """
     if not p["build_cache"] or not target.endswith("standalone"):
         return None
     import hashlib
@@ -90,18 +179,32 @@ def build_folder(p, cfg, target):
     return os.path.join(p["build_cache"], "ecs-" + hashlib.sha1(key.encode()).hexdigest()[:12])
 
 
-def correlation(a, b) -> float:
-    """Pearson correlation of two arrays (NaN when either is constant or too short)."""
-    a, b = np.ravel(a), np.ravel(b)
-    if a.size < 2 or np.std(a) == 0 or np.std(b) == 0:
-        return float("nan")
-    return float(np.corrcoef(a, b)[0, 1])
-
-
 def summarise(rec, sched, labels, present, epochs, truth=None):
-    """Accuracies per epoch and the critic's prediction-truth correlations (``truth``: the error
-    each prediction is compared with, default the error the critic received; with ``present``,
-    also over the samples without the true error)."""
+    """Accuracies per epoch and the critic's prediction-truth correlations.
+
+    Parameters
+    ----------
+    rec : session record
+        Recorded output counts, membrane potentials and the critic's ``critic.pred`` and
+        ``critic.err_true`` per trial.
+    sched : TrialSchedule
+        The session's trials.
+    labels : ndarray
+        The class of each trial's sample.
+    present : ndarray or None
+        1 where the true error was given; with it, the correlation is also taken over the
+        samples without the true error.
+    epochs : int
+        Number of epochs.
+    truth : ndarray, optional
+        The error each prediction is compared with (default: the error the critic received).
+
+    Returns
+    -------
+    dict of ndarray
+        ``test_accuracy``, ``train_accuracy`` (percent) and ``correlation`` per epoch, and
+        ``correlation_absent`` with ``present``.
+    """
     pred = np.argmax(rec.counts + 1e-3 * rec.vm, axis=1)
     correct = pred == labels
     test, train, corr, corr_absent = (np.full(epochs, np.nan) for _ in range(4))
@@ -125,13 +228,32 @@ def summarise(rec, sched, labels, present, epochs, truth=None):
 
 
 def circuit(p, data, **critic_options):
-    """The circuit's configuration, its credit rule, the critic's rule (``critic_options`` go to
-    :class:`~cortexlearn.rules.critic.ErrorCritic`) and the trials per chunk: one epoch (and its
-    test pass), the last chunk holding the final test."""
-    from cortexlearn.circuits.feedforward import FeedforwardConfig
-    from cortexlearn.rules.credit import CreditRule
-    from cortexlearn.rules.critic import ErrorCritic
-    from cortexlearn.units import check_whole_steps
+    """The circuit's configuration, its credit rule, the critic's rule and the trials per chunk.
+
+    Feedback alignment (Lillicrap et al. 2016) in the hidden layer with rate homeostasis of the
+    hidden biases; the critic predicts the output error from hidden activity and the label.
+
+    Parameters
+    ----------
+    p : mapping
+        Session parameters (sizes, weight scales, learning rates, presentation and ``dt``).
+    data : tuple
+        ``(x_train, y_train, x_eval, y_eval)``.
+    **critic_options
+        Passed on to :class:`~cortexlearn.rules.critic.ErrorCritic`.
+
+    Returns
+    -------
+    cfg : FeedforwardConfig
+    rule : CreditRule
+    critic_rule : ErrorCritic
+    chunk : int
+        Trials per chunk: one epoch (and its test pass), the last chunk holding the final test.
+    """
+    from .circuits.feedforward import FeedforwardConfig
+    from .rules.credit import CreditRule
+    from .rules.critic import ErrorCritic
+    from .units import check_whole_steps
 
     check_whole_steps(p["presentation"], p["dt"])
     epochs = int(p["epochs"])

@@ -24,8 +24,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 __all__ = ["events", "pair_stdp", "triplet_stdp", "inhibitory_stdp", "derivative_rate",
-           "derivative_voltage", "final_weights", "pair_window", "derivative_rate_window",
-           "fit_exponential_window"]
+           "derivative_voltage", "final_weights", "pair_window", "derivative_rate_window"]
 
 
 def events(pre_steps: Iterable[int], post_steps: Iterable[int]) -> list[tuple[int, str]]:
@@ -183,31 +182,3 @@ def derivative_rate_window(delta_t, learning_rate: float, tau_pre: float, tau_ra
     total = tau_pre + tau_rate
     return np.where(d >= 0, learning_rate * tau_rate / total * np.exp(-np.abs(d) / tau_pre),
                     -learning_rate * tau_pre / total * np.exp(-np.abs(d) / tau_rate))
-
-
-def fit_exponential_window(delta_t, dw) -> dict[str, float]:
-    """Fit ``A+ e^{-Δt/τ+}`` to ``Δt > 0`` and ``-A- e^{Δt/τ-}`` to ``Δt < 0`` (least squares).
-
-    Returns ``{"a_plus", "tau_plus", "a_minus", "tau_minus"}`` (times in the units of ``delta_t``;
-    ``a_minus`` as a magnitude). Each side needs at least two points; a side whose values do not
-    have the expected sign gives NaN.
-    """
-    from scipy.optimize import curve_fit
-
-    d = np.asarray(delta_t, dtype=float)
-    y = np.asarray(dw, dtype=float)
-    out = {}
-    for side, mask, sign in (("plus", d > 0, 1.0), ("minus", d < 0, -1.0)):
-        xs, ys = np.abs(d[mask]), sign * y[mask]
-        good = ys > 0
-        if good.sum() < 2:
-            out[f"a_{side}"], out[f"tau_{side}"] = math.nan, math.nan
-            continue
-        slope, intercept = np.polyfit(xs[good], np.log(ys[good]), 1)
-        p0 = (math.exp(intercept), -1.0 / slope if slope < 0 else float(np.ptp(xs)) or 1.0)
-        try:
-            (a, tau), _ = curve_fit(lambda s, a, tau: a * np.exp(-s / tau), xs, ys, p0=p0, maxfev=20000)
-        except RuntimeError:
-            a, tau = math.nan, math.nan
-        out[f"a_{side}"], out[f"tau_{side}"] = float(a), float(tau)
-    return out

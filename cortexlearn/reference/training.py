@@ -10,13 +10,14 @@ import dataclasses
 
 import numpy as np
 
+from ..analysis.learning import accuracy
 from ..errors import NonFiniteError, SpecError
 from .credit import CreditRule, compute_gradients, make_rule
 from .diagnostics import feedback_angles, update_angles
 from ._threads import single_threaded
 from .optim import make_optimizer
 
-__all__ = ["History", "TrainingDiverged", "train", "train_epochs", "accuracy"]
+__all__ = ["History", "TrainingDiverged", "train", "train_epochs"]
 
 
 @dataclasses.dataclass
@@ -46,11 +47,6 @@ class TrainingDiverged(NonFiniteError):
     def __init__(self, message, epoch=None, rule=None, history=None):
         super().__init__(message)
         self.epoch, self.rule, self.history = epoch, rule, history
-
-
-def accuracy(output, labels) -> float:
-    """Fraction of rows whose largest output is the label."""
-    return float(np.mean(np.argmax(output, axis=1) == labels))
 
 
 def train_epochs(net, rule: CreditRule, optimizer, x, targets, epochs, batch_size, rng,
@@ -105,6 +101,19 @@ def _one_epoch(net, rule, optimizer, x, targets, batch_size, rng, params, weight
     return total / n
 
 
+def _check_training_options(on_divergence, schedule, weight_decay, epochs, batch_size) -> None:
+    """Refuse options :func:`train` does not know (raises :class:`~cortexlearn.errors.SpecError`)."""
+    if on_divergence not in ("raise", "stop"):
+        raise SpecError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
+    if schedule not in ("constant", "cosine"):
+        raise SpecError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
+    if not np.isfinite(weight_decay) or weight_decay < 0:
+        raise SpecError(f"weight_decay must be >= 0, got {weight_decay!r}")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if int(value) != value or value < 1:
+            raise SpecError(f"{name} must be a positive integer, got {value!r}")
+
+
 def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning_rate=1e-3,
           seed=0, weight_decay=0.0, schedule="constant", diagnostics=True, diagnostic_batch=500, train_eval_size=1000,
           on_divergence="raise", optimizer_options=None, progress=None):
@@ -141,15 +150,8 @@ def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning
     SpecError
         Bad shapes, non-finite data, a learning rate <= 0, an unknown rule or optimiser.
     """
-    if on_divergence not in ("raise", "stop"):
-        raise SpecError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
-    if schedule not in ("constant", "cosine"):
-        raise SpecError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
-    if not np.isfinite(weight_decay) or weight_decay < 0:
-        raise SpecError(f"weight_decay must be >= 0, got {weight_decay!r}")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if int(value) != value or value < 1:
-            raise SpecError(f"{name} must be a positive integer, got {value!r}")
+    # ~85 lines, 35 of them the docstring: the two closures below share the training state
+    _check_training_options(on_divergence, schedule, weight_decay, epochs, batch_size)
     rule = make_rule(rule) if isinstance(rule, str) else rule
     if not isinstance(rule, CreditRule):
         raise SpecError(f"rule must be a rule name or a CreditRule, got {type(rule).__name__}")
