@@ -123,6 +123,16 @@ def canonical_main(content: bytes) -> bytes:
     objects: the order follows their memory addresses and changes from process to process. Such
     lines assign distinct variables, so any order is the same program; sorting each run of them
     (when no variable appears twice in it) gives every process the same key.
+
+    Parameters
+    ----------
+    content : bytes
+        The generated ``main.cpp``.
+
+    Returns
+    -------
+    bytes
+        The same program with the clock lines in a canonical order.
     """
     lines = content.split(b"\n")
     out, block = [], []
@@ -275,7 +285,22 @@ class BuildCache:
 
 
 def read_log(folder: str, offset: int = 0) -> tuple[list[dict], int]:
-    """Records of a cache's ``log.jsonl`` from byte ``offset`` on, and the offset after them."""
+    """Records of a cache's ``log.jsonl`` from byte ``offset`` on.
+
+    Parameters
+    ----------
+    folder : str
+        The cache folder.
+    offset : int, optional
+        Byte offset to start reading at (the value a previous call returned).
+
+    Returns
+    -------
+    records : list of dict
+        One per complete line (a partly written last line is left for the next call).
+    offset : int
+        The offset after the records read.
+    """
     path = os.path.join(folder, "log.jsonl")
     try:
         with open(path, "rb") as fh:

@@ -142,7 +142,27 @@ def transform_circuit(circuit, pre: str, post: str, weights, n_inhibitory: int, 
 
     Specs refuse negative weights, so the mixed-sign matrix is passed separately. The returned
     circuit holds: ``pre → post`` (excitatory part, explicit all-to-all), a new inhibitory
-    population ``{name}`` of ``n_inhibitory`` neurons, ``pre → {name}`` and ``{name} → post``.
+    population ``{name}`` of ``n_inhibitory`` neurons, ``pre → {name}`` and ``{name} → post``
+    (Parisien, Anderson & Eliasmith 2008).
+
+    Parameters
+    ----------
+    circuit : Circuit
+        The circuit to extend.
+    pre, post : str
+        Names of the excitatory presynaptic and the postsynaptic population.
+    weights : array_like, shape (n_post, n_pre)
+        The mixed-sign weights (in units of ``weight_unit``).
+    n_inhibitory : int
+        Interneurons to add.
+    inhibitory_neuron : NeuronModel, optional
+        Model of the interneurons (default: the model of ``pre``).
+    weight_unit : Quantity or float, optional
+        Unit of ``weights``.
+    name : str, optional
+        Name of the interneuron population (default ``"{pre}_{post}_inh"``).
+    **kwargs
+        Options of :func:`transform_weights`.
 
     Returns
     -------

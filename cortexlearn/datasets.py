@@ -112,6 +112,17 @@ def load_digits(seed: int = 0, test_fraction: float = 0.2) -> Dataset:
 
     A linear classifier already reaches ~96 % here, so it separates learning rules poorly;
     prefer :func:`load_mnist1d` for that.
+
+    Parameters
+    ----------
+    seed : int, optional
+        Seeds the split.
+    test_fraction : float, optional
+        Fraction of the 1,797 images held out for testing.
+
+    Returns
+    -------
+    Dataset
     """
     from sklearn.datasets import load_digits as _sk_digits
 
@@ -162,6 +173,20 @@ def linear_teacher(seed: int = 0, n_inputs: int = 30, n_outputs: int = 10, n_tra
 
     Inputs ``x ~ N(0, I)`` of ``n_inputs`` dimensions; targets ``y = T x`` with a random teacher
     ``T`` whose entries are uniform in [-1, 1]. A 30-20-10 network learns to mimic it.
+
+    Parameters
+    ----------
+    seed : int, optional
+        Seeds the teacher and the inputs.
+    n_inputs, n_outputs : int, optional
+        Dimensions of ``x`` and ``y``.
+    n_train, n_test : int, optional
+        Number of samples.
+
+    Returns
+    -------
+    Dataset
+        A regression dataset (no classes).
     """
     for name, value in (("n_inputs", n_inputs), ("n_outputs", n_outputs), ("n_train", n_train),
                         ("n_test", n_test)):
@@ -186,7 +211,7 @@ class CopyTask:
     Parameters
     ----------
     n_symbols : int
-        Alphabet size (8 in the feasibility study of ../shared/FACTS.md).
+        Alphabet size (chosen: 8 keeps a chance error of 3 bits per symbol).
     """
 
     n_symbols: int = 8
@@ -235,7 +260,24 @@ DATASETS = {"digits": load_digits, "mnist1d": load_mnist1d, "linear_teacher": li
 
 
 def load(name: str, seed: int | None = None) -> Dataset:
-    """Load a dataset by name (``digits``, ``mnist1d``, ``linear_teacher``)."""
+    """Load a dataset by name.
+
+    Parameters
+    ----------
+    name : {"digits", "mnist1d", "linear_teacher"}
+        The dataset.
+    seed : int, optional
+        Passed to the loader when given.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    SpecError
+        For an unknown name.
+    """
     if name not in DATASETS:
         raise SpecError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
     if seed is None and name != "mnist1d":

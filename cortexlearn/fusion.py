@@ -31,7 +31,18 @@ __all__ = ["FusionPlan", "plan", "SubgroupSpikes", "FusedSynapses"]
 
 
 def neuron_key(population) -> tuple:
-    """What must be equal for two populations to share one NeuronGroup."""
+    """What must be equal for two populations to share one NeuronGroup.
+
+    Parameters
+    ----------
+    population : Population
+        A population spec.
+
+    Returns
+    -------
+    tuple
+        Equations, threshold, reset, refractoriness, integration method and parameters.
+    """
     n = population.neuron
     params = tuple(sorted((k, repr(v)) for k, v in n.parameters.items()))
     return (str(n.equations), n.threshold, n.reset, n.refractory, n.method, params)
@@ -39,7 +50,19 @@ def neuron_key(population) -> tuple:
 
 @dataclasses.dataclass(frozen=True)
 class FusedGroup:
-    """One NeuronGroup shared by ``members`` (population names), laid out in that order."""
+    """One NeuronGroup shared by ``members`` (population names), laid out in that order.
+
+    Attributes
+    ----------
+    name : str
+        Name of the shared group.
+    members : tuple of str
+        Population names.
+    offsets : tuple of int
+        Start index of each member in the shared group.
+    sizes : tuple of int
+        Size of each member.
+    """
 
     name: str
     members: tuple
@@ -53,7 +76,21 @@ class FusedGroup:
 
 @dataclasses.dataclass(frozen=True)
 class FusedProjection:
-    """One Synapses for ``members`` (projection names), all from ``pre`` onto ``posts``."""
+    """One Synapses for ``members`` (projection names), all from ``pre`` onto ``posts``.
+
+    Attributes
+    ----------
+    name : str
+        Name of the shared Synapses.
+    members : tuple of str
+        Projection names.
+    pre : str
+        The presynaptic population.
+    posts : tuple of str
+        The postsynaptic populations.
+    group : FusedGroup
+        The fused group the posts belong to.
+    """
 
     name: str
     members: tuple
@@ -64,6 +101,15 @@ class FusedProjection:
 
 @dataclasses.dataclass(frozen=True)
 class FusionPlan:
+    """Which populations share a NeuronGroup and which projections share a Synapses.
+
+    Attributes
+    ----------
+    groups : tuple of FusedGroup
+        Only those with two or more members.
+    projections : tuple of FusedProjection
+        Only those with two or more members.
+    """
     groups: tuple  # FusedGroup, only those with two or more members
     projections: tuple  # FusedProjection, only those with two or more members
 
@@ -85,8 +131,17 @@ def _unique(name: str, taken: set) -> str:
 def plan(circuit, channel_code) -> FusionPlan:
     """Which populations share a NeuronGroup and which projections share a Synapses.
 
-    ``channel_code(projection)`` returns the projection's rendered synapse code (as
-    :func:`cortexlearn.build.synapse_code`); projections fuse only when it is identical.
+    Parameters
+    ----------
+    circuit : Circuit
+        The circuit spec.
+    channel_code : callable
+        ``channel_code(projection)`` returns the projection's rendered synapse code (as
+        :func:`cortexlearn.build.synapse_code`); projections fuse only when it is identical.
+
+    Returns
+    -------
+    FusionPlan
     """
     taken = {p.name for p in circuit.populations} | {s.name for s in circuit.sources}
     taken |= {p.name for p in circuit.projections} | {d.name for d in circuit.drives}
@@ -148,6 +203,15 @@ class SubgroupSpikes:
 
     Offers what analysis code reads from a ``SpikeMonitor``: ``i`` (indices within the
     population), ``t``, ``count``, ``num_spikes`` and ``spike_trains()``.
+
+    Parameters
+    ----------
+    monitor : SpikeMonitor
+        The monitor of the fused group.
+    start, stop : int
+        The population's index range in the group.
+    name : str
+        The population's name.
     """
 
     def __init__(self, monitor, start: int, stop: int, name: str):
@@ -189,7 +253,15 @@ class SubgroupSpikes:
 
 
 class FusedSynapses(dict):
-    """``built.synapses``: by projection name, with a clear error for a fused projection."""
+    """``built.synapses``: by projection name, with a clear error for a fused projection.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for ``dict``.
+    fused : dict, optional
+        Projection name -> name of the fused Synapses that carries it.
+    """
 
     def __init__(self, *args, fused: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)

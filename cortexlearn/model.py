@@ -118,10 +118,27 @@ class Check:
     """A target from the paper that a metric is judged by.
 
     ``op`` is one of ``>=``, ``<=``, ``>``, ``<`` (value compared with ``target``, loosened by
-    ``tolerance``, which is 0 unless the issue names one), ``abs`` (``|value - target| <= tolerance``)
+    ``tolerance``, which is 0 unless a source gives a spread), ``abs`` (``|value - target| <= tolerance``)
     or ``rel`` (``|value - target| <= tolerance * |target|``). ``target`` may be a callable of the
     metrics and parameters when it depends on them (e.g. a fitted time constant must recover the
     one that was set).
+
+    Attributes
+    ----------
+    name : str
+        What is checked, in words.
+    metric : str
+        Key of the metric in the model's metrics.
+    op : str
+        The comparison (see above).
+    target : float or callable
+        The number to reach, or ``target(metrics, params)``.
+    tolerance : float
+        Allowed deviation (see above).
+    source : str
+        Where the target comes from: a paper and figure, a peer run, or a stated reason.
+    full_only : bool
+        Judged only on full-scale runs; on quick runs reported as not judged.
     """
 
     name: str
@@ -148,8 +165,26 @@ class Check:
 
 
 def evaluate_checks(checks, metrics, params, quick: bool = False) -> list[dict]:
-    """Evaluate every check; on quick runs, checks marked ``full_only`` are reported as
-    ``"passed": None`` (not judged) with the value still shown."""
+    """Evaluate every check against a run's metrics.
+
+    Parameters
+    ----------
+    checks : sequence of Check
+        The model's checks.
+    metrics : mapping of str to float
+        The run's metrics.
+    params : mapping
+        The run's parameters (for targets that depend on them).
+    quick : bool, optional
+        On quick runs, checks marked ``full_only`` are reported as ``"passed": None`` (not
+        judged) with the value still shown.
+
+    Returns
+    -------
+    list of dict
+        One row per check, as :meth:`Check.evaluate` gives it (name, metric, value, target,
+        tolerance, source, ``passed``).
+    """
     out = []
     for check in checks:
         row = check.evaluate(metrics, params)
@@ -162,7 +197,29 @@ def evaluate_checks(checks, metrics, params, quick: bool = False) -> list[dict]:
 
 @dataclasses.dataclass(frozen=True)
 class Model:
-    """A paper reproduction. See the module docstring for the contract."""
+    """A paper reproduction. See the module docstring for the contract.
+
+    Attributes
+    ----------
+    name : str
+        The folder name under ``models/`` (``cortexlearn run NAME``).
+    title : str
+        One line: the paper's finding reproduced.
+    reference : str
+        The paper (authors, year, journal).
+    parameters : tuple of Parameter
+        Parameters with defaults, units and sources.
+    simulate : callable
+        ``simulate(ctx: RunContext) -> metrics``.
+    checks : tuple of Check
+        The numbers the model is judged by.
+    figure : callable or None
+        ``figure(data, metrics)`` draws the figure from saved results.
+    description : str
+        Longer text for ``cortexlearn list`` and the documentation.
+    default_target : str
+        Code-generation target used when none is given.
+    """
 
     name: str
     title: str

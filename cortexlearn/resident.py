@@ -126,9 +126,22 @@ def _writer(device) -> str:
 
 
 def resident_patch(device, networks=()):
-    """A function that rewrites the generated ``main.cpp`` in a build folder into a resident
-    program (see the module docstring); ``device`` is the active ``cpp_standalone`` device and
-    ``networks`` the networks run (their synaptic pathways' spike queues are emptied per run)."""
+    """A function that rewrites a build folder's generated ``main.cpp`` into a resident program.
+
+    See the module docstring.
+
+    Parameters
+    ----------
+    device : CPPStandaloneDevice
+        The active ``cpp_standalone`` device.
+    networks : iterable of Network, optional
+        The networks run; their synaptic pathways' spike queues are emptied per run.
+
+    Returns
+    -------
+    callable
+        ``patch(directory)``.
+    """
     from brian2 import Synapses
     dyn_vars = set(device.dynamic_arrays) | set(device.dynamic_arrays_2d)
     static = sorted({name for var, name in device.arrays.items() if var not in dyn_vars})
@@ -175,7 +188,17 @@ def resident_patch(device, networks=()):
 
 
 class ResidentProgram:
-    """The running resident program of a build folder (started by :meth:`start`)."""
+    """The running resident program of a build folder (started by :meth:`start`).
+
+    Parameters
+    ----------
+    directory : str
+        The build folder (holding ``main``).
+    results_dir : str
+        Folder the program writes its results into.
+    env : dict
+        Environment of the program.
+    """
 
     def __init__(self, directory: str, results_dir: str, env: dict):
         cmd_r, cmd_w = os.pipe()

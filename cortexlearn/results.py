@@ -29,7 +29,15 @@ __all__ = ["Results", "load", "write_json", "to_dataarray"]
 
 
 def write_json(path: str, obj) -> None:
-    """Write ``obj`` as JSON to ``path`` atomically."""
+    """Write ``obj`` as JSON to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    obj : object
+        Anything ``json`` can write.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
     try:
@@ -68,6 +76,17 @@ def to_dataarray(name: str, value):
     """Turn a Brian2 quantity, NumPy array or DataArray into an ``xarray.DataArray``.
 
     Quantities are stored as SI magnitudes with ``attrs["units"]`` naming the SI unit.
+
+    Parameters
+    ----------
+    name : str
+        Name of the array.
+    value : Quantity, array_like or DataArray
+        The data.
+
+    Returns
+    -------
+    xarray.DataArray
     """
     import xarray as xr
     from brian2.units import fundamentalunits as fu
@@ -92,7 +111,13 @@ def to_dataarray(name: str, value):
 
 
 class ZarrRecorder:
-    """Writes each recorded array to its own group of ``DIR/data.zarr`` immediately."""
+    """Writes each recorded array to its own group of ``DIR/data.zarr`` immediately.
+
+    Parameters
+    ----------
+    path : str
+        The ``data.zarr`` folder.
+    """
 
     def __init__(self, path: str):
         self.path = path
@@ -105,7 +130,17 @@ class ZarrRecorder:
 
 
 def read_zarr(path: str) -> dict:
-    """Every group of ``data.zarr`` as a dict of loaded ``xarray.DataArray`` s."""
+    """Every group of ``data.zarr`` as loaded ``xarray.DataArray`` s.
+
+    Parameters
+    ----------
+    path : str
+        The ``data.zarr`` folder.
+
+    Returns
+    -------
+    dict of str to xarray.DataArray
+    """
     import xarray as xr
 
     out = {}
@@ -188,7 +223,17 @@ class Results:
 
 
 def load(path: str) -> Results:
-    """Read a run folder written by :func:`cortexlearn.run` or ``cortexlearn run``."""
+    """Read a run folder written by :func:`cortexlearn.run` or ``cortexlearn run``.
+
+    Parameters
+    ----------
+    path : str
+        The run folder.
+
+    Returns
+    -------
+    Results
+    """
     with open(os.path.join(path, "manifest.json")) as fh:
         manifest = json.load(fh)
     metrics, checks = {}, []

@@ -100,8 +100,17 @@ def cuda_build_preferences(directory: str) -> dict[str, Any]:
     ``-std`` it is given, so ``-std=c++17`` goes last (every CUDA >= 11 accepts it). Where CUDA
     comes as pip packages without cuRAND in its include folder, the ``nvidia`` package's cuRAND is
     named; it ships only ``libcurand.so.N``, so a ``libcurand.so`` link is made in
-    ``directory/cuda_libs`` for brian2cuda's ``-lcurand``. Returns the preferences to set
-    (the caller saves and restores the old values).
+    ``directory/cuda_libs`` for brian2cuda's ``-lcurand``.
+
+    Parameters
+    ----------
+    directory : str
+        The build folder.
+
+    Returns
+    -------
+    dict
+        The preferences to set (the caller saves and restores the old values).
     """
     import brian2cuda  # noqa: F401  (registers the devices.cuda_standalone preferences)
 

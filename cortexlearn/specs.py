@@ -78,7 +78,22 @@ def _check_name(name: str, what: str):
 @dataclasses.dataclass(frozen=True, eq=False)
 class Connectivity(_Hashed):
     """How a projection connects: use the constructors ``probability``, ``fixed_indegree``,
-    ``all_to_all``, ``one_to_one`` and ``explicit``."""
+    ``all_to_all``, ``one_to_one`` and ``explicit``.
+
+    Attributes
+    ----------
+    mode : str
+        ``"probability"``, ``"fixed_indegree"``, ``"all_to_all"``, ``"one_to_one"`` or
+        ``"explicit"``.
+    p : float or None
+        Connection probability.
+    k : int or None
+        In-degree.
+    i, j : ndarray or None
+        Presynaptic and postsynaptic index of each synapse (explicit).
+    allow_autapses : bool
+        Allow a neuron to connect to itself in a recurrent projection.
+    """
 
     mode: str
     p: float | None = None
@@ -146,8 +161,21 @@ class Connectivity(_Hashed):
 class Population(_Hashed):
     """``n`` neurons of one model and one sign (``kind`` ``"E"`` or ``"I"``).
 
-    ``initial`` overrides the model's initial values (Brian2 expressions, e.g.
-    ``{"v": "E_L + rand()*10*mV"}``); ``parameters`` overrides model parameters (with units).
+    Attributes
+    ----------
+    name : str
+        A valid identifier, unique in the circuit.
+    n : int
+        Number of neurons.
+    neuron : NeuronModel
+        The model (:mod:`cortexlearn.neurons`).
+    kind : {"E", "I"}
+        Sign of every outgoing synapse (Dale's law).
+    initial : tuple of (str, str) pairs
+        Overrides of the model's initial values (Brian2 expressions, e.g.
+        ``{"v": "E_L + rand()*10*mV"}``).
+    parameters : tuple of (str, Quantity) pairs
+        Overrides of model parameters (with units).
     """
 
     name: str
@@ -181,8 +209,26 @@ class Population(_Hashed):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class PoissonDrive(_Hashed):
-    """External Poisson drive onto every neuron of ``post``: ``n_inputs`` independent sources
-    at ``rate`` each, weight ``weight`` (Brunel 2000's C_ext inputs at ν_ext; Brian2 PoissonInput)."""
+    """External Poisson drive onto every neuron of ``post``.
+
+    ``n_inputs`` independent sources at ``rate`` each, weight ``weight`` (Brunel 2000's C_ext inputs
+    at ν_ext; Brian2 PoissonInput).
+
+    Attributes
+    ----------
+    name : str
+        A valid identifier.
+    post : str
+        The driven population.
+    n_inputs : int
+        Independent sources per neuron.
+    rate : Quantity
+        Rate of each source.
+    weight : Quantity
+        Non-negative magnitude of each input.
+    kind : {"E", "I"}
+        Sign of the drive.
+    """
 
     name: str
     post: str
@@ -205,8 +251,23 @@ class PoissonDrive(_Hashed):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class SpikeSource(_Hashed):
-    """A population of ``n`` input neurons firing at given times (Brian2 SpikeGeneratorGroup):
-    deterministic input, identical on every target."""
+    """A population of ``n`` input neurons firing at given times (Brian2 SpikeGeneratorGroup).
+
+    Deterministic input, identical on every target.
+
+    Attributes
+    ----------
+    name : str
+        A valid identifier.
+    n : int
+        Number of input neurons.
+    indices : ndarray of int
+        Neuron of each spike.
+    times : Quantity
+        Time of each spike.
+    kind : {"E", "I"}
+        Sign of its outgoing synapses.
+    """
 
     name: str
     n: int
@@ -296,7 +357,21 @@ class Projection(_Hashed):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Circuit(_Hashed):
-    """A whole circuit: populations, input sources, projections and external drives."""
+    """A whole circuit: populations, input sources, projections and external drives.
+
+    Attributes
+    ----------
+    name : str
+        A valid identifier.
+    populations : tuple of Population
+        The neurons.
+    projections : tuple of Projection
+        The synapses.
+    drives : tuple of PoissonDrive
+        External Poisson input.
+    sources : tuple of SpikeSource
+        Input neurons with given spike times.
+    """
 
     name: str
     populations: tuple

@@ -74,6 +74,15 @@ def parse_grid(items: Iterable[str]) -> dict[str, list[str]]:
     """``["g=4,5", "tau=20*ms,25*ms"]`` → ``{"g": ["4", "5"], "tau": ["20*ms", "25*ms"]}``.
 
     Commas inside brackets (array values such as ``[1, 2]*mV``) do not split.
+
+    Parameters
+    ----------
+    items : iterable of str
+        ``NAME=V1,V2,...`` entries.
+
+    Returns
+    -------
+    dict of str to list of str
     """
     grid: dict[str, list[str]] = {}
     for item in items:
@@ -95,7 +104,17 @@ def parse_grid(items: Iterable[str]) -> dict[str, list[str]]:
 
 
 def parse_seeds(text: str) -> list[int]:
-    """``"0-9"`` → 0..9 (inclusive), ``"1,4,7"`` → [1, 4, 7], ``"3"`` → [3]."""
+    """``"0-9"`` → 0..9 (inclusive), ``"1,4,7"`` → [1, 4, 7], ``"3"`` → [3].
+
+    Parameters
+    ----------
+    text : str
+        A range, a list or one seed.
+
+    Returns
+    -------
+    list of int
+    """
     seeds: list[int] = []
     for part in str(text).split(","):
         part = part.strip()
@@ -120,8 +139,33 @@ def plan(model: str, grid: Mapping[str, Iterable] | None, seeds: Iterable[int], 
          build_cache: bool | str = True) -> list[UnitSpec]:
     """Validate a sweep and list its units (nothing runs).
 
-    ``build_cache`` (``cpp_standalone`` only): True for ``out/build-cache``, a folder, or False;
-    each host uses a sub-folder named after it.
+    Parameters
+    ----------
+    model : str
+        The model's name.
+    grid : mapping of str to iterable, or None
+        Values of each swept parameter.
+    seeds : iterable of int
+        Seeds of each grid point.
+    out : str
+        The sweep folder.
+    params : mapping, optional
+        Parameters fixed for every unit.
+    target : str, optional
+        Code-generation target (default: the model's).
+    quick : bool, optional
+        Run the models' quick settings.
+    figure : bool, optional
+        Draw each unit's figure.
+    model_path : iterable of str, optional
+        Extra folders holding model packages.
+    build_cache : bool or str, optional
+        ``cpp_standalone`` only: True for ``out/build-cache``, a folder, or False; each host uses a
+        sub-folder named after it.
+
+    Returns
+    -------
+    list of UnitSpec
 
     Raises
     ------
@@ -188,6 +232,15 @@ def build_groups(units: list[UnitSpec]) -> list[list[UnitSpec]]:
     the others wait for it, see :func:`sweep`); whether a program is re-used is decided by the
     build cache from the generated code itself, so a wrong guess costs a compilation, never a
     wrong result.
+
+    Parameters
+    ----------
+    units : list of UnitSpec
+        The sweep's units.
+
+    Returns
+    -------
+    list of list of UnitSpec
     """
     from .registry import get_model
 
@@ -202,7 +255,13 @@ def build_groups(units: list[UnitSpec]) -> list[list[UnitSpec]]:
 
 # ---------------------------------------------------------------------------------------- lock
 class SweepLock:
-    """An exclusive lock on a sweep folder (``DIR/.sweep.lock``), held while a sweep writes."""
+    """An exclusive lock on a sweep folder (``DIR/.sweep.lock``), held while a sweep writes.
+
+    Parameters
+    ----------
+    folder : str
+        The sweep folder.
+    """
 
     def __init__(self, folder: str):
         self.path = os.path.join(folder, ".sweep.lock")
@@ -423,7 +482,17 @@ def _write_sweep_json(out: str, units: list[UnitSpec]) -> list[UnitSpec]:
 
 
 def load_sweep(path: str) -> SweepResult:
-    """Read a sweep folder back (the dataset is rebuilt from the unit folders)."""
+    """Read a sweep folder back (the dataset is rebuilt from the unit folders).
+
+    Parameters
+    ----------
+    path : str
+        The sweep folder.
+
+    Returns
+    -------
+    SweepResult
+    """
     with open(os.path.join(path, "sweep.json")) as fh:
         raw = json.load(fh)
     units = [UnitSpec.from_json(json.dumps(u)) for u in raw["units"]]
@@ -433,7 +502,12 @@ def load_sweep(path: str) -> SweepResult:
 
 # ---------------------------------------------------------------------------------------- CLI
 def add_arguments(parser) -> None:
-    """Add the ``cortexlearn sweep`` options to an ``argparse`` parser."""
+    """Add the ``cortexlearn sweep`` options to an ``argparse`` parser.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    """
     parser.add_argument("model", help="model name (cortexlearn list)")
     parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
                         help="values of a swept parameter, with units (repeat for more parameters)")
@@ -455,7 +529,18 @@ def add_arguments(parser) -> None:
 
 
 def run_from_args(args) -> int:
-    """Run a sweep from parsed ``argparse`` arguments; the exit status (1 if a unit failed)."""
+    """Run a sweep from parsed ``argparse`` arguments.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As :func:`add_arguments` declares them.
+
+    Returns
+    -------
+    int
+        The exit status (1 if a unit failed).
+    """
     fixed = {}
     for item in args.fixed:
         name, sep, value = item.partition("=")
@@ -479,7 +564,18 @@ def run_from_args(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m cortexlearn.sweep MODEL --grid NAME=V1,V2 --seeds 0-9 [--scheduler ADDRESS]``."""
+    """``python -m cortexlearn.sweep MODEL --grid NAME=V1,V2 --seeds 0-9 [--scheduler ADDRESS]``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
     import argparse
 
     parser = argparse.ArgumentParser(prog="cortexlearn sweep", description=main.__doc__)

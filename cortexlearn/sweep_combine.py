@@ -29,6 +29,18 @@ def _coordinate(model, name: str, value):
 def combine(units: list[UnitSpec]):
     """Read the unit folders into one ``xarray.Dataset`` and a ``pandas.DataFrame``.
 
+    Parameters
+    ----------
+    units : list of UnitSpec
+        The sweep's units.
+
+    Returns
+    -------
+    dataset : xarray.Dataset
+        Dims: the grid parameters and ``seed``; one variable per metric.
+    summary : pandas.DataFrame
+        One row per unit: parameters, seed, status, metrics, checks.
+
     Raises
     ------
     SweepError

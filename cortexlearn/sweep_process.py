@@ -238,11 +238,24 @@ def _report(fut, unit) -> dict:
 def run_unit(spec_json: str, lock_wait: float = 120.0, timeout: float | None = None) -> dict:
     """Run one unit in a subprocess (the function a Dask worker executes).
 
-    Skips a unit whose folder already holds a complete run; waits up to ``lock_wait`` seconds for
-    a unit folder still locked by an orphaned process of a killed worker. Returns a small dict
-    (unit id, status, elapsed seconds, host, process, and with a build cache the number of
-    programs the unit compiled and re-used) and never raises for a failed run: the sweep reports
+    Skips a unit whose folder already holds a complete run; waits for a unit folder still locked by
+    an orphaned process of a killed worker. Never raises for a failed run: the sweep reports
     failures with the tail of the unit's log.
+
+    Parameters
+    ----------
+    spec_json : str
+        The unit's :class:`UnitSpec` as JSON.
+    lock_wait : float, optional
+        Seconds to wait for a locked unit folder.
+    timeout : float, optional
+        Seconds the unit may run.
+
+    Returns
+    -------
+    dict
+        Unit id, status, elapsed seconds, host, process, and with a build cache the number of
+        programs the unit compiled and re-used.
     """
     spec = UnitSpec.from_json(spec_json)
     start = time.time()

@@ -36,8 +36,20 @@ class SweepError(CortexlearnError, RuntimeError):
 
 # ---------------------------------------------------------------------------------------- models
 def add_model_path(paths: Iterable[str] | None = None) -> tuple[str, ...]:
-    """Make model packages in ``paths`` (and in ``$CORTEXLEARN_MODEL_PATH``) importable as
-    ``cortexlearn.models.NAME``; returns every extra folder now in use."""
+    """Make model packages in ``paths`` (and in ``$CORTEXLEARN_MODEL_PATH``) importable.
+
+    They become ``cortexlearn.models.NAME``.
+
+    Parameters
+    ----------
+    paths : iterable of str, optional
+        Folders holding model packages.
+
+    Returns
+    -------
+    tuple of str
+        Every extra folder now in use.
+    """
     import cortexlearn.models as pkg
 
     extra = [p for p in os.environ.get(MODEL_PATH_ENV, "").split(os.pathsep) if p]
@@ -54,6 +66,16 @@ def model_fingerprint(name: str) -> str:
     """A short hash of a model's version: cortexlearn's version and the model package's sources.
 
     Two results folders merge into one sweep only when their fingerprints agree.
+
+    Parameters
+    ----------
+    name : str
+        The model's name.
+
+    Returns
+    -------
+    str
+        16 hexadecimal digits.
     """
     import cortexlearn
     from .registry import get_model
@@ -80,6 +102,29 @@ class UnitSpec:
 
     Parameter values are stored as JSON numbers, booleans or text with units (``"25.0*ms"``), so
     a spec travels to any worker as JSON.
+
+    Attributes
+    ----------
+    model : str
+        The model's name.
+    seed : int
+        The unit's seed.
+    grid, fixed : tuple of (str, value) pairs
+        Swept and fixed parameter values.
+    target : str
+        Code-generation target.
+    quick : bool
+        Quick settings.
+    out : str
+        The unit's results folder.
+    fingerprint : str
+        The model version the sweep expects (:func:`model_fingerprint`).
+    model_path : tuple of str
+        Extra folders holding model packages.
+    figure : bool
+        Draw the unit's figure.
+    build_cache : str or None
+        The sweep's build-cache folder.
     """
 
     model: str
@@ -144,8 +189,21 @@ def _unit_dirname(grid: tuple, seed: int, key: str) -> str:
 
 
 def unit_status(folder: str, fingerprint: str | None = None) -> str:
-    """``"complete"``, ``"interrupted"``, ``"failed"``, ``"running"`` or ``"missing"`` for a unit
-    folder; ``"other-version"`` when it holds a run of another model version."""
+    """The state of a unit folder.
+
+    Parameters
+    ----------
+    folder : str
+        The unit's results folder.
+    fingerprint : str, optional
+        The model version expected.
+
+    Returns
+    -------
+    str
+        ``"complete"``, ``"interrupted"``, ``"failed"``, ``"running"`` or ``"missing"``;
+        ``"other-version"`` when it holds a complete run of another model version.
+    """
     try:
         with open(os.path.join(folder, "manifest.json")) as fh:
             status = json.load(fh).get("status", "unknown")

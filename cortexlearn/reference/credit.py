@@ -136,7 +136,18 @@ _ALIASES = {"bp": "backprop", "fa": "feedback_alignment", "dfa": "direct_feedbac
 
 
 def make_rule(name: str, **options) -> CreditRule:
-    """A rule by name (or short alias: bp, fa, dfa, ss, sg).
+    """A credit rule by name (or short alias: bp, fa, dfa, ss, sg).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`RULES` or an alias.
+    **options
+        Passed to the rule's constructor.
+
+    Returns
+    -------
+    CreditRule
 
     Raises
     ------
@@ -152,6 +163,21 @@ def make_rule(name: str, **options) -> CreditRule:
 
 def compute_gradients(net, rule: CreditRule, x, targets, learn=True, update_stats=True):
     """One forward pass and the rule's backward pass on a batch.
+
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    rule : CreditRule
+        What each hidden layer is told about the error.
+    x : ndarray, shape (batch, n_inputs)
+        Inputs.
+    targets : ndarray
+        One-hot labels or regression targets.
+    learn : bool, optional
+        Rules with learned parts (synthetic gradients) train them only when True.
+    update_stats : bool, optional
+        Update batch-norm running statistics in the forward pass.
 
     Returns
     -------

@@ -31,6 +31,21 @@ def _sigmoid(a):
 
 @dataclasses.dataclass
 class ChunkCache:
+    """What the forward pass over one chunk of steps keeps for the backward pass.
+
+    Attributes
+    ----------
+    x : ndarray, shape (T, B, n_in)
+        Inputs.
+    h, c : ndarray, shape (T + 1, B, H)
+        Hidden and cell states ``h_0 .. h_T``.
+    gates : ndarray, shape (T, B, 4H)
+        Input, forget, output gates and candidate after their nonlinearities.
+    tanh_c : ndarray, shape (T, B, H)
+        ``tanh`` of the cell state.
+    logits : ndarray, shape (T, B, n_out)
+        Readout before the softmax.
+    """
     x: np.ndarray        # (T, B, n_in)
     h: np.ndarray        # (T + 1, B, H): h_0 .. h_T
     c: np.ndarray        # (T + 1, B, H)

@@ -42,7 +42,19 @@ ACTIVATIONS = {
 
 @dataclasses.dataclass
 class Cache:
-    """What a forward pass keeps for the backward pass."""
+    """What a forward pass keeps for the backward pass.
+
+    Attributes
+    ----------
+    h : list of ndarray
+        ``h_0`` (the input) .. ``h_{L-1}``: the input of each layer.
+    z : list of ndarray
+        Hidden pre-activations ``z_0 .. z_{L-2}`` (after batch norm).
+    bn : list
+        Per hidden layer ``(a_hat, inv_std)``, or None without batch norm.
+    output : ndarray
+        The network's output (probabilities or linear values).
+    """
 
     h: list           # h_0 (input) .. h_{L-1}: the input of each layer
     z: list           # z_0 .. z_{L-2}: hidden pre-activations (after batch norm)

@@ -22,8 +22,30 @@ __all__ = ["History", "TrainingDiverged", "train", "train_epochs"]
 
 @dataclasses.dataclass
 class History:
-    """Learning curve of one training run. Arrays have one row per evaluation (epoch 0 =
-    before training); ``angles`` and ``alignment`` have one column per hidden layer."""
+    """Learning curve of one training run.
+
+    Arrays have one row per evaluation (epoch 0 = before training); ``angles`` and ``alignment``
+    have one column per hidden layer.
+
+    Attributes
+    ----------
+    rule : str
+        The credit rule's name.
+    epochs : ndarray
+        Epoch of each row.
+    train_loss, test_loss : ndarray
+        Losses.
+    train_accuracy, test_accuracy : ndarray
+        Accuracies (NaN for regression).
+    angles : ndarray
+        Angle of the hidden updates to backpropagation's (degrees).
+    alignment : ndarray
+        Angle of the forward weights to the feedback (degrees).
+    diverged : bool
+        The run stopped on a non-finite loss.
+    message : str
+        Why it stopped.
+    """
 
     rule: str
     epochs: np.ndarray
@@ -42,7 +64,19 @@ class History:
 
 
 class TrainingDiverged(NonFiniteError):
-    """The loss became NaN or infinite; ``history`` holds the learning curve up to then."""
+    """The loss became NaN or infinite; ``history`` holds the learning curve up to then.
+
+    Parameters
+    ----------
+    message : str
+        What happened.
+    epoch : int, optional
+        The epoch it happened in.
+    rule : str, optional
+        The credit rule.
+    history : History, optional
+        The learning curve so far.
+    """
 
     def __init__(self, message, epoch=None, rule=None, history=None):
         super().__init__(message)
@@ -56,8 +90,34 @@ def train_epochs(net, rule: CreditRule, optimizer, x, targets, epochs, batch_siz
     ``weight_decay`` shrinks every trained weight matrix by ``learning_rate * weight_decay``
     after each step (decoupled weight decay, Loshchilov & Hutter 2019).
 
-    Returns the mean training loss of each epoch. Raises :class:`TrainingDiverged` (naming the
-    epoch and rule) as soon as a batch loss is not finite.
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    rule : CreditRule
+        The credit rule.
+    optimizer : Adam or SGD
+        Applies the gradients.
+    x, targets : ndarray
+        Training inputs and targets.
+    epochs, batch_size : int
+        Passes and batch size.
+    rng : numpy.random.Generator
+        Shuffles the batches.
+    first_epoch : int, optional
+        Number of the first epoch (for messages).
+    weight_decay : float, optional
+        Decoupled weight decay.
+
+    Returns
+    -------
+    ndarray, shape (epochs,)
+        The mean training loss of each epoch.
+
+    Raises
+    ------
+    TrainingDiverged
+        As soon as a batch loss is not finite (naming the epoch and rule).
     """
     with single_threaded():
         return _train_epochs(net, rule, optimizer, x, targets, epochs, batch_size, rng, first_epoch,
