@@ -210,10 +210,32 @@ class BuildCache:
         return f"BuildCache({self.folder!r})"
 
     def entry(self, key: str) -> str:
+        """The cache folder of one key.
+
+        Parameters
+        ----------
+        key : str
+            A project key (:func:`project_key`).
+
+        Returns
+        -------
+        str
+        """
         return os.path.join(self.folder, key[:32])
 
     def lookup(self, key: str) -> str | None:
-        """The cached binary for ``key``, or None when absent, for another key or damaged."""
+        """The cached binary for ``key``, or None when absent, for another key or damaged.
+
+        Parameters
+        ----------
+        key : str
+            A project key.
+
+        Returns
+        -------
+        str or None
+            Path of the binary.
+        """
         folder = self.entry(key)
         try:
             with open(os.path.join(folder, "entry.json")) as fh:
@@ -228,7 +250,17 @@ class BuildCache:
         return binary
 
     def store(self, key: str, directory: str, build_time: float) -> None:
-        """Copy the binary compiled in ``directory`` into the entry for ``key`` (atomically)."""
+        """Copy the binary compiled in ``directory`` into the entry for ``key`` (atomically).
+
+        Parameters
+        ----------
+        key : str
+            The project key.
+        directory : str
+            The build folder holding ``main``.
+        build_time : float
+            Seconds the compilation took (recorded).
+        """
         tmp = os.path.join(self.folder, f".tmp-{uuid.uuid4().hex}")
         os.makedirs(tmp)
         try:
@@ -250,7 +282,17 @@ class BuildCache:
     def compile(self, directory: str, compile_fn: Callable[[], None]) -> bool:
         """Provide ``directory/main`` for the project generated in ``directory``.
 
-        Returns True when a cached binary was re-used, False when ``compile_fn`` compiled it.
+        Parameters
+        ----------
+        directory : str
+            The build folder, with its generated sources.
+        compile_fn : callable
+            Compiles the project when no cached binary fits.
+
+        Returns
+        -------
+        bool
+            True when a cached binary was re-used, False when ``compile_fn`` compiled it.
         """
         os.makedirs(self.folder, exist_ok=True)
         start = time.time()

@@ -57,11 +57,36 @@ class DaleTransform:
     offset: np.ndarray
 
     def effective_input(self, rates, inhibitory_rates) -> np.ndarray:
-        """Total input to the post neurons for presynaptic ``rates`` and interneuron rates."""
+        """Total input to the post neurons for presynaptic and interneuron rates.
+
+        Parameters
+        ----------
+        rates : ndarray
+            Presynaptic rates.
+        inhibitory_rates : ndarray
+            Interneuron rates.
+
+        Returns
+        -------
+        ndarray
+            ``W_E r - W_I r_I + bias``.
+        """
         return self.excitatory @ rates - self.inhibitory @ inhibitory_rates + self.bias
 
     def linear_interneuron_rates(self, rates, gain: float = 1.0, baseline: float = 0.0) -> np.ndarray:
-        """Rates of linear interneurons: ``gain · (W_to_inh @ r) + baseline``."""
+        """Rates of linear interneurons: ``gain · (W_to_inh @ r) + baseline``.
+
+        Parameters
+        ----------
+        rates : ndarray
+            Presynaptic rates.
+        gain, baseline : float, optional
+            Of the interneurons' linear response.
+
+        Returns
+        -------
+        ndarray
+        """
         return gain * (self.to_inhibitory @ rates) + baseline
 
 

@@ -81,6 +81,8 @@ class Dataset:
 
     @property
     def n_features(self) -> int:
+        """Width of an input sample.
+        """
         return self.x_train.shape[1]
 
     @property
@@ -90,10 +92,22 @@ class Dataset:
 
     @property
     def is_classification(self) -> bool:
+        """True for a classification task (``n_classes > 0``).
+        """
         return self.n_classes > 0
 
     def one_hot(self, y: np.ndarray) -> np.ndarray:
-        """Labels as one-hot rows (classification) or the targets unchanged (regression)."""
+        """Labels as one-hot rows (classification) or the targets unchanged (regression).
+
+        Parameters
+        ----------
+        y : ndarray
+            Labels or targets.
+
+        Returns
+        -------
+        ndarray
+        """
         if not self.is_classification:
             return np.asarray(y, dtype=np.float64)
         return np.eye(self.n_classes)[np.asarray(y)]
@@ -222,14 +236,27 @@ class CopyTask:
 
     @property
     def n_inputs(self) -> int:
+        """Input width: the symbols and the delimiter.
+        """
         return self.n_symbols + 1
 
     @property
     def n_outputs(self) -> int:
+        """Output width: the symbols.
+        """
         return self.n_symbols
 
     def sample(self, rng: np.random.Generator, batch_size: int, length: int):
         """A batch of sequences, time first.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Draws the symbols.
+        batch_size : int
+            Sequences.
+        length : int
+            Symbols per sequence.
 
         Returns
         -------

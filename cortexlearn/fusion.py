@@ -70,6 +70,18 @@ class FusedGroup:
     sizes: tuple
 
     def span(self, names) -> tuple[int, int]:
+        """The index range in the shared group that holds the named members.
+
+        Parameters
+        ----------
+        names : iterable of str
+            Member populations.
+
+        Returns
+        -------
+        (int, int)
+            Start and stop.
+        """
         idx = [self.members.index(n) for n in names]
         return self.offsets[min(idx)], self.offsets[max(idx)] + self.sizes[max(idx)]
 
@@ -114,6 +126,18 @@ class FusionPlan:
     projections: tuple  # FusedProjection, only those with two or more members
 
     def group_of(self, population: str) -> FusedGroup | None:
+        """The fused group a population belongs to.
+
+        Parameters
+        ----------
+        population : str
+            Its name.
+
+        Returns
+        -------
+        FusedGroup or None
+            None when the population has a group of its own.
+        """
         for g in self.groups:
             if population in g.members:
                 return g
@@ -223,28 +247,44 @@ class SubgroupSpikes:
 
     @property
     def i(self):
+        """Neuron index of each spike, within the population.
+        """
         mask, i = self._mask()
         return i[mask] - self.start
 
     @property
     def t(self):
+        """Time of each spike (with units).
+        """
         mask, _ = self._mask()
         return self.monitor.t[:][mask]
 
     @property
     def t_(self):
+        """Time of each spike (seconds, without units).
+        """
         mask, _ = self._mask()
         return np.asarray(self.monitor.t_[:])[mask]
 
     @property
     def count(self):
+        """Spikes per neuron of the population.
+        """
         return np.asarray(self.monitor.count[:])[self.start:self.stop]
 
     @property
     def num_spikes(self) -> int:
+        """Number of spikes of the population.
+        """
         return int(self._mask()[0].sum())
 
     def spike_trains(self) -> dict:
+        """Spike times per neuron, keyed by index within the population.
+
+        Returns
+        -------
+        dict of int to Quantity
+        """
         trains = self.monitor.spike_trains()
         return {k - self.start: v for k, v in trains.items() if self.start <= k < self.stop}
 

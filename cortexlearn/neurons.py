@@ -98,7 +98,22 @@ class NeuronModel:
         return hash((self.name, str(self.equations), tuple(sorted((k, repr(v)) for k, v in self.parameters.items()))))
 
     def with_parameters(self, **overrides) -> "NeuronModel":
-        """A copy with some parameters changed; names and units are checked."""
+        """A copy with some parameters changed; names and units are checked.
+
+        Parameters
+        ----------
+        **overrides : Quantity
+            New parameter values.
+
+        Returns
+        -------
+        NeuronModel
+
+        Raises
+        ------
+        SpecError, UnitError
+            For an unknown parameter or wrong units.
+        """
         params = dict(self.parameters)
         for key, value in overrides.items():
             if key not in params:
@@ -113,9 +128,27 @@ class NeuronModel:
 
     @property
     def is_spiking(self) -> bool:
+        """True for a spiking model (it has a threshold).
+        """
         return bool(self.threshold)
 
     def synapse_on_pre(self, kind: str) -> str:
+        """The ``on_pre`` statement of the synaptic channel of presynaptic ``kind``.
+
+        Parameters
+        ----------
+        kind : {"E", "I"}
+            Sign of the presynaptic population.
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        SpecError
+            When the model has no channel for ``kind``.
+        """
         if kind not in self.on_pre:
             raise SpecError(f"{self.name} has no synaptic channel for presynaptic kind {kind!r}")
         return self.on_pre[kind]

@@ -74,6 +74,13 @@ class LineProgress:
         return f"{self.desc}: {self.n} {self.unit} in {elapsed:.1f} s"
 
     def update(self, n=1):
+        """Count ``n`` more steps, writing a line when due.
+
+        Parameters
+        ----------
+        n : int, optional
+            Steps done.
+        """
         self.n += n
         pct = 100.0 * self.n / self.total if self.total else self.n
         now = time.time()
@@ -84,6 +91,8 @@ class LineProgress:
             self._last_pct, self._last_time = pct, now
 
     def close(self):
+        """Stop the display.
+        """
         self.closed = True
 
     def __iter__(self):
@@ -229,7 +238,13 @@ class ReportFollower:
             self._stop.wait(self.poll)
 
     def feed(self, line: str):
-        """Advance the bar from one report line."""
+        """Advance the bar from one report line.
+
+        Parameters
+        ----------
+        line : str
+            A line of Brian2's text report.
+        """
         parsed = parse_brian_report(line)
         if parsed and "fraction" in parsed and parsed["fraction"] > self.fraction:
             step = int(round(100 * parsed["fraction"])) - int(round(100 * self.fraction))

@@ -216,9 +216,22 @@ class ResidentProgram:
         self._device = None
 
     def run(self, lines: list[str], seed: int | None) -> float:
-        """Send ``lines`` (``set`` commands) and a re-run with ``seed``; wait for it. Returns the
-        wall time (s). Afterwards no result file of the run is written yet (see
-        :meth:`ensure_written`)."""
+        """Send ``lines`` and a re-run with ``seed``; wait for it.
+
+        Afterwards no result file of the run is written yet (see :meth:`ensure_written`).
+
+        Parameters
+        ----------
+        lines : list of str
+            ``set`` commands.
+        seed : int or None
+            Seed of the run.
+
+        Returns
+        -------
+        float
+            Wall time (s).
+        """
         start = time.time()
         self._send([*lines, "rerun" if seed is None else f"rerun {int(seed)}"])
         self._wait(start, self._expected)
@@ -227,7 +240,15 @@ class ResidentProgram:
         return self._expected
 
     def ensure_written(self, device, var):
-        """Have the program write ``var``'s result file of the last run (once per run)."""
+        """Have the program write ``var``'s result file of the last run (once per run).
+
+        Parameters
+        ----------
+        device : CPPStandaloneDevice
+            The active device.
+        var : Variable
+            The variable about to be read.
+        """
         if self._all_written or self.proc.poll() is not None:
             return
         symbol = _array_symbol(device, var)
@@ -240,8 +261,13 @@ class ResidentProgram:
             self._written.add(symbol)
 
     def attach(self, device):
-        """Route ``device``'s reads of result files through :meth:`ensure_written` (until
-        :meth:`close`)."""
+        """Route ``device``'s reads of result files through :meth:`ensure_written` (until :meth:`close`).
+
+        Parameters
+        ----------
+        device : CPPStandaloneDevice
+            The active device.
+        """
         cls_get_value = type(device).get_value
 
         def get_value(var, access_data=True):

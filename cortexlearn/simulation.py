@@ -175,6 +175,8 @@ class RunInfo:
 
     @property
     def complete(self) -> bool:
+        """True when the whole requested time was simulated.
+        """
         return self.status == "complete"
 
 
@@ -313,6 +315,8 @@ class Simulation:
     # ------------------------------------------------------------------ context management
     @property
     def standalone(self) -> bool:
+        """True on a standalone target (cpp or cuda).
+        """
         return self.target in STANDALONE_TARGETS
 
     def __enter__(self) -> "Simulation":
@@ -454,6 +458,26 @@ class Simulation:
         changes. On runtime targets the values are simply assigned before the run; on standalone
         targets they apply to the program's first queued run (given with any of the queued calls).
 
+        Parameters
+        ----------
+        network : brian2.Network
+            The network.
+        duration : Quantity
+            Biological time.
+        namespace : dict, optional
+            Explicit namespace of the run.
+        report_period : Quantity, optional
+            Interval of progress reports.
+        build : bool, optional
+            Build and run now (standalone).
+        run_args : dict, optional
+            Values set at start-up (see above).
+
+        Returns
+        -------
+        RunInfo or None
+            None for a run queued with ``build=False``.
+
         Raises
         ------
         TargetError
@@ -536,9 +560,31 @@ class Simulation:
 
     def closed_loop(self, network: Network, trial, n_trials: int, read=(), namespace: dict | None = None,
                     spin: float = 2e-3):
-        """Run ``network`` trial by trial with Python between trials
-        (:class:`cortexlearn.closedloop.ClosedLoop`; on ``cpp_standalone`` one resident compiled
-        program, on runtime targets one ``run()`` per trial)."""
+        """Run ``network`` trial by trial with Python between trials.
+
+        On ``cpp_standalone`` one resident compiled program, on runtime targets one ``run()`` per
+        trial (:class:`cortexlearn.closedloop.ClosedLoop`).
+
+        Parameters
+        ----------
+        network : brian2.Network
+            The network.
+        trial : Quantity
+            Duration of one trial.
+        n_trials : int
+            Trials in the session.
+        read : sequence of group variables, optional
+            Read back after every step.
+        namespace : dict, optional
+            Explicit namespace.
+        spin : float, optional
+            Seconds the program polls its pipe without sleeping.
+
+        Returns
+        -------
+        ClosedLoop
+            A context manager.
+        """
         from .closedloop import ClosedLoop
 
         return ClosedLoop(self, network, trial, n_trials, read=read, namespace=namespace, spin=spin)
@@ -636,6 +682,13 @@ class Simulation:
 
         Checks every float state variable of each group or synapse object (or only ``variables``).
         Call it after each chunk of a long run: Brian2 warns about NaN only once per message.
+
+        Parameters
+        ----------
+        *objects : Group
+            Neuron groups or synapses.
+        variables : tuple of str, optional
+            Only these variables.
         """
         for obj in objects:
             names = variables or [name for name, var in obj.variables.items()

@@ -104,30 +104,82 @@ class Connectivity(_Hashed):
 
     @classmethod
     def probability(cls, p: float, allow_autapses: bool = False) -> "Connectivity":
-        """Each pair connected independently with probability ``p`` (Erdős–Rényi)."""
+        """Each pair connected independently with probability ``p`` (Erdős–Rényi).
+
+        Parameters
+        ----------
+        p : float
+            In ``[0, 1]``.
+        allow_autapses : bool, optional
+            Allow self-connections in a recurrent projection.
+
+        Returns
+        -------
+        Connectivity
+        """
         if not np.isfinite(p) or not 0 <= p <= 1:
             raise SpecError(f"connection probability must lie in [0, 1], got {p!r}")
         return cls("probability", p=float(p), allow_autapses=allow_autapses)
 
     @classmethod
     def fixed_indegree(cls, k: int, allow_autapses: bool = False) -> "Connectivity":
-        """Each postsynaptic neuron receives exactly ``k`` connections from distinct sources
-        (Brunel 2000's C_E, C_I)."""
+        """Each postsynaptic neuron receives exactly ``k`` connections from distinct sources.
+
+        Brunel 2000's C_E, C_I.
+
+        Parameters
+        ----------
+        k : int
+            In-degree.
+        allow_autapses : bool, optional
+            Allow self-connections in a recurrent projection.
+
+        Returns
+        -------
+        Connectivity
+        """
         if int(k) != k or k < 0:
             raise SpecError(f"in-degree must be a non-negative integer, got {k!r}")
         return cls("fixed_indegree", k=int(k), allow_autapses=allow_autapses)
 
     @classmethod
     def all_to_all(cls, allow_autapses: bool = False) -> "Connectivity":
+        """Every pair connected.
+
+        Parameters
+        ----------
+        allow_autapses : bool, optional
+            Allow self-connections in a recurrent projection.
+
+        Returns
+        -------
+        Connectivity
+        """
         return cls("all_to_all", allow_autapses=allow_autapses)
 
     @classmethod
     def one_to_one(cls) -> "Connectivity":
+        """Neuron ``i`` to neuron ``i`` (populations of one size).
+
+        Returns
+        -------
+        Connectivity
+        """
         return cls("one_to_one")
 
     @classmethod
     def explicit(cls, i, j) -> "Connectivity":
-        """Connections from presynaptic indices ``i`` to postsynaptic indices ``j``."""
+        """Connections from presynaptic indices ``i`` to postsynaptic indices ``j``.
+
+        Parameters
+        ----------
+        i, j : array of int
+            One entry per synapse.
+
+        Returns
+        -------
+        Connectivity
+        """
         i = np.asarray(i)
         j = np.asarray(j)
         if i.shape != j.shape or i.ndim != 1:
@@ -144,6 +196,21 @@ class Connectivity(_Hashed):
         return cls("explicit", i=i, j=j)
 
     def check_sizes(self, n_pre: int, n_post: int, name: str):
+        """Refuse a connectivity that does not fit the populations it joins.
+
+        Parameters
+        ----------
+        n_pre, n_post : int
+            Population sizes.
+        name : str
+            The projection, for the message.
+
+        Raises
+        ------
+        SpecError
+            One-to-one between sizes that differ, an in-degree above ``n_pre``, or explicit indices
+            out of range.
+        """
         if self.mode == "one_to_one" and n_pre != n_post:
             raise SpecError(f"projection {name}: one-to-one needs equal sizes, got {n_pre} and {n_post}")
         if self.mode == "fixed_indegree" and self.k > n_pre:
@@ -152,6 +219,8 @@ class Connectivity(_Hashed):
             raise SpecError(f"projection {name}: explicit indices out of range for sizes {n_pre} → {n_post}")
 
     def describe(self) -> str:
+        """One line for a methods table.
+        """
         return {"probability": f"random, p = {self.p}", "fixed_indegree": f"fixed in-degree {self.k}",
                 "all_to_all": "all-to-all", "one_to_one": "one-to-one",
                 "explicit": f"explicit ({0 if self.i is None else self.i.size} synapses)"}[self.mode]
@@ -418,11 +487,29 @@ class Circuit(_Hashed):
 
     @property
     def nodes(self) -> dict:
+        """Every population and input source by name.
+        """
         out = {p.name: p for p in self.populations}
         out.update({s.name: s for s in self.sources})
         return out
 
     def population(self, name: str) -> Population:
+        """The population (or input source) named ``name``.
+
+        Parameters
+        ----------
+        name : str
+            Its name.
+
+        Returns
+        -------
+        Population
+
+        Raises
+        ------
+        SpecError
+            For an unknown name.
+        """
         try:
             return self.nodes[name]
         except KeyError:

@@ -42,6 +42,17 @@ class Standardizer:
 
     @classmethod
     def fit(cls, x) -> "Standardizer":
+        """Fit the mean and standard deviation of each feature.
+
+        Parameters
+        ----------
+        x : ndarray, shape (n_samples, n_features)
+            Training inputs.
+
+        Returns
+        -------
+        Standardizer
+        """
         x = np.asarray(x, dtype=float)
         if x.ndim != 2 or len(x) == 0:
             raise SpecError(f"inputs must be a non-empty 2-D array, got shape {x.shape}")
@@ -137,6 +148,8 @@ class TrialSchedule:
 
     @property
     def n_trials(self) -> int:
+        """Number of trials.
+        """
         return len(self.source)
 
 

@@ -268,6 +268,13 @@ class SweepLock:
         self._fh = None
 
     def acquire(self):
+        """Take the lock.
+
+        Raises
+        ------
+        LockedError
+            When another sweep holds it.
+        """
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         fh = open(self.path, "a+")
         try:
@@ -286,6 +293,8 @@ class SweepLock:
         return self
 
     def release(self):
+        """Release the lock.
+        """
         if self._fh is not None:
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
             self._fh.close()
@@ -349,6 +358,8 @@ class SweepResult:
 
     @property
     def complete(self) -> bool:
+        """True when every unit completed.
+        """
         return bool((self.summary["status"] == "complete").all())
 
     @property
@@ -367,8 +378,18 @@ class SweepResult:
         return float(sum(r.get("elapsed_s", 0.0) for r in self.ran))
 
     def parallel_efficiency(self, serial_seconds: float | None = None) -> float:
-        """``serial / (n_workers * wall)``; ``serial`` defaults to :attr:`unit_seconds`. Pass the
-        wall time of the same units run with ``scheduler="serial"`` for the honest figure."""
+        """``serial / (n_workers * wall)``.
+
+        Parameters
+        ----------
+        serial_seconds : float, optional
+            Default: :attr:`unit_seconds`. Pass the wall time of the same units run with
+            ``scheduler="serial"`` for the honest figure.
+
+        Returns
+        -------
+        float
+        """
         serial = self.unit_seconds if serial_seconds is None else serial_seconds
         if not self.wall_time_s or not self.n_workers:
             return float("nan")

@@ -141,10 +141,14 @@ class UnitSpec:
 
     @property
     def params(self) -> dict:
+        """Fixed and swept parameter values together.
+        """
         return dict(self.fixed) | dict(self.grid)
 
     @property
     def unit_id(self) -> str:
+        """The name of the unit's folder.
+        """
         return os.path.basename(self.out)
 
     def host_build_cache(self) -> str | None:
@@ -152,10 +156,23 @@ class UnitSpec:
         return os.path.join(self.build_cache, socket.gethostname()) if self.build_cache else None
 
     def to_json(self) -> str:
+        """The spec as JSON text.
+        """
         return json.dumps(dataclasses.asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> "UnitSpec":
+        """Read a spec written by :meth:`to_json`.
+
+        Parameters
+        ----------
+        text : str
+            JSON text.
+
+        Returns
+        -------
+        UnitSpec
+        """
         raw = json.loads(text)
         for key in ("grid", "fixed"):
             raw[key] = tuple(tuple(item) for item in raw[key])

@@ -76,7 +76,7 @@ def cv_isi(indices, times, n: int, t_start: float = -np.inf, t_stop: float = np.
 
     Examples
     --------
-    >>> cv_isi([0, 0, 0, 0], [0.0, 0.1, 0.2, 0.3], 1)
+    >>> cv_isi([0, 0, 0, 0], [0.0, 0.25, 0.5, 0.75], 1)
     array([0.])
     """
     t = _as_seconds(times)

@@ -17,7 +17,15 @@ class CreditRule:
     trains_hidden = True
 
     def setup(self, net, rng: np.random.Generator) -> None:
-        """Create fixed feedback matrices for ``net`` (called once, before training)."""
+        """Create fixed feedback matrices for ``net`` (called once, before training).
+
+        Parameters
+        ----------
+        net : MLP
+            The network.
+        rng : numpy.random.Generator
+            Draws random feedback.
+        """
 
     def hidden_signal(self, l, net, delta_above, error, cache, targets, learn=True):
         """``dL/dh_{l+1}`` as this rule estimates it.
@@ -38,7 +46,20 @@ class CreditRule:
         raise NotImplementedError
 
     def feedback_matrix(self, l, net):
-        """The matrix used in place of ``W_l`` in the backward pass (None if not applicable)."""
+        """The matrix used in place of ``W_l`` in the backward pass.
+
+        Parameters
+        ----------
+        l : int
+            Weight layer.
+        net : MLP
+            The network.
+
+        Returns
+        -------
+        ndarray or None
+            None where not applicable.
+        """
         return None
 
     def __repr__(self):

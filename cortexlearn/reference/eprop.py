@@ -105,6 +105,20 @@ class Adam:
     k: int = 0
 
     def step(self, weights: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """One Adam step (Kingma & Ba 2015, Algorithm 1).
+
+        Parameters
+        ----------
+        weights : ndarray
+            Current weights.
+        grad : ndarray
+            Their gradient.
+
+        Returns
+        -------
+        ndarray
+            The new weights.
+        """
         if self.m is None:
             self.m = np.zeros_like(grad)
             self.s = np.zeros_like(grad)

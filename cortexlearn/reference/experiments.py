@@ -42,6 +42,19 @@ class Variant:
     training: tuple = ()
 
     def make(self, sizes, seed):
+        """A fresh network and rule of this variant.
+
+        Parameters
+        ----------
+        sizes : sequence of int
+            Layer sizes.
+        seed : int
+            Seeds the network's weights.
+
+        Returns
+        -------
+        (MLP, CreditRule)
+        """
         net = MLP(sizes, seed=seed, **dict(self.network))
         return net, make_rule(self.rule, **dict(self.rule_options))
 

@@ -80,13 +80,43 @@ class LSTM:
         self.b_y = np.zeros(n_outputs)
 
     def parameters(self):
+        """The weight arrays, in the order gradients are given.
+        """
         return [self.w_x, self.w_h, self.b, self.w_y, self.b_y]
 
     def zero_state(self, batch_size):
+        """A zero ``(h, c)`` state.
+
+        Parameters
+        ----------
+        batch_size : int
+            Rows.
+
+        Returns
+        -------
+        (ndarray, ndarray)
+        """
         return np.zeros((batch_size, self.n_hidden)), np.zeros((batch_size, self.n_hidden))
 
     def forward(self, x, state) -> ChunkCache:
-        """Run the chunk ``x`` (time first) from ``state = (h_0, c_0)``."""
+        """Run the chunk ``x`` (time first) from ``state = (h_0, c_0)`` (Hochreiter & Schmidhuber 1997).
+
+        Parameters
+        ----------
+        x : ndarray, shape (T, B, n_inputs)
+            Inputs.
+        state : (ndarray, ndarray)
+            ``(h_0, c_0)``.
+
+        Returns
+        -------
+        ChunkCache
+
+        Raises
+        ------
+        SpecError
+            For a wrong shape or non-finite input.
+        """
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 3 or x.shape[2] != self.n_inputs:
             raise SpecError(f"input must have shape (time, batch, {self.n_inputs}), got {x.shape}")

@@ -64,14 +64,37 @@ class Ensemble:
 
     @property
     def n(self) -> int:
+        """Number of neurons.
+        """
         return self.encoders.shape[0]
 
     def currents(self, x) -> np.ndarray:
-        """Input currents for represented values ``x`` (samples, D) → (samples, N)."""
+        """Input currents ``J = gain e·x + bias`` for represented values ``x``.
+
+        Parameters
+        ----------
+        x : array_like, shape (samples, D)
+            Represented values.
+
+        Returns
+        -------
+        ndarray, shape (samples, N)
+        """
         x = np.atleast_2d(np.asarray(x, dtype=float))
         return (x @ self.encoders.T) * self.gain + self.bias
 
     def rates(self, x) -> np.ndarray:
+        """Steady-state rates (Hz) for represented values ``x`` (see :func:`lif_rate`).
+
+        Parameters
+        ----------
+        x : array_like, shape (samples, D)
+            Represented values.
+
+        Returns
+        -------
+        ndarray, shape (samples, N)
+        """
         return lif_rate(self.currents(x), self.tau_rc, self.tau_ref)
 
 

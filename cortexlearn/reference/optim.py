@@ -44,6 +44,13 @@ class SGD:
         self._velocity = {}
 
     def step(self, params, grads):
+        """Update ``params`` in place from ``grads`` (None entries are skipped).
+
+        Parameters
+        ----------
+        params, grads : list of ndarray
+            Parameters and their gradients.
+        """
         for i, (p, g) in enumerate(zip(params, grads)):
             if g is None:
                 continue
@@ -57,6 +64,8 @@ class SGD:
             p -= self.learning_rate * g
 
     def reset(self):
+        """Forget the momentum.
+        """
         self._velocity.clear()
 
 
@@ -81,6 +90,13 @@ class Adam:
         self._m, self._v, self._t = {}, {}, {}
 
     def step(self, params, grads):
+        """Update ``params`` in place from ``grads`` (None entries are skipped; Kingma & Ba 2015, Algorithm 1).
+
+        Parameters
+        ----------
+        params, grads : list of ndarray
+            Parameters and their gradients.
+        """
         b1, b2 = self.beta1, self.beta2
         for i, (p, g) in enumerate(zip(params, grads)):
             if g is None:
@@ -100,6 +116,8 @@ class Adam:
             p -= step * m / (np.sqrt(v) + self.eps)
 
     def reset(self):
+        """Forget the moment estimates.
+        """
         self._m.clear()
         self._v.clear()
         self._t.clear()

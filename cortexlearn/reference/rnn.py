@@ -133,6 +133,8 @@ class CopyConfig:
 
     @property
     def label(self) -> str:
+        """A short description for tables and figures.
+        """
         if self.truncation is None:
             return "BPTT"
         return (f"TBPTT T={self.truncation}" + (f" + critic (discount {self.discount})" if self.synthetic else "")
@@ -239,7 +241,23 @@ class CopyStream:
             self.rows.append([x[skip:, 0], y[skip:, 0], keep])
 
     def take(self, rng: np.random.Generator, steps: int, length: int):
-        """The next ``steps`` steps of every row: ``x (steps, B, n_in)``, ``y``, ``mask (steps, B)``."""
+        """The next ``steps`` steps of every row.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Draws new sequences.
+        steps : int
+            Steps taken.
+        length : int
+            Length of the sequences drawn from now on.
+
+        Returns
+        -------
+        x : ndarray, shape (steps, B, n_inputs)
+        y : ndarray, shape (steps, B)
+        mask : ndarray, shape (steps, B)
+        """
         if int(steps) != steps or steps < 1:
             raise SpecError(f"steps must be a positive integer, got {steps!r}")
         out = [[], [], []]

@@ -43,11 +43,34 @@ class LinearSynthesizer:
         self.last_error = np.nan
 
     def predict(self, features):
+        """The predicted gradient ``features A + c``.
+
+        Parameters
+        ----------
+        features : ndarray
+            Activity (and label channels).
+
+        Returns
+        -------
+        ndarray
+        """
         return features @ self.weight + self.bias
 
     def learn(self, features, target):
-        """One Adam step on ``1/2 mean_batch |M(features) - target|^2``; returns that loss
-        (before the step)."""
+        """One Adam step on ``1/2 mean_batch |M(features) - target|^2``.
+
+        Parameters
+        ----------
+        features : ndarray
+            What the module reads.
+        target : ndarray
+            The gradient it should have predicted.
+
+        Returns
+        -------
+        float
+            The loss before the step.
+        """
         diff = self.predict(features) - target
         n = len(features)
         grads = [features.T @ diff / n, diff.sum(axis=0) / n]
