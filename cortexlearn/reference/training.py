@@ -212,7 +212,6 @@ def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning
     SpecError
         Bad shapes, non-finite data, a learning rate <= 0, an unknown rule or optimiser.
     """
-    # ~85 lines, 35 of them the docstring: the two closures below share the training state
     _check_training_options(on_divergence, schedule, weight_decay, epochs, batch_size)
     rule = make_rule(rule) if isinstance(rule, str) else rule
     if not isinstance(rule, CreditRule):
