@@ -81,8 +81,7 @@ class Dataset:
 
     @property
     def n_features(self) -> int:
-        """Width of an input sample.
-        """
+        """Width of an input sample."""
         return self.x_train.shape[1]
 
     @property
@@ -92,8 +91,7 @@ class Dataset:
 
     @property
     def is_classification(self) -> bool:
-        """True for a classification task (``n_classes > 0``).
-        """
+        """True for a classification task (``n_classes > 0``)."""
         return self.n_classes > 0
 
     def one_hot(self, y: np.ndarray) -> np.ndarray:
@@ -236,14 +234,12 @@ class CopyTask:
 
     @property
     def n_inputs(self) -> int:
-        """Input width: the symbols and the delimiter.
-        """
+        """Input width: the symbols and the delimiter."""
         return self.n_symbols + 1
 
     @property
     def n_outputs(self) -> int:
-        """Output width: the symbols.
-        """
+        """Output width: the symbols."""
         return self.n_symbols
 
     def sample(self, rng: np.random.Generator, batch_size: int, length: int):

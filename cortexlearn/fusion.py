@@ -247,35 +247,30 @@ class SubgroupSpikes:
 
     @property
     def i(self):
-        """Neuron index of each spike, within the population.
-        """
+        """Neuron index of each spike, within the population."""
         mask, i = self._mask()
         return i[mask] - self.start
 
     @property
     def t(self):
-        """Time of each spike (with units).
-        """
+        """Time of each spike (with units)."""
         mask, _ = self._mask()
         return self.monitor.t[:][mask]
 
     @property
     def t_(self):
-        """Time of each spike (seconds, without units).
-        """
+        """Time of each spike (seconds, without units)."""
         mask, _ = self._mask()
         return np.asarray(self.monitor.t_[:])[mask]
 
     @property
     def count(self):
-        """Spikes per neuron of the population.
-        """
+        """Spikes per neuron of the population."""
         return np.asarray(self.monitor.count[:])[self.start:self.stop]
 
     @property
     def num_spikes(self) -> int:
-        """Number of spikes of the population.
-        """
+        """Number of spikes of the population."""
         return int(self._mask()[0].sum())
 
     def spike_trains(self) -> dict:

@@ -66,8 +66,7 @@ class Parameter:
 
     @property
     def unit(self):
-        """The Brian2 unit of the default (None for booleans and text).
-        """
+        """The Brian2 unit of the default (None for booleans and text)."""
         if isinstance(self.default, (bool, str, np.bool_)):
             return None
         return fu.get_unit(fu.get_dimensions(self.default))
@@ -273,8 +272,7 @@ class Model:
 
     @property
     def parameter_map(self) -> dict[str, Parameter]:
-        """The parameters by name.
-        """
+        """The parameters by name."""
         return {p.name: p for p in self.parameters}
 
     def resolve(self, overrides: Mapping[str, Any] | None = None, quick: bool = False) -> dict:

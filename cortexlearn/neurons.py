@@ -128,8 +128,7 @@ class NeuronModel:
 
     @property
     def is_spiking(self) -> bool:
-        """True for a spiking model (it has a threshold).
-        """
+        """True for a spiking model (it has a threshold)."""
         return bool(self.threshold)
 
     def synapse_on_pre(self, kind: str) -> str:

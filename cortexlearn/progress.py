@@ -91,8 +91,7 @@ class LineProgress:
             self._last_pct, self._last_time = pct, now
 
     def close(self):
-        """Stop the display.
-        """
+        """Stop the display."""
         self.closed = True
 
     def __iter__(self):

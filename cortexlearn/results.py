@@ -192,8 +192,7 @@ class Results:
 
     @property
     def passed(self) -> bool:
-        """True when every judged check passed (and at least one was judged).
-        """
+        """True when every judged check passed (and at least one was judged)."""
         judged = [c["passed"] for c in self.checks if c.get("passed") is not None]
         return bool(judged) and all(judged)
 
@@ -210,8 +209,7 @@ class Results:
             return model.figure(self.data, self.metrics)
 
     def summary(self) -> str:
-        """A text summary: model, status, metrics and checks.
-        """
+        """A text summary: model, status, metrics and checks."""
         lines = [f"{self.manifest.get('model')} — status {self.status}, target "
                  f"{self.manifest.get('target')}, seed {self.manifest.get('seed')}"]
         for k, v in self.metrics.items():

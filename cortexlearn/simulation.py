@@ -175,8 +175,7 @@ class RunInfo:
 
     @property
     def complete(self) -> bool:
-        """True when the whole requested time was simulated.
-        """
+        """True when the whole requested time was simulated."""
         return self.status == "complete"
 
 
@@ -315,8 +314,7 @@ class Simulation:
     # ------------------------------------------------------------------ context management
     @property
     def standalone(self) -> bool:
-        """True on a standalone target (cpp or cuda).
-        """
+        """True on a standalone target (cpp or cuda)."""
         return self.target in STANDALONE_TARGETS
 
     def __enter__(self) -> "Simulation":

@@ -219,8 +219,7 @@ class Connectivity(_Hashed):
             raise SpecError(f"projection {name}: explicit indices out of range for sizes {n_pre} → {n_post}")
 
     def describe(self) -> str:
-        """One line for a methods table.
-        """
+        """One line for a methods table."""
         return {"probability": f"random, p = {self.p}", "fixed_indegree": f"fixed in-degree {self.k}",
                 "all_to_all": "all-to-all", "one_to_one": "one-to-one",
                 "explicit": f"explicit ({0 if self.i is None else self.i.size} synapses)"}[self.mode]
@@ -487,8 +486,7 @@ class Circuit(_Hashed):
 
     @property
     def nodes(self) -> dict:
-        """Every population and input source by name.
-        """
+        """Every population and input source by name."""
         out = {p.name: p for p in self.populations}
         out.update({s.name: s for s in self.sources})
         return out

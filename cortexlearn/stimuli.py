@@ -148,8 +148,7 @@ class TrialSchedule:
 
     @property
     def n_trials(self) -> int:
-        """Number of trials.
-        """
+        """Number of trials."""
         return len(self.source)
 
 

@@ -293,8 +293,7 @@ class SweepLock:
         return self
 
     def release(self):
-        """Release the lock.
-        """
+        """Release the lock."""
         if self._fh is not None:
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
             self._fh.close()
@@ -358,8 +357,7 @@ class SweepResult:
 
     @property
     def complete(self) -> bool:
-        """True when every unit completed.
-        """
+        """True when every unit completed."""
         return bool((self.summary["status"] == "complete").all())
 
     @property

@@ -141,14 +141,12 @@ class UnitSpec:
 
     @property
     def params(self) -> dict:
-        """Fixed and swept parameter values together.
-        """
+        """Fixed and swept parameter values together."""
         return dict(self.fixed) | dict(self.grid)
 
     @property
     def unit_id(self) -> str:
-        """The name of the unit's folder.
-        """
+        """The name of the unit's folder."""
         return os.path.basename(self.out)
 
     def host_build_cache(self) -> str | None:
@@ -156,8 +154,7 @@ class UnitSpec:
         return os.path.join(self.build_cache, socket.gethostname()) if self.build_cache else None
 
     def to_json(self) -> str:
-        """The spec as JSON text.
-        """
+        """The spec as JSON text."""
         return json.dumps(dataclasses.asdict(self))
 
     @classmethod

@@ -80,8 +80,7 @@ class LSTM:
         self.b_y = np.zeros(n_outputs)
 
     def parameters(self):
-        """The weight arrays, in the order gradients are given.
-        """
+        """The weight arrays, in the order gradients are given."""
         return [self.w_x, self.w_h, self.b, self.w_y, self.b_y]
 
     def zero_state(self, batch_size):

@@ -64,8 +64,7 @@ class Ensemble:
 
     @property
     def n(self) -> int:
-        """Number of neurons.
-        """
+        """Number of neurons."""
         return self.encoders.shape[0]
 
     def currents(self, x) -> np.ndarray:

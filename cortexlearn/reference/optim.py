@@ -64,8 +64,7 @@ class SGD:
             p -= self.learning_rate * g
 
     def reset(self):
-        """Forget the momentum.
-        """
+        """Forget the momentum."""
         self._velocity.clear()
 
 
@@ -116,8 +115,7 @@ class Adam:
             p -= step * m / (np.sqrt(v) + self.eps)
 
     def reset(self):
-        """Forget the moment estimates.
-        """
+        """Forget the moment estimates."""
         self._m.clear()
         self._v.clear()
         self._t.clear()

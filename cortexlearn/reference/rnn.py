@@ -133,8 +133,7 @@ class CopyConfig:
 
     @property
     def label(self) -> str:
-        """A short description for tables and figures.
-        """
+        """A short description for tables and figures."""
         if self.truncation is None:
             return "BPTT"
         return (f"TBPTT T={self.truncation}" + (f" + critic (discount {self.discount})" if self.synthetic else "")

@@ -60,8 +60,7 @@ class History:
 
     @property
     def final_test_accuracy(self) -> float:
-        """Test accuracy after the last epoch (NaN without evaluations).
-        """
+        """Test accuracy after the last epoch (NaN without evaluations)."""
         return float(self.test_accuracy[-1]) if len(self.test_accuracy) else float("nan")
 
 
