@@ -107,7 +107,7 @@ def weight_feedback_angle(weights, feedback) -> float:
     """Angle in degrees between forward weights and the feedback matrix that replaces them.
 
     The alignment of ``W`` with ``B`` that feedback alignment relies on (Lillicrap et al. 2016,
-    Fig. 2b and Supplementary Note 2).
+    Fig. 2b).
 
     Parameters
     ----------

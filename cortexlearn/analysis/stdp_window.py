@@ -17,8 +17,8 @@ __all__ = ["fit_exponential_window", "zero_crossing", "sign_agreement"]
 def fit_exponential_window(delta_t, dw) -> dict[str, float]:
     """Fit ``A+ e^{-Δt/τ+}`` to ``Δt > 0`` and ``-A- e^{Δt/τ-}`` to ``Δt < 0`` (least squares).
 
-    The exponential window of pair STDP (Bi & Poo 1998, Fig. 7; Song, Miller & Abbott 2000,
-    Eq. 1). Each side starts from a log-linear fit, then ``scipy.optimize.curve_fit``.
+    The exponential window of pair STDP (Bi & Poo 1998; Song, Miller & Abbott 2000). Each side
+    starts from a log-linear fit, then ``scipy.optimize.curve_fit``.
 
     Parameters
     ----------

@@ -22,8 +22,8 @@ def fraction_near_bounds(weights, w_max: float, margin: float = 0.1) -> np.ndarr
     w_max : float
         Upper bound of the weights (same units as ``weights``).
     margin : float, optional
-        Width of each band as a fraction of ``w_max``; 0.1 (10 %) by default (chosen: the bands
-        that Song, Miller & Abbott 2000, Fig. 2b, show as peaks).
+        Width of each band as a fraction of ``w_max``; 0.1 (10 %) by default (chosen: narrow
+        enough that only the peaks at the bounds of a bimodal distribution fall in it).
 
     Returns
     -------

@@ -145,8 +145,8 @@ def decoders(activities, targets, regularization: float = 0.1) -> np.ndarray:
     targets : ndarray, shape (n_samples, D)
         The values to decode.
     regularization : float, optional
-        Noise standard deviation as a fraction of the largest rate (NEF convention, Eliasmith &
-        Anderson 2003, §2.2).
+        Noise standard deviation as a fraction of the largest rate (the NEF convention,
+        Eliasmith & Anderson 2003).
 
     Returns
     -------

@@ -89,7 +89,9 @@ class Adam:
         self._m, self._v, self._t = {}, {}, {}
 
     def step(self, params, grads):
-        """Update ``params`` in place from ``grads`` (None entries are skipped; Kingma & Ba 2015, Algorithm 1).
+        """Update ``params`` in place from ``grads`` (None entries are skipped).
+
+        Kingma & Ba 2015, Algorithm 1.
 
         Parameters
         ----------

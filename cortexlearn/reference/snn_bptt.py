@@ -90,7 +90,7 @@ class Trajectory:
     z : ndarray
         Recurrent spikes.
     psi : ndarray
-        Pseudo-derivative of the spikes (Bellec et al. 2020, Eq. 5).
+        Pseudo-derivative of the spikes (Bellec et al. 2020).
     y : ndarray
         Readout.
     err : ndarray
@@ -153,7 +153,7 @@ def simulate(params: SNNParams, w_in, w_rec, w_out, x, target=None) -> Trajector
 
 
 def loss(trajectory: Trajectory) -> float:
-    """Squared error ``E = 1/2 sum_t |y_t - y*_t|²`` of a trajectory (Bellec et al. 2020, Eq. 3).
+    """Squared error ``E = 1/2 sum_t |y_t - y*_t|²`` of a trajectory (Bellec et al. 2020).
 
     Parameters
     ----------

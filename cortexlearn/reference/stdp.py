@@ -56,7 +56,7 @@ def pair_stdp(pre_steps, post_steps, dt: float, w0: float, *, tau_plus: float, t
     """Final weight of one synapse under :class:`~cortexlearn.rules.stdp.PairSTDP`.
 
     Traces ``x`` (pre) and ``y`` (post) decay with ``τ+`` and ``τ-``; a presynaptic spike depresses by
-    ``A- y`` and a postsynaptic one potentiates by ``A+ x`` (Song, Miller & Abbott 2000, Eq. 1;
+    ``A- y`` and a postsynaptic one potentiates by ``A+ x`` (Song, Miller & Abbott 2000;
     multiplicative form: van Rossum, Bi & Turrigiano 2000).
 
     Parameters
@@ -105,7 +105,8 @@ def pair_stdp(pre_steps, post_steps, dt: float, w0: float, *, tau_plus: float, t
 def triplet_stdp(pre_steps, post_steps, dt: float, w0: float, *, a2_plus: float, a3_plus: float,
                  a2_minus: float, a3_minus: float, tau_plus: float, tau_minus: float, tau_x: float,
                  tau_y: float, w_max: float, scale: float, interaction: str = "all_to_all") -> float:
-    """Final weight under :class:`~cortexlearn.rules.triplet.TripletSTDP` (Pfister & Gerstner 2006, Eqs. 3-4).
+    """Final weight under :class:`~cortexlearn.rules.triplet.TripletSTDP` (Pfister & Gerstner
+    2006).
 
     Parameters
     ----------
@@ -151,7 +152,8 @@ def triplet_stdp(pre_steps, post_steps, dt: float, w0: float, *, a2_plus: float,
 
 def inhibitory_stdp(pre_steps, post_steps, dt: float, w0: float, *, tau: float, alpha: float,
                     learning_rate: float, w_max: float, scale: float) -> float:
-    """Final weight under :class:`~cortexlearn.rules.inhibitory.InhibitorySTDP` (Vogels et al. 2011, Eqs. 2-3).
+    """Final weight under :class:`~cortexlearn.rules.inhibitory.InhibitorySTDP` (Vogels et al.
+    2011).
 
     A presynaptic spike changes the weight by ``η (y - α)``, a postsynaptic one by ``η x``; both
     traces decay with ``τ``.
@@ -331,7 +333,7 @@ def final_weights(rule: Callable, pre_trains: Sequence, post_trains: Sequence, s
 
 
 def pair_window(delta_t, a_plus: float, a_minus: float, tau_plus: float, tau_minus: float):
-    """The additive pair-STDP window per pairing (Song, Miller & Abbott 2000, Eq. 1).
+    """The additive pair-STDP window per pairing (Song, Miller & Abbott 2000).
 
     ``a_plus e^{-Δt/τ+}`` for ``Δt >= 0`` (pre before post, zero lag included),
     ``-a_minus e^{Δt/τ-}`` for ``Δt < 0``.
