@@ -3,10 +3,9 @@
 Two normalisations are in use in the papers reproduced here, and each has its own name:
 
 - :func:`nmse` divides the mean squared error by the **variance** of the target, so predicting
-  the target's mean scores 1 (Bellec et al. 2020, e-prop pattern generation; Sussillo & Abbott
-  2009).
+  the target's mean scores 1 (Bellec et al. 2020, e-prop pattern generation).
 - :func:`nmse_power` divides the summed squared error by the summed squared target (its
-  **power**), so predicting zero scores 1; for a signal that oscillates around zero the two agree
+  **power**), so predicting zero scores 1; for a target of zero mean the two agree
   (Boerlin, Machens & Denève 2013; Bourdoukan & Denève 2015, readout of a tracked dynamical system).
 """
 
