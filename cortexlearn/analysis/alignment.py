@@ -1,6 +1,6 @@
 """Angles between updates, gradients and feedback matrices (pure NumPy).
 
-The angle between two arrays ``a`` and ``b`` treats each as one flat vector:
+The angle between two arrays ``a`` and ``b`` treats each as one flat vector::
 
     angle(a, b) = arccos( <a, b> / (|a| |b|) )    in degrees, 0..180.
 
