@@ -123,6 +123,16 @@ def canonical_main(content: bytes) -> bytes:
     objects: the order follows their memory addresses and changes from process to process. Such
     lines assign distinct variables, so any order is the same program; sorting each run of them
     (when no variable appears twice in it) gives every process the same key.
+
+    Parameters
+    ----------
+    content : bytes
+        The generated ``main.cpp``.
+
+    Returns
+    -------
+    bytes
+        The same program with the clock lines in a canonical order.
     """
     lines = content.split(b"\n")
     out, block = [], []
@@ -200,10 +210,32 @@ class BuildCache:
         return f"BuildCache({self.folder!r})"
 
     def entry(self, key: str) -> str:
+        """The cache folder of one key.
+
+        Parameters
+        ----------
+        key : str
+            A project key (:func:`project_key`).
+
+        Returns
+        -------
+        str
+        """
         return os.path.join(self.folder, key[:32])
 
     def lookup(self, key: str) -> str | None:
-        """The cached binary for ``key``, or None when absent, for another key or damaged."""
+        """The cached binary for ``key``, or None when absent, for another key or damaged.
+
+        Parameters
+        ----------
+        key : str
+            A project key.
+
+        Returns
+        -------
+        str or None
+            Path of the binary.
+        """
         folder = self.entry(key)
         try:
             with open(os.path.join(folder, "entry.json")) as fh:
@@ -218,7 +250,17 @@ class BuildCache:
         return binary
 
     def store(self, key: str, directory: str, build_time: float) -> None:
-        """Copy the binary compiled in ``directory`` into the entry for ``key`` (atomically)."""
+        """Copy the binary compiled in ``directory`` into the entry for ``key`` (atomically).
+
+        Parameters
+        ----------
+        key : str
+            The project key.
+        directory : str
+            The build folder holding ``main``.
+        build_time : float
+            Seconds the compilation took (recorded).
+        """
         tmp = os.path.join(self.folder, f".tmp-{uuid.uuid4().hex}")
         os.makedirs(tmp)
         try:
@@ -240,7 +282,17 @@ class BuildCache:
     def compile(self, directory: str, compile_fn: Callable[[], None]) -> bool:
         """Provide ``directory/main`` for the project generated in ``directory``.
 
-        Returns True when a cached binary was re-used, False when ``compile_fn`` compiled it.
+        Parameters
+        ----------
+        directory : str
+            The build folder, with its generated sources.
+        compile_fn : callable
+            Compiles the project when no cached binary fits.
+
+        Returns
+        -------
+        bool
+            True when a cached binary was re-used, False when ``compile_fn`` compiled it.
         """
         os.makedirs(self.folder, exist_ok=True)
         start = time.time()
@@ -275,7 +327,22 @@ class BuildCache:
 
 
 def read_log(folder: str, offset: int = 0) -> tuple[list[dict], int]:
-    """Records of a cache's ``log.jsonl`` from byte ``offset`` on, and the offset after them."""
+    """Records of a cache's ``log.jsonl`` from byte ``offset`` on.
+
+    Parameters
+    ----------
+    folder : str
+        The cache folder.
+    offset : int, optional
+        Byte offset to start reading at (the value a previous call returned).
+
+    Returns
+    -------
+    records : list of dict
+        One per complete line (a partly written last line is left for the next call).
+    offset : int
+        The offset after the records read.
+    """
     path = os.path.join(folder, "log.jsonl")
     try:
         with open(path, "rb") as fh:

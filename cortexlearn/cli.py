@@ -99,6 +99,12 @@ def _cmd_status(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``cortexlearn`` command's argument parser (list, describe, targets, run, sweep).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
     parser = argparse.ArgumentParser(prog="cortexlearn", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the reproductions").set_defaults(func=_cmd_list)
@@ -132,6 +138,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``cortexlearn COMMAND ...``: run one command of the command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status (2 for an error of the toolkit, printed without a traceback).
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

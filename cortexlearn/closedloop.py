@@ -45,7 +45,7 @@ from brian2 import second
 from brian2.devices.device import get_device
 
 from .errors import SpecError, TargetError
-from .pipes import CPP_INCLUDES, cpp_line_reader, write_all
+from .pipes import CPP_INCLUDES, after_program_run, cpp_line_reader, write_all
 from .units import as_quantity
 
 __all__ = ["ClosedLoop"]
@@ -127,9 +127,15 @@ class ClosedLoop:
 
     # ------------------------------------------------------------------ public
     def set(self, view, value) -> None:
-        """Give ``view`` (a group variable, e.g. ``inputs.rate``) ``value`` before the next step.
+        """Give ``view`` a value before the next step.
 
-        ``value`` is a scalar or one value per element, in the variable's units (checked)."""
+        Parameters
+        ----------
+        view : VariableView
+            A group variable, e.g. ``inputs.rate``.
+        value : Quantity or array_like
+            A scalar or one value per element, in the variable's units (checked).
+        """
         from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 
         key = _view_key(view)
@@ -145,8 +151,18 @@ class ClosedLoop:
         self._set_names.add(key)
 
     def step(self, duration=None) -> dict[str, np.ndarray]:
-        """Apply the values given with :meth:`set`, run one trial (or ``duration``) and return the
-        read variables, ``{"group.var": array}``."""
+        """Apply the values given with :meth:`set`, run one trial (or ``duration``), read back.
+
+        Parameters
+        ----------
+        duration : Quantity, optional
+            Length of this step (default: one trial).
+
+        Returns
+        -------
+        dict of str to ndarray
+            The read variables, ``{"group.var": array}``.
+        """
         if self._closed:
             raise RuntimeError("this closed loop is closed")
         if self.steps >= self.n_trials:
@@ -327,8 +343,6 @@ class ClosedLoop:
             with open(self._log.name) as fh:
                 tail = fh.read()[-2000:]
             raise RuntimeError(f"the closed-loop program failed (exit status {rc}):\n{tail}")
-        from .simulation import after_program_run
-
         after_program_run(get_device(), self._set_names)
         self.network.t_ = self._t_start + self._elapsed  # the queued run claimed one trial
 

@@ -57,11 +57,36 @@ class DaleTransform:
     offset: np.ndarray
 
     def effective_input(self, rates, inhibitory_rates) -> np.ndarray:
-        """Total input to the post neurons for presynaptic ``rates`` and interneuron rates."""
+        """Total input to the post neurons for presynaptic and interneuron rates.
+
+        Parameters
+        ----------
+        rates : ndarray
+            Presynaptic rates.
+        inhibitory_rates : ndarray
+            Interneuron rates.
+
+        Returns
+        -------
+        ndarray
+            ``W_E r - W_I r_I + bias``.
+        """
         return self.excitatory @ rates - self.inhibitory @ inhibitory_rates + self.bias
 
     def linear_interneuron_rates(self, rates, gain: float = 1.0, baseline: float = 0.0) -> np.ndarray:
-        """Rates of linear interneurons: ``gain · (W_to_inh @ r) + baseline``."""
+        """Rates of linear interneurons: ``gain · (W_to_inh @ r) + baseline``.
+
+        Parameters
+        ----------
+        rates : ndarray
+            Presynaptic rates.
+        gain, baseline : float, optional
+            Of the interneurons' linear response.
+
+        Returns
+        -------
+        ndarray
+        """
         return gain * (self.to_inhibitory @ rates) + baseline
 
 
@@ -142,7 +167,27 @@ def transform_circuit(circuit, pre: str, post: str, weights, n_inhibitory: int, 
 
     Specs refuse negative weights, so the mixed-sign matrix is passed separately. The returned
     circuit holds: ``pre → post`` (excitatory part, explicit all-to-all), a new inhibitory
-    population ``{name}`` of ``n_inhibitory`` neurons, ``pre → {name}`` and ``{name} → post``.
+    population ``{name}`` of ``n_inhibitory`` neurons, ``pre → {name}`` and ``{name} → post``
+    (Parisien, Anderson & Eliasmith 2008).
+
+    Parameters
+    ----------
+    circuit : Circuit
+        The circuit to extend.
+    pre, post : str
+        Names of the excitatory presynaptic and the postsynaptic population.
+    weights : array_like, shape (n_post, n_pre)
+        The mixed-sign weights (in units of ``weight_unit``).
+    n_inhibitory : int
+        Interneurons to add.
+    inhibitory_neuron : NeuronModel, optional
+        Model of the interneurons (default: the model of ``pre``).
+    weight_unit : Quantity or float, optional
+        Unit of ``weights``.
+    name : str, optional
+        Name of the interneuron population (default ``"{pre}_{post}_inh"``).
+    **kwargs
+        Options of :func:`transform_weights`.
 
     Returns
     -------

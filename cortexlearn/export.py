@@ -56,6 +56,11 @@ def _raster(da) -> tuple[np.ndarray, np.ndarray] | None:
 def find_spikes(data: Mapping[str, Any]) -> dict[str, dict]:
     """The spike rasters among recorded arrays.
 
+    Parameters
+    ----------
+    data : mapping of str to DataArray
+        A run's recorded arrays (``Results.data``).
+
     Returns
     -------
     dict
@@ -89,7 +94,21 @@ def _start_time(manifest) -> _dt.datetime:
 
 
 def to_nwb(results, session_description: str | None = None):
-    """Build an ``pynwb.NWBFile`` from a run (a :class:`Results` or a results folder)."""
+    """Build an ``pynwb.NWBFile`` from a run.
+
+    Parameters
+    ----------
+    results : Results or str
+        A :class:`~cortexlearn.results.Results` or a results folder.
+    session_description : str, optional
+        Default: the model's title, name, seed and target.
+
+    Returns
+    -------
+    pynwb.NWBFile
+        Spike rasters as units, sampled arrays as time series, the manifest and metrics as
+        metadata.
+    """
     from pynwb import NWBFile, TimeSeries
 
     res = _results(results)
@@ -140,7 +159,22 @@ def _plain(attrs) -> dict:
 
 
 def write_nwb(results, path: str | None = None, overwrite: bool = False) -> str:
-    """Write a run to an NWB file (default ``RESULTS_FOLDER/results.nwb``); returns its path."""
+    """Write a run to an NWB file.
+
+    Parameters
+    ----------
+    results : Results or str
+        A run, or its folder.
+    path : str, optional
+        Default ``RESULTS_FOLDER/results.nwb``.
+    overwrite : bool, optional
+        Replace an existing file.
+
+    Returns
+    -------
+    str
+        The path written.
+    """
     from pynwb import NWBHDF5IO
 
     res = _results(results)
@@ -160,7 +194,18 @@ def write_nwb(results, path: str | None = None, overwrite: bool = False) -> str:
 
 
 def read_nwb_spikes(path: str) -> dict[str, list[np.ndarray]]:
-    """Spike times per population and neuron from an NWB file written by :func:`write_nwb`."""
+    """Spike times per population and neuron from an NWB file written by :func:`write_nwb`.
+
+    Parameters
+    ----------
+    path : str
+        The NWB file.
+
+    Returns
+    -------
+    dict of str to list of ndarray
+        Spike times (seconds) of each neuron, by population.
+    """
     from pynwb import NWBHDF5IO
 
     out: dict[str, list[np.ndarray]] = {}
@@ -215,8 +260,20 @@ def spike_trains(results, population: str | None = None, t_stop: float | None = 
 
 
 def to_neo(results):
-    """A Neo ``Block`` with one ``Segment``: every raster's spike trains and every regularly
-    sampled time series as an ``AnalogSignal``; the manifest, metrics and checks as annotations."""
+    """A Neo ``Block`` with one ``Segment`` holding a run.
+
+    Every raster's spike trains and every regularly sampled time series as an ``AnalogSignal``;
+    the manifest, metrics and checks as annotations.
+
+    Parameters
+    ----------
+    results : Results or str
+        A run, or its folder.
+
+    Returns
+    -------
+    neo.Block
+    """
     import neo
     import quantities as pq
 
@@ -247,7 +304,18 @@ def to_neo(results):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m cortexlearn.export RESULTS_FOLDER [--nwb FILE] [--overwrite]``."""
+    """``python -m cortexlearn.export RESULTS_FOLDER [--nwb FILE] [--overwrite]``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
     import argparse
     import sys
 

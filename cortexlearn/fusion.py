@@ -31,7 +31,18 @@ __all__ = ["FusionPlan", "plan", "SubgroupSpikes", "FusedSynapses"]
 
 
 def neuron_key(population) -> tuple:
-    """What must be equal for two populations to share one NeuronGroup."""
+    """What must be equal for two populations to share one NeuronGroup.
+
+    Parameters
+    ----------
+    population : Population
+        A population spec.
+
+    Returns
+    -------
+    tuple
+        Equations, threshold, reset, refractoriness, integration method and parameters.
+    """
     n = population.neuron
     params = tuple(sorted((k, repr(v)) for k, v in n.parameters.items()))
     return (str(n.equations), n.threshold, n.reset, n.refractory, n.method, params)
@@ -39,7 +50,19 @@ def neuron_key(population) -> tuple:
 
 @dataclasses.dataclass(frozen=True)
 class FusedGroup:
-    """One NeuronGroup shared by ``members`` (population names), laid out in that order."""
+    """One NeuronGroup shared by ``members`` (population names), laid out in that order.
+
+    Attributes
+    ----------
+    name : str
+        Name of the shared group.
+    members : tuple of str
+        Population names.
+    offsets : tuple of int
+        Start index of each member in the shared group.
+    sizes : tuple of int
+        Size of each member.
+    """
 
     name: str
     members: tuple
@@ -47,13 +70,39 @@ class FusedGroup:
     sizes: tuple
 
     def span(self, names) -> tuple[int, int]:
+        """The index range in the shared group that holds the named members.
+
+        Parameters
+        ----------
+        names : iterable of str
+            Member populations.
+
+        Returns
+        -------
+        (int, int)
+            Start and stop.
+        """
         idx = [self.members.index(n) for n in names]
         return self.offsets[min(idx)], self.offsets[max(idx)] + self.sizes[max(idx)]
 
 
 @dataclasses.dataclass(frozen=True)
 class FusedProjection:
-    """One Synapses for ``members`` (projection names), all from ``pre`` onto ``posts``."""
+    """One Synapses for ``members`` (projection names), all from ``pre`` onto ``posts``.
+
+    Attributes
+    ----------
+    name : str
+        Name of the shared Synapses.
+    members : tuple of str
+        Projection names.
+    pre : str
+        The presynaptic population.
+    posts : tuple of str
+        The postsynaptic populations.
+    group : FusedGroup
+        The fused group the posts belong to.
+    """
 
     name: str
     members: tuple
@@ -64,10 +113,31 @@ class FusedProjection:
 
 @dataclasses.dataclass(frozen=True)
 class FusionPlan:
+    """Which populations share a NeuronGroup and which projections share a Synapses.
+
+    Attributes
+    ----------
+    groups : tuple of FusedGroup
+        Only those with two or more members.
+    projections : tuple of FusedProjection
+        Only those with two or more members.
+    """
     groups: tuple  # FusedGroup, only those with two or more members
     projections: tuple  # FusedProjection, only those with two or more members
 
     def group_of(self, population: str) -> FusedGroup | None:
+        """The fused group a population belongs to.
+
+        Parameters
+        ----------
+        population : str
+            Its name.
+
+        Returns
+        -------
+        FusedGroup or None
+            None when the population has a group of its own.
+        """
         for g in self.groups:
             if population in g.members:
                 return g
@@ -85,8 +155,17 @@ def _unique(name: str, taken: set) -> str:
 def plan(circuit, channel_code) -> FusionPlan:
     """Which populations share a NeuronGroup and which projections share a Synapses.
 
-    ``channel_code(projection)`` returns the projection's rendered synapse code (as
-    :func:`cortexlearn.build.synapse_code`); projections fuse only when it is identical.
+    Parameters
+    ----------
+    circuit : Circuit
+        The circuit spec.
+    channel_code : callable
+        ``channel_code(projection)`` returns the projection's rendered synapse code (as
+        :func:`cortexlearn.build.synapse_code`); projections fuse only when it is identical.
+
+    Returns
+    -------
+    FusionPlan
     """
     taken = {p.name for p in circuit.populations} | {s.name for s in circuit.sources}
     taken |= {p.name for p in circuit.projections} | {d.name for d in circuit.drives}
@@ -148,6 +227,15 @@ class SubgroupSpikes:
 
     Offers what analysis code reads from a ``SpikeMonitor``: ``i`` (indices within the
     population), ``t``, ``count``, ``num_spikes`` and ``spike_trains()``.
+
+    Parameters
+    ----------
+    monitor : SpikeMonitor
+        The monitor of the fused group.
+    start, stop : int
+        The population's index range in the group.
+    name : str
+        The population's name.
     """
 
     def __init__(self, monitor, start: int, stop: int, name: str):
@@ -159,28 +247,39 @@ class SubgroupSpikes:
 
     @property
     def i(self):
+        """Neuron index of each spike, within the population."""
         mask, i = self._mask()
         return i[mask] - self.start
 
     @property
     def t(self):
+        """Time of each spike (with units)."""
         mask, _ = self._mask()
         return self.monitor.t[:][mask]
 
     @property
     def t_(self):
+        """Time of each spike (seconds, without units)."""
         mask, _ = self._mask()
         return np.asarray(self.monitor.t_[:])[mask]
 
     @property
     def count(self):
+        """Spikes per neuron of the population."""
         return np.asarray(self.monitor.count[:])[self.start:self.stop]
 
     @property
     def num_spikes(self) -> int:
+        """Number of spikes of the population."""
         return int(self._mask()[0].sum())
 
     def spike_trains(self) -> dict:
+        """Spike times per neuron, keyed by index within the population.
+
+        Returns
+        -------
+        dict of int to Quantity
+        """
         trains = self.monitor.spike_trains()
         return {k - self.start: v for k, v in trains.items() if self.start <= k < self.stop}
 
@@ -189,7 +288,15 @@ class SubgroupSpikes:
 
 
 class FusedSynapses(dict):
-    """``built.synapses``: by projection name, with a clear error for a fused projection."""
+    """``built.synapses``: by projection name, with a clear error for a fused projection.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for ``dict``.
+    fused : dict, optional
+        Projection name -> name of the fused Synapses that carries it.
+    """
 
     def __init__(self, *args, fused: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -114,12 +114,29 @@ class Parameter:
 
     @property
     def unit(self):
+        """The Brian2 unit of the default (None for booleans and text)."""
         if isinstance(self.default, (bool, str, np.bool_)):
             return None
         return fu.get_unit(fu.get_dimensions(self.default))
 
     def coerce(self, value):
-        """Validate (and parse, if text) a new value for this parameter."""
+        """Validate (and parse, if text) a new value for this parameter.
+
+        Parameters
+        ----------
+        value : object
+            A value, or its text (``"25*ms"``, ``"true"``).
+
+        Returns
+        -------
+        object
+            The value, of the default's type and units.
+
+        Raises
+        ------
+        SpecError, UnitError
+            For a value that does not fit the parameter.
+        """
         default = self.default
         if isinstance(default, (bool, np.bool_)):
             if isinstance(value, str):
@@ -148,6 +165,8 @@ class Parameter:
         return value
 
     def describe_default(self) -> str:
+        """The default as short text (``"20. ms"``).
+        """
         return format_quantity(self.default)
 
 
@@ -195,10 +214,27 @@ class Check:
     """A target from the paper that a metric is judged by.
 
     ``op`` is one of ``>=``, ``<=``, ``>``, ``<`` (value compared with ``target``, loosened by
-    ``tolerance``, which is 0 unless the issue names one), ``abs`` (``|value - target| <= tolerance``)
+    ``tolerance``, which is 0 unless a source gives a spread), ``abs`` (``|value - target| <= tolerance``)
     or ``rel`` (``|value - target| <= tolerance * |target|``). ``target`` may be a callable of the
     metrics and parameters when it depends on them (e.g. a fitted time constant must recover the
     one that was set).
+
+    Attributes
+    ----------
+    name : str
+        What is checked, in words.
+    metric : str
+        Key of the metric in the model's metrics.
+    op : str
+        The comparison (see above).
+    target : float or callable
+        The number to reach, or ``target(metrics, params)``.
+    tolerance : float
+        Allowed deviation (see above).
+    source : str
+        Where the target comes from: a paper and figure, a peer run, or a stated reason.
+    full_only : bool
+        Judged only on full-scale runs; on quick runs reported as not judged.
     """
 
     name: str
@@ -214,6 +250,21 @@ class Check:
             raise SpecError(f"check {self.name}: unknown op {self.op!r}; use one of {', '.join(_OPS)}")
 
     def evaluate(self, metrics: Mapping[str, float], params: Mapping[str, Any]) -> dict:
+        """Judge one run's metric.
+
+        Parameters
+        ----------
+        metrics : mapping of str to float
+            The run's metrics.
+        params : mapping
+            The run's parameters (for a callable target).
+
+        Returns
+        -------
+        dict
+            ``name``, ``metric``, ``op``, ``value``, ``target``, ``tolerance``, ``passed`` and
+            ``source``; a missing or non-finite metric does not pass.
+        """
         target = self.target(metrics, params) if callable(self.target) else self.target
         target = float(target)
         value = metrics.get(self.metric, math.nan)
@@ -225,8 +276,26 @@ class Check:
 
 
 def evaluate_checks(checks, metrics, params, quick: bool = False) -> list[dict]:
-    """Evaluate every check; on quick runs, checks marked ``full_only`` are reported as
-    ``"passed": None`` (not judged) with the value still shown."""
+    """Evaluate every check against a run's metrics.
+
+    Parameters
+    ----------
+    checks : sequence of Check
+        The model's checks.
+    metrics : mapping of str to float
+        The run's metrics.
+    params : mapping
+        The run's parameters (for targets that depend on them).
+    quick : bool, optional
+        On quick runs, checks marked ``full_only`` are reported as ``"passed": None`` (not
+        judged) with the value still shown.
+
+    Returns
+    -------
+    list of dict
+        One row per check, as :meth:`Check.evaluate` gives it (name, metric, value, target,
+        tolerance, source, ``passed``).
+    """
     out = []
     for check in checks:
         row = check.evaluate(metrics, params)
@@ -239,7 +308,29 @@ def evaluate_checks(checks, metrics, params, quick: bool = False) -> list[dict]:
 
 @dataclasses.dataclass(frozen=True)
 class Model:
-    """A paper reproduction. See the module docstring for the contract."""
+    """A paper reproduction. See the module docstring for the contract.
+
+    Attributes
+    ----------
+    name : str
+        The folder name under ``models/`` (``cortexlearn run NAME``).
+    title : str
+        One line: the paper's finding reproduced.
+    reference : str
+        The paper (authors, year, journal).
+    parameters : tuple of Parameter
+        Parameters with defaults, units and sources.
+    simulate : callable
+        ``simulate(ctx: RunContext) -> metrics``.
+    checks : tuple of Check
+        The numbers the model is judged by.
+    figure : callable or None
+        ``figure(data, metrics)`` draws the figure from saved results.
+    description : str
+        Longer text for ``cortexlearn list`` and the documentation.
+    default_target : str
+        Code-generation target used when none is given.
+    """
 
     name: str
     title: str
@@ -258,13 +349,30 @@ class Model:
 
     @property
     def parameter_map(self) -> dict[str, Parameter]:
+        """The parameters by name."""
         return {p.name: p for p in self.parameters}
 
     def resolve(self, overrides: Mapping[str, Any] | None = None, quick: bool = False) -> dict:
         """Defaults (or quick values) updated with validated ``overrides``.
 
-        Raises :class:`SpecError` for an unknown name (listing the valid ones) and
-        :class:`~cortexlearn.errors.UnitError` for wrong units.
+        Parameters
+        ----------
+        overrides : mapping, optional
+            New values by parameter name (text is parsed).
+        quick : bool, optional
+            Start from the quick values where a parameter has one.
+
+        Returns
+        -------
+        dict
+            Every parameter's value.
+
+        Raises
+        ------
+        SpecError
+            For an unknown name (listing the valid ones).
+        UnitError
+            For wrong units.
         """
         pmap = self.parameter_map
         values = {p.name: (p.quick if quick and p.quick is not None else p.default)
@@ -327,7 +435,22 @@ class RunContext:
         self.seeds_used: list[int] = []
 
     def simulation(self, seed: int | None = None, target: str | None = None, **kwargs):
-        """A new :class:`~cortexlearn.simulation.Simulation` for this run's target and seed."""
+        """A new :class:`~cortexlearn.simulation.Simulation` for this run's target and seed.
+
+        Parameters
+        ----------
+        seed : int, optional
+            Default: the run's seed.
+        target : str, optional
+            Default: the run's target.
+        **kwargs
+            Passed to :class:`~cortexlearn.simulation.Simulation`; without ``directory``, a standalone
+            build goes to a new folder under the run's build root.
+
+        Returns
+        -------
+        Simulation
+        """
         from .simulation import Simulation
 
         directory = kwargs.pop("directory", None)
@@ -343,19 +466,46 @@ class RunContext:
 
         With an output folder, it is written to ``data.zarr`` at once, so an interrupted run keeps
         everything recorded before the interruption.
+
+        Parameters
+        ----------
+        name : str
+            Name of the array.
+        value : DataArray, Quantity or array_like
+            The data.
         """
         self.data[name] = value
         if self._recorder is not None:
             self._recorder(name, value)
 
     def mark_interrupted(self, why: str = ""):
-        """Declare the run incomplete (e.g. a :class:`RunInfo` came back ``interrupted``)."""
+        """Declare the run incomplete (e.g. a :class:`RunInfo` came back ``interrupted``).
+
+        Parameters
+        ----------
+        why : str, optional
+            Logged with the run.
+        """
         self.status = "interrupted"
         if why:
             self.log.append(why)
 
     def progress(self, iterable, desc: str = "", total: int | None = None):
-        """Wrap ``iterable`` in a progress bar (tqdm; plain lines outside notebooks)."""
+        """Wrap ``iterable`` in a progress bar (tqdm; plain lines outside notebooks).
+
+        Parameters
+        ----------
+        iterable : iterable
+            What is iterated over.
+        desc : str, optional
+            Label after the model's name.
+        total : int, optional
+            Number of items, when ``iterable`` has no length.
+
+        Returns
+        -------
+        iterable
+        """
         if not self.progress_enabled:
             return iterable
         from tqdm.auto import tqdm

@@ -35,6 +35,19 @@ def exponential_channel(variable: str, tau: str, unit: str) -> Equations:
     """One exponentially decaying synaptic channel from the shared template.
 
     ``exponential_channel("g_e", "tau_e", "siemens")`` renders ``dg_e/dt = -g_e/tau_e : siemens``.
+
+    Parameters
+    ----------
+    variable : str
+        Name of the channel's variable (``g_e``).
+    tau : str
+        Name of its time constant (``tau_e``).
+    unit : str
+        Brian2 unit of the variable.
+
+    Returns
+    -------
+    brian2.Equations
     """
     return Equations(_CHANNEL.replace("unit", unit), g=variable, tau=tau)
 
@@ -87,7 +100,22 @@ class NeuronModel:
         return hash((self.name, str(self.equations), tuple(sorted((k, repr(v)) for k, v in self.parameters.items()))))
 
     def with_parameters(self, **overrides) -> "NeuronModel":
-        """A copy with some parameters changed; names and units are checked."""
+        """A copy with some parameters changed; names and units are checked.
+
+        Parameters
+        ----------
+        **overrides : Quantity
+            New parameter values.
+
+        Returns
+        -------
+        NeuronModel
+
+        Raises
+        ------
+        SpecError, UnitError
+            For an unknown parameter or wrong units.
+        """
         params = dict(self.parameters)
         for key, value in overrides.items():
             if key not in params:
@@ -102,9 +130,26 @@ class NeuronModel:
 
     @property
     def is_spiking(self) -> bool:
+        """True for a spiking model (it has a threshold)."""
         return bool(self.threshold)
 
     def synapse_on_pre(self, kind: str) -> str:
+        """The ``on_pre`` statement of the synaptic channel of presynaptic ``kind``.
+
+        Parameters
+        ----------
+        kind : {"E", "I"}
+            Sign of the presynaptic population.
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        SpecError
+            When the model has no channel for ``kind``.
+        """
         if kind not in self.on_pre:
             raise SpecError(f"{self.name} has no synaptic channel for presynaptic kind {kind!r}")
         return self.on_pre[kind]
@@ -136,6 +181,21 @@ def lif_delta(**overrides) -> NeuronModel:
 
     ``tau_m dv/dt = -v`` (v relative to rest); a synapse adds ``+w`` (E) or ``-w`` (I) to ``v``.
     Defaults: tau_m = 20 ms, threshold 20 mV, reset 10 mV, refractory 2 ms (Brunel 2000, Sec. 2).
+
+    Parameters
+    ----------
+    **overrides : Quantity
+        Parameter values replacing the defaults (e.g. ``tau_m=10*ms``), checked for units.
+
+    Returns
+    -------
+    NeuronModel
+
+    Raises
+    ------
+    SpecError, UnitError
+        For an unknown parameter, wrong units, a non-positive time constant or a threshold
+        below the reset.
     """
     defaults = {"tau_m": 20 * ms, "v_threshold": 20 * mV, "v_reset": 10 * mV, "tau_ref": 2 * ms}
     p = _validated(defaults, overrides, ("tau_m", "tau_ref"), "lif_delta")
@@ -153,6 +213,15 @@ def lif_current(**overrides) -> NeuronModel:
     ``tau_m dv/dt = (E_L - v) + R_m (I_ext + I_e - I_i)``, ``dI_x/dt = -I_x / tau_x``.
     Defaults (tau_m 20 ms, R_m 100 MOhm, E_L -70 mV, threshold -50 mV, reset -60 mV, tau_e 5 ms,
     tau_i 10 ms, refractory 2 ms) follow Gerstner et al. 2014, Neuronal Dynamics, ch. 1.
+
+    Parameters
+    ----------
+    **overrides : Quantity
+        Parameter values replacing the defaults, checked for units.
+
+    Returns
+    -------
+    NeuronModel
     """
     defaults = {"tau_m": 20 * ms, "R_m": 100e6 * ohm, "E_L": -70 * mV, "v_threshold": -50 * mV,
                 "v_reset": -60 * mV, "tau_ref": 2 * ms, "tau_e": 5 * ms, "tau_i": 10 * ms}
@@ -174,9 +243,18 @@ def lif_conductance(external_current: bool = True, **overrides) -> NeuronModel:
     threshold -50 mV, reset -60 mV, refractory 5 ms, E_e 0 mV, E_i -80 mV, tau_e 5 ms,
     tau_i 10 ms (Vogels & Abbott 2005, Methods).
 
-    ``external_current=False`` leaves out ``I_ext`` (a per-neuron variable read every step), for
-    networks without external input such as the self-sustained COBA benchmark: the equations are
-    then exactly Brette et al.'s (2007).
+    Parameters
+    ----------
+    external_current : bool, optional
+        False leaves out ``I_ext`` (a per-neuron variable read every step), for networks without
+        external input such as the self-sustained COBA benchmark: the equations are then exactly
+        Brette et al.'s (2007).
+    **overrides : Quantity
+        Parameter values replacing the defaults, checked for units.
+
+    Returns
+    -------
+    NeuronModel
     """
     defaults = {"C_m": 200 * pF, "g_L": 10 * nS, "E_L": -60 * mV, "v_threshold": -50 * mV,
                 "v_reset": -60 * mV, "tau_ref": 5 * ms, "E_e": 0 * mV, "E_i": -80 * mV,
@@ -201,6 +279,15 @@ def adex(**overrides) -> NeuronModel:
     Conductance synapses as in :func:`lif_conductance`. Defaults: the paper's Table 1 (regular
     spiking): C 281 pF, g_L 30 nS, E_L -70.6 mV, V_T -50.4 mV, Δ_T 2 mV, tau_w 144 ms, a 4 nS,
     b 0.0805 nA, reset -70.6 mV; spike detected at V_T + 5 Δ_T.
+
+    Parameters
+    ----------
+    **overrides : Quantity
+        Parameter values replacing the defaults, checked for units.
+
+    Returns
+    -------
+    NeuronModel
     """
     defaults = {"C_m": 281 * pF, "g_L": 30 * nS, "E_L": -70.6 * mV, "V_T": -50.4 * mV,
                 "Delta_T": 2 * mV, "tau_w": 144 * ms, "a": 4 * nS, "b": 0.0805 * nA,
@@ -226,6 +313,15 @@ def two_compartment(**overrides) -> NeuronModel:
     ``tau_d dv_d/dt = E_L - v_d + R_d I_d`` (apical dendrite, passive, receiving top-down or
     error input ``I_d``, which synapses onto the dendrite can add to). Defaults: soma as
     :func:`lif_conductance`; g_D 20 nS (Urbanczik & Senn: g_D = 2 g_L), tau_d 10 ms, R_d 100 MOhm.
+
+    Parameters
+    ----------
+    **overrides : Quantity
+        Parameter values replacing the defaults, checked for units.
+
+    Returns
+    -------
+    NeuronModel
     """
     defaults = {"C_m": 200 * pF, "g_L": 10 * nS, "g_D": 20 * nS, "E_L": -60 * mV,
                 "v_threshold": -50 * mV, "v_reset": -60 * mV, "tau_ref": 2 * ms, "E_e": 0 * mV,
@@ -312,9 +408,20 @@ def urbanczik_senn(**overrides) -> NeuronModel:
 
 
 def rate_unit(**overrides) -> NeuronModel:
-    """A rate neuron: ``tau dx/dt = -x + I_e - I_i + I_ext``, rate ``r = r_max * tanh(max(x, 0))``
-    (rectified tanh, non-negative so that Dale's law is meaningful). Synapses carry rates as
-    summed variables rather than spikes; ``on_pre`` is unused. tau = 10 ms, r_max = 100 Hz.
+    """A rate neuron: ``tau dx/dt = -x + I_e - I_i + I_ext``, rate ``r = r_max * tanh(max(x, 0))``.
+
+    The rectified tanh is non-negative, so that Dale's law is meaningful. Synapses carry rates as
+    summed variables rather than spikes; ``on_pre`` is unused. Defaults: tau = 10 ms,
+    r_max = 100 Hz (chosen: a cortical range of rates).
+
+    Parameters
+    ----------
+    **overrides : Quantity
+        Parameter values replacing the defaults, checked for units.
+
+    Returns
+    -------
+    NeuronModel
     """
     defaults = {"tau": 10 * ms, "r_max": 100 * Hz}
     p = _validated(defaults, overrides, ("tau", "r_max"), "rate_unit")

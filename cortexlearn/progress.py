@@ -31,9 +31,29 @@ def in_notebook() -> bool:
 
 
 class LineProgress:
-    """A progress display that writes one plain line per step of ``every`` percent (or per
-    ``min_interval`` seconds, whichever comes later), for logs. Mirrors the small part of the
-    ``tqdm`` interface used here: ``update``, ``close``, ``n``, ``total``, iteration."""
+    """A progress display that writes one plain line per step of ``every`` percent, for logs.
+
+    A line is written per ``every`` percent or per ``min_interval`` seconds, whichever comes
+    later. Mirrors the small part of the ``tqdm`` interface used here: ``update``, ``close``,
+    ``n``, ``total``, iteration.
+
+    Parameters
+    ----------
+    iterable : iterable, optional
+        Iterated over, counting each item.
+    total : int, optional
+        Number of steps (default: the length of ``iterable``).
+    desc : str, optional
+        Label at the start of each line.
+    unit : str, optional
+        Name of a step.
+    every : float, optional
+        Percent between lines.
+    stream : file, optional
+        Default ``sys.stderr``.
+    min_interval : float, optional
+        Seconds at least between lines.
+    """
 
     def __init__(self, iterable=None, total=None, desc="", unit="it", every=10.0, stream=None,
                  min_interval=1.0):
@@ -54,6 +74,13 @@ class LineProgress:
         return f"{self.desc}: {self.n} {self.unit} in {elapsed:.1f} s"
 
     def update(self, n=1):
+        """Count ``n`` more steps, writing a line when due.
+
+        Parameters
+        ----------
+        n : int, optional
+            Steps done.
+        """
         self.n += n
         pct = 100.0 * self.n / self.total if self.total else self.n
         now = time.time()
@@ -64,6 +91,7 @@ class LineProgress:
             self._last_pct, self._last_time = pct, now
 
     def close(self):
+        """Stop the display."""
         self.closed = True
 
     def __iter__(self):
@@ -140,9 +168,19 @@ _START = re.compile(r"Starting simulation at t=([0-9.eE+-]+)\s*s for duration ([
 def parse_brian_report(line: str) -> dict | None:
     """Read one line of Brian2's ``report="text"`` output.
 
-    Returns ``{"duration": s}`` for the start line, ``{"simulated": s, "fraction": f}`` for a
-    progress line and ``None`` otherwise.
+    Parameters
+    ----------
+    line : str
+        One line of the report.
 
+    Returns
+    -------
+    dict or None
+        ``{"duration": s}`` for the start line, ``{"simulated": s, "fraction": f}`` for a
+        progress line and ``None`` otherwise.
+
+    Examples
+    --------
     >>> parse_brian_report("0.5 s (50%) simulated in 1s, estimated 1s remaining.")
     {'simulated': 0.5, 'fraction': 0.5}
     """
@@ -162,6 +200,17 @@ class ReportFollower:
 
         with ReportFollower(os.path.join(directory, "results", "stdout.txt"), desc="run"):
             device.run(directory=directory, with_output=False)
+
+    Parameters
+    ----------
+    path : str
+        The report file.
+    desc : str, optional
+        Label of the bar.
+    poll : float, optional
+        Seconds between reads of the file.
+    enabled : bool, optional
+        False shows nothing.
     """
 
     def __init__(self, path: str, desc: str = "simulation", poll: float = 0.2, enabled: bool = True):
@@ -188,7 +237,13 @@ class ReportFollower:
             self._stop.wait(self.poll)
 
     def feed(self, line: str):
-        """Advance the bar from one report line."""
+        """Advance the bar from one report line.
+
+        Parameters
+        ----------
+        line : str
+            A line of Brian2's text report.
+        """
         parsed = parse_brian_report(line)
         if parsed and "fraction" in parsed and parsed["fraction"] > self.fraction:
             step = int(round(100 * parsed["fraction"])) - int(round(100 * self.fraction))

@@ -15,7 +15,25 @@ _REGISTERED: dict[str, Model] = {}
 
 
 def register_model(model: Model, replace: bool = False) -> Model:
-    """Make a :class:`Model` defined in this process runnable by name (``cortexlearn.run``)."""
+    """Make a :class:`Model` defined in this process runnable by name (``cortexlearn.run``).
+
+    Parameters
+    ----------
+    model : Model
+        The model.
+    replace : bool, optional
+        Replace a model of the same name.
+
+    Returns
+    -------
+    Model
+        The model registered.
+
+    Raises
+    ------
+    SpecError
+        If ``model`` is not a Model, or the name exists and ``replace`` is False.
+    """
     if not isinstance(model, Model):
         raise SpecError(f"register_model() needs a Model, got {type(model).__name__}")
     if not replace and (model.name in _REGISTERED or model.name in _folder_models()):
@@ -25,7 +43,13 @@ def register_model(model: Model, replace: bool = False) -> Model:
 
 
 def unregister_model(name: str) -> None:
-    """Forget a model added with :func:`register_model`."""
+    """Forget a model added with :func:`register_model`.
+
+    Parameters
+    ----------
+    name : str
+        The model's name.
+    """
     _REGISTERED.pop(name, None)
 
 
@@ -44,7 +68,22 @@ def list_models() -> list[str]:
 
 
 def get_model(name: str) -> Model:
-    """The :class:`~cortexlearn.model.Model` of ``models/NAME``."""
+    """The :class:`~cortexlearn.model.Model` of ``models/NAME`` (or one registered in this process).
+
+    Parameters
+    ----------
+    name : str
+        The model's name.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    SpecError
+        For an unknown name, or a folder that defines no ``MODEL``.
+    """
     if name in _REGISTERED:
         return _REGISTERED[name]
     names = list_models()

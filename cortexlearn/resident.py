@@ -126,9 +126,22 @@ def _writer(device) -> str:
 
 
 def resident_patch(device, networks=()):
-    """A function that rewrites the generated ``main.cpp`` in a build folder into a resident
-    program (see the module docstring); ``device`` is the active ``cpp_standalone`` device and
-    ``networks`` the networks run (their synaptic pathways' spike queues are emptied per run)."""
+    """A function that rewrites a build folder's generated ``main.cpp`` into a resident program.
+
+    See the module docstring.
+
+    Parameters
+    ----------
+    device : CPPStandaloneDevice
+        The active ``cpp_standalone`` device.
+    networks : iterable of Network, optional
+        The networks run; their synaptic pathways' spike queues are emptied per run.
+
+    Returns
+    -------
+    callable
+        ``patch(directory)``.
+    """
     from brian2 import Synapses
     dyn_vars = set(device.dynamic_arrays) | set(device.dynamic_arrays_2d)
     static = sorted({name for var, name in device.arrays.items() if var not in dyn_vars})
@@ -175,7 +188,17 @@ def resident_patch(device, networks=()):
 
 
 class ResidentProgram:
-    """The running resident program of a build folder (started by :meth:`start`)."""
+    """The running resident program of a build folder (started by :meth:`start`).
+
+    Parameters
+    ----------
+    directory : str
+        The build folder (holding ``main``).
+    results_dir : str
+        Folder the program writes its results into.
+    env : dict
+        Environment of the program.
+    """
 
     def __init__(self, directory: str, results_dir: str, env: dict):
         cmd_r, cmd_w = os.pipe()
@@ -193,9 +216,22 @@ class ResidentProgram:
         self._device = None
 
     def run(self, lines: list[str], seed: int | None) -> float:
-        """Send ``lines`` (``set`` commands) and a re-run with ``seed``; wait for it. Returns the
-        wall time (s). Afterwards no result file of the run is written yet (see
-        :meth:`ensure_written`)."""
+        """Send ``lines`` and a re-run with ``seed``; wait for it.
+
+        Afterwards no result file of the run is written yet (see :meth:`ensure_written`).
+
+        Parameters
+        ----------
+        lines : list of str
+            ``set`` commands.
+        seed : int or None
+            Seed of the run.
+
+        Returns
+        -------
+        float
+            Wall time (s).
+        """
         start = time.time()
         self._send([*lines, "rerun" if seed is None else f"rerun {int(seed)}"])
         self._wait(start, self._expected)
@@ -204,7 +240,15 @@ class ResidentProgram:
         return self._expected
 
     def ensure_written(self, device, var):
-        """Have the program write ``var``'s result file of the last run (once per run)."""
+        """Have the program write ``var``'s result file of the last run (once per run).
+
+        Parameters
+        ----------
+        device : CPPStandaloneDevice
+            The active device.
+        var : Variable
+            The variable about to be read.
+        """
         if self._all_written or self.proc.poll() is not None:
             return
         symbol = _array_symbol(device, var)
@@ -217,8 +261,13 @@ class ResidentProgram:
             self._written.add(symbol)
 
     def attach(self, device):
-        """Route ``device``'s reads of result files through :meth:`ensure_written` (until
-        :meth:`close`)."""
+        """Route ``device``'s reads of result files through :meth:`ensure_written` (until :meth:`close`).
+
+        Parameters
+        ----------
+        device : CPPStandaloneDevice
+            The active device.
+        """
         cls_get_value = type(device).get_value
 
         def get_value(var, access_data=True):

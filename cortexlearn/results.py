@@ -63,7 +63,15 @@ def file_mode() -> int:
 
 
 def write_json(path: str, obj) -> None:
-    """Write ``obj`` as JSON to ``path`` atomically, readable as the umask allows (not 0600)."""
+    """Write ``obj`` as JSON to ``path`` atomically, readable as the umask allows (not 0600).
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    obj : object
+        Anything ``json`` can write.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
     try:
@@ -103,6 +111,17 @@ def to_dataarray(name: str, value):
     """Turn a Brian2 quantity, NumPy array or DataArray into an ``xarray.DataArray``.
 
     Quantities are stored as SI magnitudes with ``attrs["units"]`` naming the SI unit.
+
+    Parameters
+    ----------
+    name : str
+        Name of the array.
+    value : Quantity, array_like or DataArray
+        The data.
+
+    Returns
+    -------
+    xarray.DataArray
     """
     import xarray as xr
     from brian2.units import fundamentalunits as fu
@@ -151,7 +170,13 @@ def array_digest(values) -> dict:
 
 class ZarrRecorder:
     """Writes each recorded array to its own group of ``DIR/data.zarr`` immediately, and records
-    its shape, dtype and digest in ``data.zarr/checksums.json`` once the group is complete."""
+    its shape, dtype and digest in ``data.zarr/checksums.json`` once the group is complete.
+
+    Parameters
+    ----------
+    path : str
+        The ``data.zarr`` folder.
+    """
 
     def __init__(self, path: str):
         self.path = path
@@ -174,6 +199,17 @@ def read_zarr(path: str, strict: bool = True) -> dict:
     A damaged one raises :class:`ResultsCorruptError` naming its folder (``strict=False``: a
     warning, and the array is left out). A group that is not in ``checksums.json`` was being
     written when its writer stopped; it is left out with a warning.
+
+    Parameters
+    ----------
+    path : str
+        The ``data.zarr`` folder.
+    strict : bool
+        Raise on a damaged array (default) or warn and leave it out.
+
+    Returns
+    -------
+    dict of str to xarray.DataArray
     """
     import xarray as xr
 
@@ -286,10 +322,13 @@ class Results:
 
     @property
     def status(self) -> str:
+        """``"complete"``, ``"interrupted"`` or ``"failed"`` (``"unknown"`` without a manifest entry).
+        """
         return self.manifest.get("status", "unknown")
 
     @property
     def passed(self) -> bool:
+        """True when every judged check passed (and at least one was judged)."""
         judged = [c["passed"] for c in self.checks if c.get("passed") is not None]
         return bool(judged) and all(judged)
 
@@ -306,6 +345,7 @@ class Results:
             return model.figure(self.data, self.metrics)
 
     def summary(self) -> str:
+        """A text summary: model, status, metrics and checks."""
         lines = [f"{self.manifest.get('model')} — status {self.status}, target "
                  f"{self.manifest.get('target')}, seed {self.manifest.get('seed')}"]
         for k, v in self.metrics.items():
@@ -332,6 +372,10 @@ def load(path: str, strict: bool = True) -> Results:
     strict : bool
         Raise :class:`~cortexlearn.errors.ResultsCorruptError` when an array does not match the
         shape and digest recorded when it was written (default); ``False`` warns and leaves it out.
+
+    Returns
+    -------
+    Results
 
     Raises
     ------

@@ -43,6 +43,7 @@ from brian2.units.fundamentalunits import Quantity
 
 from .buildcache import CACHE_ENV, BuildCache
 from .errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError, UnitError
+from .pipes import after_program_run
 from .specs import check_weights, dale_synapses
 from .units import as_quantity
 
@@ -100,8 +101,17 @@ def cuda_build_preferences(directory: str) -> dict[str, Any]:
     ``-std`` it is given, so ``-std=c++17`` goes last (every CUDA >= 11 accepts it). Where CUDA
     comes as pip packages without cuRAND in its include folder, the ``nvidia`` package's cuRAND is
     named; it ships only ``libcurand.so.N``, so a ``libcurand.so`` link is made in
-    ``directory/cuda_libs`` for brian2cuda's ``-lcurand``. Returns the preferences to set
-    (the caller saves and restores the old values).
+    ``directory/cuda_libs`` for brian2cuda's ``-lcurand``.
+
+    Parameters
+    ----------
+    directory : str
+        The build folder.
+
+    Returns
+    -------
+    dict
+        The preferences to set (the caller saves and restores the old values).
     """
     import brian2cuda  # noqa: F401  (registers the devices.cuda_standalone preferences)
 
@@ -138,31 +148,6 @@ def available_targets() -> dict[str, str | None]:
             "cuda_standalone": _cuda_unavailable_reason()}
 
 
-def after_program_run(device, set_names=()) -> float:
-    """Bookkeeping after a standalone program ran outside ``device.run`` (resident and closed-loop
-    modes), as Brian2 does in ``device.run``: results are readable, the values Python had cached
-    for the variables the program was told to set (``"group.var"`` names) and for the clocks are
-    dropped, and the program's own timer is read. Returns the completed fraction of the run."""
-    device.has_been_run = True
-    names = set(set_names)
-    for var in list(device.array_cache):
-        try:
-            if getattr(var.owner, "name", None) is not None and f"{var.owner.name}.{var.name}" in names:
-                device.array_cache[var] = None
-        except ReferenceError:
-            pass
-    for clock in device.clocks:
-        device.array_cache[clock.variables["t"]] = None
-    fraction = 1.0
-    info = os.path.join(device.results_dir, "last_run_info.txt")
-    if os.path.isfile(info):
-        with open(info) as fh:
-            run_time, fraction_text = fh.read().split()
-        device._last_run_time, fraction = float(run_time), float(fraction_text)
-        device._last_run_completed_fraction = fraction
-    return fraction
-
-
 @dataclasses.dataclass(frozen=True)
 class RunInfo:
     """What happened in one :meth:`Simulation.run` or :meth:`Simulation.rerun`.
@@ -191,6 +176,7 @@ class RunInfo:
 
     @property
     def complete(self) -> bool:
+        """True when the whole requested time was simulated."""
         return self.status == "complete"
 
 
@@ -350,6 +336,7 @@ class Simulation:
     # ------------------------------------------------------------------ context management
     @property
     def standalone(self) -> bool:
+        """True on a standalone target (cpp or cuda)."""
         return self.target in STANDALONE_TARGETS
 
     def __enter__(self) -> "Simulation":
@@ -497,6 +484,26 @@ class Simulation:
         changes. On runtime targets the values are simply assigned before the run; on standalone
         targets they apply to the program's first queued run (given with any of the queued calls).
 
+        Parameters
+        ----------
+        network : brian2.Network
+            The network.
+        duration : Quantity
+            Biological time.
+        namespace : dict, optional
+            Explicit namespace of the run.
+        report_period : Quantity, optional
+            Interval of progress reports.
+        build : bool, optional
+            Build and run now (standalone).
+        run_args : dict, optional
+            Values set at start-up (see above).
+
+        Returns
+        -------
+        RunInfo or None
+            None for a run queued with ``build=False``.
+
         Raises
         ------
         TargetError
@@ -583,9 +590,31 @@ class Simulation:
 
     def closed_loop(self, network: Network, trial, n_trials: int, read=(), namespace: dict | None = None,
                     spin: float = 2e-3):
-        """Run ``network`` trial by trial with Python between trials
-        (:class:`cortexlearn.closedloop.ClosedLoop`; on ``cpp_standalone`` one resident compiled
-        program, on runtime targets one ``run()`` per trial)."""
+        """Run ``network`` trial by trial with Python between trials.
+
+        On ``cpp_standalone`` one resident compiled program, on runtime targets one ``run()`` per
+        trial (:class:`cortexlearn.closedloop.ClosedLoop`).
+
+        Parameters
+        ----------
+        network : brian2.Network
+            The network.
+        trial : Quantity
+            Duration of one trial.
+        n_trials : int
+            Trials in the session.
+        read : sequence of group variables, optional
+            Read back after every step.
+        namespace : dict, optional
+            Explicit namespace.
+        spin : float, optional
+            Seconds the program polls its pipe without sleeping.
+
+        Returns
+        -------
+        ClosedLoop
+            A context manager.
+        """
         from .closedloop import ClosedLoop
 
         return ClosedLoop(self, network, trial, n_trials, read=read, namespace=namespace, spin=spin)
@@ -772,6 +801,13 @@ class Simulation:
 
         Checks every float state variable of each group or synapse object (or only ``variables``).
         Call it after each chunk of a long run: Brian2 warns about NaN only once per message.
+
+        Parameters
+        ----------
+        *objects : Group
+            Neuron groups or synapses.
+        variables : tuple of str, optional
+            Only these variables.
         """
         for obj in objects:
             names = variables or [name for name, var in obj.variables.items()

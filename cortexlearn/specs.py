@@ -99,7 +99,22 @@ def _check_name(name: str, what: str):
 @dataclasses.dataclass(frozen=True, eq=False)
 class Connectivity(_Hashed):
     """How a projection connects: use the constructors ``probability``, ``fixed_indegree``,
-    ``all_to_all``, ``one_to_one`` and ``explicit``."""
+    ``all_to_all``, ``one_to_one`` and ``explicit``.
+
+    Attributes
+    ----------
+    mode : str
+        ``"probability"``, ``"fixed_indegree"``, ``"all_to_all"``, ``"one_to_one"`` or
+        ``"explicit"``.
+    p : float or None
+        Connection probability.
+    k : int or None
+        In-degree.
+    i, j : ndarray or None
+        Presynaptic and postsynaptic index of each synapse (explicit).
+    allow_autapses : bool
+        Allow a neuron to connect to itself in a recurrent projection.
+    """
 
     mode: str
     p: float | None = None
@@ -110,30 +125,82 @@ class Connectivity(_Hashed):
 
     @classmethod
     def probability(cls, p: float, allow_autapses: bool = False) -> "Connectivity":
-        """Each pair connected independently with probability ``p`` (Erdős–Rényi)."""
+        """Each pair connected independently with probability ``p`` (Erdős–Rényi).
+
+        Parameters
+        ----------
+        p : float
+            In ``[0, 1]``.
+        allow_autapses : bool, optional
+            Allow self-connections in a recurrent projection.
+
+        Returns
+        -------
+        Connectivity
+        """
         if not np.isfinite(p) or not 0 <= p <= 1:
             raise SpecError(f"connection probability must lie in [0, 1], got {p!r}")
         return cls("probability", p=float(p), allow_autapses=allow_autapses)
 
     @classmethod
     def fixed_indegree(cls, k: int, allow_autapses: bool = False) -> "Connectivity":
-        """Each postsynaptic neuron receives exactly ``k`` connections from distinct sources
-        (Brunel 2000's C_E, C_I)."""
+        """Each postsynaptic neuron receives exactly ``k`` connections from distinct sources.
+
+        Brunel 2000's C_E, C_I.
+
+        Parameters
+        ----------
+        k : int
+            In-degree.
+        allow_autapses : bool, optional
+            Allow self-connections in a recurrent projection.
+
+        Returns
+        -------
+        Connectivity
+        """
         if int(k) != k or k < 0:
             raise SpecError(f"in-degree must be a non-negative integer, got {k!r}")
         return cls("fixed_indegree", k=int(k), allow_autapses=allow_autapses)
 
     @classmethod
     def all_to_all(cls, allow_autapses: bool = False) -> "Connectivity":
+        """Every pair connected.
+
+        Parameters
+        ----------
+        allow_autapses : bool, optional
+            Allow self-connections in a recurrent projection.
+
+        Returns
+        -------
+        Connectivity
+        """
         return cls("all_to_all", allow_autapses=allow_autapses)
 
     @classmethod
     def one_to_one(cls) -> "Connectivity":
+        """Neuron ``i`` to neuron ``i`` (populations of one size).
+
+        Returns
+        -------
+        Connectivity
+        """
         return cls("one_to_one")
 
     @classmethod
     def explicit(cls, i, j) -> "Connectivity":
-        """Connections from presynaptic indices ``i`` to postsynaptic indices ``j``."""
+        """Connections from presynaptic indices ``i`` to postsynaptic indices ``j``.
+
+        Parameters
+        ----------
+        i, j : array of int
+            One entry per synapse.
+
+        Returns
+        -------
+        Connectivity
+        """
         i = np.asarray(i)
         j = np.asarray(j)
         if i.shape != j.shape or i.ndim != 1:
@@ -150,6 +217,21 @@ class Connectivity(_Hashed):
         return cls("explicit", i=i, j=j)
 
     def check_sizes(self, n_pre: int, n_post: int, name: str):
+        """Refuse a connectivity that does not fit the populations it joins.
+
+        Parameters
+        ----------
+        n_pre, n_post : int
+            Population sizes.
+        name : str
+            The projection, for the message.
+
+        Raises
+        ------
+        SpecError
+            One-to-one between sizes that differ, an in-degree above ``n_pre``, or explicit indices
+            out of range.
+        """
         if self.mode == "one_to_one" and n_pre != n_post:
             raise SpecError(f"projection {name}: one-to-one needs equal sizes, got {n_pre} and {n_post}")
         if self.mode == "fixed_indegree" and self.k > n_pre:
@@ -158,6 +240,7 @@ class Connectivity(_Hashed):
             raise SpecError(f"projection {name}: explicit indices out of range for sizes {n_pre} → {n_post}")
 
     def describe(self) -> str:
+        """One line for a methods table."""
         return {"probability": f"random, p = {self.p}", "fixed_indegree": f"fixed in-degree {self.k}",
                 "all_to_all": "all-to-all", "one_to_one": "one-to-one",
                 "explicit": f"explicit ({0 if self.i is None else self.i.size} synapses)"}[self.mode]
@@ -167,8 +250,21 @@ class Connectivity(_Hashed):
 class Population(_Hashed):
     """``n`` neurons of one model and one sign (``kind`` ``"E"`` or ``"I"``).
 
-    ``initial`` overrides the model's initial values (Brian2 expressions, e.g.
-    ``{"v": "E_L + rand()*10*mV"}``); ``parameters`` overrides model parameters (with units).
+    Attributes
+    ----------
+    name : str
+        A valid identifier, unique in the circuit.
+    n : int
+        Number of neurons.
+    neuron : NeuronModel
+        The model (:mod:`cortexlearn.neurons`).
+    kind : {"E", "I"}
+        Sign of every outgoing synapse (Dale's law).
+    initial : tuple of (str, str) pairs
+        Overrides of the model's initial values (Brian2 expressions, e.g.
+        ``{"v": "E_L + rand()*10*mV"}``).
+    parameters : tuple of (str, Quantity) pairs
+        Overrides of model parameters (with units).
     """
 
     name: str
@@ -244,8 +340,26 @@ def _check_initial(pop: str, key: str, value):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class PoissonDrive(_Hashed):
-    """External Poisson drive onto every neuron of ``post``: ``n_inputs`` independent sources
-    at ``rate`` each, weight ``weight`` (Brunel 2000's C_ext inputs at ν_ext; Brian2 PoissonInput)."""
+    """External Poisson drive onto every neuron of ``post``.
+
+    ``n_inputs`` independent sources at ``rate`` each, weight ``weight`` (Brunel 2000's C_ext inputs
+    at ν_ext; Brian2 PoissonInput).
+
+    Attributes
+    ----------
+    name : str
+        A valid identifier.
+    post : str
+        The driven population.
+    n_inputs : int
+        Independent sources per neuron.
+    rate : Quantity
+        Rate of each source.
+    weight : Quantity
+        Non-negative magnitude of each input.
+    kind : {"E", "I"}
+        Sign of the drive.
+    """
 
     name: str
     post: str
@@ -268,8 +382,23 @@ class PoissonDrive(_Hashed):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class SpikeSource(_Hashed):
-    """A population of ``n`` input neurons firing at given times (Brian2 SpikeGeneratorGroup):
-    deterministic input, identical on every target."""
+    """A population of ``n`` input neurons firing at given times (Brian2 SpikeGeneratorGroup).
+
+    Deterministic input, identical on every target.
+
+    Attributes
+    ----------
+    name : str
+        A valid identifier.
+    n : int
+        Number of input neurons.
+    indices : ndarray of int
+        Neuron of each spike.
+    times : Quantity
+        Time of each spike.
+    kind : {"E", "I"}
+        Sign of its outgoing synapses.
+    """
 
     name: str
     n: int
@@ -488,7 +617,21 @@ class Projection(_Hashed):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Circuit(_Hashed):
-    """A whole circuit: populations, input sources, projections and external drives."""
+    """A whole circuit: populations, input sources, projections and external drives.
+
+    Attributes
+    ----------
+    name : str
+        A valid identifier.
+    populations : tuple of Population
+        The neurons.
+    projections : tuple of Projection
+        The synapses.
+    drives : tuple of PoissonDrive
+        External Poisson input.
+    sources : tuple of SpikeSource
+        Input neurons with given spike times.
+    """
 
     name: str
     populations: tuple
@@ -536,11 +679,28 @@ class Circuit(_Hashed):
 
     @property
     def nodes(self) -> dict:
+        """Every population and input source by name."""
         out = {p.name: p for p in self.populations}
         out.update({s.name: s for s in self.sources})
         return out
 
     def population(self, name: str) -> Population:
+        """The population (or input source) named ``name``.
+
+        Parameters
+        ----------
+        name : str
+            Its name.
+
+        Returns
+        -------
+        Population
+
+        Raises
+        ------
+        SpecError
+            For an unknown name.
+        """
         try:
             return self.nodes[name]
         except KeyError:

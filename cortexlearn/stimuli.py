@@ -29,13 +29,30 @@ __all__ = ["Standardizer", "on_off_rates", "TrialSchedule", "session_schedule", 
 
 @dataclasses.dataclass(frozen=True)
 class Standardizer:
-    """Per-feature z-scoring fitted on the training inputs (constant features get std 1)."""
+    """Per-feature z-scoring fitted on the training inputs (constant features get std 1).
+
+    Attributes
+    ----------
+    mean, std : ndarray
+        Per feature.
+    """
 
     mean: np.ndarray
     std: np.ndarray
 
     @classmethod
     def fit(cls, x) -> "Standardizer":
+        """Fit the mean and standard deviation of each feature.
+
+        Parameters
+        ----------
+        x : ndarray, shape (n_samples, n_features)
+            Training inputs.
+
+        Returns
+        -------
+        Standardizer
+        """
         x = np.asarray(x, dtype=float)
         if x.ndim != 2 or len(x) == 0:
             raise SpecError(f"inputs must be a non-empty 2-D array, got shape {x.shape}")
@@ -76,7 +93,21 @@ def on_off_rates(x, max_rate=100 * Hz, x_max: float = 2.0):
 
 
 def one_hot_counts(labels, n_classes: int, count: float):
-    """Target spike counts: ``count`` for the labelled class, 0 for the others."""
+    """Target spike counts: ``count`` for the labelled class, 0 for the others.
+
+    Parameters
+    ----------
+    labels : array_like of int
+        Class of each sample.
+    n_classes : int
+        Number of classes.
+    count : float
+        Target count of the labelled class.
+
+    Returns
+    -------
+    ndarray, shape (n_samples, n_classes)
+    """
     labels = np.asarray(labels)
     if labels.ndim != 1 or (len(labels) and (labels.min() < 0 or labels.max() >= n_classes)):
         raise SpecError(f"labels must be a 1-D array of classes 0..{n_classes - 1}")
@@ -117,14 +148,35 @@ class TrialSchedule:
 
     @property
     def n_trials(self) -> int:
+        """Number of trials."""
         return len(self.source)
 
 
 def session_schedule(n_train: int, n_test: int, n_epochs: int, seed: int = 0,
                      test_every_epoch: bool = True, flush: bool = True) -> TrialSchedule:
-    """Shuffled train epochs, a test pass (learning off) after each epoch (or only after the
-    last one), then (``flush``) one blank trial that latches the last presentation. Without it
-    the last trial's counts are read from the final state (see ``run_session``)."""
+    """The trials of a training session.
+
+    Shuffled train epochs, a test pass (learning off) after each epoch (or only after the last
+    one), then (``flush``) one blank trial that latches the last presentation. Without it the last
+    trial's counts are read from the final state.
+
+    Parameters
+    ----------
+    n_train, n_test : int
+        Training and test samples.
+    n_epochs : int
+        Training epochs.
+    seed : int, optional
+        Seeds the order of the training samples.
+    test_every_epoch : bool, optional
+        A test pass after every epoch, or only after the last.
+    flush : bool, optional
+        Append the blank trial.
+
+    Returns
+    -------
+    TrialSchedule
+    """
     for name, value in (("n_train", n_train), ("n_epochs", n_epochs)):
         if int(value) < 1:
             raise SpecError(f"{name} must be >= 1 (an empty schedule has nothing to run), got {value}")
@@ -147,7 +199,17 @@ def session_schedule(n_train: int, n_test: int, n_epochs: int, seed: int = 0,
 
 @dataclasses.dataclass(frozen=True)
 class RenderedSchedule:
-    """The ``TimedArray`` s of a session (one row per trial) and the arrays behind them."""
+    """The ``TimedArray`` s of a session (one row per trial) and the arrays behind them.
+
+    Attributes
+    ----------
+    rates, targets, learning : brian2.TimedArray
+        Input rates, target counts and the learning gate, one row per trial.
+    rate_values, target_values, learning_values : ndarray
+        The arrays behind them.
+    presentation : Quantity
+        Duration of a trial.
+    """
 
     rates: TimedArray      # (n_trials, n_inputs) in Hz
     targets: TimedArray    # (n_trials, n_outputs), target spike counts
@@ -161,6 +223,23 @@ class RenderedSchedule:
 def render_schedule(schedule: TrialSchedule, train_rates, test_rates, train_targets, test_targets,
                     presentation, prefix: str = "session") -> RenderedSchedule:
     """Render a schedule into ``TimedArray`` s with one row per trial of length ``presentation``.
+
+    Parameters
+    ----------
+    schedule : TrialSchedule
+        The trials.
+    train_rates, test_rates : Quantity, shape (n_samples, n_inputs)
+        Input rates of each sample.
+    train_targets, test_targets : ndarray, shape (n_samples, n_outputs)
+        Target counts of each sample.
+    presentation : Quantity
+        Duration of a trial.
+    prefix : str, optional
+        Start of the ``TimedArray`` names.
+
+    Returns
+    -------
+    RenderedSchedule
 
     Raises
     ------

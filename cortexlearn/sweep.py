@@ -51,244 +51,38 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
-import hashlib
-import importlib
 import itertools
 import json
 import os
 import re
-import socket
 import sys
 import time
 from typing import Any, Iterable, Mapping
 
-from .buildcache import CACHE_ENV, UNIT_ENV, read_log
 from .errors import CortexlearnError, LockedError, SpecError
 from .results import write_json
 from .sweep_combine import _save_combined, combine
-from .sweep_process import _execute, _wait_for_unlock, _Zygote
+from .sweep_process import _execute, run_unit
+from .sweep_unit import (MODEL_PATH_ENV, SweepError, UnitSpec, _as_json_value, _unit_dirname,  # noqa: F401
+                         add_model_path, model_fingerprint, unit_status)
 
 __all__ = ["sweep", "load_sweep", "SweepResult", "SweepError", "UnitSpec", "run_unit",
            "model_fingerprint", "parse_grid", "parse_seeds", "build_groups", "main"]
-
-#: Environment variable naming extra folders that hold model packages (``:``-separated), e.g. a
-#: lab's own models outside this repository; they are added to ``cortexlearn.models``.
-MODEL_PATH_ENV = "CORTEXLEARN_MODEL_PATH"
-SPEC_NAME = "sweep-unit.json"
-
-
-class SweepError(CortexlearnError, RuntimeError):
-    """A sweep cannot start or cannot merge with what its folder already holds."""
-
-
-# ---------------------------------------------------------------------------------------- models
-def add_model_path(paths: Iterable[str] | None = None) -> tuple[str, ...]:
-    """Make model packages in ``paths`` (and in ``$CORTEXLEARN_MODEL_PATH``) importable as
-    ``cortexlearn.models.NAME``; returns every extra folder now in use."""
-    import cortexlearn.models as pkg
-
-    extra = [p for p in os.environ.get(MODEL_PATH_ENV, "").split(os.pathsep) if p]
-    extra += list(paths or ())
-    for path in extra:
-        path = os.path.abspath(path)
-        if path not in pkg.__path__:
-            pkg.__path__.append(path)
-    base = os.path.dirname(os.path.abspath(pkg.__file__))
-    return tuple(p for p in pkg.__path__ if os.path.abspath(p) != base)
-
-
-def model_fingerprint(name: str) -> str:
-    """A short hash of a model's version: cortexlearn's version and the model package's sources.
-
-    Two results folders merge into one sweep only when their fingerprints agree.
-    """
-    import cortexlearn
-    from .registry import get_model
-
-    get_model(name)
-    module = importlib.import_module(f"cortexlearn.models.{name}")
-    folder = os.path.dirname(os.path.abspath(module.__file__))
-    digest = hashlib.sha256(f"{cortexlearn.__version__}\n{name}\n".encode())
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
-        for fname in sorted(files):
-            if fname.endswith(".py"):
-                path = os.path.join(root, fname)
-                digest.update(os.path.relpath(path, folder).encode())
-                with open(path, "rb") as fh:
-                    digest.update(fh.read())
-    return digest.hexdigest()[:16]
-
-
-# ---------------------------------------------------------------------------------------- units
-@dataclasses.dataclass(frozen=True)
-class UnitSpec:
-    """One unit of a sweep: everything a worker needs to produce one results folder.
-
-    Parameter values are stored as JSON numbers, booleans or text with units (``"25.0*ms"``), so
-    a spec travels to any worker as JSON.
-    """
-
-    model: str
-    seed: int
-    grid: tuple[tuple[str, Any], ...]
-    fixed: tuple[tuple[str, Any], ...]
-    target: str
-    quick: bool
-    out: str
-    fingerprint: str
-    model_path: tuple[str, ...] = ()
-    figure: bool = False
-    build_cache: str | None = None
-
-    @property
-    def params(self) -> dict:
-        return dict(self.fixed) | dict(self.grid)
-
-    @property
-    def unit_id(self) -> str:
-        return os.path.basename(self.out)
-
-    def host_build_cache(self) -> str | None:
-        """This host's build-cache folder (``build_cache/HOSTNAME``), or None without a cache."""
-        return os.path.join(self.build_cache, socket.gethostname()) if self.build_cache else None
-
-    def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> "UnitSpec":
-        raw = json.loads(text)
-        for key in ("grid", "fixed"):
-            raw[key] = tuple(tuple(item) for item in raw[key])
-        raw["model_path"] = tuple(raw.get("model_path", ()))
-        return cls(**raw)
-
-
-def _as_json_value(value):
-    """Parameter value → JSON value that ``Parameter.coerce`` reads back (text for quantities)."""
-    import numpy as np
-    from .units import format_quantity
-
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)) and type(value) in (float, np.float64, np.float32):
-        return float(value)
-    if isinstance(value, str):
-        return value
-    return format_quantity(value)
-
-
-def _label(value) -> str:
-    return re.sub(r"[^A-Za-z0-9.+-]", "", str(value).replace("*", "")) or "x"
-
-
-def _unit_dirname(grid: tuple, seed: int, key: str) -> str:
-    parts = [f"{name}={_label(value)}" for name, value in grid] + [f"seed={seed}"]
-    return "_".join(parts) + "_" + hashlib.sha256(key.encode()).hexdigest()[:8]
-
-
-def unit_status(folder: str, fingerprint: str | None = None) -> str:
-    """``"complete"``, ``"interrupted"``, ``"failed"``, ``"running"`` or ``"missing"`` for a unit
-    folder; ``"other-version"`` when it holds a run of another model version."""
-    from .results import run_state
-
-    try:
-        with open(os.path.join(folder, "manifest.json")) as fh:
-            status = run_state(json.load(fh))[0]  # a dead "running" unit is interrupted
-    except (OSError, ValueError, AttributeError):
-        return "missing"
-    if fingerprint is not None and status == "complete":
-        try:
-            with open(os.path.join(folder, SPEC_NAME)) as fh:
-                if json.load(fh).get("worker_fingerprint") != fingerprint:
-                    return "other-version"
-        except (OSError, ValueError):
-            return "other-version"
-    return status
-
-
-def run_unit(spec_json: str, lock_wait: float = 120.0, timeout: float | None = None) -> dict:
-    """Run one unit in a subprocess (the function a Dask worker executes).
-
-    Skips a unit whose folder already holds a complete run; waits up to ``lock_wait`` seconds for
-    a unit folder still locked by an orphaned process of a killed worker. Returns a small dict
-    (unit id, status, elapsed seconds, host, process, and with a build cache the number of
-    programs the unit compiled and re-used) and never raises for a failed run: the sweep reports
-    failures with the tail of the unit's log.
-    """
-    spec = UnitSpec.from_json(spec_json)
-    start = time.time()
-    info = {"unit": spec.unit_id, "host": socket.gethostname(), "worker_pid": os.getpid()}
-    if unit_status(spec.out, spec.fingerprint) == "complete":
-        return info | {"status": "complete", "skipped": True, "elapsed_s": 0.0}
-    os.makedirs(spec.out, exist_ok=True)
-    _wait_for_unlock(spec.out, lock_wait)
-    if unit_status(spec.out, spec.fingerprint) == "complete":  # finished by an orphan meanwhile
-        return info | {"status": "complete", "skipped": True, "elapsed_s": 0.0}
-    spec_path = os.path.join(spec.out, SPEC_NAME + ".in")
-    with open(spec_path, "w") as fh:
-        fh.write(spec_json)
-    log_path = os.path.join(spec.out, "log.txt")
-    cache = spec.host_build_cache()
-    offset = _file_size(os.path.join(cache, "log.jsonl")) if cache else 0
-    code = _Zygote.get().run(spec_path, log_path, timeout)
-    status = unit_status(spec.out, spec.fingerprint) if code == 0 else "failed"
-    out = info | {"status": status, "skipped": False, "elapsed_s": round(time.time() - start, 3),
-                  "returncode": code}
-    if cache:
-        mine = [r for r in read_log(cache, offset)[0] if r.get("unit") == spec.out]
-        out["builds_reused"] = sum(1 for r in mine if r.get("hit"))
-        out["builds_compiled"] = len(mine) - out["builds_reused"]
-    if status != "complete":
-        with open(log_path, errors="replace") as fh:
-            out["log_tail"] = fh.read()[-2000:]
-    return out
-
-
-def _file_size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
-def _unit_main(argv: list[str] | None = None) -> None:
-    """Entry point of a unit's process (a child of the zygote): ``_unit_main([SPEC_FILE])``."""
-    argv = sys.argv[1:] if argv is None else argv
-    with open(argv[0]) as fh:
-        spec = UnitSpec.from_json(fh.read())
-    add_model_path(spec.model_path)
-    # the unit's own process: every cpp_standalone Simulation in it uses this host's cache
-    if spec.build_cache:
-        os.environ[CACHE_ENV] = spec.host_build_cache()
-    else:
-        os.environ.pop(CACHE_ENV, None)
-    os.environ[UNIT_ENV] = spec.out
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from .runner import run
-
-    mine = model_fingerprint(spec.model)
-    record = dataclasses.asdict(spec) | {"worker_fingerprint": mine}
-    write_json(os.path.join(spec.out, SPEC_NAME), record)
-    if mine != spec.fingerprint:
-        raise SweepError(f"this worker has another version of model {spec.model} (fingerprint {mine}, "
-                         f"the sweep expects {spec.fingerprint}); install the same version everywhere")
-    # the sweep re-runs only units that are not complete: an interrupted or failed run of this
-    # unit is replaced once the new one is complete
-    run(spec.model, seed=spec.seed, target=spec.target, quick=spec.quick, out=spec.out,
-        progress=False, figure=spec.figure, overwrite=True, **spec.params)
-
 
 # ---------------------------------------------------------------------------------------- plan
 def parse_grid(items: Iterable[str]) -> dict[str, list[str]]:
     """``["g=4,5", "tau=20*ms,25*ms"]`` → ``{"g": ["4", "5"], "tau": ["20*ms", "25*ms"]}``.
 
     Commas inside brackets (array values such as ``[1, 2]*mV``) do not split.
+
+    Parameters
+    ----------
+    items : iterable of str
+        ``NAME=V1,V2,...`` entries.
+
+    Returns
+    -------
+    dict of str to list of str
     """
     grid: dict[str, list[str]] = {}
     for item in items:
@@ -319,7 +113,17 @@ def parse_grid(items: Iterable[str]) -> dict[str, list[str]]:
 
 
 def parse_seeds(text: str) -> list[int]:
-    """``"0-9"`` → 0..9 (inclusive), ``"1,4,7"`` → [1, 4, 7], ``"3"`` → [3]."""
+    """``"0-9"`` → 0..9 (inclusive), ``"1,4,7"`` → [1, 4, 7], ``"3"`` → [3].
+
+    Parameters
+    ----------
+    text : str
+        A range, a list or one seed.
+
+    Returns
+    -------
+    list of int
+    """
     seeds: list[int] = []
     for part in str(text).split(","):
         part = part.strip()
@@ -344,8 +148,33 @@ def plan(model: str, grid: Mapping[str, Iterable] | None, seeds: Iterable[int], 
          build_cache: bool | str = True) -> list[UnitSpec]:
     """Validate a sweep and list its units (nothing runs).
 
-    ``build_cache`` (``cpp_standalone`` only): True for ``out/build-cache``, a folder, or False;
-    each host uses a sub-folder named after it.
+    Parameters
+    ----------
+    model : str
+        The model's name.
+    grid : mapping of str to iterable, or None
+        Values of each swept parameter.
+    seeds : iterable of int
+        Seeds of each grid point.
+    out : str
+        The sweep folder.
+    params : mapping, optional
+        Parameters fixed for every unit.
+    target : str, optional
+        Code-generation target (default: the model's).
+    quick : bool, optional
+        Run the models' quick settings.
+    figure : bool, optional
+        Draw each unit's figure.
+    model_path : iterable of str, optional
+        Extra folders holding model packages.
+    build_cache : bool or str, optional
+        ``cpp_standalone`` only: True for ``out/build-cache``, a folder, or False; each host uses a
+        sub-folder named after it.
+
+    Returns
+    -------
+    list of UnitSpec
 
     Raises
     ------
@@ -412,6 +241,15 @@ def build_groups(units: list[UnitSpec]) -> list[list[UnitSpec]]:
     the others wait for it, see :func:`sweep`); whether a program is re-used is decided by the
     build cache from the generated code itself, so a wrong guess costs a compilation, never a
     wrong result.
+
+    Parameters
+    ----------
+    units : list of UnitSpec
+        The sweep's units.
+
+    Returns
+    -------
+    list of list of UnitSpec
     """
     from .registry import get_model
 
@@ -426,13 +264,26 @@ def build_groups(units: list[UnitSpec]) -> list[list[UnitSpec]]:
 
 # ---------------------------------------------------------------------------------------- lock
 class SweepLock:
-    """An exclusive lock on a sweep folder (``DIR/.sweep.lock``), held while a sweep writes."""
+    """An exclusive lock on a sweep folder (``DIR/.sweep.lock``), held while a sweep writes.
+
+    Parameters
+    ----------
+    folder : str
+        The sweep folder.
+    """
 
     def __init__(self, folder: str):
         self.path = os.path.join(folder, ".sweep.lock")
         self._fh = None
 
     def acquire(self):
+        """Take the lock.
+
+        Raises
+        ------
+        LockedError
+            When another sweep holds it.
+        """
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         fh = open(self.path, "a+")
         try:
@@ -451,6 +302,7 @@ class SweepLock:
         return self
 
     def release(self):
+        """Release the lock."""
         if self._fh is not None:
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
             self._fh.close()
@@ -528,6 +380,7 @@ class SweepResult:
 
     @property
     def complete(self) -> bool:
+        """True when every unit completed."""
         return bool((self.summary["status"] == "complete").all())
 
     @property
@@ -546,8 +399,18 @@ class SweepResult:
         return float(sum(r.get("elapsed_s", 0.0) for r in self.ran))
 
     def parallel_efficiency(self, serial_seconds: float | None = None) -> float:
-        """``serial / (n_workers * wall)``; ``serial`` defaults to :attr:`unit_seconds`. Pass the
-        wall time of the same units run with ``scheduler="serial"`` for the honest figure."""
+        """``serial / (n_workers * wall)``.
+
+        Parameters
+        ----------
+        serial_seconds : float, optional
+            Default: :attr:`unit_seconds`. Pass the wall time of the same units run with
+            ``scheduler="serial"`` for the honest figure.
+
+        Returns
+        -------
+        float
+        """
         serial = self.unit_seconds if serial_seconds is None else serial_seconds
         if not self.wall_time_s or not self.n_workers:
             return float("nan")
@@ -661,7 +524,17 @@ def _write_sweep_json(out: str, units: list[UnitSpec]) -> list[UnitSpec]:
 
 
 def load_sweep(path: str) -> SweepResult:
-    """Read a sweep folder back (the dataset is rebuilt from the unit folders)."""
+    """Read a sweep folder back (the dataset is rebuilt from the unit folders).
+
+    Parameters
+    ----------
+    path : str
+        The sweep folder.
+
+    Returns
+    -------
+    SweepResult
+    """
     with open(os.path.join(path, "sweep.json")) as fh:
         raw = json.load(fh)
     units = [UnitSpec.from_json(json.dumps(u)) for u in raw["units"]]
@@ -671,7 +544,12 @@ def load_sweep(path: str) -> SweepResult:
 
 # ---------------------------------------------------------------------------------------- CLI
 def add_arguments(parser) -> None:
-    """Add the ``cortexlearn sweep`` options to an ``argparse`` parser."""
+    """Add the ``cortexlearn sweep`` options to an ``argparse`` parser.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    """
     parser.add_argument("model", help="model name (cortexlearn list)")
     parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
                         help="values of a swept parameter, with units (repeat for more parameters)")
@@ -693,7 +571,18 @@ def add_arguments(parser) -> None:
 
 
 def run_from_args(args) -> int:
-    """Run a sweep from parsed ``argparse`` arguments; the exit status (1 if a unit failed)."""
+    """Run a sweep from parsed ``argparse`` arguments.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As :func:`add_arguments` declares them.
+
+    Returns
+    -------
+    int
+        The exit status (1 if a unit failed).
+    """
     fixed = {}
     for item in args.fixed:
         name, sep, value = item.partition("=")
@@ -717,7 +606,18 @@ def run_from_args(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m cortexlearn.sweep MODEL --grid NAME=V1,V2 --seeds 0-9 [--scheduler ADDRESS]``."""
+    """``python -m cortexlearn.sweep MODEL --grid NAME=V1,V2 --seeds 0-9 [--scheduler ADDRESS]``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
     import argparse
 
     parser = argparse.ArgumentParser(prog="cortexlearn sweep", description=main.__doc__)

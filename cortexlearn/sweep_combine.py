@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .sweep import UnitSpec
+from .sweep_unit import SweepError, UnitSpec, _label, add_model_path, unit_status
 
 
 def _coordinate(model, name: str, value):
@@ -31,6 +29,18 @@ def _coordinate(model, name: str, value):
 def combine(units: list[UnitSpec]):
     """Read the unit folders into one ``xarray.Dataset`` and a ``pandas.DataFrame``.
 
+    Parameters
+    ----------
+    units : list of UnitSpec
+        The sweep's units.
+
+    Returns
+    -------
+    dataset : xarray.Dataset
+        Dims: the grid parameters and ``seed``; one variable per metric.
+    summary : pandas.DataFrame
+        One row per unit: parameters, seed, status, metrics, checks.
+
     Raises
     ------
     SweepError
@@ -40,7 +50,6 @@ def combine(units: list[UnitSpec]):
     import pandas as pd
 
     from .registry import get_model
-    from .sweep import SweepError, _label, add_model_path, unit_status
 
     add_model_path(units[0].model_path if units else ())
     model = get_model(units[0].model)

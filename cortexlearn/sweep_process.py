@@ -12,11 +12,14 @@ import fcntl
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
+from .buildcache import read_log
 from .errors import LockedError
+from .sweep_unit import SPEC_NAME, SweepError, UnitSpec, _unit_main, unit_status
 
 
 class _Zygote:
@@ -72,8 +75,6 @@ def _zygote_main() -> None:  # pragma: no cover - runs in the helper process
     import matplotlib.pyplot  # noqa: F401
     import xarray
     import zarr  # noqa: F401
-
-    from .sweep import _unit_main
 
     xarray.DataArray([0.0]).to_dataset(name="x")  # xarray imports its duck-array modules lazily
 
@@ -144,8 +145,6 @@ def _connect(scheduler, n_workers, connect_timeout):
 
     from distributed import Client, LocalCluster
 
-    from .sweep import SweepError
-
     if scheduler is None:
         cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
                                processes=True, dashboard_address=None, silence_logs=logging.CRITICAL)
@@ -167,7 +166,6 @@ def _execute(units, scheduler, n_workers, progress, connect_timeout, worker_wait
              priorities=None):
     """Run ``units``; ``priorities`` (unit id -> int) orders them on Dask, higher first."""
     from .progress import progress_bar
-    from .sweep import SweepError, run_unit
 
     bar = progress_bar(total=len(units), desc=f"sweep {label}", unit="run", enabled=progress)
     reports = []
@@ -248,3 +246,60 @@ def _report(fut, unit) -> dict:
         return {"unit": unit.unit_id, "status": "failed", "skipped": False,
                 "error": f"{exc.__class__.__name__}: {exc}"}
 
+
+def run_unit(spec_json: str, lock_wait: float = 120.0, timeout: float | None = None) -> dict:
+    """Run one unit in a subprocess (the function a Dask worker executes).
+
+    Skips a unit whose folder already holds a complete run; waits for a unit folder still locked by
+    an orphaned process of a killed worker. Never raises for a failed run: the sweep reports
+    failures with the tail of the unit's log.
+
+    Parameters
+    ----------
+    spec_json : str
+        The unit's :class:`UnitSpec` as JSON.
+    lock_wait : float, optional
+        Seconds to wait for a locked unit folder.
+    timeout : float, optional
+        Seconds the unit may run.
+
+    Returns
+    -------
+    dict
+        Unit id, status, elapsed seconds, host, process, and with a build cache the number of
+        programs the unit compiled and re-used.
+    """
+    spec = UnitSpec.from_json(spec_json)
+    start = time.time()
+    info = {"unit": spec.unit_id, "host": socket.gethostname(), "worker_pid": os.getpid()}
+    if unit_status(spec.out, spec.fingerprint) == "complete":
+        return info | {"status": "complete", "skipped": True, "elapsed_s": 0.0}
+    os.makedirs(spec.out, exist_ok=True)
+    _wait_for_unlock(spec.out, lock_wait)
+    if unit_status(spec.out, spec.fingerprint) == "complete":  # finished by an orphan meanwhile
+        return info | {"status": "complete", "skipped": True, "elapsed_s": 0.0}
+    spec_path = os.path.join(spec.out, SPEC_NAME + ".in")
+    with open(spec_path, "w") as fh:
+        fh.write(spec_json)
+    log_path = os.path.join(spec.out, "log.txt")
+    cache = spec.host_build_cache()
+    offset = _file_size(os.path.join(cache, "log.jsonl")) if cache else 0
+    code = _Zygote.get().run(spec_path, log_path, timeout)
+    status = unit_status(spec.out, spec.fingerprint) if code == 0 else "failed"
+    out = info | {"status": status, "skipped": False, "elapsed_s": round(time.time() - start, 3),
+                  "returncode": code}
+    if cache:
+        mine = [r for r in read_log(cache, offset)[0] if r.get("unit") == spec.out]
+        out["builds_reused"] = sum(1 for r in mine if r.get("hit"))
+        out["builds_compiled"] = len(mine) - out["builds_reused"]
+    if status != "complete":
+        with open(log_path, errors="replace") as fh:
+            out["log_tail"] = fh.read()[-2000:]
+    return out
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0

@@ -23,7 +23,16 @@ _UNIT_NAMESPACE.update({"pi": math.pi, "inf": math.inf})
 
 
 def dimension_of(value):
-    """The physical dimensions of ``value`` (dimensionless for plain numbers)."""
+    """The physical dimensions of ``value`` (dimensionless for plain numbers).
+
+    Parameters
+    ----------
+    value : Quantity, number or array
+
+    Returns
+    -------
+    brian2.Dimension
+    """
     return fu.get_dimensions(value)
 
 
@@ -54,7 +63,17 @@ def as_quantity(value, unit, name: str):
 
 
 def check_positive(value, name: str, allow_zero: bool = False):
-    """Raise :class:`SpecError` unless every element of ``value`` is finite and > 0 (or >= 0)."""
+    """Raise :class:`SpecError` unless every element of ``value`` is finite and > 0 (or >= 0).
+
+    Parameters
+    ----------
+    value : Quantity, number or array
+        The value checked.
+    name : str
+        Its name, for the message.
+    allow_zero : bool, optional
+        Accept 0.
+    """
     arr = np.asarray(value, dtype=float)
     if not np.all(np.isfinite(arr)):
         raise SpecError(f"{name} must be finite, got {value!r}")
@@ -66,8 +85,25 @@ def check_positive(value, name: str, allow_zero: bool = False):
 
 
 def check_whole_steps(duration, dt, name: str = "presentation"):
-    """Raise :class:`SpecError` unless ``duration`` is a whole number (>= 1) of time steps ``dt``
-    (both quantities in time units). Returns the number of steps."""
+    """Check that ``duration`` is a whole number (>= 1) of time steps ``dt``.
+
+    Parameters
+    ----------
+    duration, dt : Quantity
+        Both in time units.
+    name : str, optional
+        What ``duration`` is, for the message.
+
+    Returns
+    -------
+    int
+        The number of steps.
+
+    Raises
+    ------
+    SpecError
+        Otherwise.
+    """
     steps = float(duration / dt) if float(dt) > 0 else float("nan")
     if not (steps >= 1 - 1e-9 and abs(steps - round(steps)) < 1e-6):
         raise SpecError(f"{name} ({duration}) must be a whole number (>= 1) of time steps dt ({dt})")
@@ -78,6 +114,22 @@ def parse_quantity(text: str, name: str = "value"):
     """Parse a value such as ``"25*ms"``, ``"0.5"``, ``"10 * Hz"`` or ``"[1, 2]*mV"``.
 
     Only numbers, lists, unit names and arithmetic are allowed; anything else is refused.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+    name : str, optional
+        What the value is, for the message.
+
+    Returns
+    -------
+    Quantity, float or array
+
+    Raises
+    ------
+    SpecError
+        For anything but numbers, lists, known unit names and arithmetic.
     """
     import ast
 
@@ -106,7 +158,17 @@ def parse_quantity(text: str, name: str = "value"):
 
 
 def format_quantity(value) -> str:
-    """A short, parseable text form of a quantity (``20. * msecond`` → ``'20. ms'``)."""
+    """A short, parseable text form of a quantity (``20. * msecond`` → ``'20. ms'``).
+
+    Parameters
+    ----------
+    value : Quantity or number
+
+    Returns
+    -------
+    str
+        Read back by :func:`parse_quantity`.
+    """
     if isinstance(value, fu.Quantity) and value.dim is not fu.DIMENSIONLESS:
         unit = value.get_best_unit() if np.size(value) == 1 else fu.get_unit(value.dim)
         if value.dim is _brian_units.second.dim and np.all(np.abs(np.asarray(value)) >= 1):

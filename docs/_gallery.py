@@ -19,10 +19,13 @@ API_MODULES = {
                        "cortexlearn.rules.derivative", "cortexlearn.rules.inhibitory",
                        "cortexlearn.rules.credit", "cortexlearn.rules.eprop",
                        "cortexlearn.rules.balanced"],
-    "Analysis and plotting": ["cortexlearn.analysis.spikes", "cortexlearn.plotting.style",
+    "Analysis and plotting": ["cortexlearn.analysis.spikes", "cortexlearn.analysis.decoding",
+                              "cortexlearn.analysis.balance", "cortexlearn.analysis.alignment",
+                              "cortexlearn.analysis.learning", "cortexlearn.analysis.stdp_window",
+                              "cortexlearn.analysis.weights", "cortexlearn.plotting.style",
                               "cortexlearn.plotting.ensemble"],
-    "Sweeps, export, progress": ["cortexlearn.sweep", "cortexlearn.buildcache", "cortexlearn.export",
-                                 "cortexlearn.progress"],
+    "Sweeps, export, progress": ["cortexlearn.sweep", "cortexlearn.sweep_unit", "cortexlearn.buildcache",
+                                 "cortexlearn.export", "cortexlearn.progress"],
     "Units and errors": ["cortexlearn.units", "cortexlearn.errors"],
 }
 

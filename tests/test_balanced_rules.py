@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, second
 
-from cortexlearn.analysis.balance import (cv_isi, ei_correlation, ei_correlation_from_sums, mean_rate,
-                                          nmse, window_nmse)
+from cortexlearn.analysis.balance import ei_correlation, ei_correlation_from_sums, mean_rate
+from cortexlearn.analysis.decoding import nmse_power, window_nmse_power
+from cortexlearn.analysis.spikes import cv_isi
 from cortexlearn.circuits.balanced import BalancedConfig, LinearSystem, make_schedule, optimal_fast_weights, optimal_slow_weights, random_encoders
 from cortexlearn.build.balanced import build_balanced_network
 from cortexlearn.errors import SpecError, UnitError
@@ -105,13 +106,13 @@ def test_schedule_layout():
 def test_nmse_and_windows():
     x = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.0]])
     est = x + 0.5
-    assert nmse(est, x) == pytest.approx(8 * 0.25 / 8)  # power 1 + 1 + 2 + 4
-    got = window_nmse(est, x, np.array([0, 0, 1, -1]))
+    assert nmse_power(est, x) == pytest.approx(8 * 0.25 / 8)  # power 1 + 1 + 2 + 4
+    got = window_nmse_power(est, x, np.array([0, 0, 1, -1]))
     assert set(got) == {0, 1}
     assert got[1] == pytest.approx(0.5 / 2)  # one sample: error 2 x 0.25, power 2
     assert got[0] == pytest.approx(1.0 / 2)
     with pytest.raises(SpecError):
-        nmse(np.zeros(3), np.zeros(3))
+        nmse_power(np.zeros(3), np.zeros(3))
 
 
 def test_ei_correlation_from_sums_matches_direct():
@@ -126,12 +127,12 @@ def test_ei_correlation_from_sums_matches_direct():
 
 def test_cv_isi_regular_and_poisson():
     regular = np.arange(0, 10, 0.1)
-    cv = cv_isi(regular, np.zeros(regular.size, int), 1)
+    cv = cv_isi(np.zeros(regular.size, int), regular, 1)
     assert cv[0] == pytest.approx(0.0, abs=1e-9)
     rng = np.random.default_rng(2)
     poisson = np.cumsum(rng.exponential(0.05, 4000))
-    assert cv_isi(poisson, np.zeros(poisson.size, int), 1)[0] == pytest.approx(1.0, abs=0.05)
-    assert np.isnan(cv_isi(np.array([1.0]), np.array([0]), 2)).all()
+    assert cv_isi(np.zeros(poisson.size, int), poisson, 1)[0] == pytest.approx(1.0, abs=0.05)
+    assert np.isnan(cv_isi(np.array([0]), np.array([1.0]), 2)).all()
     assert mean_rate(regular, 2, 0.0, 10.0) == pytest.approx(5.0)
 
 

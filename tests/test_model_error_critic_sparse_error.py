@@ -53,7 +53,7 @@ def test_bad_options_are_refused_before_anything_is_built(tmp_path, override, wo
 
 
 def test_validation_samples_are_held_out_training_samples():
-    from cortexlearn.models.critic_sessions import load_data
+    from cortexlearn.critic_session import load_data
 
     p = {"n_train": 100, "n_test": 40, "evaluate_on": "validation"}
     xtr, ytr, xva, yva = load_data(p)
@@ -66,7 +66,7 @@ def test_validation_samples_are_held_out_training_samples():
 
 def test_the_covariance_form_reaches_the_network_rule():
     from cortexlearn.models import error_critic_sparse_error as ecs
-    from cortexlearn.models.critic_sessions import circuit, load_data
+    from cortexlearn.critic_session import circuit, load_data
 
     p = {q.name: q.default for q in ecs.PARAMETERS}
     p.update(n_train=20, n_test=10)

@@ -9,7 +9,8 @@ from brian2 import Equations
 
 import cortexlearn.rules as rules
 from cortexlearn.errors import SpecError
-from cortexlearn.rules.base import LearningRule, RuleParts, rule_classes
+from cortexlearn.rules import rule_classes
+from cortexlearn.rules.base import LearningRule, RuleParts
 
 
 def _instances():

@@ -4,7 +4,8 @@ the exact identity with e-prop when there is nothing for e-prop to truncate."""
 import numpy as np
 import pytest
 
-from cortexlearn.reference.eprop import angle_degrees, eprop_gradient
+from cortexlearn.analysis import alignment
+from cortexlearn.reference.eprop import eprop_gradient
 from cortexlearn.reference.snn_bptt import SNNParams, bptt_gradient, loss, simulate
 
 
@@ -69,11 +70,11 @@ def test_eprop_differs_from_bptt_with_recurrence_but_points_downhill():
     tr = simulate(params, w["in"], w["rec"], w["out"], x, target)
     exact = bptt_gradient(params, w["in"], w["rec"], w["out"], tr)
     eprop = eprop_gradient(params, w["out"], w["out"].T, tr)
-    angle = angle_degrees({"in": eprop["in"], "rec": eprop["rec"]}, {"in": exact["in"], "rec": exact["rec"]})
+    angle = alignment.angle({"in": eprop["in"], "rec": eprop["rec"]}, {"in": exact["in"], "rec": exact["rec"]})
     assert 0.1 < angle < 90.0
 
 
-def test_angle_degrees():
-    assert angle_degrees(np.array([1.0, 0.0]), np.array([0.0, 2.0])) == pytest.approx(90.0)
-    assert angle_degrees({"a": np.array([1.0, 1.0])}, {"a": np.array([2.0, 2.0])}) == pytest.approx(0.0, abs=1e-4)
-    assert np.isnan(angle_degrees(np.zeros(2), np.ones(2)))
+def test_angle_of_arrays_and_of_mappings():
+    assert alignment.angle(np.array([1.0, 0.0]), np.array([0.0, 2.0])) == pytest.approx(90.0)
+    assert alignment.angle({"a": np.array([1.0, 1.0])}, {"a": np.array([2.0, 2.0])}) == pytest.approx(0.0, abs=1e-4)
+    assert np.isnan(alignment.angle(np.zeros(2), np.ones(2)))

@@ -1,6 +1,6 @@
 """Angles between updates, gradients and feedback matrices (pure NumPy).
 
-The angle between two arrays ``a`` and ``b`` treats each as one flat vector:
+The angle between two arrays ``a`` and ``b`` treats each as one flat vector::
 
     angle(a, b) = arccos( <a, b> / (|a| |b|) )    in degrees, 0..180.
 
@@ -12,6 +12,8 @@ resemble ``B`` so that ``B`` carries useful error information.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -30,10 +32,26 @@ def _pair(a, b, what):
     return a, b
 
 
+def _flatten_shared(a: Mapping, b: Mapping):
+    """The arrays under the keys both mappings hold, each flattened and concatenated in key order."""
+    keys = sorted(set(a) & set(b))
+    return (np.concatenate([np.ravel(a[k]) for k in keys]),
+            np.concatenate([np.ravel(b[k]) for k in keys]))
+
+
 def angle(a, b) -> float:
     """Angle in degrees between ``a`` and ``b`` taken as flat vectors.
 
-    Returns NaN when either is the zero vector (the angle is undefined).
+    Parameters
+    ----------
+    a, b : array_like or mapping of str to array_like
+        Two arrays of one shape, or two mappings (e.g. updates per weight matrix): the arrays
+        under the keys both hold are flattened and joined in sorted key order into one vector.
+
+    Returns
+    -------
+    float
+        In ``[0, 180]``; NaN when either is the zero vector (the angle is undefined).
 
     Raises
     ------
@@ -45,6 +63,8 @@ def angle(a, b) -> float:
     >>> round(angle([1.0, 0.0], [1.0, 1.0]), 6)
     45.0
     """
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        a, b = _flatten_shared(a, b)
     a, b = _pair(a, b, "angle")
     na, nb = np.linalg.norm(a), np.linalg.norm(b)
     if na == 0.0 or nb == 0.0:
@@ -57,7 +77,20 @@ def angle(a, b) -> float:
 def angles_per_row(a, b) -> np.ndarray:
     """Angle in degrees between corresponding rows of two 2-D arrays (e.g. per sample).
 
-    Rows where either vector is zero give NaN.
+    Parameters
+    ----------
+    a, b : array_like, shape (n_rows, n)
+        Two arrays of one shape, e.g. one update per sample from a rule and from backpropagation.
+
+    Returns
+    -------
+    ndarray, shape (n_rows,)
+        Angles in ``[0, 180]``; NaN for rows where either vector is zero.
+
+    Raises
+    ------
+    SpecError
+        If the shapes differ, the arrays are not 2-D or an input is not finite.
     """
     a, b = _pair(a, b, "angles_per_row")
     if a.ndim != 2:
@@ -73,8 +106,21 @@ def angles_per_row(a, b) -> np.ndarray:
 def weight_feedback_angle(weights, feedback) -> float:
     """Angle in degrees between forward weights and the feedback matrix that replaces them.
 
-    ``feedback`` must have the shape of ``weights`` (the matrix used in the backward pass in
-    place of ``weights``); for direct feedback, compare the products of the layers instead.
+    The alignment of ``W`` with ``B`` that feedback alignment relies on (Lillicrap et al. 2016,
+    Fig. 2b).
+
+    Parameters
+    ----------
+    weights : array_like
+        Forward weights ``W``.
+    feedback : array_like
+        The matrix used in the backward pass in place of ``weights``, of the same shape; for
+        direct feedback, compare the products of the layers instead.
+
+    Returns
+    -------
+    float
+        In ``[0, 180]``; NaN if either matrix is zero.
     """
     return angle(weights, feedback)
 
@@ -82,7 +128,20 @@ def weight_feedback_angle(weights, feedback) -> float:
 def mean_and_interval(samples, axis: int = 0, level: float = 0.95):
     """Mean and half-width of a Student-t confidence interval over ``axis`` (NaNs ignored).
 
-    With one sample the half-width is NaN.
+    Parameters
+    ----------
+    samples : array_like
+        Values, one per seed along ``axis``.
+    axis : int, optional
+        Axis of the seeds.
+    level : float, optional
+        Confidence level of the interval (two-sided).
+
+    Returns
+    -------
+    mean, half_width : ndarray or float
+        ``mean ± half_width`` is the interval ``t_{(1+level)/2, n-1} s / sqrt(n)``; with one
+        sample the half-width is NaN.
     """
     from scipy import stats
 

@@ -1,11 +1,12 @@
-"""Balance and decoding measures of spiking networks (pure NumPy).
+"""Balance measures of spiking networks (pure NumPy).
 
 - E/I input correlation per neuron: Pearson correlation over time between the excitatory and the
   inhibitory input a neuron receives (Bourdoukan & Denève 2015; Boerlin et al. 2013 call the tight
   tracking of excitation by inhibition "balance").
-- Normalised mean squared error of a decoded signal.
-- CV of inter-spike intervals (local implementation; ``cortexlearn.analysis.spikes`` may hold the
-  project-wide one).
+- Population mean rate and the correlation of two matrices (learned vs. predicted weights).
+
+Errors of a decoded signal are in :mod:`cortexlearn.analysis.decoding`; the CV of inter-spike
+intervals is :func:`cortexlearn.analysis.spikes.cv_isi`.
 """
 
 from __future__ import annotations
@@ -14,36 +15,7 @@ import numpy as np
 
 from ..errors import SpecError
 
-__all__ = ["nmse", "window_nmse", "ei_correlation", "ei_correlation_from_sums", "cv_isi",
-           "mean_rate", "matrix_correlation"]
-
-
-def nmse(estimate, target, axis=None) -> float:
-    """``Σ |x̂ - x|² / Σ |x|²`` (normalised by the target's power, not its variance).
-
-    Raises
-    ------
-    SpecError
-        On shape mismatch or a target of zero power.
-    """
-    est = np.asarray(estimate, dtype=float)
-    tgt = np.asarray(target, dtype=float)
-    if est.shape != tgt.shape:
-        raise SpecError(f"estimate {est.shape} and target {tgt.shape} differ in shape")
-    power = np.sum(tgt ** 2, axis=axis)
-    if np.any(power == 0):
-        raise SpecError("the target has zero power; NMSE is undefined")
-    return np.sum((est - tgt) ** 2, axis=axis) / power
-
-
-def window_nmse(estimate, target, window) -> dict[int, float]:
-    """NMSE in each window: ``window`` labels every sample (``-1`` = not in a window)."""
-    est = np.asarray(estimate, dtype=float)
-    tgt = np.asarray(target, dtype=float)
-    win = np.asarray(window)
-    if est.shape[0] != win.shape[0] or tgt.shape != est.shape:
-        raise SpecError("estimate, target and window must have the same number of samples")
-    return {int(w): float(nmse(est[win == w], tgt[win == w])) for w in np.unique(win) if w >= 0}
+__all__ = ["ei_correlation", "ei_correlation_from_sums", "mean_rate", "matrix_correlation"]
 
 
 def ei_correlation(excitation, inhibition) -> np.ndarray:
@@ -71,7 +43,25 @@ def ei_correlation(excitation, inhibition) -> np.ndarray:
 
 
 def ei_correlation_from_sums(s_e, s_i, s_ee, s_ii, s_ei, count) -> np.ndarray:
-    """Pearson correlation from accumulated sums ``Σe, Σi, Σe², Σi², Σei, n`` (any shape)."""
+    """Pearson correlation from accumulated sums (any shape).
+
+    ``r = (Σei/n - Σe/n Σi/n) / sqrt((Σe²/n - (Σe/n)²) (Σi²/n - (Σi/n)²))``, for sums a
+    simulation accumulates over time instead of storing the inputs.
+
+    Parameters
+    ----------
+    s_e, s_i : array_like
+        ``Σe`` and ``Σi``.
+    s_ee, s_ii, s_ei : array_like
+        ``Σe²``, ``Σi²`` and ``Σei``.
+    count : array_like
+        Number of samples ``n`` in the sums.
+
+    Returns
+    -------
+    ndarray
+        The correlation, NaN where a variance is zero or ``n < 2``.
+    """
     s_e, s_i, s_ee, s_ii, s_ei, count = (np.asarray(a, dtype=float) for a in
                                          (s_e, s_i, s_ee, s_ii, s_ei, count))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -82,28 +72,28 @@ def ei_correlation_from_sums(s_e, s_i, s_ee, s_ii, s_ei, count) -> np.ndarray:
         return np.where((denom > 0) & (count > 1), cov / denom, np.nan)
 
 
-def cv_isi(spike_times, spike_indices, n_neurons: int, t_start: float = -np.inf,
-           t_stop: float = np.inf, min_spikes: int = 3) -> np.ndarray:
-    """Coefficient of variation of inter-spike intervals per neuron (NaN with < ``min_spikes``)."""
-    t = np.asarray(spike_times, dtype=float)
-    idx = np.asarray(spike_indices)
-    keep = (t >= t_start) & (t < t_stop)
-    t, idx = t[keep], idx[keep]
-    out = np.full(n_neurons, np.nan)
-    order = np.lexsort((t, idx))
-    t, idx = t[order], idx[order]
-    bounds = np.searchsorted(idx, np.arange(n_neurons + 1))
-    for k in range(n_neurons):
-        times = t[bounds[k]:bounds[k + 1]]
-        if times.size >= min_spikes:
-            isi = np.diff(times)
-            if isi.mean() > 0:
-                out[k] = isi.std() / isi.mean()
-    return out
-
-
 def mean_rate(spike_times, n_neurons: int, t_start: float, t_stop: float) -> float:
-    """Population mean firing rate (Hz) between ``t_start`` and ``t_stop`` (seconds)."""
+    """Population mean firing rate (Hz) between ``t_start`` and ``t_stop``.
+
+    Parameters
+    ----------
+    spike_times : array_like of float
+        Times of all spikes of the population (seconds).
+    n_neurons : int
+        Size of the population.
+    t_start, t_stop : float
+        The window ``[t_start, t_stop)`` (seconds).
+
+    Returns
+    -------
+    float
+        Spikes in the window divided by ``n_neurons * (t_stop - t_start)``.
+
+    Raises
+    ------
+    SpecError
+        If ``t_stop <= t_start``.
+    """
     if not t_stop > t_start:
         raise SpecError("t_stop must be after t_start")
     t = np.asarray(spike_times, dtype=float)
@@ -112,7 +102,25 @@ def mean_rate(spike_times, n_neurons: int, t_start: float, t_stop: float) -> flo
 
 
 def matrix_correlation(a, b, exclude_diagonal: bool = False) -> float:
-    """Pearson correlation between the entries of two matrices of one shape."""
+    """Pearson correlation between the entries of two matrices of one shape.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Matrices of one shape (e.g. learned slow weights and their closed form, Bourdoukan &
+        Denève 2015).
+    exclude_diagonal : bool, optional
+        Leave out the diagonal of 2-D matrices (self-connections).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    SpecError
+        If the shapes differ.
+    """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     if a.shape != b.shape:

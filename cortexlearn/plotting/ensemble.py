@@ -106,8 +106,28 @@ def plot_ensemble_points(categories, values, ax=None, color=None, confidence=0.9
                          jitter=0.08, seed=0):
     """A mean ± confidence interval per category, with the seeds as jittered dots.
 
-    ``values`` has shape ``(n_seeds, n_categories)``; ``categories`` labels the columns.
-    Returns the axes.
+    Parameters
+    ----------
+    categories : sequence of str
+        Labels of the columns of ``values``.
+    values : array_like, shape (n_seeds, n_categories)
+        One value per seed and category.
+    ax : matplotlib.axes.Axes, optional
+        Default: the current axes.
+    color : color, optional
+        Colour of the dots and bars.
+    confidence : float, optional
+        Level of the interval.
+    method : str, optional
+        As in :func:`ensemble_summary` (``"t"``: Student-t interval of the mean).
+    jitter : float, optional
+        Horizontal spread of the dots.
+    seed : int, optional
+        Seeds the jitter.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
 
@@ -128,8 +148,27 @@ def plot_ensemble_points(categories, values, ax=None, color=None, confidence=0.9
 
 def plot_sweep(dataset, metric: str, x: str, hue: str | None = None, ax=None, confidence=0.95,
                method="t"):
-    """A metric of a sweep (the ``xarray.Dataset`` of :func:`cortexlearn.sweep.sweep`) against one
-    swept parameter, one line with its seed band per value of ``hue``. Returns the axes."""
+    """A metric of a sweep against one swept parameter, one line with its seed band per ``hue``.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A sweep's dataset (:func:`cortexlearn.sweep.sweep`), with a ``seed`` dimension.
+    metric : str
+        The variable drawn.
+    x : str
+        The swept parameter on the horizontal axis.
+    hue : str, optional
+        A second swept parameter: one line per value.
+    ax : matplotlib.axes.Axes, optional
+        Default: the current axes.
+    confidence, method : optional
+        As in :func:`ensemble_summary`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     import matplotlib.pyplot as plt
 
     ax = ax if ax is not None else plt.gca()

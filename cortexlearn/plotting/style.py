@@ -65,10 +65,23 @@ def style_context():
 
 
 def figure(width: str | float = "double", height: float | None = None, **kwargs):
-    """A new figure of a journal width (``"single"`` 89 mm, ``"double"`` 183 mm, or inches).
+    """A new figure of a journal width.
 
     The style is applied to the figure's creation; draw inside :func:`style_context` to keep
     the fonts for later artists too.
+
+    Parameters
+    ----------
+    width : {"single", "double"} or float, optional
+        ``"single"`` 89 mm, ``"double"`` 183 mm, or inches.
+    height : float, optional
+        Inches; default 0.6 of the width.
+    **kwargs
+        Passed to ``matplotlib.pyplot.figure``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
 

@@ -24,44 +24,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SpecError
+from .credit_base import CreditRule
+from .synthetic import SyntheticGradients
 
 __all__ = ["CreditRule", "Backprop", "FeedbackAlignment", "DirectFeedbackAlignment",
            "SignSymmetry", "RandomSign", "Shallow", "make_rule", "RULES", "compute_gradients"]
-
-
-class CreditRule:
-    """Base class. Subclasses set ``name`` and implement :meth:`hidden_signal`."""
-
-    name = "rule"
-    trains_hidden = True
-
-    def setup(self, net, rng: np.random.Generator) -> None:
-        """Create fixed feedback matrices for ``net`` (called once, before training)."""
-
-    def hidden_signal(self, l, net, delta_above, error, cache, targets, learn=True):
-        """``dL/dh_{l+1}`` as this rule estimates it.
-
-        Parameters
-        ----------
-        l : int
-            Hidden layer index (0 = first hidden layer).
-        delta_above : ndarray
-            ``delta_{l+1}`` as this rule computed it for the layer above.
-        error : ndarray
-            The output error ``delta_{L-1}``.
-        targets : ndarray
-            One-hot labels (or regression targets) of the batch.
-        learn : bool
-            Rules with learned parts (synthetic gradients) train them only when True.
-        """
-        raise NotImplementedError
-
-    def feedback_matrix(self, l, net):
-        """The matrix used in place of ``W_l`` in the backward pass (None if not applicable)."""
-        return None
-
-    def __repr__(self):
-        return f"{type(self).__name__}()"
 
 
 class Backprop(CreditRule):
@@ -159,23 +126,28 @@ class Shallow(CreditRule):
         return np.zeros_like(cache.h[l + 1])
 
 
-def _synthetic(**kw):
-    from .synthetic import SyntheticGradients
-
-    return SyntheticGradients(**kw)
-
-
 RULES = {
     "backprop": Backprop, "feedback_alignment": FeedbackAlignment,
     "direct_feedback": DirectFeedbackAlignment, "sign_symmetry": SignSymmetry,
-    "random_sign": RandomSign, "shallow": Shallow, "synthetic": _synthetic,
+    "random_sign": RandomSign, "shallow": Shallow, "synthetic": SyntheticGradients,
 }
 _ALIASES = {"bp": "backprop", "fa": "feedback_alignment", "dfa": "direct_feedback",
             "ss": "sign_symmetry", "sg": "synthetic"}
 
 
 def make_rule(name: str, **options) -> CreditRule:
-    """A rule by name (or short alias: bp, fa, dfa, ss, sg).
+    """A credit rule by name (or short alias: bp, fa, dfa, ss, sg).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`RULES` or an alias.
+    **options
+        Passed to the rule's constructor.
+
+    Returns
+    -------
+    CreditRule
 
     Raises
     ------
@@ -191,6 +163,21 @@ def make_rule(name: str, **options) -> CreditRule:
 
 def compute_gradients(net, rule: CreditRule, x, targets, learn=True, update_stats=True):
     """One forward pass and the rule's backward pass on a batch.
+
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    rule : CreditRule
+        What each hidden layer is told about the error.
+    x : ndarray, shape (batch, n_inputs)
+        Inputs.
+    targets : ndarray
+        One-hot labels or regression targets.
+    learn : bool, optional
+        Rules with learned parts (synthetic gradients) train them only when True.
+    update_stats : bool, optional
+        Update batch-norm running statistics in the forward pass.
 
     Returns
     -------

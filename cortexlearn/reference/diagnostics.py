@@ -18,10 +18,24 @@ __all__ = ["update_angles", "feedback_angles"]
 
 
 def update_angles(net, rule, x, targets) -> np.ndarray:
-    """Angle in degrees between ``rule``'s and backprop's weight gradients, one per hidden
-    weight layer (``W_0 .. W_{L-2}``; the readout's update is exact for every rule).
+    """Angle between ``rule``'s and backprop's weight gradients, one per hidden weight layer.
 
-    Neither batch-norm statistics nor learned rule parts change. NaN where a rule gives no update.
+    Layers ``W_0 .. W_{L-2}``; the readout's update is exact for every rule (Lillicrap et al.
+    2016, Fig. 2b). Neither batch-norm statistics nor learned rule parts change.
+
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    rule : CreditRule
+        The rule compared with backpropagation.
+    x, targets : ndarray
+        A batch.
+
+    Returns
+    -------
+    ndarray
+        Degrees; NaN where a rule gives no update.
     """
     ours, _, _ = compute_gradients(net, rule, x, targets, learn=False, update_stats=False)
     true, _, _ = compute_gradients(net, Backprop(), x, targets, learn=False, update_stats=False)
@@ -33,8 +47,22 @@ def update_angles(net, rule, x, targets) -> np.ndarray:
 
 
 def feedback_angles(net, rule) -> np.ndarray:
-    """Angle in degrees between forward weights and feedback, one per hidden layer ``l``
-    (the feedback that reaches hidden layer ``l``); NaN where undefined (backprop: 0)."""
+    """Angle between forward weights and feedback, one per hidden layer ``l``.
+
+    The feedback is the matrix that reaches hidden layer ``l`` (Lillicrap et al. 2016, Fig. 2b).
+
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    rule : CreditRule
+        The rule whose feedback is measured.
+
+    Returns
+    -------
+    ndarray
+        Degrees; NaN where undefined (backprop: 0).
+    """
     out = np.full(net.n_layers - 1, np.nan)
     if isinstance(rule, DirectFeedbackAlignment):
         for l in range(net.n_layers - 1):

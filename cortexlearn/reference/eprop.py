@@ -30,7 +30,7 @@ import numpy as np
 
 from .snn_bptt import SNNParams, Trajectory, bptt_gradient, simulate
 
-__all__ = ["eprop_gradient", "Adam", "train", "angle_degrees"]
+__all__ = ["eprop_gradient", "Adam", "train"]
 
 
 def eprop_gradient(params: SNNParams, w_out, feedback, trajectory: Trajectory,
@@ -80,7 +80,21 @@ def eprop_gradient(params: SNNParams, w_out, feedback, trajectory: Trajectory,
 
 @dataclasses.dataclass
 class Adam:
-    """Adam (Kingma & Ba 2015) for one weight array, one step per trial."""
+    """Adam (Kingma & Ba 2015, Algorithm 1) for one weight array, one step per trial.
+
+    Attributes
+    ----------
+    learning_rate : float
+        Step size ``α``.
+    beta1, beta2 : float
+        Decay rates of the moment estimates.
+    epsilon : float
+        Added to the denominator.
+    m, s : ndarray or None
+        First and second moment estimates (None before the first step).
+    k : int
+        Steps taken.
+    """
 
     learning_rate: float
     beta1: float = 0.9
@@ -91,6 +105,20 @@ class Adam:
     k: int = 0
 
     def step(self, weights: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """One Adam step (Kingma & Ba 2015, Algorithm 1).
+
+        Parameters
+        ----------
+        weights : ndarray
+            Current weights.
+        grad : ndarray
+            Their gradient.
+
+        Returns
+        -------
+        ndarray
+            The new weights.
+        """
         if self.m is None:
             self.m = np.zeros_like(grad)
             self.s = np.zeros_like(grad)
@@ -100,19 +128,6 @@ class Adam:
         m_hat = self.m / (1 - self.beta1 ** self.k)
         s_hat = self.s / (1 - self.beta2 ** self.k)
         return weights - self.learning_rate * m_hat / (np.sqrt(s_hat) + self.epsilon)
-
-
-def angle_degrees(a, b) -> float:
-    """Angle between two updates (flattened and concatenated if given as dicts), in degrees."""
-    if isinstance(a, dict):
-        keys = sorted(set(a) & set(b))
-        a = np.concatenate([np.ravel(a[k]) for k in keys])
-        b = np.concatenate([np.ravel(b[k]) for k in keys])
-    a, b = np.ravel(a), np.ravel(b)
-    denom = np.linalg.norm(a) * np.linalg.norm(b)
-    if denom == 0:
-        return float("nan")
-    return float(np.degrees(np.arccos(np.clip(np.dot(a, b) / denom, -1.0, 1.0))))
 
 
 def train(params: SNNParams, weights: dict, x, target, iterations: int, method: str = "eprop",
@@ -141,7 +156,7 @@ def train(params: SNNParams, weights: dict, x, target, iterations: int, method: 
     -------
     dict with ``nmse`` (iterations,), ``rate`` (mean rate per iteration, Hz) and final ``weights``.
     """
-    from .snn_bptt import nmse
+    from ..analysis.decoding import nmse
 
     w = {k: np.array(v, dtype=float) for k, v in weights.items()}
     if not autapses:

@@ -23,7 +23,17 @@ __all__ = ["Variant", "run_variants", "summarise", "run_copy_variants"]
 
 @dataclasses.dataclass(frozen=True)
 class Variant:
-    """One configuration: a label, a rule (name and options), network and training options."""
+    """One configuration of a comparison: a label, a rule (name and options), network and training options.
+
+    Attributes
+    ----------
+    label : str
+        Name in tables and figures.
+    rule : str
+        Credit rule name (see :func:`~cortexlearn.reference.credit.make_rule`).
+    rule_options, network, training : tuple of (str, value) pairs
+        Options of the rule, of the network and of :func:`~cortexlearn.reference.training.train`.
+    """
 
     label: str
     rule: str
@@ -32,16 +42,49 @@ class Variant:
     training: tuple = ()
 
     def make(self, sizes, seed):
+        """A fresh network and rule of this variant.
+
+        Parameters
+        ----------
+        sizes : sequence of int
+            Layer sizes.
+        seed : int
+            Seeds the network's weights.
+
+        Returns
+        -------
+        (MLP, CreditRule)
+        """
         net = MLP(sizes, seed=seed, **dict(self.network))
         return net, make_rule(self.rule, **dict(self.rule_options))
 
 
 def run_variants(data, sizes, variants, seeds, epochs, progress=None, **training):
-    """Train each variant on each seed; returns a dict of ``xarray.DataArray`` s.
+    """Train each variant on each seed.
 
-    ``test_accuracy``, ``train_accuracy``, ``test_loss``: ``(variant, seed, epoch)``;
-    ``angle``, ``alignment``: ``(variant, seed, epoch, layer)`` in degrees. Runs that diverge keep
-    their curve up to the divergence and NaN after it; ``diverged`` lists their messages.
+    Parameters
+    ----------
+    data : Dataset
+        The task.
+    sizes : sequence of int
+        Layer sizes of the network.
+    variants : sequence of Variant
+        The configurations compared.
+    seeds : sequence of int
+        Seeds of each variant.
+    epochs : int
+        Training epochs.
+    progress : callable, optional
+        Wraps an iterable to show progress.
+    **training
+        Options of :func:`~cortexlearn.reference.training.train` shared by all variants.
+
+    Returns
+    -------
+    dict of xarray.DataArray
+        ``test_accuracy``, ``train_accuracy``, ``test_loss``: ``(variant, seed, epoch)``;
+        ``angle``, ``alignment``: ``(variant, seed, epoch, layer)`` in degrees. Runs that diverge
+        keep their curve up to the divergence and NaN after it; ``diverged`` lists their messages.
     """
     import xarray as xr
 
@@ -76,7 +119,20 @@ def run_variants(data, sizes, variants, seeds, epochs, progress=None, **training
 
 
 def summarise(values, prefix: str) -> dict:
-    """``{prefix}_mean``, ``_std`` (over seeds, ddof=1) and ``_ci95`` (half-width) of 1-D values."""
+    """Mean, standard deviation and 95 % confidence half-width of 1-D values.
+
+    Parameters
+    ----------
+    values : array_like, 1-D
+        One value per seed.
+    prefix : str
+        Start of the keys.
+
+    Returns
+    -------
+    dict
+        ``{prefix}_mean``, ``{prefix}_std`` (over seeds, ddof=1) and ``{prefix}_ci95``.
+    """
     values = np.asarray(values, dtype=np.float64)
     mean, half = mean_and_interval(values)
     std = float(np.nanstd(values, ddof=1)) if np.sum(np.isfinite(values)) > 1 else float("nan")
@@ -84,11 +140,23 @@ def summarise(values, prefix: str) -> dict:
 
 
 def run_copy_variants(configs, seeds, progress=None):
-    """Train each copy-task configuration (``{label: CopyConfig}``) on each seed.
+    """Train each copy-task configuration on each seed.
 
-    Returns ``xarray.DataArray`` s: ``solved_length`` and ``guard_resets`` ``(variant, seed)``;
-    ``length`` and ``bits`` ``(variant, seed, batch)`` (the curriculum and the error per batch,
-    NaN after a run stopped early); and ``diverged``, a list of messages.
+    Parameters
+    ----------
+    configs : dict of str to CopyConfig
+        Label -> configuration.
+    seeds : sequence of int
+        Seeds of each configuration.
+    progress : callable, optional
+        Wraps an iterable to show progress.
+
+    Returns
+    -------
+    dict
+        ``solved_length`` and ``guard_resets`` ``(variant, seed)``; ``length`` and ``bits``
+        ``(variant, seed, batch)`` (the curriculum and the error per batch, NaN after a run
+        stopped early); and ``diverged``, a list of messages.
     """
     import xarray as xr
 

@@ -31,6 +31,21 @@ def _sigmoid(a):
 
 @dataclasses.dataclass
 class ChunkCache:
+    """What the forward pass over one chunk of steps keeps for the backward pass.
+
+    Attributes
+    ----------
+    x : ndarray, shape (T, B, n_in)
+        Inputs.
+    h, c : ndarray, shape (T + 1, B, H)
+        Hidden and cell states ``h_0 .. h_T``.
+    gates : ndarray, shape (T, B, 4H)
+        Input, forget, output gates and candidate after their nonlinearities.
+    tanh_c : ndarray, shape (T, B, H)
+        ``tanh`` of the cell state.
+    logits : ndarray, shape (T, B, n_out)
+        Readout before the softmax.
+    """
     x: np.ndarray        # (T, B, n_in)
     h: np.ndarray        # (T + 1, B, H): h_0 .. h_T
     c: np.ndarray        # (T + 1, B, H)
@@ -65,13 +80,42 @@ class LSTM:
         self.b_y = np.zeros(n_outputs)
 
     def parameters(self):
+        """The weight arrays, in the order gradients are given."""
         return [self.w_x, self.w_h, self.b, self.w_y, self.b_y]
 
     def zero_state(self, batch_size):
+        """A zero ``(h, c)`` state.
+
+        Parameters
+        ----------
+        batch_size : int
+            Rows.
+
+        Returns
+        -------
+        (ndarray, ndarray)
+        """
         return np.zeros((batch_size, self.n_hidden)), np.zeros((batch_size, self.n_hidden))
 
     def forward(self, x, state) -> ChunkCache:
-        """Run the chunk ``x`` (time first) from ``state = (h_0, c_0)``."""
+        """Run the chunk ``x`` (time first) from ``state = (h_0, c_0)`` (Hochreiter & Schmidhuber 1997).
+
+        Parameters
+        ----------
+        x : ndarray, shape (T, B, n_inputs)
+            Inputs.
+        state : (ndarray, ndarray)
+            ``(h_0, c_0)``.
+
+        Returns
+        -------
+        ChunkCache
+
+        Raises
+        ------
+        SpecError
+            For a wrong shape or non-finite input.
+        """
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 3 or x.shape[2] != self.n_inputs:
             raise SpecError(f"input must have shape (time, batch, {self.n_inputs}), got {x.shape}")

@@ -42,7 +42,19 @@ ACTIVATIONS = {
 
 @dataclasses.dataclass
 class Cache:
-    """What a forward pass keeps for the backward pass."""
+    """What a forward pass keeps for the backward pass.
+
+    Attributes
+    ----------
+    h : list of ndarray
+        ``h_0`` (the input) .. ``h_{L-1}``: the input of each layer.
+    z : list of ndarray
+        Hidden pre-activations ``z_0 .. z_{L-2}`` (after batch norm).
+    bn : list
+        Per hidden layer ``(a_hat, inv_std)``, or None without batch norm.
+    output : ndarray
+        The network's output (probabilities or linear values).
+    """
 
     h: list           # h_0 (input) .. h_{L-1}: the input of each layer
     z: list           # z_0 .. z_{L-2}: hidden pre-activations (after batch norm)
@@ -109,7 +121,25 @@ class MLP:
 
     # ------------------------------------------------------------------ forward
     def check_input(self, x, targets=None):
-        """Validate a batch: 2-D, the input width, finite; targets of matching length."""
+        """Validate a batch: 2-D, the input width, finite; targets of matching length.
+
+        Parameters
+        ----------
+        x : array_like
+            Inputs.
+        targets : array_like, optional
+            Targets.
+
+        Returns
+        -------
+        ndarray
+            ``x`` as floats.
+
+        Raises
+        ------
+        SpecError
+            Otherwise.
+        """
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != self.sizes[0]:
             raise SpecError(f"input must have shape (batch, {self.sizes[0]}), got {x.shape}")
@@ -124,8 +154,21 @@ class MLP:
         return x
 
     def forward(self, x, train=True, update_stats=True) -> Cache:
-        """Run the network on a batch. ``train`` uses batch statistics in batch norm;
-        ``update_stats`` then also moves the running averages used at test time."""
+        """Run the network on a batch.
+
+        Parameters
+        ----------
+        x : ndarray
+            Inputs.
+        train : bool, optional
+            Use batch statistics in batch norm (Ioffe & Szegedy 2015).
+        update_stats : bool, optional
+            With ``train``, also move the running averages used at test time.
+
+        Returns
+        -------
+        Cache
+        """
         h, zs, bns = [x], [], []
         for l in range(self.n_layers - 1):
             a = h[-1] @ self.weights[l]
@@ -158,30 +201,86 @@ class MLP:
         return self.gammas[l] * a_hat + self.betas[l], (a_hat, inv_std)
 
     def predict(self, x) -> np.ndarray:
-        """Network output in test mode (running batch-norm statistics)."""
+        """Network output in test mode (running batch-norm statistics).
+
+        Parameters
+        ----------
+        x : array_like
+            Inputs.
+
+        Returns
+        -------
+        ndarray
+        """
         return self.forward(self.check_input(x), train=False).output
 
     # ------------------------------------------------------------------ loss
     def loss(self, output, targets) -> float:
-        """Mean loss over the batch: cross-entropy (softmax) or 1/2 squared error (linear)."""
+        """Mean loss over the batch: cross-entropy (softmax) or 1/2 squared error (linear).
+
+        Parameters
+        ----------
+        output, targets : ndarray
+            Network output and targets.
+
+        Returns
+        -------
+        float
+        """
         if self.output == "softmax":
             return float(-np.mean(np.sum(targets * np.log(np.maximum(output, 1e-300)), axis=1)))
         return float(0.5 * np.mean(np.sum((output - targets) ** 2, axis=1)))
 
     def output_error(self, cache: Cache, targets) -> np.ndarray:
-        """``delta_{L-1} = dL/da_{L-1}`` (the same expression for both losses), batch-averaged."""
+        """``delta_{L-1} = dL/da_{L-1}`` (the same expression for both losses), batch-averaged.
+
+        Parameters
+        ----------
+        cache : Cache
+            The forward pass.
+        targets : ndarray
+            Targets.
+
+        Returns
+        -------
+        ndarray
+        """
         return (cache.output - targets) / len(targets)
 
     # ------------------------------------------------------------------ local backward pieces
     def weight_gradients(self, l, cache: Cache, delta):
-        """``dL/dW_l = h_l^T delta_l`` and ``dL/db_l = sum_batch delta_l``."""
+        """``dL/dW_l = h_l^T delta_l`` and ``dL/db_l = sum_batch delta_l`` (Rumelhart et al. 1986).
+
+        Parameters
+        ----------
+        l : int
+            Weight layer.
+        cache : Cache
+            The forward pass.
+        delta : ndarray
+            ``delta_l``.
+
+        Returns
+        -------
+        (ndarray, ndarray)
+        """
         return cache.h[l].T @ delta, delta.sum(axis=0)
 
     def hidden_delta(self, l, cache: Cache, dh):
-        """From the signal at a hidden layer's output, ``dh = dL/dh_{l+1}``, to ``delta_l =
-        dL/da_l`` through ``f'`` and (if any) batch norm.
+        """From the signal at a hidden layer's output to ``delta_l = dL/da_l``, through ``f'`` and batch norm.
 
-        Returns ``(delta, (dgamma, dbeta) or None)``.
+        Parameters
+        ----------
+        l : int
+            Hidden layer.
+        cache : Cache
+            The forward pass.
+        dh : ndarray
+            ``dh = dL/dh_{l+1}``, as the credit rule gives it.
+
+        Returns
+        -------
+        (delta, (dgamma, dbeta) or None)
         """
         z, h = cache.z[l], cache.h[l + 1]
         dz = dh * self._fprime(z, h)
@@ -195,7 +294,19 @@ class MLP:
         return delta, (dgamma, dbeta)
 
     def assemble(self, weight_grads, bias_grads, bn_grads) -> list:
-        """Gradients in the order of :meth:`parameters` (None where a rule gives none)."""
+        """Gradients in the order of :meth:`parameters` (None where a rule gives none).
+
+        Parameters
+        ----------
+        weight_grads, bias_grads : list
+            Per layer.
+        bn_grads : list
+            ``(dgamma, dbeta)`` per hidden layer, or None.
+
+        Returns
+        -------
+        list
+        """
         grads = list(weight_grads) + list(bias_grads)
         if self.batch_norm:
             grads += [g[0] if g is not None else None for g in bn_grads]

@@ -17,7 +17,24 @@ __all__ = ["Ensemble", "lif_rate", "make_ensemble", "decoders", "interneuron_dec
 
 
 def lif_rate(current, tau_rc: float = 0.02, tau_ref: float = 0.002) -> np.ndarray:
-    """Steady-state LIF rate (Hz) for input ``current`` (threshold 1, reset 0)."""
+    """Steady-state LIF rate (Hz) for input ``current`` (threshold 1, reset 0).
+
+    ``r = 1 / (τ_ref - τ_RC ln(1 - 1/J))`` for ``J > 1``, else 0 (Eliasmith & Anderson 2003,
+    ch. 4).
+
+    Parameters
+    ----------
+    current : array_like
+        Input ``J`` (dimensionless, threshold 1).
+    tau_rc : float, optional
+        Membrane time constant (seconds).
+    tau_ref : float, optional
+        Refractory period (seconds).
+
+    Returns
+    -------
+    ndarray
+    """
     j = np.asarray(current, dtype=float)
     out = np.zeros_like(j)
     on = j > 1
@@ -27,7 +44,17 @@ def lif_rate(current, tau_rc: float = 0.02, tau_ref: float = 0.002) -> np.ndarra
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Ensemble:
-    """LIF ensemble: ``encoders`` (N, D) of unit length, ``gain`` (N,), ``bias`` (N,)."""
+    """A LIF ensemble of the Neural Engineering Framework (Eliasmith & Anderson 2003).
+
+    Attributes
+    ----------
+    encoders : ndarray, shape (N, D)
+        Unit-length preferred directions.
+    gain, bias : ndarray, shape (N,)
+        ``J = gain e·x + bias``.
+    tau_rc, tau_ref : float
+        Membrane time constant and refractory period (seconds).
+    """
 
     encoders: np.ndarray
     gain: np.ndarray
@@ -37,22 +64,63 @@ class Ensemble:
 
     @property
     def n(self) -> int:
+        """Number of neurons."""
         return self.encoders.shape[0]
 
     def currents(self, x) -> np.ndarray:
-        """Input currents for represented values ``x`` (samples, D) → (samples, N)."""
+        """Input currents ``J = gain e·x + bias`` for represented values ``x``.
+
+        Parameters
+        ----------
+        x : array_like, shape (samples, D)
+            Represented values.
+
+        Returns
+        -------
+        ndarray, shape (samples, N)
+        """
         x = np.atleast_2d(np.asarray(x, dtype=float))
         return (x @ self.encoders.T) * self.gain + self.bias
 
     def rates(self, x) -> np.ndarray:
+        """Steady-state rates (Hz) for represented values ``x`` (see :func:`lif_rate`).
+
+        Parameters
+        ----------
+        x : array_like, shape (samples, D)
+            Represented values.
+
+        Returns
+        -------
+        ndarray, shape (samples, N)
+        """
         return lif_rate(self.currents(x), self.tau_rc, self.tau_ref)
 
 
 def make_ensemble(n: int, dimension: int, rng, max_rates=(100.0, 200.0), intercepts=(-1.0, 0.9),
                   tau_rc: float = 0.02, tau_ref: float = 0.002, positive: bool = False) -> Ensemble:
-    """Random ensemble: rate ``max_rate`` at ``e·x = 1``, threshold at ``e·x = intercept``.
+    """A random ensemble: rate ``max_rate`` at ``e·x = 1``, threshold at ``e·x = intercept``.
 
-    ``positive`` gives encoders all +1 (1-D), as for interneurons that represent a positive sum.
+    Parameters
+    ----------
+    n : int
+        Number of neurons.
+    dimension : int
+        Dimension ``D`` of the represented value.
+    rng : numpy.random.Generator
+        Source of randomness.
+    max_rates : (float, float), optional
+        Range of the rates at ``e·x = 1`` (Hz), drawn uniformly.
+    intercepts : (float, float), optional
+        Range of the thresholds, drawn uniformly.
+    tau_rc, tau_ref : float, optional
+        Membrane time constant and refractory period (seconds).
+    positive : bool, optional
+        Encoders all +1 (1-D), as for interneurons that represent a positive sum.
+
+    Returns
+    -------
+    Ensemble
     """
     if dimension == 1:
         enc = np.ones((n, 1)) if positive else rng.choice([-1.0, 1.0], size=(n, 1))
@@ -70,7 +138,19 @@ def make_ensemble(n: int, dimension: int, rng, max_rates=(100.0, 200.0), interce
 def decoders(activities, targets, regularization: float = 0.1) -> np.ndarray:
     """Regularised least-squares decoders ``d`` with ``activities @ d ≈ targets``.
 
-    ``regularization`` is the noise std as a fraction of the largest rate (NEF convention).
+    Parameters
+    ----------
+    activities : ndarray, shape (n_samples, N)
+        Rates at sample points.
+    targets : ndarray, shape (n_samples, D)
+        The values to decode.
+    regularization : float, optional
+        Noise standard deviation as a fraction of the largest rate (the NEF convention,
+        Eliasmith & Anderson 2003).
+
+    Returns
+    -------
+    ndarray, shape (N, D)
     """
     a = np.asarray(activities, dtype=float)
     y = np.asarray(targets, dtype=float)
@@ -85,7 +165,18 @@ def interneuron_decoders(activities, targets, regularization: float = 0.05, offs
     With ``offset=False``, ``β = 0``: the interneurons carry the whole target. Prefer it in
     recurrent circuits: a large ``β`` becomes a large constant bias that cancels a large excitatory
     offset only while the presynaptic activity stays in the fitted range (a silent state can
-    become stable).
+    become stable). Parisien, Anderson & Eliasmith 2008.
+
+    Parameters
+    ----------
+    activities : ndarray, shape (n_samples, N)
+        Rates at sample points.
+    targets : ndarray
+        The values to decode.
+    regularization : float, optional
+        As in :func:`decoders`.
+    offset : bool, optional
+        Fit the offset ``β``.
 
     Returns
     -------
@@ -110,7 +201,18 @@ def interneuron_decoders(activities, targets, regularization: float = 0.05, offs
 def connection_weights(pre_decoders, post: Ensemble, transform=None) -> np.ndarray:
     """NEF weights (post x pre): ``W = gain_post · e_post · T · dᵀ`` (current per Hz).
 
-    ``pre_decoders`` has shape (N_pre, D_pre); ``transform`` (D_post, D_pre) defaults to identity.
+    Parameters
+    ----------
+    pre_decoders : ndarray, shape (N_pre, D_pre)
+        Decoders of the presynaptic ensemble.
+    post : Ensemble
+        The postsynaptic ensemble.
+    transform : ndarray, shape (D_post, D_pre), optional
+        Default: the identity.
+
+    Returns
+    -------
+    ndarray, shape (N_post, N_pre)
     """
     d = np.asarray(pre_decoders, dtype=float)
     if d.ndim == 1:
@@ -120,7 +222,21 @@ def connection_weights(pre_decoders, post: Ensemble, transform=None) -> np.ndarr
 
 
 def filter_spikes(spike_indices, spike_times, n: int, duration: float, dt: float, tau: float) -> np.ndarray:
-    """Spike trains filtered with ``exp(-t/τ)/τ`` (Hz), sampled every ``dt``: (T, n)."""
+    """Spike trains filtered with ``exp(-t/τ)/τ`` (Hz), sampled every ``dt``.
+
+    Parameters
+    ----------
+    spike_indices, spike_times : array
+        Neuron and time (seconds) of each spike.
+    n : int
+        Number of neurons.
+    duration, dt, tau : float
+        Length, sampling step and filter time constant (seconds).
+
+    Returns
+    -------
+    ndarray, shape (T, n)
+    """
     steps = int(round(duration / dt))
     counts = np.zeros((steps, n))
     k = np.clip(np.round(np.asarray(spike_times) / dt).astype(int), 0, steps - 1)

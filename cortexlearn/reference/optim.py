@@ -21,10 +21,19 @@ def _check_rate(learning_rate):
 
 
 class SGD:
-    """``v <- momentum v + g``; ``p <- p - learning_rate v``.
+    """Stochastic gradient descent with momentum: ``v <- momentum v + g``; ``p <- p - learning_rate v``.
 
     With ``manhattan=True`` each gradient is replaced by its elementwise sign first
     (Batch Manhattan, Liao et al. 2016, §3).
+
+    Parameters
+    ----------
+    learning_rate : float
+        Step size.
+    momentum : float, optional
+        Momentum coefficient.
+    manhattan : bool, optional
+        Use the sign of each gradient.
     """
 
     def __init__(self, learning_rate, momentum=0.0, manhattan=False):
@@ -35,6 +44,13 @@ class SGD:
         self._velocity = {}
 
     def step(self, params, grads):
+        """Update ``params`` in place from ``grads`` (None entries are skipped).
+
+        Parameters
+        ----------
+        params, grads : list of ndarray
+            Parameters and their gradients.
+        """
         for i, (p, g) in enumerate(zip(params, grads)):
             if g is None:
                 continue
@@ -48,11 +64,24 @@ class SGD:
             p -= self.learning_rate * g
 
     def reset(self):
+        """Forget the momentum."""
         self._velocity.clear()
 
 
 class Adam:
-    """Adam (Kingma & Ba 2015) with bias correction; optional Batch Manhattan sign transform."""
+    """Adam (Kingma & Ba 2015, Algorithm 1) with bias correction; optional Batch Manhattan sign transform.
+
+    Parameters
+    ----------
+    learning_rate : float
+        Step size ``α``.
+    beta1, beta2 : float, optional
+        Decay rates of the moment estimates.
+    eps : float, optional
+        Added to the denominator.
+    manhattan : bool, optional
+        Use the sign of each gradient (Liao et al. 2016, §3).
+    """
 
     def __init__(self, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8, manhattan=False):
         self.learning_rate = _check_rate(learning_rate)
@@ -60,6 +89,15 @@ class Adam:
         self._m, self._v, self._t = {}, {}, {}
 
     def step(self, params, grads):
+        """Update ``params`` in place from ``grads`` (None entries are skipped).
+
+        Kingma & Ba 2015, Algorithm 1.
+
+        Parameters
+        ----------
+        params, grads : list of ndarray
+            Parameters and their gradients.
+        """
         b1, b2 = self.beta1, self.beta2
         for i, (p, g) in enumerate(zip(params, grads)):
             if g is None:
@@ -79,13 +117,33 @@ class Adam:
             p -= step * m / (np.sqrt(v) + self.eps)
 
     def reset(self):
+        """Forget the moment estimates."""
         self._m.clear()
         self._v.clear()
         self._t.clear()
 
 
 def make_optimizer(name: str, learning_rate: float, **options):
-    """``"adam"`` or ``"sgd"`` (options: momentum, manhattan, betas)."""
+    """An optimiser by name.
+
+    Parameters
+    ----------
+    name : {"adam", "sgd"}
+        The optimiser.
+    learning_rate : float
+        Step size.
+    **options
+        Passed to its constructor (momentum, manhattan, betas).
+
+    Returns
+    -------
+    Adam or SGD
+
+    Raises
+    ------
+    SpecError
+        For an unknown name.
+    """
     if name == "adam":
         return Adam(learning_rate, **options)
     if name == "sgd":
@@ -94,7 +152,22 @@ def make_optimizer(name: str, learning_rate: float, **options):
 
 
 def clip_by_global_norm(grads, max_norm):
-    """Scale all gradients together so that their joint L2 norm is at most ``max_norm``."""
+    """Scale all gradients together so that their joint L2 norm is at most ``max_norm``.
+
+    Parameters
+    ----------
+    grads : list of ndarray or None
+        The gradients (None entries are kept).
+    max_norm : float
+        The largest joint norm.
+
+    Returns
+    -------
+    grads : list
+        Scaled gradients.
+    norm : float
+        The joint norm before scaling.
+    """
     total = np.sqrt(sum(float(np.sum(g * g)) for g in grads if g is not None))
     if total > max_norm:
         scale = max_norm / total

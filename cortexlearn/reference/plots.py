@@ -11,7 +11,17 @@ __all__ = ["plot_band", "plot_final_points", "plot_variant_curves", "color"]
 
 
 def color(i: int) -> str:
-    """The ``i``-th colour of the publication palette (resolved now, not at drawing time)."""
+    """The ``i``-th colour of the publication palette (resolved now, not at drawing time).
+
+    Parameters
+    ----------
+    i : int
+        Index; the palette repeats.
+
+    Returns
+    -------
+    str
+    """
     from ..plotting.style import PALETTE
 
     cycle = list(PALETTE[1:]) + [PALETTE[0]]
@@ -28,11 +38,34 @@ def _spread(values, axis, interval):
 
 def plot_band(x, samples, ax=None, label=None, color=None, scale=1.0, log=False, interval="ci95",
               **kwargs):
-    """Mean over the first axis of ``samples`` (seeds x points) with a band: the 95 % confidence
-    interval (``interval="ci95"``) or, for few seeds, the range of the seeds (``"range"``).
+    """Mean over the first axis of ``samples`` with a band.
 
-    With ``log=True`` the mean and band are taken over ``log10(samples)`` (a geometric mean), for
-    positive values drawn on a logarithmic axis.
+    The band is the 95 % confidence interval (``interval="ci95"``) or, for few seeds, the range of
+    the seeds (``"range"``).
+
+    Parameters
+    ----------
+    x : array_like
+        Horizontal positions.
+    samples : array_like, shape (n_seeds, n_points)
+        Values per seed.
+    ax : matplotlib.axes.Axes, optional
+        Default: the current axes.
+    label, color : optional
+        Of the line.
+    scale : float, optional
+        Multiplies the values (e.g. 100 for percent).
+    log : bool, optional
+        Take the mean and band over ``log10(samples)`` (a geometric mean), for positive values
+        drawn on a logarithmic axis.
+    interval : {"ci95", "range"}, optional
+        The band.
+    **kwargs
+        Passed to ``ax.plot``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
 
@@ -50,8 +83,27 @@ def plot_band(x, samples, ax=None, label=None, color=None, scale=1.0, log=False,
 
 
 def plot_final_points(labels, samples, ax=None, scale=1.0, ylabel=None, interval="ci95"):
-    """One column per label: every seed as a dot, the mean as a bar with its 95 % interval
-    (``interval="ci95"``) or the range of the seeds (``"range"``)."""
+    """One column per label: every seed as a dot, the mean as a bar with its interval.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        Column labels.
+    samples : array_like, shape (n_labels, n_seeds)
+        Values per label and seed.
+    ax : matplotlib.axes.Axes, optional
+        Default: the current axes.
+    scale : float, optional
+        Multiplies the values.
+    ylabel : str, optional
+        Label of the vertical axis.
+    interval : {"ci95", "range"}, optional
+        The 95 % interval or the range of the seeds.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     import matplotlib.pyplot as plt
 
     ax = ax or plt.gca()
@@ -70,8 +122,27 @@ def plot_final_points(labels, samples, ax=None, scale=1.0, ylabel=None, interval
 
 
 def plot_variant_curves(curves, ax=None, scale=1.0, ylabel=None, variants=None, logy=False):
-    """Learning curves of an ``xarray.DataArray`` with dims ``(variant, seed, epoch)``: one mean
-    line and 95 % band per variant."""
+    """Learning curves: one mean line and 95 % band per variant.
+
+    Parameters
+    ----------
+    curves : xarray.DataArray
+        Dims ``(variant, seed, epoch)``.
+    ax : matplotlib.axes.Axes, optional
+        Default: the current axes.
+    scale : float, optional
+        Multiplies the values.
+    ylabel : str, optional
+        Label of the vertical axis.
+    variants : sequence of str, optional
+        The variants drawn, in order (default: all).
+    logy : bool, optional
+        Logarithmic vertical axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     import matplotlib.pyplot as plt
 
     ax = ax or plt.gca()

@@ -53,13 +53,46 @@ CRITIC_INPUTS = {"h,c": lambda h, c: (h, c), "h,tanh(c)": lambda h, c: (h, np.ta
 
 @dataclasses.dataclass(frozen=True)
 class CopyConfig:
-    """Settings of a copy-task run (defaults: the feasibility study in ../shared/FACTS.md).
+    """Settings of a copy-task run (the copy task of Jaderberg et al. 2016, §3.2; defaults chosen in
+    a feasibility run of this reference, where they separate truncated BPTT with and without a
+    synthetic gradient).
 
     ``truncation = None`` is full BPTT. ``synthetic = True`` adds the boundary critic.
     ``stream = True`` trains on a continuous stream with the state carried across sequences and
     batches (Jaderberg et al. 2016, §3.2); ``False`` resets the state for each batch of sequences.
     ``critic_input`` is what the critic reads: on a stream, a critic of the raw cell state drove
     ``|c|`` to hundreds (models/werbos_error_critic/README.md); ``"h,tanh(c)"`` stays bounded.
+
+    Attributes
+    ----------
+    truncation : int or None
+        Steps per chunk of truncated BPTT; None for full BPTT.
+    synthetic : bool
+        Add a synthetic-gradient critic at chunk boundaries (Jaderberg et al. 2016).
+    stream : bool
+        Train on a continuous stream (see above).
+    critic_input : str
+        What the critic reads: ``"h,c"`` or ``"h,tanh(c)"``.
+    discount : float
+        Weight of the critic's own later prediction in its target, in ``[0, 1)``.
+    n_hidden, n_symbols : int
+        LSTM units and alphabet size.
+    batch_size : int
+        Sequences per batch.
+    learning_rate, critic_learning_rate : float
+        Adam step sizes of the network and of the critic.
+    clip : float
+        Largest global gradient norm.
+    steps : int
+        Training batches.
+    threshold : float
+        Bits per symbol below which a length counts as solved.
+    window : int
+        Batches averaged to decide whether a length is solved.
+    max_length : int
+        Largest sequence length of the curriculum.
+    guard_ratio : float
+        A critic prediction larger than this many times the true gradient's scale resets it.
     """
 
     truncation: int | None = 3
@@ -100,6 +133,7 @@ class CopyConfig:
 
     @property
     def label(self) -> str:
+        """A short description for tables and figures."""
         if self.truncation is None:
             return "BPTT"
         return (f"TBPTT T={self.truncation}" + (f" + critic (discount {self.discount})" if self.synthetic else "")
@@ -108,8 +142,27 @@ class CopyConfig:
 
 @dataclasses.dataclass
 class CopyHistory:
-    """One copy-task run: per batch, the sequence length and error (bits per symbol); the
-    largest length solved; critic resets by the divergence guard."""
+    """One copy-task run.
+
+    Attributes
+    ----------
+    label : str
+        The configuration.
+    length : ndarray
+        Sequence length of the curriculum per batch.
+    bits : ndarray
+        Error per batch (bits per symbol).
+    solved_length : int
+        The largest length solved.
+    guard_resets : int
+        Critic resets by the divergence guard.
+    critic_error : ndarray
+        The critic's regression error per batch.
+    diverged : bool
+        The run stopped on a non-finite error.
+    message : str
+        Why it stopped.
+    """
 
     label: str
     length: np.ndarray
@@ -164,6 +217,17 @@ class CopyStream:
     (the first, partial sequence of a row is not scored). :meth:`take` returns the next ``steps``
     steps of every row, drawing new sequences of the current ``length`` as needed, so a length
     change of the curriculum takes effect at each row's next sequence.
+
+    Parameters
+    ----------
+    task : CopyTask
+        The task.
+    batch_size : int
+        Number of rows.
+    rng : numpy.random.Generator
+        Source of the sequences.
+    length : int, optional
+        Initial sequence length.
     """
 
     def __init__(self, task: CopyTask, batch_size: int, rng: np.random.Generator, length: int = 1):
@@ -176,7 +240,23 @@ class CopyStream:
             self.rows.append([x[skip:, 0], y[skip:, 0], keep])
 
     def take(self, rng: np.random.Generator, steps: int, length: int):
-        """The next ``steps`` steps of every row: ``x (steps, B, n_in)``, ``y``, ``mask (steps, B)``."""
+        """The next ``steps`` steps of every row.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Draws new sequences.
+        steps : int
+            Steps taken.
+        length : int
+            Length of the sequences drawn from now on.
+
+        Returns
+        -------
+        x : ndarray, shape (steps, B, n_inputs)
+        y : ndarray, shape (steps, B)
+        mask : ndarray, shape (steps, B)
+        """
         if int(steps) != steps or steps < 1:
             raise SpecError(f"steps must be a positive integer, got {steps!r}")
         out = [[], [], []]
@@ -232,8 +312,28 @@ def _train_chunks(net, critic, optimizer, x, y, mask, config, state, previous, o
 
 
 def sequence_step(net, critic, optimizer, x, y, mask, config: CopyConfig):
-    """Train on one batch of sequences from a zero state, chunk by chunk. Returns the error in
-    bits per symbol."""
+    """Train on one batch of sequences from a zero state, chunk by chunk.
+
+    Parameters
+    ----------
+    net : LSTM
+        The network.
+    critic : LinearSynthesizer or None
+        The synthetic-gradient module at chunk boundaries (Jaderberg et al. 2016).
+    optimizer : Adam
+        Updates the network.
+    x, y : ndarray
+        Inputs and targets, shape (T, B, ...).
+    mask : ndarray
+        1 where a step is scored.
+    config : CopyConfig
+        The run's settings.
+
+    Returns
+    -------
+    float
+        The error in bits per symbol.
+    """
     nats, _, _ = _train_chunks(net, critic, optimizer, x, y, mask, config,
                                net.zero_state(y.shape[1]), None, open_end=False)
     return nats / mask.sum() / LN2
@@ -242,8 +342,21 @@ def sequence_step(net, critic, optimizer, x, y, mask, config: CopyConfig):
 def train_copy_task(config: CopyConfig, seed=0, on_divergence="stop", progress=None) -> CopyHistory:
     """Train an LSTM on the copy task with a curriculum over the sequence length.
 
-    Returns a :class:`CopyHistory`; a non-finite error stops the run with a message naming the
-    batch and the method (``on_divergence="raise"`` raises :class:`TrainingDiverged` instead).
+    Parameters
+    ----------
+    config : CopyConfig
+        The run's settings.
+    seed : int, optional
+        Seeds the weights and the sequences.
+    on_divergence : {"stop", "raise"}, optional
+        A non-finite error stops the run with a message naming the batch and the method, or
+        raises :class:`~cortexlearn.reference.training.TrainingDiverged`.
+    progress : callable, optional
+        Wraps an iterable to show progress.
+
+    Returns
+    -------
+    CopyHistory
     """
     if on_divergence not in ("raise", "stop"):
         raise SpecError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")

@@ -33,7 +33,7 @@ import dataclasses
 
 import numpy as np
 
-__all__ = ["SNNParams", "Trajectory", "simulate", "loss", "bptt_gradient", "nmse"]
+__all__ = ["SNNParams", "Trajectory", "simulate", "loss", "bptt_gradient"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,7 +79,23 @@ class SNNParams:
 
 @dataclasses.dataclass
 class Trajectory:
-    """Everything the forward pass saw; arrays are (steps, neurons)."""
+    """Everything the forward pass saw; arrays are (steps, neurons).
+
+    Attributes
+    ----------
+    x : ndarray
+        Input spikes.
+    v, a : ndarray
+        Membrane potential and adaptation.
+    z : ndarray
+        Recurrent spikes.
+    psi : ndarray
+        Pseudo-derivative of the spikes (Bellec et al. 2020).
+    y : ndarray
+        Readout.
+    err : ndarray
+        ``y - target``.
+    """
 
     x: np.ndarray
     v: np.ndarray
@@ -137,24 +153,40 @@ def simulate(params: SNNParams, w_in, w_rec, w_out, x, target=None) -> Trajector
 
 
 def loss(trajectory: Trajectory) -> float:
-    """:math:`E = \\tfrac12 \\sum_t \\lVert y_t - y^*_t \\rVert^2`."""
+    """Squared error ``E = 1/2 sum_t |y_t - y*_t|²`` of a trajectory (Bellec et al. 2020).
+
+    Parameters
+    ----------
+    trajectory : Trajectory
+        A forward pass.
+
+    Returns
+    -------
+    float
+    """
     return 0.5 * float(np.sum(trajectory.err ** 2))
-
-
-def nmse(y, target) -> float:
-    """Mean squared error divided by the variance of the target (Bellec et al. 2020)."""
-    y = np.asarray(y, dtype=float)
-    target = np.asarray(target, dtype=float).reshape(y.shape)
-    return float(np.mean((y - target) ** 2) / np.var(target))
 
 
 def bptt_gradient(params: SNNParams, w_in, w_rec, w_out, trajectory: Trajectory,
                   reset_gradient: bool = False) -> dict[str, np.ndarray]:
     """Gradient of :func:`loss` with respect to ``w_in``, ``w_rec`` and ``w_out`` by BPTT.
 
+    Parameters
+    ----------
+    params : SNNParams
+        Decays and adaptation strength.
+    w_in, w_rec, w_out : ndarray
+        The weights of the forward pass.
+    trajectory : Trajectory
+        The forward pass.
+    reset_gradient : bool, optional
+        Let the gradient flow through the reset term ``-v_th z`` (by default it does not, as in
+        Bellec et al. 2020).
+
     Returns
     -------
-    dict with keys ``"in"``, ``"rec"``, ``"out"`` (same shapes as the weights).
+    dict
+        Keys ``"in"``, ``"rec"``, ``"out"`` (same shapes as the weights).
     """
     tr = trajectory
     steps, n_rec = tr.z.shape

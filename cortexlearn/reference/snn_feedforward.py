@@ -78,6 +78,10 @@ def simulate_feedforward(*, sizes, W, inhibitory, B, D, phase0, rates, targets, 
     counts per trial (trial ``p``'s, latched at the start of ``p + 1``), ``bias_hidden``,
     ``bias_out``, ``input_counts`` (n_trials, n_inputs).
     """
+    # One function of ~200 lines on purpose: the oracle follows the compiled session step by step,
+    # its state in local arrays updated in the order the generated code runs them (latch, summed
+    # variables, weight updates), so it can be read against the equations line by line; split into
+    # pieces, some thirty state arrays would travel between them and that order would be hidden.
     W = [np.array(w, dtype=float) for w in W]
     n_layers = len(sizes) - 1
     L = n_layers - 1  # hidden layers

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SpecError
-from .credit import CreditRule
+from .credit_base import CreditRule
 from .optim import Adam
 
 __all__ = ["LinearSynthesizer", "SyntheticGradients"]
@@ -43,11 +43,34 @@ class LinearSynthesizer:
         self.last_error = np.nan
 
     def predict(self, features):
+        """The predicted gradient ``features A + c``.
+
+        Parameters
+        ----------
+        features : ndarray
+            Activity (and label channels).
+
+        Returns
+        -------
+        ndarray
+        """
         return features @ self.weight + self.bias
 
     def learn(self, features, target):
-        """One Adam step on ``1/2 mean_batch |M(features) - target|^2``; returns that loss
-        (before the step)."""
+        """One Adam step on ``1/2 mean_batch |M(features) - target|^2``.
+
+        Parameters
+        ----------
+        features : ndarray
+            What the module reads.
+        target : ndarray
+            The gradient it should have predicted.
+
+        Returns
+        -------
+        float
+            The loss before the step.
+        """
         diff = self.predict(features) - target
         n = len(features)
         grads = [features.T @ diff / n, diff.sum(axis=0) / n]
@@ -69,7 +92,8 @@ class SyntheticGradients(CreditRule):
     ----------
     conditioned : bool
         Let each module also read the one-hot label (Jaderberg et al. 2016, §3.1 "cDNI"),
-        which the feasibility study of ../shared/FACTS.md found necessary on MNIST-1D.
+        which a feasibility run of this reference found necessary on MNIST-1D (unconditioned
+        modules collapsed to chance).
     learning_rate : float
         Adam step size of the modules.
 

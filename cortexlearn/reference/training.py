@@ -10,19 +10,42 @@ import dataclasses
 
 import numpy as np
 
+from ..analysis.learning import accuracy
 from ..errors import NonFiniteError, SpecError
 from .credit import CreditRule, compute_gradients, make_rule
 from .diagnostics import feedback_angles, update_angles
 from ._threads import single_threaded
 from .optim import make_optimizer
 
-__all__ = ["History", "TrainingDiverged", "train", "train_epochs", "accuracy"]
+__all__ = ["History", "TrainingDiverged", "train", "train_epochs"]
 
 
 @dataclasses.dataclass
 class History:
-    """Learning curve of one training run. Arrays have one row per evaluation (epoch 0 =
-    before training); ``angles`` and ``alignment`` have one column per hidden layer."""
+    """Learning curve of one training run.
+
+    Arrays have one row per evaluation (epoch 0 = before training); ``angles`` and ``alignment``
+    have one column per hidden layer.
+
+    Attributes
+    ----------
+    rule : str
+        The credit rule's name.
+    epochs : ndarray
+        Epoch of each row.
+    train_loss, test_loss : ndarray
+        Losses.
+    train_accuracy, test_accuracy : ndarray
+        Accuracies (NaN for regression).
+    angles : ndarray
+        Angle of the hidden updates to backpropagation's (degrees).
+    alignment : ndarray
+        Angle of the forward weights to the feedback (degrees).
+    diverged : bool
+        The run stopped on a non-finite loss.
+    message : str
+        Why it stopped.
+    """
 
     rule: str
     epochs: np.ndarray
@@ -37,20 +60,28 @@ class History:
 
     @property
     def final_test_accuracy(self) -> float:
+        """Test accuracy after the last epoch (NaN without evaluations)."""
         return float(self.test_accuracy[-1]) if len(self.test_accuracy) else float("nan")
 
 
 class TrainingDiverged(NonFiniteError):
-    """The loss became NaN or infinite; ``history`` holds the learning curve up to then."""
+    """The loss became NaN or infinite; ``history`` holds the learning curve up to then.
+
+    Parameters
+    ----------
+    message : str
+        What happened.
+    epoch : int, optional
+        The epoch it happened in.
+    rule : str, optional
+        The credit rule.
+    history : History, optional
+        The learning curve so far.
+    """
 
     def __init__(self, message, epoch=None, rule=None, history=None):
         super().__init__(message)
         self.epoch, self.rule, self.history = epoch, rule, history
-
-
-def accuracy(output, labels) -> float:
-    """Fraction of rows whose largest output is the label."""
-    return float(np.mean(np.argmax(output, axis=1) == labels))
 
 
 def train_epochs(net, rule: CreditRule, optimizer, x, targets, epochs, batch_size, rng,
@@ -60,8 +91,34 @@ def train_epochs(net, rule: CreditRule, optimizer, x, targets, epochs, batch_siz
     ``weight_decay`` shrinks every trained weight matrix by ``learning_rate * weight_decay``
     after each step (decoupled weight decay, Loshchilov & Hutter 2019).
 
-    Returns the mean training loss of each epoch. Raises :class:`TrainingDiverged` (naming the
-    epoch and rule) as soon as a batch loss is not finite.
+    Parameters
+    ----------
+    net : MLP
+        The network.
+    rule : CreditRule
+        The credit rule.
+    optimizer : Adam or SGD
+        Applies the gradients.
+    x, targets : ndarray
+        Training inputs and targets.
+    epochs, batch_size : int
+        Passes and batch size.
+    rng : numpy.random.Generator
+        Shuffles the batches.
+    first_epoch : int, optional
+        Number of the first epoch (for messages).
+    weight_decay : float, optional
+        Decoupled weight decay.
+
+    Returns
+    -------
+    ndarray, shape (epochs,)
+        The mean training loss of each epoch.
+
+    Raises
+    ------
+    TrainingDiverged
+        As soon as a batch loss is not finite (naming the epoch and rule).
     """
     with single_threaded():
         return _train_epochs(net, rule, optimizer, x, targets, epochs, batch_size, rng, first_epoch,
@@ -105,6 +162,19 @@ def _one_epoch(net, rule, optimizer, x, targets, batch_size, rng, params, weight
     return total / n
 
 
+def _check_training_options(on_divergence, schedule, weight_decay, epochs, batch_size) -> None:
+    """Refuse options :func:`train` does not know (raises :class:`~cortexlearn.errors.SpecError`)."""
+    if on_divergence not in ("raise", "stop"):
+        raise SpecError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
+    if schedule not in ("constant", "cosine"):
+        raise SpecError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
+    if not np.isfinite(weight_decay) or weight_decay < 0:
+        raise SpecError(f"weight_decay must be >= 0, got {weight_decay!r}")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if int(value) != value or value < 1:
+            raise SpecError(f"{name} must be a positive integer, got {value!r}")
+
+
 def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning_rate=1e-3,
           seed=0, weight_decay=0.0, schedule="constant", diagnostics=True, diagnostic_batch=500, train_eval_size=1000,
           on_divergence="raise", optimizer_options=None, progress=None):
@@ -141,15 +211,7 @@ def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning
     SpecError
         Bad shapes, non-finite data, a learning rate <= 0, an unknown rule or optimiser.
     """
-    if on_divergence not in ("raise", "stop"):
-        raise SpecError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
-    if schedule not in ("constant", "cosine"):
-        raise SpecError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
-    if not np.isfinite(weight_decay) or weight_decay < 0:
-        raise SpecError(f"weight_decay must be >= 0, got {weight_decay!r}")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if int(value) != value or value < 1:
-            raise SpecError(f"{name} must be a positive integer, got {value!r}")
+    _check_training_options(on_divergence, schedule, weight_decay, epochs, batch_size)
     rule = make_rule(rule) if isinstance(rule, str) else rule
     if not isinstance(rule, CreditRule):
         raise SpecError(f"rule must be a rule name or a CreditRule, got {type(rule).__name__}")

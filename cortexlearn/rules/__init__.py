@@ -25,7 +25,7 @@ and it names its NumPy oracle in :mod:`cortexlearn.reference`.
   Denève 2015 (slow and fast connections; the slow rule under Dale's law); roles ``slow``, ``fast``
 """
 
-from .base import LearningRule, NeuronTraceCode, Regular, RuleParts, rule_classes
+from .base import LearningRule, NeuronTraceCode, Regular, RuleParts, defined_rules
 from .balanced import DaleSlowErrorRule, FastBalanceRule, SlowErrorRule
 from .credit import (CreditRule, DirectFeedbackAlignment, FeedbackAlignment, ReadoutOnly, SignSymmetry,
                      WeightTransport)
@@ -43,3 +43,13 @@ __all__ = [
     "FeedbackAlignment", "DirectFeedbackAlignment", "SignSymmetry", "WeightTransport", "ReadoutOnly",
     "ErrorCritic", "EProp", "DendriticPrediction", "SlowErrorRule", "FastBalanceRule", "DaleSlowErrorRule",
 ]
+
+
+def rule_classes() -> tuple:
+    """Every concrete learning-rule class of the library (and any defined since by a user).
+
+    Returns
+    -------
+    tuple of type
+    """
+    return defined_rules()

@@ -36,7 +36,7 @@ from typing import Any, Callable, ClassVar, Mapping
 
 from ..errors import SpecError
 
-__all__ = ["LearningRule", "RuleParts", "Regular", "NeuronTraceCode", "rule_classes", "join_code"]
+__all__ = ["LearningRule", "RuleParts", "Regular", "NeuronTraceCode", "join_code", "defined_rules"]
 
 
 def join_code(*blocks: str) -> str:
@@ -244,13 +244,13 @@ class LearningRule:
         return tuple(out)
 
 
-def rule_classes() -> tuple:
-    """Every concrete learning-rule class defined so far (imports :mod:`cortexlearn.rules` first).
+def defined_rules() -> tuple:
+    """Every concrete learning-rule class defined so far (abstract bases left out); after
+    ``import cortexlearn.rules`` that is every rule of the library
+    (:func:`cortexlearn.rules.rule_classes`).
 
     Returns
     -------
     tuple of type
     """
-    from .. import rules  # noqa: F401  (defines every rule class)
-
     return tuple(cls for cls in _RULES if not cls.__dict__.get("__abstract__", False))

@@ -88,7 +88,8 @@ def _last(curve, k=10):
 
 def _angles(p, seed: int, weights: dict | None) -> dict:
     """Angles between e-prop's update (random and symmetric feedback) and the BPTT gradient."""
-    from cortexlearn.reference.eprop import angle_degrees, eprop_gradient
+    from cortexlearn.analysis.alignment import angle
+    from cortexlearn.reference.eprop import eprop_gradient
     from cortexlearn.reference.snn_bptt import SNNParams, bptt_gradient, simulate
 
     rule = make_rule("alif", p)
@@ -105,7 +106,7 @@ def _angles(p, seed: int, weights: dict | None) -> dict:
     for g in (exact, random_fb, symmetric):
         np.fill_diagonal(g["rec"], 0.0)
         del g["out"]  # the readout's gradient is exact in e-prop; compare the recurrent part
-    return {"random": angle_degrees(random_fb, exact), "symmetric": angle_degrees(symmetric, exact)}
+    return {"random": angle(random_fb, exact), "symmetric": angle(symmetric, exact)}
 
 
 def simulate_model(ctx: RunContext) -> dict:

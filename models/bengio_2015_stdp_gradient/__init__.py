@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 from brian2 import Hz, mV, ms, second
 
+from cortexlearn.analysis.stdp_window import fit_exponential_window, sign_agreement, zero_crossing
 from cortexlearn.model import Check, Model, Parameter
 
 PARAMETERS = (
@@ -47,30 +48,6 @@ def lags_ms(max_delay_ms: float) -> np.ndarray:
     return np.unique(np.round(np.concatenate([coarse, fine]), 6))
 
 
-def zero_crossing(delays, dw, window: float = 10.0) -> float:
-    """Lag (same units as ``delays``) where ``dw`` changes sign closest to 0, by linear
-    interpolation; NaN when there is no sign change within ±``window``."""
-    d, y = np.asarray(delays, float), np.asarray(dw, float)
-    best = np.nan
-    for k in range(len(d) - 1):
-        if y[k] == 0 and abs(d[k]) <= window:
-            cand = d[k]
-        elif y[k] * y[k + 1] < 0 and abs(d[k]) <= window:
-            cand = d[k] - y[k] * (d[k + 1] - d[k]) / (y[k + 1] - y[k])
-        else:
-            continue
-        if not np.isfinite(best) or abs(cand) < abs(best):
-            best = cand
-    return float(best)
-
-
-def sign_agreement(delays, dw, exclude: float = 2.0) -> float:
-    """Fraction of lags with |Δt| > ``exclude`` where Δw has the STDP sign (positive for Δt > 0)."""
-    d, y = np.asarray(delays, float), np.asarray(dw, float)
-    mask = np.abs(d) > exclude
-    return float(np.mean(np.sign(y[mask]) == np.sign(d[mask])))
-
-
 def _rules(p):
     from cortexlearn.rules.derivative import TemporalDerivativeRule
     from cortexlearn.rules.stdp import PairSTDP
@@ -90,7 +67,8 @@ def _rules(p):
 
 def simulate(ctx):
     from cortexlearn.build.plasticity import driven_neuron_network
-    from cortexlearn.reference.stdp import derivative_rate_window, fit_exponential_window
+    from cortexlearn.reference.stdp import derivative_rate_window
+    from cortexlearn.analysis.stdp_window import fit_exponential_window
 
     p = ctx.params
     delays = lags_ms(float(p["max_delay"] / ms))

@@ -55,7 +55,7 @@ def pairing_trains(delays_s, n_pairings: int, rate_hz: float, start: float = 0.2
 
 def simulate(ctx):
     from cortexlearn.build.plasticity import spike_train_network
-    from cortexlearn.reference.stdp import fit_exponential_window
+    from cortexlearn.analysis.stdp_window import fit_exponential_window
 
     p = ctx.params
     max_delay, step = float(p["max_delay"] / ms), float(p["delay_step"] / ms)

@@ -7,8 +7,9 @@ import dataclasses
 import numpy as np
 from brian2 import Hz, ms, second
 
-from cortexlearn.analysis.balance import (cv_isi, ei_correlation_from_sums, matrix_correlation,
-                                          mean_rate, window_nmse)
+from cortexlearn.analysis.balance import ei_correlation_from_sums, matrix_correlation, mean_rate
+from cortexlearn.analysis.decoding import window_nmse_power
+from cortexlearn.analysis.spikes import cv_isi
 from cortexlearn.circuits.balanced import BalancedConfig, LinearSystem, make_schedule, optimal_fast_weights, optimal_slow_weights, random_encoders
 from cortexlearn.build.balanced import build_balanced_network
 
@@ -44,7 +45,7 @@ def read_decoding(readout_monitor, schedule, dimension, n_blocks):
     idx = np.clip(np.round(t_rec / dt_s).astype(int), 0, schedule.window.size - 1)
     x = schedule.target[idx][:, :dimension]
     win = schedule.window[idx]
-    per_window = window_nmse(xhat, x, win)
+    per_window = window_nmse_power(xhat, x, win)
     nm = np.array([per_window.get(w, np.nan) for w in range(n_blocks + 1)])
     return xhat, x, win, nm
 
@@ -59,7 +60,7 @@ def read_spiking(spike_monitor, n, schedule, test_s, n_blocks):
     step_of_spike = np.clip(np.round(st / dt_s).astype(int), 0, schedule.window.size - 1)
     spike_window = schedule.window[step_of_spike]
     window_rates = np.array([np.count_nonzero(spike_window == w) / (n * test_s) for w in range(n_blocks + 1)])
-    return (mean_rate(st, n, total - test_s, total), cv_isi(st, si, n, total - test_s, total),
+    return (mean_rate(st, n, total - test_s, total), cv_isi(si, st, n, total - test_s, total),
             mean_rate(st, n, 0.0, test_s), window_rates)
 
 

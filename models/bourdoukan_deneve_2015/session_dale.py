@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from brian2 import Hz, ms, second
 
-from cortexlearn.analysis.balance import matrix_correlation, nmse
+from cortexlearn.analysis.balance import matrix_correlation
+from cortexlearn.analysis.decoding import nmse_power
 from cortexlearn.circuits.balanced import LinearSystem, make_schedule, optimal_slow_weights
 from cortexlearn.circuits.balanced_dale import DaleBalancedConfig, dale_encoders, dale_fast_weights, dale_slow_weights
 from cortexlearn.build.balanced_dale import build_dale_balanced_network
@@ -52,7 +53,7 @@ def _read(net, schedule, system, seed, info, n_blocks, learn_block, test_block):
         "ei_corr_inh_after": float(np.nanmean(corr_i[:, -1])),
         "ei_corr_before": float(corr_mean[0]) if corr_mean.size else float("nan"),
         # how well the inhibitory population tracks the excitatory estimate (last test window)
-        "inh_tracking_nmse": float(nmse(xhat_i[after], xhat[after])),
+        "inh_tracking_nmse": float(nmse_power(xhat_i[after], xhat[after])),
         "slow_weight_corr": matrix_correlation(w_ee, mixed),
         "slow_weight_corr_closed_form": matrix_correlation(w_ee, ref_ee),
         "slow_ie_mean_hz": float(np.mean(w_ie)),

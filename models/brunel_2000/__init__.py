@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 from brian2 import Hz, mV, ms, second
 
-from cortexlearn.analysis.spikes import firing_rates, isi_cv, population_rate, synchrony_chi
+from cortexlearn.analysis.spikes import cv_isi, firing_rates, population_rate, synchrony_chi
 from cortexlearn.model import Check, Model, Parameter, RunContext
 
 from .circuit import STATES, brunel_circuit, threshold_rate
@@ -78,7 +78,7 @@ def simulate(ctx: RunContext) -> dict:
         keep = i_all < n_rec
         i_rec, t_rec = i_all[keep], t_all[keep]
         rates = firing_rates(i_rec, t_rec, n_rec, t0, t1)
-        cv = isi_cv(i_rec, t_rec, n_rec, t_start=t0)
+        cv = cv_isi(i_rec, t_rec, n_rec, t_start=t0)
         chi = synchrony_chi(i_rec, t_rec, n_rec, t0, t1, bin_size=0.5e-3)
         centres, pop = population_rate(i_all, t_all, int(p["n_excitatory"]), 0.0, t1, 1e-3)
         metrics[f"rate_{state}_Hz"] = float(rates.mean())

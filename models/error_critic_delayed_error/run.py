@@ -16,11 +16,10 @@ import warnings
 import numpy as np
 import xarray as xr
 
+from cortexlearn.critic_session import (build_folder, circuit, load_data, parse_names, seed_parameters,
+                                        session_rates, summarise)
 from cortexlearn.errors import NonFiniteError, SpecError
 from cortexlearn.model import RunContext
-
-from ..critic_sessions import (build_folder, circuit, load_data, parse_names, seed_parameters,
-                               session_rates, summarise)
 
 #: variant -> (activity paired with the late error: "own" trial or "now", use_true, use_prediction)
 VARIANTS = {

@@ -56,7 +56,7 @@ SEQUENCE_VARIANTS = {
 
 
 def parse_sequence_variants(text: str) -> list:
-    from ..critic_sessions import parse_names
+    from cortexlearn.critic_session import parse_names
 
     return parse_names(text, SEQUENCE_VARIANTS, "sequence variant")
 
@@ -189,7 +189,7 @@ def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
     from cortexlearn.build.feedforward import build_feedforward
     from cortexlearn.circuits.feedforward_session import run_session
 
-    from ..critic_sessions import seed_parameters
+    from cortexlearn.critic_session import seed_parameters
 
     L, leak, variants = check_sequence_settings(p)
     n_seeds, epochs = int(p["n_seeds"]), int(p["epochs"])
@@ -260,7 +260,7 @@ def _summarise(rec, sched, labels, position, L, leak, epochs, integrated: bool) 
     """Accuracies per epoch: of the integrator over a sequence (``integrated``: one class per
     sequence) or of every sample's own counts (mixed sequences); the latter also as
     ``test_sample_accuracy``; and the critic's prediction-costate correlation."""
-    from ..critic_sessions import correlation
+    from cortexlearn.analysis.learning import correlation
 
     correct = np.argmax(rec.counts + 1e-3 * rec.vm, axis=1) == labels
     truth = costate_truth(rec.extra["critic.err_true"], position, L, leak)

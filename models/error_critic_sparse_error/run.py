@@ -14,11 +14,10 @@ import time
 import numpy as np
 import xarray as xr
 
+from cortexlearn.critic_session import (build_folder, circuit, load_data, parse_names, seed_parameters,
+                                        session_rates, summarise)
 from cortexlearn.errors import SpecError
 from cortexlearn.model import RunContext
-
-from ..critic_sessions import (build_folder, circuit, load_data, parse_names, seed_parameters,
-                               session_rates, summarise)
 
 #: variant -> (error everywhere?, use_read, use_context, use_prediction, prediction to the output)
 VARIANTS = {

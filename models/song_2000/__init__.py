@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 from brian2 import Hz, ms, second
 
+from cortexlearn.analysis.weights import bimodality_coefficient, fraction_near_bounds
 from cortexlearn.model import Check, Model, Parameter
 
 RATES_HZ = (10.0, 20.0, 40.0)
@@ -48,26 +49,6 @@ PARAMETERS = (
     Parameter("record_every", 10 * second, "interval of the weight snapshots", "chosen",
               quick=0.25 * second, domain="positive"),
 )
-
-
-def near_bounds(w, g_max: float) -> np.ndarray:
-    """Fraction of weights within 10 % of 0 or of ``g_max`` (along the last axis)."""
-    w = np.asarray(w, float) / g_max
-    return np.mean((w < 0.1) | (w > 0.9), axis=-1)
-
-
-def bimodality_coefficient(x) -> float:
-    """Sarle's bimodality coefficient (skew² + 1) / (excess kurtosis + 3 (n-1)²/((n-2)(n-3)));
-    above 5/9 ≈ 0.555 hints at bimodality (SAS/STAT User's Guide, PROC CLUSTER)."""
-    from scipy.stats import kurtosis, skew
-
-    x = np.asarray(x, float)
-    n = len(x)
-    if n < 4 or np.std(x) == 0:
-        return float("nan")
-    g = skew(x, bias=False)
-    k = kurtosis(x, bias=False)
-    return float((g ** 2 + 1) / (k + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
 
 
 def simulate(ctx):
@@ -108,7 +89,7 @@ def simulate(ctx):
     # weights: final per channel; fraction near the bounds over time per plastic channel
     times_add, w_add, ch_add, final_add, post_add = snapshots[0]
     times_mul, w_mul, ch_mul, final_mul, post_mul = snapshots[2]
-    frac_t = np.array([near_bounds(w_add[post_add == c].T, g_max) for c in range(3)])  # (3, n_times)
+    frac_t = np.array([fraction_near_bounds(w_add[post_add == c].T, g_max) for c in range(3)])  # (3, n_times)
     final = np.vstack([final_add[post_add == c] for c in range(3)] + [final_mul[post_mul == 6]])
     ctx.record("near_bounds", xr.DataArray(frac_t, dims=["input_rate", "time"],
                                            coords={"input_rate": list(RATES_HZ), "time": times_add},
@@ -124,12 +105,12 @@ def simulate(ctx):
                                                    "input_rate": list(RATES_HZ)},
                                            attrs={"units": "Hz"}))
     plastic, static = rates[:3], rates[3:6]
-    final_frac = near_bounds(final[:3], g_max)
+    final_frac = fraction_near_bounds(final[:3], g_max)
     return {
         "fraction_near_bounds_10hz": float(final_frac[0]),
         "fraction_near_bounds_20hz": float(final_frac[1]),
         "fraction_near_bounds_40hz": float(final_frac[2]),
-        "multiplicative_fraction_near_bounds": float(near_bounds(final[3], g_max)),
+        "multiplicative_fraction_near_bounds": float(fraction_near_bounds(final[3], g_max)),
         "multiplicative_bimodality": bimodality_coefficient(final[3] / g_max),
         "additive_bimodality_20hz": bimodality_coefficient(final[1] / g_max),
         "rate_plastic_10hz": float(plastic[0]), "rate_plastic_20hz": float(plastic[1]),

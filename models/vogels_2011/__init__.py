@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 from brian2 import Hz, ms, nS, second
 
+from cortexlearn.analysis.spikes import cv_isi
 from cortexlearn.model import Check, Model, Parameter
 
 PARAMETERS = (
@@ -40,19 +41,6 @@ PARAMETERS = (
     Parameter("measure_window", 10 * second, "final window for rates and CVs", "chosen",
               quick=0.5 * second, domain="positive"),
 )
-
-
-def isi_cv(indices, times, neurons, min_spikes: int = 5) -> np.ndarray:
-    """CV of the interspike intervals of each neuron in ``neurons`` with at least ``min_spikes``."""
-    order = np.lexsort((times, indices))
-    idx, t = np.asarray(indices)[order], np.asarray(times)[order]
-    out = []
-    for n in neurons:
-        lo, hi = np.searchsorted(idx, n), np.searchsorted(idx, n, side="right")
-        if hi - lo >= min_spikes:
-            isi = np.diff(t[lo:hi])
-            out.append(np.std(isi) / np.mean(isi))
-    return np.asarray(out)
 
 
 def simulate(ctx):
@@ -88,7 +76,8 @@ def simulate(ctx):
     window = min(float(p["measure_window"] / second), duration)
     late = t >= duration - window
     e_late = late & (i < n_e)
-    cv = isi_cv(i[e_late], t[e_late], range(n_e))
+    cv = cv_isi(i[e_late], t[e_late], n_e, min_spikes=5)
+    cv = cv[np.isfinite(cv)]  # the neurons with at least five spikes in the window
     early = t < min(1.0, duration)
     ctx.record("isi_cv", xr.DataArray(cv, dims=["neuron"], attrs={"units": "1"}))
     return {
