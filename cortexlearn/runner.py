@@ -126,7 +126,7 @@ def run(name: str, *, seed: int = 0, target: str | None = None, quick: bool = Fa
         if out:
             write_json(os.path.join(out, "metrics.json"), {"metrics": metrics, "checks": checks})
             if figure and model.figure is not None:
-                _save_figure(model, ctx.data, metrics, out)
+                _save_figure(model, ctx.data, metrics, out, quick=quick)
             write_json(os.path.join(out, "manifest.json"), manifest)
         return results
     finally:
@@ -136,17 +136,19 @@ def run(name: str, *, seed: int = 0, target: str | None = None, quick: bool = Fa
             lock.release()
 
 
-def _save_figure(model, data, metrics, out):
+def _save_figure(model, data, metrics, out, quick=False):
     import matplotlib
 
     if matplotlib.get_backend().lower() not in ("agg", "pdf") and not os.environ.get("DISPLAY"):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .plotting.style import style_context
+    from .plotting.style import mark_quick, style_context
 
     with style_context():  # TrueType fonts in the PDF, whatever the model's figure code did
         fig = model.figure(data, metrics)
+        if quick:
+            mark_quick(fig)
         for ext in ("pdf", "png"):
             fig.savefig(os.path.join(out, f"figure.{ext}"), dpi=300)
     plt.close(fig)

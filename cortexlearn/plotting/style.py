@@ -11,7 +11,7 @@ import contextlib
 
 import matplotlib as mpl
 
-__all__ = ["apply", "style_context", "figure", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
+__all__ = ["apply", "style_context", "figure", "mark_quick", "QUICK_MARK", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
 
 MM = 1 / 25.4
 SINGLE_COLUMN = 89 * MM
@@ -76,3 +76,34 @@ def figure(width: str | float = "double", height: float | None = None, **kwargs)
     h = height if height is not None else w * 0.6
     with mpl.rc_context(rc):
         return plt.figure(figsize=(w, h), **kwargs)
+
+
+#: Text stamped on figures of ``--quick`` smoke runs.
+QUICK_MARK = "quick run \u2014 not judged"
+
+
+def mark_quick(fig, text: str = QUICK_MARK):
+    """Stamp a smoke-run figure so it cannot be mistaken for a reproduction.
+
+    A grey diagonal watermark across the whole figure and a red label in its top-right corner:
+    quick runs use shrunken sizes and durations, so their panels need not look like the paper's.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    text : str
+        The mark (default :data:`QUICK_MARK`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``, marked.
+    """
+    width_in = fig.get_size_inches()[0]
+    fig.text(0.5, 0.5, text, transform=fig.transFigure, ha="center", va="center", rotation=20,
+             fontsize=max(10.0, 3.2 * width_in), color="0.5", alpha=0.35, zorder=1000,
+             fontweight="bold", gid="quick-mark")
+    fig.text(0.995, 0.995, text, transform=fig.transFigure, ha="right", va="top", fontsize=7,
+             color="#D55E00", zorder=1000, fontweight="bold",
+             bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="#D55E00", linewidth=0.6))
+    return fig
