@@ -91,8 +91,8 @@ def figure(data, metrics):
 
 
 CHECKS = (
-    Check("AI state is irregular", "cv_AI", ">", 0.8, source="issue target; Brunel 2000 Fig. 8C "
-          "(irregular firing, CV close to 1)"),
+    Check("AI state is irregular", "cv_AI", ">", 0.8, source="Brunel 2000 Fig. 8C (irregular firing, CV close to 1); "
+          "0.8 chosen as 'close to 1'"),
     Check("AI state is asynchronous", "synchrony_AI", "<", 0.2,
           source="Brunel 2000 Fig. 8C (stationary global activity); χ ≈ 1/sqrt(N) when asynchronous "
                  "(Golomb 2007)"),

@@ -34,7 +34,7 @@ KEYS = {"BP + BN": "bp_bn", "sign-symmetry + BN": "ss_bn", "random sign + BN": "
         "sign-symmetry": "ss", "sign-symmetry + BN + BM": "ss_bn_bm"}
 
 PARAMETERS = (
-    Parameter("n_seeds", 5, "seeds per configuration", "issue 4: every figure averages >= 5 seeds", quick=2),
+    Parameter("n_seeds", 5, "seeds per configuration", "chosen (every figure averages >= 5 seeds)", quick=2),
     Parameter("epochs", 40, "training epochs", "chosen to fit the run in ~10 min on 2 cores", quick=2),
     Parameter("learning_rate", 1e-2, "Adam step size (cosine decay to 0)", "as lillicrap_2016"),
     Parameter("manhattan_learning_rate", 1e-3, "step size of the Batch Manhattan variant (SGD, momentum 0.9)",
@@ -42,7 +42,7 @@ PARAMETERS = (
     Parameter("weight_decay", 0.5, "decoupled weight decay", "as lillicrap_2016"),
     Parameter("batch_size", 100, "mini-batch size", "mnist1d reference MLP (Greydanus 2020)"),
     Parameter("tolerance", 3.0, "how close (points) sign-symmetry must come to BP to count as 'about equal'",
-              "chosen: issue 4 writes '≈' without a number"),
+              "chosen (Liao et al. 2016 write '≈' without a number)"),
 )
 
 
@@ -104,9 +104,9 @@ MODEL = Model(
     description=__doc__,
     checks=(
         Check("sign-symmetry + BN within `tolerance` points of BP + BN", "abs_ss_bn_minus_bp_bn", "<=",
-              lambda m, p: p["tolerance"], source="issue 4 ('sign-symmetry ≈ BP with batch normalisation'); "
+              lambda m, p: p["tolerance"], source="'sign-symmetry ≈ BP with batch normalisation': "
               "Liao et al. 2016, Table 1"),
         Check("random-sign feedback worse than sign-symmetry (with BN)", "rs_bn_minus_ss_bn_mean", "<", 0.0,
-              source="issue 4; Liao et al. 2016, Table 1"),
+              source="Liao et al. 2016, Table 1"),
     ),
 )

