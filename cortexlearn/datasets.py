@@ -186,7 +186,7 @@ class CopyTask:
     Parameters
     ----------
     n_symbols : int
-        Alphabet size (8 in the feasibility study of ../shared/FACTS.md).
+        Alphabet size (8 in a pilot study).
     """
 
     n_symbols: int = 8

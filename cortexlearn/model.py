@@ -118,7 +118,7 @@ class Check:
     """A target from the paper that a metric is judged by.
 
     ``op`` is one of ``>=``, ``<=``, ``>``, ``<`` (value compared with ``target``, loosened by
-    ``tolerance``, which is 0 unless the issue names one), ``abs`` (``|value - target| <= tolerance``)
+    ``tolerance``, which is 0 unless the source names one), ``abs`` (``|value - target| <= tolerance``)
     or ``rel`` (``|value - target| <= tolerance * |target|``). ``target`` may be a callable of the
     metrics and parameters when it depends on them (e.g. a fitted time constant must recover the
     one that was set).

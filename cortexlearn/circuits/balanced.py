@@ -36,7 +36,7 @@ __all__ = ["LinearSystem", "BalancedConfig", "Schedule", "make_schedule", "Balan
 
 @dataclasses.dataclass(frozen=True)
 class BalancedConfig:
-    """Parameters of the fast/slow network (defaults from the feasibility study in FACTS.md).
+    """Parameters of the fast/slow network (defaults from a pilot study).
 
     Parameters
     ----------

@@ -53,7 +53,7 @@ CRITIC_INPUTS = {"h,c": lambda h, c: (h, c), "h,tanh(c)": lambda h, c: (h, np.ta
 
 @dataclasses.dataclass(frozen=True)
 class CopyConfig:
-    """Settings of a copy-task run (defaults: the feasibility study in ../shared/FACTS.md).
+    """Settings of a copy-task run (defaults: a pilot study).
 
     ``truncation = None`` is full BPTT. ``synthetic = True`` adds the boundary critic.
     ``stream = True`` trains on a continuous stream with the state carried across sequences and

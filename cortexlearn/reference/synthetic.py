@@ -69,7 +69,7 @@ class SyntheticGradients(CreditRule):
     ----------
     conditioned : bool
         Let each module also read the one-hot label (Jaderberg et al. 2016, §3.1 "cDNI"),
-        which the feasibility study of ../shared/FACTS.md found necessary on MNIST-1D.
+        which a pilot study found necessary on MNIST-1D.
     learning_rate : float
         Adam step size of the modules.
 

@@ -42,7 +42,7 @@ PARAMETERS = (
     Parameter("weight_decay", 0.5, "decoupled weight decay", "as lillicrap_2016"),
     Parameter("batch_size", 100, "mini-batch size", "mnist1d reference MLP (Greydanus 2020)"),
     Parameter("tolerance", 3.0, "how close (points) sign-symmetry must come to BP to count as 'about equal'",
-              "chosen (Liao et al. 2016 write '≈' without a number)"),
+              "chosen (the claim 'sign-symmetry ≈ BP' comes without a number)"),
 )
 
 
