@@ -92,7 +92,8 @@ def run_page(page: str, folder: pathlib.Path, timeout: float) -> list[str]:
             script.write_text(code)
             cmd = [sys.executable, str(script)]
         else:
-            cmd = ["bash", "-e", "-o", "pipefail", "-c", code]
+            # the reader's shell has the environment active (README "Using it", docs/start.rst)
+            cmd = ["bash", "-e", "-o", "pipefail", "-c", "source .venv/bin/activate\n" + code]
         proc = subprocess.run(cmd, cwd=folder, env=env, capture_output=True, text=True, timeout=timeout)
         assert proc.returncode == 0, (f"{page}: this snippet failed:\n{code}\n{proc.stdout[-3000:]}\n"
                                       f"{proc.stderr[-3000:]}")

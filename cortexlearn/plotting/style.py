@@ -85,8 +85,9 @@ QUICK_MARK = "quick run \u2014 not judged"
 def mark_quick(fig, text: str = QUICK_MARK):
     """Stamp a smoke-run figure so it cannot be mistaken for a reproduction.
 
-    A grey diagonal watermark across the whole figure and a red label in its top-right corner:
-    quick runs use shrunken sizes and durations, so their panels need not look like the paper's.
+    A translucent diagonal watermark across the middle of the figure (over the data, never hiding
+    it): quick runs use shrunken sizes and durations, so their panels need not look like the
+    paper's.
 
     Parameters
     ----------
@@ -100,10 +101,7 @@ def mark_quick(fig, text: str = QUICK_MARK):
         ``fig``, marked.
     """
     width_in = fig.get_size_inches()[0]
-    fig.text(0.5, 0.5, text, transform=fig.transFigure, ha="center", va="center", rotation=20,
-             fontsize=max(10.0, 3.2 * width_in), color="0.5", alpha=0.35, zorder=1000,
+    fig.text(0.5, 0.5, text, transform=fig.transFigure, ha="center", va="center", rotation=25,
+             fontsize=max(9.0, 2.8 * width_in), color="#D55E00", alpha=0.35, zorder=1000,
              fontweight="bold", gid="quick-mark")
-    fig.text(0.995, 0.995, text, transform=fig.transFigure, ha="right", va="top", fontsize=7,
-             color="#D55E00", zorder=1000, fontweight="bold",
-             bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="#D55E00", linewidth=0.6))
     return fig

@@ -80,7 +80,8 @@ def simulate(ctx: RunContext) -> dict:
             attrs={"units": "s", "g": float(g), "nu_ratio": float(nu), "n_neurons": 50,
                    "t_start": t1 - 0.2, "t_stop": t1}))
         ctx.record(f"population_rate_{state}", xr.DataArray(
-            pop, dims=("time",), coords={"time": centres}, attrs={"units": "Hz"}))
+            pop, dims=("time",), coords={"time": centres},
+            attrs={"units": "Hz", "n_neurons": int(p["n_excitatory"]), "bin_s": 1e-3}))
     metrics["nu_thr_Hz"] = float(threshold_rate(p) / Hz)
     return metrics
 
