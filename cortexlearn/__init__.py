@@ -13,6 +13,9 @@ from .results import Results, load
 from .runner import run
 from .simulation import RunInfo, Simulation, available_targets
 from .registry import get_model, list_models
+from .errors import install_excepthook as _install_excepthook
+
+_install_excepthook()  # a user's mistake is not shown under Brian2's "unexpected error" banner
 
 __all__ = [
     "CortexlearnError", "DaleViolation", "DiskSpaceError", "LockedError", "NonFiniteError",

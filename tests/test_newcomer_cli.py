@@ -50,6 +50,14 @@ def test_no_brian2_banner_after_the_command_line():
     assert BANNER not in proc.stderr
 
 
+def test_no_brian2_banner_for_a_user_error_in_a_script():
+    proc = _python("import cortexlearn\nraise cortexlearn.OutputExistsError('runs/bp holds a completed run')")
+    assert "OutputExistsError: runs/bp holds a completed run" in proc.stderr
+    assert BANNER not in proc.stderr
+    proc = _python("import cortexlearn\nraise RuntimeError('a bug')")  # other errors: Brian2's hook
+    assert "RuntimeError: a bug" in proc.stderr
+
+
 def test_closed_pipe_is_quiet():
     # `cortexlearn list | head -1`: the reader leaves before the list is written
     proc = subprocess.Popen([sys.executable, "-c", "import sys\nfrom cortexlearn.cli import main\n"
