@@ -143,7 +143,7 @@ def _save_figure(model, data, metrics, out, quick=False):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .plotting.style import mark_quick, style_context
+    from .plotting.style import get_caption, mark_quick, style_context
 
     with style_context():  # TrueType fonts in the PDF, whatever the model's figure code did
         fig = model.figure(data, metrics)
@@ -151,4 +151,8 @@ def _save_figure(model, data, metrics, out, quick=False):
             mark_quick(fig)
         for ext in ("pdf", "png"):
             fig.savefig(os.path.join(out, f"figure.{ext}"), dpi=300)
+    caption = get_caption(fig)
+    if caption:  # what the figure shows, beside it
+        with open(os.path.join(out, "figure.txt"), "w", encoding="utf-8") as f:
+            f.write(caption + ("\n\nQuick run: shrunken sizes, not judged.\n" if quick else "\n"))
     plt.close(fig)

@@ -11,7 +11,7 @@ import contextlib
 
 import matplotlib as mpl
 
-__all__ = ["apply", "style_context", "figure", "mark_quick", "QUICK_MARK", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
+__all__ = ["apply", "style_context", "figure", "mark_quick", "QUICK_MARK", "set_caption", "get_caption", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
 
 MM = 1 / 25.4
 SINGLE_COLUMN = 89 * MM
@@ -105,3 +105,23 @@ def mark_quick(fig, text: str = QUICK_MARK):
              fontsize=max(9.0, 2.8 * width_in), color="#D55E00", alpha=0.35, zorder=1000,
              fontweight="bold", gid="quick-mark")
     return fig
+
+
+def set_caption(fig, text: str):
+    """Attach a caption (what is shown: neurons, bins, windows, seeds) to a figure.
+
+    The caption is not drawn; :func:`cortexlearn.run` saves it as ``figure.txt`` beside
+    ``figure.pdf``/``.png``, one paragraph a reader can paste under the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``.
+    """
+    fig._cortexlearn_caption = " ".join(str(text).split())
+    return fig
+
+
+def get_caption(fig) -> str | None:
+    """The caption set with :func:`set_caption`, or None."""
+    return getattr(fig, "_cortexlearn_caption", None)

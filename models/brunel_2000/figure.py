@@ -13,7 +13,7 @@ import textwrap
 
 import numpy as np
 
-from cortexlearn.plotting.style import EXCITATORY, figure as new_figure, style_context
+from cortexlearn.plotting.style import EXCITATORY, figure as new_figure, set_caption, style_context
 
 from .circuit import STATES
 
@@ -79,4 +79,5 @@ def draw(data, metrics):
         for state, ax in rate_axes.items():
             ax.set_ylim(0, top if state in _SHARED else max(ax.get_ylim()[1], 1.0))
         fig.text(0.01, 0.01, textwrap.fill(_caption(data), 92), fontsize=5, va="bottom", ha="left")
-    return fig
+    return set_caption(fig, "Brunel 2000, Fig. 8 layout: four states of the sparse E/I network. "
+                       + _caption(data))
