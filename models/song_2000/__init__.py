@@ -175,7 +175,16 @@ def figure(data, metrics):
         ax2.set_title("c  rate regulation", loc="left")
         ax2.legend(loc="upper left")
         fig.tight_layout()
-    return fig
+    from cortexlearn.plotting.style import set_caption
+
+    n_syn = int(np.asarray(fw.sel(condition="additive 20 Hz")).size)
+    return set_caption(fig, (
+        f"Song, Miller & Abbott 2000, Figs. 2-3: one conductance-based LIF neuron driven by {n_syn:,} "
+        "excitatory Poisson inputs and 200 fixed inhibitory ones at 10 Hz. a, fraction of the excitatory "
+        "weights within 10 % of 0 or g_max during additive STDP, per input rate (dotted: 40 %). "
+        "b, histogram of the final weights at 20 Hz inputs, 25 bins of 0.04 g_max, additive and "
+        "multiplicative STDP. c, output rate over the last rate_window of each run against the input "
+        "rate, with additive STDP and with fixed weights (log axis)."))
 
 
 SOURCE = "Song, Miller & Abbott 2000, Fig. 2"
