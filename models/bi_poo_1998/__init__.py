@@ -101,7 +101,12 @@ def figure(data, metrics):
         ax.set_ylabel("Δw / w per pairing (%)")
         ax.legend(loc="upper right")
         fig.tight_layout()
-    return fig
+    from cortexlearn.plotting.style import set_caption
+
+    return set_caption(fig, (
+        f"Bi & Poo 1998, Fig. 7: relative weight change per pairing of {d.size} synapses, one per lag "
+        "Δt (points), each after n_pairings pre/post pairings at pairing_rate; lines: exponential fits "
+        "to the potentiation (Δt > 0) and depression (Δt < 0) sides."))
 
 
 def _param_ms(name):
