@@ -173,8 +173,16 @@ def figure(data, metrics):
             ax.set_title(title, loc="left")
         zc = metrics.get("zero_crossing_ms", np.nan)
         ax2.text(0.02, 0.97, f"sign change at {zc:+.2f} ms", transform=ax2.transAxes, va="top")
+        for ax in (ax1, ax2):  # both normalised to their largest |Δw|: one scale
+            ax.set_ylim(-1.1, 1.1)
         fig.tight_layout()
-    return fig
+    from cortexlearn.plotting.style import set_caption
+
+    return set_caption(fig, (
+        "Bengio et al. 2015, Fig. 2: a, membrane potential of the postsynaptic neuron around its spike, "
+        "with reset (v) and without (u); b, c, weight change of one synapse per pre/post lag Δt (2-ms "
+        "steps, 0.5 ms within ±10 ms), each curve divided by its largest |Δw|; b, pair STDP with the "
+        "Bi & Poo fit; c, the derivative rule on v, on u and on a filtered rate."))
 
 
 CHECKS = (
