@@ -181,7 +181,7 @@ def figure(data, metrics):
     return set_caption(fig, (
         f"Song, Miller & Abbott 2000, Figs. 2-3: conductance-based LIF neurons, one per input rate and "
         f"condition, each driven by {n_syn:,} "
-        "excitatory Poisson inputs and 200 fixed inhibitory ones at 10 Hz. a, fraction of the excitatory "
+        "excitatory Poisson inputs and n_inhibitory fixed inhibitory ones at 10 Hz. a, fraction of the excitatory "
         "weights within 10 % of 0 or g_max during additive STDP, per input rate (dotted: 40 %). "
         "b, histogram of the final weights at 20 Hz inputs, 25 bins of 0.04 g_max, additive and "
         "multiplicative STDP. c, output rate over the last rate_window of each run against the input "
