@@ -100,7 +100,19 @@ def _figure(data, metrics):
         ax.set_ylabel("synapses")
         ax.set_title("all weights non-negative")
         ax.legend(fontsize=5)
-    return fig
+        lo = min(axes[0].get_ylim()[0], axes[1].get_ylim()[0])
+        hi = max(axes[0].get_ylim()[1], axes[1].get_ylim()[1])
+        for ax in axes[:2]:  # decoded values of both networks on one scale
+            ax.set_ylim(lo, hi)
+    from cortexlearn.plotting.style import set_caption
+
+    return set_caption(fig, (
+        "Parisien, Anderson & Eliasmith 2008: value decoded from the spikes of population B (filtered "
+        "with the fast synaptic time constant) of a communication channel (a) and an integrator (b), "
+        "with mixed-sign weights and with Dale's law (excitatory weights plus an inhibitory "
+        "interneuron population), against the ideal output; RMSE after the first tenth of the run "
+        "(at most 0.1 s). a and b share the y-axis. c, histograms (40 bins) of the channel's "
+        "excitatory and inhibitory weight magnitudes under Dale's law."))
 
 
 _SRC = "Parisien, Anderson & Eliasmith 2008 (Neural Comput 20:1473); target as stated with the check"
