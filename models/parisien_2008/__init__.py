@@ -110,8 +110,8 @@ def _figure(data, metrics):
         "Parisien, Anderson & Eliasmith 2008: value decoded from the spikes of population B (filtered "
         "with the fast synaptic time constant) of a communication channel (a) and an integrator (b), "
         "with mixed-sign weights and with Dale's law (excitatory weights plus an inhibitory "
-        "interneuron population), against the ideal output; RMSE after the first tenth of the run "
-        "(at most 0.1 s). a and b share the y-axis. c, histograms (40 bins) of the channel's "
+        "interneuron population), against the ideal output; RMSE after the first 0.1 s (a quarter "
+        "of the run if that is shorter). a and b share the y-axis. c, histograms (40 bins) of the channel's "
         "excitatory and inhibitory weight magnitudes under Dale's law."))
 
 
