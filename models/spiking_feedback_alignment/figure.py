@@ -124,4 +124,4 @@ def figure(data, metrics):
         "hidden error and weight transport's, mean over seeds (dotted 90 deg, dashed 60 deg). "
         "d, e, spikes of all input, hidden and output neurons (stacked) in three trials before "
         "learning and three test trials after. f, final MNIST-1D test accuracy, spiking network "
-        "(bars; tick: Dale's law off) and the NumPy rate network of the same size."))
+        "(bars; tick: Dale's law off) and the NumPy rate MLP."))
