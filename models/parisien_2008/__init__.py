@@ -100,10 +100,6 @@ def _figure(data, metrics):
         ax.set_ylabel("synapses")
         ax.set_title("all weights non-negative")
         ax.legend(fontsize=5)
-        lo = min(axes[0].get_ylim()[0], axes[1].get_ylim()[0])
-        hi = max(axes[0].get_ylim()[1], axes[1].get_ylim()[1])
-        for ax in axes[:2]:  # decoded values of both networks on one scale
-            ax.set_ylim(lo, hi)
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (
@@ -111,7 +107,7 @@ def _figure(data, metrics):
         "with the fast synaptic time constant) of a communication channel (a) and an integrator (b), "
         "with mixed-sign weights and with Dale's law (excitatory weights plus an inhibitory "
         "interneuron population), against the ideal output; RMSE after the first 0.1 s (a quarter "
-        "of the run if that is shorter). a and b share the y-axis. c, histograms (40 bins) of the channel's "
+        "of the run if that is shorter). The integrator's input (grey) is its derivative, on the same axis. c, histograms (40 bins) of the channel's "
         "excitatory and inhibitory weight magnitudes under Dale's law."))
 
 
