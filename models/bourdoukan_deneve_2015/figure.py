@@ -71,6 +71,6 @@ def draw(data, metrics):
         "Bourdoukan & Denève 2015: a spiking network learns a 2-D linear dynamical system. One row per "
         "variant present (optimal fast weights -FF^T, learned fast weights, Dale's law E/I). First two "
         "columns: target x (black, grey) and the network's autonomous estimate before and after "
-        "learning (seed 0). Third: autonomous NMSE over learning time, one line per seed (dotted: "
-        "0.1). Fourth: learned against optimal weights, one point per synapse (diagonal for the "
-        "learned fast weights), with their correlation r."))
+        "learning (first seed). Third: autonomous NMSE over learning time, one line per seed (dotted: "
+        "0.1). Fourth: learned against optimal weights, one point per synapse, with their "
+        "correlation r (dotted: equality; not drawn for Dale's law, whose magnitudes carry an offset)."))
