@@ -78,6 +78,8 @@ def test_quick_run_uses_quick_target_and_marks_its_figure(tmp_path, capsys):
     assert all(c["passed"] is None for c in checks if c.get("note"))
     fig = cortexlearn.load(str(out)).figure()
     assert QUICK_MARK in [t.get_text() for t in fig.texts]
+    caption = (out / "figure.txt").read_text()  # what the figure shows, saved beside it
+    assert caption.startswith("Bi & Poo 1998") and "not judged" in caption
 
 
 @pytest.mark.parametrize("name", list_models())
@@ -86,3 +88,13 @@ def test_methods_table_reads_clean(name):
     assert not re.search(r"\bissues?\b|FACTS", text, re.IGNORECASE), (name, re.search(r".{60}(\bissues?\b|FACTS).{20}", text, re.IGNORECASE))
     assert "\n\n| check | metric | target | source |" in text or not get_model(name).checks
     assert not re.search(r"\d\.\d{6,}", text), re.search(r"\d\.\d{6,}", text)
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_every_figure_states_what_it_shows(name):
+    # each model's figure code attaches a caption (saved as figure.txt by every run)
+    import pathlib
+
+    folder = pathlib.Path(__file__).resolve().parent.parent / "models" / name
+    source = "".join(p.read_text() for p in folder.glob("*.py"))
+    assert "set_caption(" in source, name
