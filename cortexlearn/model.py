@@ -209,23 +209,34 @@ class Model:
     def methods_table(self) -> str:
         """A Markdown methods section: the parameters table, a blank line, the checks table.
 
+        The parameters table gives each default, the smaller value a ``--quick`` smoke run uses
+        (empty: the default), the meaning and the source.
+
         Targets and tolerances are printed with four significant digits (``>= 0.5556``, not the
         float's full ``repr``).
         """
-        rows = ["| parameter | default | meaning | source |", "|---|---|---|---|"]
+        rows = ["| parameter | default | `--quick` | meaning | source |", "|---|---|---|---|---|"]
         for p in self.parameters:
-            rows.append(f"| `{p.name}` | {p.describe_default()} | {p.doc} | {p.source} |")
+            quick = format_quantity(p.quick) if p.quick is not None else ""
+            rows.append(f"| `{p.name}` | {p.describe_default()} | {quick} | {_cell(p.doc)} | {_cell(p.source)} |")
         checks = ["| check | metric | target | source |", "|---|---|---|---|"]
         for c in self.checks:
             tgt = "depends on parameters" if callable(c.target) else f"{c.op} {_number(c.target)}"
             if c.tolerance and not callable(c.target):
                 tgt += f" (tolerance {_number(c.tolerance)})"
-            checks.append(f"| {c.name} | `{c.metric}` | {tgt} | {c.source} |")
-        head = f"# {self.title}\n\n{self.reference}\n\n{self.description}\n\n"
+            checks.append(f"| {_cell(c.name)} | `{c.metric}` | {tgt} | {_cell(c.source)} |")
+        head = (f"# {self.title}\n\n{self.reference}\n\n{self.description.strip()}\n\n"
+                "`--quick` runs use the `--quick` column and the numpy target (unless `--target` "
+                "names another); their checks are shown, not judged.\n\n")
         body = "\n".join(rows) + "\n"
         if self.checks:
             body += "\n" + "\n".join(checks) + "\n"
         return head + body
+
+
+def _cell(text) -> str:
+    """Text for a Markdown table cell: a ``|`` inside it (e.g. ``|Δt|``) must not end the cell."""
+    return str(text).replace("|", "\\|")
 
 
 def _number(value) -> str:
