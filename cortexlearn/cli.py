@@ -129,8 +129,8 @@ def _quiet_broken_pipe() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; user mistakes print ``cortexlearn: error: ...`` and return 2."""
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)  # --help piped into head: a closed pipe too
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
         return code
