@@ -88,9 +88,9 @@ def run_page(page: str, folder: pathlib.Path, timeout: float) -> list[str]:
             if k + 1 < len(blocks) and blocks[k + 1][0] == "python":
                 blocks[k + 1] = ("python", code + "\n" + blocks[k + 1][1])
                 continue
-            # fed on stdin, as typed into an interpreter or a notebook: worker processes that Dask
-            # spawns then do not re-run the snippet as their main module
-            cmd, stdin = [sys.executable, "-"], code
+            # run with -c, like a notebook cell: no main-module file, so worker processes that
+            # Dask spawns do not re-run the snippet
+            cmd, stdin = [sys.executable, "-c", code], None
         else:
             stdin = None
             # the reader's shell has the environment active (README "Using it", docs/start.rst)
