@@ -226,8 +226,8 @@ class Model:
                 tgt += f" (tolerance {_number(c.tolerance)})"
             checks.append(f"| {_cell(c.name)} | `{c.metric}` | {tgt} | {_cell(c.source)} |")
         head = (f"# {self.title}\n\n{self.reference}\n\n{self.description.strip()}\n\n"
-                "`--quick` runs use the `--quick` column and the numpy target (unless `--target` "
-                "names another); their checks are shown, not judged.\n\n")
+                f"`cortexlearn run {self.name} --quick` uses the `--quick` column on the numpy target "
+                "(unless `--target` names another); its checks are shown, not judged.\n\n")
         body = "\n".join(rows) + "\n"
         if self.checks:
             body += "\n" + "\n".join(checks) + "\n"
