@@ -4,7 +4,7 @@ neurons, one readout, 1-s trials) is built through cortexlearn in cpp_standalone
 OpenMP threads; the two programs are re-executed alternately. Reported: nanoseconds per synapse
 per time step (everything in the network included) and the 2-thread / 1-thread time ratio (no
 gain is expected on 2 shared cores), and the time of the model's full run projected from it
-(goal: within 15 minutes on 2 cores, issue 6).
+(goal: within 15 minutes on 2 cores).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
 - ``traces_in_neurons``: 10,000 inputs → 100 neurons all-to-all, PairSTDP with per-synapse vs
   neuron traces. Goal ≥ 1.5× faster.
 - ``plastic_over_static``: the same with neuron traces ÷ static synapses. Goal ≤ 1.3×.
-- ``song_plastic_over_static``: the network the issue's reference number comes from (Brian2's
+- ``song_plastic_over_static``: the network the reference number (2.08×) comes from (Brian2's
   STDP example: Song 2000, 1,000 inputs → 1 neuron), through ``song_network``: neuron traces ÷
   static synapses (the same network with ``rule=None``); lazy potentiation reported too.
   Goal ≤ 1.3×.

@@ -23,6 +23,9 @@ from .simulation import RunInfo, Simulation, available_targets
 from .registry import get_model, list_models
 from .specs import Circuit, Connectivity, PoissonDrive, Population, Projection, SpikeSource
 from .build import build  # noqa: E402  (after the submodule import binds the name: the function)
+from .errors import install_excepthook as _install_excepthook
+
+_install_excepthook()  # a user's mistake is not shown under Brian2's "unexpected error" banner
 
 __all__ = [
     "CortexlearnError", "DaleViolation", "DiskSpaceError", "LockedError", "NonFiniteError",

@@ -1,13 +1,16 @@
 """Command line: ``cortexlearn list | describe MODEL | run MODEL | sweep MODEL | targets | status [DIR ...]``.
 
-``cortexlearn run song_2000 --set tau_plus=25*ms --seed 1 --target cpp_standalone --out runs/song``
+``cortexlearn run song_2000 --set tau_stdp=25*ms --seed 1 --target cpp_standalone --out runs/song``
 writes ``manifest.json``, ``metrics.json``, ``data.zarr`` and ``figure.pdf``/``.png`` to the
-output folder and prints the metrics and the paper checks.
+output folder and prints the metrics and the paper checks. ``--quick`` runs a small smoke test on
+the ``numpy`` target unless ``--target`` names another (no compilation: every model's quick run
+then takes well under a minute on two cores).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 
@@ -15,13 +18,18 @@ from .errors import CortexlearnError
 
 __all__ = ["main"]
 
+#: Target of ``--quick`` runs when ``--target`` is not given: the numpy target compiles nothing,
+#: and a build (6-20 s per program for cython or cpp_standalone on two cores) would dominate a
+#: smoke run of a few simulated seconds.
+QUICK_TARGET = "numpy"
+
 
 def _parse_sets(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise CortexlearnError(f"--set expects NAME=VALUE (e.g. tau_plus=25*ms), got {item!r}")
+            raise CortexlearnError(f"--set expects NAME=VALUE (e.g. tau_stdp=25*ms), got {item!r}")
         out[name.strip()] = value.strip()
     return out
 
@@ -57,7 +65,8 @@ def _cmd_run(args) -> int:
     from .runner import run
 
     out = args.out or os.path.join("runs", args.model + ("-quick" if args.quick else ""))
-    results = run(args.model, seed=args.seed, target=args.target, quick=args.quick, out=out,
+    target = args.target or (QUICK_TARGET if args.quick else None)
+    results = run(args.model, seed=args.seed, target=target, quick=args.quick, out=out,
                   overwrite=args.overwrite, progress=not args.no_progress, **_parse_sets(args.set))
     print(results.summary())
     print(f"results in {os.path.abspath(out)}")
@@ -115,11 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a reproduction into a results folder")
     r.add_argument("model")
     r.add_argument("--set", action="append", metavar="NAME=VALUE",
-                   help="override a parameter, with units (e.g. --set tau_plus=25*ms); repeatable")
+                   help="override a parameter, with units (e.g. --set tau_stdp=25*ms); repeatable")
     r.add_argument("--target", default=None,
-                   help="numpy, cython, cpp_standalone or cuda_standalone (default: the model's)")
+                   help="numpy, cython, cpp_standalone or cuda_standalone (default: the model's; "
+                        f"{QUICK_TARGET} with --quick)")
     r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--quick", action="store_true", help="small smoke-test run (checks not judged)")
+    r.add_argument("--quick", action="store_true", help=f"small smoke-test run on {QUICK_TARGET} unless --target is given "
+                        "(checks shown, not judged; the figure is marked)")
     r.add_argument("--out", default=None, help="results folder (default runs/MODEL)")
     r.add_argument("--overwrite", action="store_true",
                    help="replace the run held in --out (kept until the new run is complete)")
@@ -137,6 +148,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plain_excepthook() -> None:
+    """Put Python's own exception hook back.
+
+    Importing Brian2 replaces ``sys.excepthook`` with a hook that prints "Brian 2 encountered an
+    unexpected error ... please report this issue" above any uncaught exception. A mistake in a
+    command line is not Brian2's; the command line reports its own errors (:func:`main`) and leaves
+    anything else to Python's plain traceback.
+    """
+    sys.excepthook = sys.__excepthook__
+
+
+def _quiet_broken_pipe() -> int:
+    """Exit quietly when the reader of stdout went away (``cortexlearn list | head``)."""
+    try:  # point stdout at devnull so the interpreter's final flush cannot fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE, what a shell reports for a program killed by a closed pipe
+
+
 def main(argv: list[str] | None = None) -> int:
     """``cortexlearn COMMAND ...``: run one command of the command line.
 
@@ -148,14 +180,24 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit status (2 for an error of the toolkit, printed without a traceback).
+        The exit status (2 for an error of the toolkit, printed as ``cortexlearn: error: ...`` without a traceback).
     """
-    args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        args = build_parser().parse_args(argv)  # --help piped into head: a closed pipe too
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
+        return code
     except CortexlearnError as exc:
         print(f"cortexlearn: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            return _quiet_broken_pipe()
+        raise
+    finally:
+        _plain_excepthook()
 
 
 if __name__ == "__main__":

@@ -48,3 +48,26 @@ class OutputError(CortexlearnError, OSError):
 
 class ResultsCorruptError(CortexlearnError, ValueError):
     """A saved result (JSON file or array) is damaged: it differs from what was written."""
+
+
+def install_excepthook() -> None:
+    """Show an uncaught :class:`CortexlearnError` as a plain Python traceback.
+
+    Importing Brian2 installs an exception hook that prints "Brian 2 encountered an unexpected
+    error ... please report this issue" above every uncaught exception. A cortexlearn error is a
+    user's mistake reported by cortexlearn (a wrong unit, an existing output folder), not a
+    Brian2 bug, so it bypasses that hook; every other exception still reaches it.
+    """
+    import sys
+
+    previous = sys.excepthook
+    if getattr(previous, "_cortexlearn", False):
+        return
+
+    def hook(exc_type, exc, tb):
+        if isinstance(exc_type, type) and issubclass(exc_type, CortexlearnError):
+            return sys.__excepthook__(exc_type, exc, tb)
+        return previous(exc_type, exc, tb)
+
+    hook._cortexlearn = True
+    sys.excepthook = hook

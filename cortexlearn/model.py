@@ -379,8 +379,7 @@ class Model:
                   for p in self.parameters}
         for name, value in (overrides or {}).items():
             if name not in pmap:
-                valid = ", ".join(f"{p.name} (default {p.describe_default()})" for p in self.parameters)
-                raise SpecError(f"model {self.name} has no parameter {name!r}. Valid parameters: {valid}")
+                raise SpecError(self._unknown_parameter(name))
             values[name] = pmap[name].coerce(value)
         for others in (None, values):  # each value on its own first, then whole steps of dt
             for p in self.parameters:
@@ -390,19 +389,56 @@ class Model:
                     raise SpecError(f"model {self.name}: {exc}") from None
         return values
 
+    def _unknown_parameter(self, name: str) -> str:
+        """Error text for an unknown parameter name: the closest names first, then all of them."""
+        from .registry import did_you_mean
+
+        valid = ", ".join(f"{p.name} (default {p.describe_default()})" for p in self.parameters)
+        hint = did_you_mean(name, [p.name for p in self.parameters])
+        return f"model {self.name} has no parameter {name!r}.{hint} Valid parameters: {valid}"
+
     def methods_table(self) -> str:
-        """A Markdown table of the parameters, for a methods section."""
-        rows = ["| parameter | default | meaning | source |", "|---|---|---|---|"]
+        """A Markdown methods section: the parameters table, a blank line, the checks table.
+
+        The parameters table gives each default, the smaller value a ``--quick`` smoke run uses
+        (empty: the default), the meaning and the source.
+
+        Targets and tolerances are printed with four significant digits (``>= 0.5556``, not the
+        float's full ``repr``).
+        """
+        rows = ["| parameter | default | `--quick` | meaning | source |", "|---|---|---|---|---|"]
         for p in self.parameters:
-            rows.append(f"| `{p.name}` | {p.describe_default()} | {p.doc} | {p.source} |")
-        checks = ["", "| check | metric | target | source |", "|---|---|---|---|"]
+            quick = format_quantity(p.quick) if p.quick is not None else ""
+            rows.append(f"| `{p.name}` | {p.describe_default()} | {quick} | {_cell(p.doc)} | {_cell(p.source)} |")
+        checks = ["| check | metric | target | source |", "|---|---|---|---|"]
         for c in self.checks:
-            tgt = "depends on parameters" if callable(c.target) else f"{c.op} {c.target}"
+            tgt = "depends on parameters" if callable(c.target) else f"{c.op} {_number(c.target)}"
             if c.tolerance and not callable(c.target):
-                tgt += f" (tolerance {c.tolerance})"
-            checks.append(f"| {c.name} | `{c.metric}` | {tgt} | {c.source} |")
-        head = f"# {self.title}\n\n{self.reference}\n\n{self.description}\n\n"
-        return head + "\n".join(rows) + ("\n".join(checks) if self.checks else "") + "\n"
+                tgt += f" (tolerance {_number(c.tolerance)})"
+            checks.append(f"| {_cell(c.name)} | `{c.metric}` | {tgt} | {_cell(c.source)} |")
+        head = (f"# {self.title}\n\n{self.reference}\n\n{self.description.strip()}\n\n"
+                f"`cortexlearn run {self.name} --quick` uses the `--quick` column on the numpy target "
+                "(unless `--target` names another); its checks are shown, not judged.\n\n")
+        body = "\n".join(rows) + "\n"
+        if self.checks:
+            body += "\n" + "\n".join(checks) + "\n"
+        return head + body
+
+
+def _cell(text) -> str:
+    """Text for a Markdown table cell: a ``|`` inside it (e.g. ``|Δt|``) must not end the cell."""
+    return str(text).replace("|", "\\|")
+
+
+def _number(value) -> str:
+    """A number for a methods table: whole numbers as integers, others to 4 significant digits."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isfinite(x) and x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.4g}"
 
 
 class RunContext:

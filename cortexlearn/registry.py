@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import pkgutil
 
 from .errors import SpecError
 from .model import Model
 
-__all__ = ["list_models", "get_model", "register_model", "unregister_model"]
+__all__ = ["list_models", "get_model", "register_model", "unregister_model", "did_you_mean"]
 
 #: Models defined in this process (a notebook, a test) rather than in models/.
 _REGISTERED: dict[str, Model] = {}
@@ -62,6 +63,25 @@ def _folder_models() -> list[str]:
     return [m.name for m in pkgutil.iter_modules(pkg.__path__) if m.ispkg]
 
 
+def did_you_mean(name: str, names) -> str:
+    """`` Did you mean 'x'?`` naming the known ``names`` closest to ``name``, or ``""``.
+
+    Close means a difflib similarity of at least 0.6 once case and ``_`` are ignored (so
+    ``brunel2000`` finds ``brunel_2000``), or the same first word before ``_`` (so ``tau_plus``
+    finds ``tau_stdp``).
+    """
+    names = list(names)
+    squash = {n.lower().replace("_", ""): n for n in names}
+    close = [squash[c] for c in difflib.get_close_matches(name.lower().replace("_", ""), list(squash),
+                                                           n=3, cutoff=0.6)]
+    head = name.lower().split("_")[0]
+    if "_" in name:
+        close += [n for n in names if n.lower().split("_")[0] == head and n not in close]
+    if not close:
+        return ""
+    return " Did you mean " + " or ".join(repr(n) for n in close[:4]) + "?"
+
+
 def list_models() -> list[str]:
     """Names of all reproductions (``models/`` and registered ones), sorted."""
     return sorted(set(_folder_models()) | set(_REGISTERED))
@@ -88,7 +108,8 @@ def get_model(name: str) -> Model:
         return _REGISTERED[name]
     names = list_models()
     if name not in names:
-        raise SpecError(f"unknown model {name!r}; available: {', '.join(names)}")
+        raise SpecError(f"unknown model {name!r}.{did_you_mean(name, names)} "
+                        f"Available: {', '.join(names)}")
     module = importlib.import_module(f"cortexlearn.models.{name}")
     model = getattr(module, "MODEL", None)
     if not isinstance(model, Model):

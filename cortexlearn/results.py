@@ -336,13 +336,14 @@ class Results:
         """Draw the model's figure from these results (no simulation)."""
         from .registry import get_model
 
-        from .plotting.style import style_context
+        from .plotting.style import mark_quick, style_context
 
         model = get_model(self.manifest["model"])
         if model.figure is None:
             raise ValueError(f"model {model.name} has no figure")
         with style_context():
-            return model.figure(self.data, self.metrics)
+            fig = model.figure(self.data, self.metrics)
+            return mark_quick(fig) if self.manifest.get("quick") else fig
 
     def summary(self) -> str:
         """A text summary: model, status, metrics and checks."""

@@ -312,7 +312,7 @@ def run(name: str, *, seed: int = 0, target: str | None = None, quick: bool = Fa
                 try:
                     write_json(os.path.join(folder, "metrics.json"), {"metrics": metrics, "checks": checks})
                     if figure and model.figure is not None:
-                        _save_figure(model, ctx.data, metrics, folder)
+                        _save_figure(model, ctx.data, metrics, folder, quick=quick)
                     manifest.write()
                 except BaseException as exc:  # e.g. a full disk or a broken figure: say so
                     manifest.content["log"] = list(ctx.log) + [f"writing the results failed: {exc!r}"]
@@ -340,17 +340,23 @@ def _seeds_used(ctx, seed: int) -> list[int]:
     return sorted({int(s) for s in seeds}) if seeds else [seed]
 
 
-def _save_figure(model, data, metrics, out):
+def _save_figure(model, data, metrics, out, quick=False):
     import matplotlib
 
     if matplotlib.get_backend().lower() not in ("agg", "pdf") and not os.environ.get("DISPLAY"):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .plotting.style import style_context
+    from .plotting.style import get_caption, mark_quick, style_context
 
     with style_context():  # TrueType fonts in the PDF, whatever the model's figure code did
         fig = model.figure(data, metrics)
+        if quick:
+            mark_quick(fig)
         for ext in ("pdf", "png"):
             fig.savefig(os.path.join(out, f"figure.{ext}"), dpi=300)
+    caption = get_caption(fig)
+    if caption:  # what the figure shows, beside it
+        with open(os.path.join(out, "figure.txt"), "w", encoding="utf-8") as f:
+            f.write(caption + ("\n\nQuick run: shrunken sizes, not judged.\n" if quick else "\n"))
     plt.close(fig)

@@ -8,7 +8,7 @@ cluster behind a Dask scheduler (``dask scheduler`` + ``dask worker``, or dask-j
 
     from brian2 import ms
     from cortexlearn.sweep import sweep
-    result = sweep("song_2000", grid={"tau_plus": [15*ms, 20*ms, 25*ms]}, seeds=range(10),
+    result = sweep("bi_poo_1998", grid={"tau_plus": [15*ms, 20*ms, 25*ms]}, seeds=range(10),
                    out="sweeps/tau_plus")
     result.dataset          # xarray.Dataset, dims (tau_plus, seed), one variable per metric
     result.summary          # pandas.DataFrame, one row per unit

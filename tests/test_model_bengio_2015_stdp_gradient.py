@@ -17,7 +17,7 @@ def test_quick_run_window_changes_sign_at_zero(tmp_path):
     for name in ("manifest.json", "metrics.json", "figure.png"):
         assert os.path.exists(os.path.join(out, name))
     m = res.metrics
-    # issue 3: the sign change of the dV/dt window lies within ±2 ms of Δt = 0
+    # Bengio et al. 2015, Fig. 2: the sign change of the dV/dt window lies within ±2 ms of Δt = 0
     assert abs(m["zero_crossing_ms"]) <= 2.0
     assert abs(m["zero_crossing_reset_free_ms"]) <= 2.0
     assert m["sign_agreement_voltage"] == 1.0

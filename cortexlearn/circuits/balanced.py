@@ -34,7 +34,7 @@ __all__ = ["LinearSystem", "BalancedConfig", "Schedule", "make_schedule", "optim
 
 @dataclasses.dataclass(frozen=True)
 class BalancedConfig:
-    """Parameters of the fast/slow network (defaults from the feasibility study in FACTS.md).
+    """Parameters of the fast/slow network (defaults from a pilot study).
 
     Parameters
     ----------

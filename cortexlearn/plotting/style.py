@@ -11,7 +11,7 @@ import contextlib
 
 import matplotlib as mpl
 
-__all__ = ["apply", "style_context", "figure", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
+__all__ = ["apply", "style_context", "figure", "mark_quick", "QUICK_MARK", "set_caption", "get_caption", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
 
 MM = 1 / 25.4
 SINGLE_COLUMN = 89 * MM
@@ -89,3 +89,52 @@ def figure(width: str | float = "double", height: float | None = None, **kwargs)
     h = height if height is not None else w * 0.6
     with mpl.rc_context(rc):
         return plt.figure(figsize=(w, h), **kwargs)
+
+
+#: Text stamped on figures of ``--quick`` smoke runs.
+QUICK_MARK = "quick run \u2014 not judged"
+
+
+def mark_quick(fig, text: str = QUICK_MARK):
+    """Stamp a smoke-run figure so it cannot be mistaken for a reproduction.
+
+    A translucent diagonal watermark across the middle of the figure (over the data, never hiding
+    it): quick runs use shrunken sizes and durations, so their panels need not look like the
+    paper's.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    text : str
+        The mark (default :data:`QUICK_MARK`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``, marked.
+    """
+    width_in = fig.get_size_inches()[0]
+    fig.text(0.5, 0.5, text, transform=fig.transFigure, ha="center", va="center", rotation=25,
+             fontsize=max(9.0, 2.8 * width_in), color="#D55E00", alpha=0.35, zorder=1000,
+             fontweight="bold", gid="quick-mark")
+    return fig
+
+
+def set_caption(fig, text: str):
+    """Attach a caption (what is shown: neurons, bins, windows, seeds) to a figure.
+
+    The caption is not drawn; :func:`cortexlearn.run` saves it as ``figure.txt`` beside
+    ``figure.pdf``/``.png``, one paragraph a reader can paste under the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``.
+    """
+    fig._cortexlearn_caption = " ".join(str(text).split())
+    return fig
+
+
+def get_caption(fig) -> str | None:
+    """The caption set with :func:`set_caption`, or None."""
+    return getattr(fig, "_cortexlearn_caption", None)

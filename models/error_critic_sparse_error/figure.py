@@ -73,4 +73,12 @@ def figure(data, metrics):
             ax.set_ylim(-0.2, 1.0)
             ax.set_title("c  critic vs true error (dashed: no error)")
             ax.legend(loc="lower right")
-    return fig
+    from cortexlearn.plotting.style import set_caption
+
+    return set_caption(fig, (
+        "Spiking error critic with the true error on a random fraction of the training samples "
+        "(error_fraction), on the network of spiking_feedback_alignment, MNIST-1D. a, accuracy per "
+        "epoch for each variant, mean over seeds with their range (test accuracy when tested every epoch, else the "
+        "online training accuracy); b, final test accuracy (bar: mean; dots: seeds); c, correlation "
+        "between the critic's prediction and the true output error per epoch, on samples with the "
+        "error (solid) and without it (dashed)."))

@@ -100,10 +100,18 @@ def _figure(data, metrics):
         ax.set_ylabel("synapses")
         ax.set_title("all weights non-negative")
         ax.legend(fontsize=5)
-    return fig
+    from cortexlearn.plotting.style import set_caption
+
+    return set_caption(fig, (
+        "Parisien, Anderson & Eliasmith 2008: value decoded from the spikes of population B (filtered "
+        "with the fast synaptic time constant) of a communication channel (a) and an integrator (b), "
+        "with mixed-sign weights and with Dale's law (excitatory weights plus an inhibitory "
+        "interneuron population), against the ideal output; RMSE after the first 0.1 s (a quarter "
+        "of the run if that is shorter). The integrator's input (grey) is its derivative, on the same axis. c, histograms (40 bins) of the channel's "
+        "excitatory and inhibitory weight magnitudes under Dale's law."))
 
 
-_SRC = "Parisien, Anderson & Eliasmith 2008 (Neural Comput 20:1473); target as the issue states it"
+_SRC = "Parisien, Anderson & Eliasmith 2008 (Neural Comput 20:1473); target as stated with the check"
 
 MODEL = Model(
     name="parisien_2008",

@@ -121,7 +121,13 @@ def figure(data, metrics):
             ax.legend(loc="upper left")
         axes[0].set_ylabel("Δw / w after the pairings (%)")
         fig.tight_layout()
-    return fig
+    from cortexlearn.plotting.style import set_caption
+
+    return set_caption(fig, (
+        "Pfister & Gerstner 2006, Fig. 3 protocol (Sjöström et al. 2001): relative weight change of one "
+        "synapse after n_pairings pre/post pairs at each pairing frequency, post after pre (Δt > 0) and "
+        "before (Δt < 0); a, minimal triplet rule of the visual-cortex fit; b, the pair rule. Both panels "
+        "share the y-axis."))
 
 
 SOURCE = "Sjöström et al. 2001 (Neuron 32:1149), Fig. 1; Pfister & Gerstner 2006, Fig. 4"

