@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import functools
 import gc
 import glob
 import os
@@ -41,7 +42,7 @@ from brian2.core.operations import NetworkOperation
 from brian2.devices.device import all_devices, get_device, reset_device, set_device
 from brian2.units.fundamentalunits import Quantity
 
-from .buildcache import CACHE_ENV, BuildCache
+from .buildcache import CACHE_ENV, BuildCache, use_precompiled_header
 from .errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError
 from .units import as_quantity
 
@@ -160,6 +161,13 @@ def after_program_run(device, set_names=()) -> float:
         device._last_run_time, fraction = float(run_time), float(fraction_text)
         device._last_run_completed_fraction = fraction
     return fraction
+
+
+def _patch_with_precompiled_header(patch, directory):
+    """``patch`` (if any), then :func:`cortexlearn.buildcache.use_precompiled_header`."""
+    if patch is not None:
+        patch(directory)
+    use_precompiled_header(directory)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -527,6 +535,8 @@ class Simulation:
         sources first (the closed-loop mode's trial loop)."""
         device = get_device()
         start = time.time()
+        if self.target == "cpp_standalone":  # shared headers compiled once per build
+            patch = functools.partial(_patch_with_precompiled_header, patch)
         link = os.path.join(self.directory, "results")
         if self.results_in_memory and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) \
                 and not os.path.lexists(link):
