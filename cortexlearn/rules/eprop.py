@@ -23,8 +23,9 @@ accumulate :math:`g_{kj} \\leftarrow g_{kj} + (y_k - y^*_k)\\,\\bar z^\\kappa_j`
 trial the accumulated :math:`g` moves the weight (Adam per synapse, or plain gradient descent) and
 every trace is cleared. The firing-rate regulariser is the e-prop gradient of
 :math:`E_{reg} = \\frac{c_{reg}}{2}\\sum_j \\left(\\frac{f_j - f_0}{f_0}\\right)^2` with :math:`f_j` the
-neuron's rate **in the same trial** as the task gradient it joins and :math:`\\partial f_j/\\partial W_{ji} \\approx
-\\frac{1}{T}\\sum_t e_{ji}` (Bellec et al. 2020, Methods, "Firing rate regularization"):
+neuron's rate **in the same trial** as the task gradient it joins and
+:math:`\\partial f_j/\\partial W_{ji} \\approx \\frac{1}{T}\\sum_t e_{ji}` (Bellec et al. 2020,
+Methods, "Firing rate regularization"):
 
 .. math::
 
