@@ -94,8 +94,11 @@ def use_precompiled_header(directory: str) -> bool:
     0.2-0.3 CPU-s. The makefile gains a rule that builds ``cortexlearn_pch.h.gch`` with the
     project's own flags before any object, and every C++ compilation is given
     ``-include cortexlearn_pch.h``. The included headers are guarded and are included by the code
-    objects anyway, so the object files are byte for byte those of the plain build (checked on
-    the ``brunel_2000`` project): what a run computes cannot change.
+    objects anyway. On the ``brunel_2000`` project 31 of 36 object files are byte for byte those of
+    the plain build, four more disassemble to the same instructions, and ``synapses_classes.o``
+    gains the ``<iostream>`` start-up object that every other file already has; run with the
+    same seed, the two programs write byte-identical results (all 62 result files). The whole project took 21.9 instead of 45.1 CPU-s (2 cores under
+    heavy load).
 
     Returns False (and leaves the project as it is) when the makefile is not the one expected
     (another device, a Brian2 whose makefile differs) or ``objects.h`` is absent.
