@@ -9,10 +9,17 @@ wrong way or by the wrong amount shows as a different NMSE and rate (one fed the
 rate ends 1.8-3.8x behind NEST at 100 neurons and 1,000 trials).
 """
 
+import os
+import sys
+
 import numpy as np
 import pytest
 
 pytest.importorskip("nest")
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if REPO not in sys.path:  # the benchmarks package lives beside the tests, not in the install
+    sys.path.insert(0, REPO)
 
 from benchmarks.nest_peers import eprop_cortexlearn, eprop_nest, eprop_task  # noqa: E402
 
