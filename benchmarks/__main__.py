@@ -17,7 +17,7 @@ import sys
 import time
 import traceback
 
-from . import coba, eprop, floor, rerun, seed_sweep, session, stdp, sweep_parallel
+from . import coba, eprop, floor, rerun, seed_sweep, session, stdp, sweep_parallel, vs_nest
 from .harness import MemoryRefused, Result, machine_info, summary_line, to_json, work_dir
 
 #: name -> (function, the result names it produces), in the order the suite runs them
@@ -35,6 +35,8 @@ BENCHMARKS = {
     "openmp": (coba.run_openmp, ["coba_openmp_2_vs_1_threads"]),
     "eprop": (eprop.run, ["eprop_ns_per_synapse_step", "eprop_full_run_projected",
                           "eprop_openmp_2_vs_1_threads"]),
+    "eprop_vs_nest": (vs_nest.run_eprop, ["eprop_vs_nest"]),
+    "brunel_static_vs_nest": (vs_nest.run_brunel_static, ["brunel_static_vs_nest"]),
 }
 
 

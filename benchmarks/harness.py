@@ -160,12 +160,13 @@ def work_dir() -> str:
     return tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=root)
 
 
-def run_worker(args: list[str], timeout: float = 1800, env: dict | None = None) -> tuple[dict, float]:
-    """Run ``python -m benchmarks.worker *args`` from the repository root.
+def run_worker(args: list[str], timeout: float = 1800, env: dict | None = None,
+               module: str = "benchmarks.worker") -> tuple[dict, float]:
+    """Run ``python -m benchmarks.worker *args`` (or another ``module``) from the repository root.
 
     Returns the JSON object the worker prints last and the whole process's wall time (s).
     """
-    cmd = [sys.executable, "-m", "benchmarks.worker", *[str(a) for a in args]]
+    cmd = [sys.executable, "-m", module, *[str(a) for a in args]]
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = REPO + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.update(env or {})

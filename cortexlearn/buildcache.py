@@ -43,7 +43,7 @@ import time
 import uuid
 from typing import Callable
 
-__all__ = ["BuildCache", "project_key", "CACHE_ENV", "UNIT_ENV", "read_log"]
+__all__ = ["BuildCache", "project_key", "CACHE_ENV", "UNIT_ENV", "read_log", "use_precompiled_header"]
 
 #: Environment variable naming a build-cache folder; every ``cpp_standalone`` Simulation of the
 #: process then uses it (a sweep sets it in each unit's process).
@@ -55,7 +55,7 @@ UNIT_ENV = "CORTEXLEARN_SWEEP_UNIT"
 _DATA_DIRS = ("results", "static_arrays")
 #: Build products and bookkeeping files: never part of the key.
 _PRODUCTS = ("main", "main.exe", "make.deps", ".lock", "winmake.log", "main.ilk", "main.pdb")
-_PRODUCT_SUFFIXES = (".o", ".obj", ".lock")
+_PRODUCT_SUFFIXES = (".o", ".obj", ".lock", ".gch")
 _BINARY = "main"
 
 _toolchain: str | None = None
@@ -75,6 +75,51 @@ def _toolchain_identity() -> str:
                                 f"host={platform.node()}", f"machine={platform.machine()}",
                                 f"system={platform.system()}"])
     return _toolchain
+
+
+#: Name of the precompiled header of a ``cpp_standalone`` project.
+PCH_NAME = "cortexlearn_pch.h"
+#: What every translation unit of a Brian2 ``cpp_standalone`` project parses before its own code:
+#: the project's declarations and the standard headers its code objects include (all guarded).
+_PCH_HEADERS = ('"objects.h"', '"brianlib/common_math.h"', '"brianlib/stdint_compat.h"', "<chrono>",
+                "<cmath>", "<ctime>", "<iostream>", "<fstream>", "<climits>", "<random>", "<vector>")
+
+
+def use_precompiled_header(directory: str) -> bool:
+    """Make the generated project compile its shared headers once (a GCC precompiled header).
+
+    Brian2 writes one C++ file per code object (30-40 for a network with a few populations and
+    projections), and each spends ~0.9 of its ~1 CPU-s in parsing the same headers (``objects.h``
+    and the standard library); with the headers precompiled once (~3 CPU-s) a code object takes
+    0.2-0.3 CPU-s. The makefile gains a rule that builds ``cortexlearn_pch.h.gch`` with the
+    project's own flags before any object, and every C++ compilation is given
+    ``-include cortexlearn_pch.h``. The included headers are guarded and are included by the code
+    objects anyway. On the ``brunel_2000`` project 31 of 36 object files are byte for byte those of
+    the plain build, four more disassemble to the same instructions, and ``synapses_classes.o``
+    gains the ``<iostream>`` start-up object that every other file already has; run with the
+    same seed, the two programs write byte-identical results (all 62 result files). The whole project took 21.9 instead of 45.1 CPU-s (2 cores under
+    heavy load).
+
+    Returns False (and leaves the project as it is) when the makefile is not the one expected
+    (another device, a Brian2 whose makefile differs) or ``objects.h`` is absent.
+    """
+    makefile = os.path.join(directory, "makefile")
+    if not (os.path.exists(makefile) and os.path.exists(os.path.join(directory, "objects.h"))):
+        return False
+    with open(makefile) as fh:
+        text = fh.read()
+    rule = "%.o : %.cpp makefile\n\t$(CXX) $(CXXFLAGS) $< -o $@"
+    if rule not in text or PCH_NAME in text:
+        return False
+    with open(os.path.join(directory, PCH_NAME), "w") as fh:
+        fh.write("".join(f"#include {h}\n" for h in _PCH_HEADERS))
+    text = text.replace(rule, (f"{PCH_NAME}.gch : {PCH_NAME} $(H_SRCS) makefile\n"
+                               f"\t$(CXX) $(CXXFLAGS) -x c++-header {PCH_NAME} -o $@\n\n"
+                               f"%.o : %.cpp makefile {PCH_NAME}.gch\n"
+                               f"\t$(CXX) $(CXXFLAGS) -include {PCH_NAME} $< -o $@"))
+    with open(makefile, "w") as fh:
+        fh.write(text)
+    return True
 
 
 def project_key(directory: str) -> str:

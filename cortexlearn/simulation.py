@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import functools
 import gc
 import glob
 import os
@@ -41,7 +42,7 @@ from brian2.core.operations import NetworkOperation
 from brian2.devices.device import all_devices, get_device, reset_device, set_device
 from brian2.units.fundamentalunits import Quantity
 
-from .buildcache import CACHE_ENV, BuildCache
+from .buildcache import CACHE_ENV, BuildCache, use_precompiled_header
 from .errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError, UnitError
 from .pipes import after_program_run
 from .specs import check_weights, dale_synapses
@@ -146,6 +147,13 @@ def available_targets() -> dict[str, str | None]:
     """Map each target to ``None`` when usable here, else to the reason it is not."""
     return {"numpy": None, "cython": None, "cpp_standalone": None,
             "cuda_standalone": _cuda_unavailable_reason()}
+
+
+def _patch_with_precompiled_header(patch, directory):
+    """``patch`` (if any), then :func:`cortexlearn.buildcache.use_precompiled_header`."""
+    if patch is not None:
+        patch(directory)
+    use_precompiled_header(directory)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -566,6 +574,8 @@ class Simulation:
         sources first (the closed-loop mode's trial loop)."""
         device = get_device()
         start = time.time()
+        if self.target == "cpp_standalone":  # shared headers compiled once per build
+            patch = functools.partial(_patch_with_precompiled_header, patch)
         link = os.path.join(self.directory, "results")
         if self.results_in_memory and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) \
                 and not os.path.lexists(link):

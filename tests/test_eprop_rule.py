@@ -5,6 +5,8 @@ The frozen input pattern and the absence of noise make every target produce the 
 after three trials of per-synapse Adam (with the rate regulariser) must agree to 1e-9.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 from brian2 import Hz, ms, second
@@ -18,6 +20,9 @@ from cortexlearn.rules.eprop import EProp
 
 STEPS = 60
 LR = 0.01
+# Strong enough that the regulariser moves the weights by more than the tolerance (see the test
+# below that switches it off).
+REG = 20.0
 
 
 def _task(seed=0, n_in=6, n_rec=5, n_out=2):
@@ -31,7 +36,7 @@ def _task(seed=0, n_in=6, n_rec=5, n_out=2):
 
 
 def _rule(neuron, feedback="random"):
-    return EProp(neuron=neuron, beta=0.3, reg_strength=0.5, learning_rate_input=LR,
+    return EProp(neuron=neuron, beta=0.3, reg_strength=REG, learning_rate_input=LR,
                  learning_rate_recurrent=LR, learning_rate_readout=LR, feedback=feedback)
 
 
@@ -73,11 +78,50 @@ def test_training_matches_reference_on_every_target(target, tmp_path):
     rule, task = _rule("alif"), _task(seed=4)
     _, weights, curve = _run(rule, task, target, lambda net: net.duration(3), tmp_path)
     ref = train(_params(rule), task, task["x"], task["target"], 3, feedback=task["B"],
-                learning_rates={"in": LR, "rec": LR, "out": LR}, reg_strength=0.5, target_rate=10.0)
+                learning_rates={"in": LR, "rec": LR, "out": LR}, reg_strength=REG, target_rate=10.0)
     np.testing.assert_allclose(curve, ref["nmse"], rtol=1e-9)
     for key in ("in", "rec", "out"):
         np.testing.assert_allclose(weights[key], ref["weights"][key], atol=1e-9)
         assert np.abs(weights[key] - task[key]).max() > 0.5 * LR  # the weights did move
+
+
+def test_regulariser_acts_on_the_trial_it_measures(tmp_path):
+    # The regulariser's term joins the gradient of the trial whose spike count it uses (NEST 3.10's
+    # eprop_iaf_bsshslm_2020): the very first update already carries it, so one trial with and
+    # without the regulariser ends with different input and recurrent weights, in Brian2 and in
+    # the reference alike, and the two agree.
+    task = _task(seed=4)
+    params = _params(_rule("lif"))
+    moved = {}
+    for reg in (0.0, REG):
+        rule = dataclasses.replace(_rule("lif"), reg_strength=reg)
+        _, weights, _ = _run(rule, task, "numpy", lambda net: net.duration(1), tmp_path)
+        ref = train(params, task, task["x"], task["target"], 1, feedback=task["B"],
+                    learning_rates={"in": LR, "rec": LR, "out": LR}, reg_strength=reg, target_rate=10.0)
+        for key in ("in", "rec", "out"):
+            np.testing.assert_allclose(weights[key], ref["weights"][key], atol=1e-9)
+        moved[reg] = weights
+    assert np.abs(moved[REG]["in"] - moved[0.0]["in"]).max() > 0.1 * LR
+    assert np.abs(moved[REG]["rec"] - moved[0.0]["rec"]).max() > 0.1 * LR
+    np.testing.assert_allclose(moved[REG]["out"], moved[0.0]["out"], atol=1e-12)
+
+
+def test_reference_regulariser_is_rate_error_times_summed_eligibility():
+    # R_j * sum_t e_ji with R_j = c_reg (f_j - f_0) / (f_0^2 T): the gradient of
+    # c_reg/2 * ((f_j - f_0)/f_0)^2 with df_j/dW_ji ~ sum_t e_ji / T (Bellec et al. 2020, Methods).
+    rule, task = _rule("alif"), _task(seed=2)
+    params = _params(rule)
+    tr = simulate(params, task["in"], task["rec"], task["out"], task["x"], task["target"])
+    reg = np.linspace(-2.0, 3.0, tr.z.shape[1])
+    with_reg = eprop_gradient(params, task["out"], task["B"], tr, reg_signal=reg)
+    without = eprop_gradient(params, task["out"], task["B"], tr)
+    zero_fb = eprop_gradient(params, task["out"], np.zeros_like(task["B"]), tr, reg_signal=np.ones_like(reg))
+    for key in ("in", "rec"):
+        # with zero feedback only the regulariser is left: the summed eligibility itself
+        np.testing.assert_allclose(with_reg[key] - without[key], reg[:, None] * zero_fb[key],
+                                   atol=1e-12 * np.abs(with_reg[key]).max())
+        assert np.abs(zero_fb[key]).max() > 0.1
+    np.testing.assert_allclose(with_reg["out"], without["out"])
 
 
 def test_frozen_projection_does_not_change(tmp_path):

@@ -8,10 +8,11 @@ starts from a cleared state; the weights move once per trial. ``N`` trials are o
 
 Order inside one time step (all in the default clock)::
 
-    start    per-trial monitors (order -10), weight updates (-5), state resets (0)
+    start    per-trial monitors (order -10), regulariser from the trial's spike count (-7),
+             weight updates (-5), state resets (0)
     groups   decay of v, a, traces (state updaters); then psi and trace copies (order 1)
     thresholds / synapses (v += w, y += w) / resets (v -= v_th, traces += 1)
-    end      learning signal (summed, order 0), L = L_task + L_reg (1), traces and gradients (2)
+    end      learning signal (summed, order 0), L = L_task (1), traces and gradients (2)
 
 This order reproduces :func:`cortexlearn.reference.snn_bptt.simulate` step for step.
 """
@@ -169,6 +170,9 @@ def build_recurrent_network(rule: EProp, input_spikes, target, w_in, w_rec, w_ou
                       threshold=rule.recurrent_threshold(), reset=rule.recurrent_reset())
     rec.run_regularly(rule.pseudo_derivative_code(), when="groups", order=1, name=f"{name}_psi")
     rec.run_regularly(rule.learning_signal_code(), when="end", order=1, name=f"{name}_signal")
+    if rule.regularised:
+        rec.run_regularly(rule.regulariser_code(), dt=trial_duration, when="start", order=-7,
+                          name=f"{name}_regulariser")
     rec.run_regularly(rule.recurrent_trial_start(), dt=trial_duration, when="start", order=0,
                       name=f"{name}_recurrent_trial")
 

@@ -17,9 +17,10 @@ unit ``i`` (an input or a recurrent neuron) to recurrent neuron ``j``, with the 
 ``W_out`` (symmetric e-prop). With no recurrent weights and symmetric feedback the update equals
 the BPTT gradient exactly (the tests check this).
 
-The firing-rate regulariser adds a learning signal that is constant within a trial,
-:math:`L^{reg}_j = c_{reg} (f_j - f_0)/f_0`, where :math:`f_j` is the neuron's rate in the
-previous trial (Bellec et al. use a running average of the rate).
+The firing-rate regulariser adds :math:`R_j \\sum_t e_{ji,t}` to the gradient, with
+:math:`R_j = c_{reg}(f_j - f_0)/(f_0^2 T)` and :math:`f_j` the neuron's rate in the same trial of
+length :math:`T`: the e-prop gradient of :math:`\\frac{c_{reg}}{2}\\sum_j ((f_j - f_0)/f_0)^2`
+(Bellec et al. 2020, Methods), as NEST 3.10's ``eprop_iaf_bsshslm_2020`` computes it.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def eprop_gradient(params: SNNParams, w_out, feedback, trajectory: Trajectory,
     trajectory : Trajectory
         The trial, from :func:`~cortexlearn.reference.snn_bptt.simulate`.
     reg_signal : array (n_rec,), optional
-        The regularisation learning signal :math:`L^{reg}_j`, added at every step.
+        The regulariser's factor :math:`R_j`; :math:`R_j \\sum_t e_{ji,t}` is added to the
+        gradient of the synapses onto neuron ``j``.
 
     Returns
     -------
@@ -62,6 +64,7 @@ def eprop_gradient(params: SNNParams, w_out, feedback, trajectory: Trajectory,
     eps_a = np.zeros((n_rec, n_in + n_rec))
     e_bar = np.zeros((n_rec, n_in + n_rec))
     grad = np.zeros((n_rec, n_in + n_rec))
+    e_sum = np.zeros((n_rec, n_in + n_rec))
     z_kappa = np.zeros(n_rec)
     g_out = np.zeros_like(w_out, dtype=float)
     reg = np.zeros(n_rec) if reg_signal is None else np.asarray(reg_signal, dtype=float)
@@ -70,11 +73,13 @@ def eprop_gradient(params: SNNParams, w_out, feedback, trajectory: Trajectory,
             pre_trace = alpha * (pre_trace + pre_spikes[t - 1])
         e = tr.psi[t][:, None] * (pre_trace[None, :] - beta * eps_a)
         e_bar = kappa * e_bar + e
-        learning_signal = feedback @ tr.err[t] + reg
+        learning_signal = feedback @ tr.err[t]
         grad += learning_signal[:, None] * e_bar
+        e_sum += e
         eps_a = rho * (eps_a + e)
         z_kappa = kappa * z_kappa + tr.z[t]
         g_out += np.outer(tr.err[t], z_kappa)
+    grad += reg[:, None] * e_sum
     return {"in": grad[:, :n_in], "rec": grad[:, n_in:], "out": g_out}
 
 
@@ -149,6 +154,8 @@ def train(params: SNNParams, weights: dict, x, target, iterations: int, method: 
     autapses : bool
         Whether recurrent neurons connect to themselves (the Brian2 circuit has none: the
         diagonal of ``w_rec`` is then zeroed and never learns).
+    reg_strength, target_rate : float
+        :math:`c_{reg}` and :math:`f_0` (Hz) of the firing-rate regulariser.
     callback : callable, optional
         ``callback(iteration, weights, trajectory)`` before each update.
 
@@ -165,7 +172,6 @@ def train(params: SNNParams, weights: dict, x, target, iterations: int, method: 
     opt = {k: Adam(rates[k]) for k in ("in", "rec", "out")}
     target = np.asarray(target, dtype=float).reshape(len(x), -1)
     steps = len(x)
-    prev_rate = np.full(w["rec"].shape[0], target_rate)
     curve, mean_rate = [], []
     for it in range(iterations):
         tr = simulate(params, w["in"], w["rec"], w["out"], x, target)
@@ -178,9 +184,8 @@ def train(params: SNNParams, weights: dict, x, target, iterations: int, method: 
             grad = bptt_gradient(params, w["in"], w["rec"], w["out"], tr)
         else:
             b = w["out"].T if symmetric else feedback
-            reg = reg_strength * (prev_rate - target_rate) / target_rate
+            reg = reg_strength * (rate - target_rate) / (target_rate ** 2 * steps * dt)
             grad = eprop_gradient(params, w["out"], b, tr, reg_signal=reg)
-        prev_rate = rate
         if not autapses:
             np.fill_diagonal(grad["rec"], 0.0)
         for k in ("in", "rec", "out"):

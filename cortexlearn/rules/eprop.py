@@ -16,13 +16,26 @@ step at the end of the step (``run_regularly``, slot ``end``):
 
 with the presynaptic trace :math:`\\bar x_i` (a low-pass filter of the presynaptic spikes with the
 membrane time constant, kept on the presynaptic neuron), and the learning signal
-:math:`L_j = \\sum_k B_{jk}(y_k - y^*_k) + L^{reg}_j` broadcast from the readout through fixed
+:math:`L_j = \\sum_k B_{jk}(y_k - y^*_k)` broadcast from the readout through fixed
 random (``feedback="random"``) or symmetric (``"symmetric"``, :math:`B = W_{out}^T`) weights as a
 summed variable. LIF neurons have :math:`\\beta = 0` and no :math:`\\epsilon^a`. Readout synapses
 accumulate :math:`g_{kj} \\leftarrow g_{kj} + (y_k - y^*_k)\\,\\bar z^\\kappa_j`. At the start of each
 trial the accumulated :math:`g` moves the weight (Adam per synapse, or plain gradient descent) and
-every trace is cleared. The firing-rate regulariser is
-:math:`L^{reg}_j = c_{reg}(f_j - f_0)/f_0` with :math:`f_j` the neuron's rate in the previous trial.
+every trace is cleared. The firing-rate regulariser is the e-prop gradient of
+:math:`E_{reg} = \\frac{c_{reg}}{2}\\sum_j \\left(\\frac{f_j - f_0}{f_0}\\right)^2` with :math:`f_j` the
+neuron's rate **in the same trial** as the task gradient it joins and
+:math:`\\partial f_j/\\partial W_{ji} \\approx \\frac{1}{T}\\sum_t e_{ji}` (Bellec et al. 2020,
+Methods, "Firing rate regularization"):
+
+.. math::
+
+    g_{ji} \\leftarrow g_{ji} + R_j \\sum_t e_{ji,t},\\qquad
+    R_j = c_{reg}\\,\\frac{f_j - f_0}{f_0^2\\,T}
+
+applied at the end of the trial, before the weight update. This is what NEST 3.10's
+``eprop_iaf_bsshslm_2020`` computes (rate of the current update interval times the summed,
+unfiltered eligibility trace); its coefficient in NEST's units (rates in spikes per step, a trace
+filtered with :math:`1-\\kappa`) is :math:`c^{NEST}_{reg} = c_{reg}(1-\\kappa)/(f_0\\,\\Delta t)^2`.
 :mod:`cortexlearn.reference.eprop` is the same rule in NumPy.
 """
 
@@ -68,7 +81,7 @@ class EProp(LearningRule):
     feedback : str
         ``"random"`` (fixed random B) or ``"symmetric"`` (B = W_out).
     reg_strength : float
-        :math:`c_{reg}` of the firing-rate regulariser (>= 0).
+        :math:`c_{reg}` of the firing-rate regulariser (>= 0; 0 removes its per-synapse sum).
     target_rate : Quantity
         :math:`f_0`, in Hz.
     """
@@ -115,6 +128,11 @@ class EProp(LearningRule):
     @property
     def adaptive(self) -> bool:
         return self.neuron == "alif"
+
+    @property
+    def regularised(self) -> bool:
+        """Whether the firing-rate regulariser is on (its per-synapse sum is then rendered)."""
+        return float(self.reg_strength) > 0
 
     # ------------------------------------------------------------------ constants
     def decays(self, dt) -> dict[str, float]:
@@ -167,32 +185,45 @@ class EProp(LearningRule):
         distance = "v - v_th - beta_a*a" if self.adaptive else "v - v_th"
         return f"psi = gamma_pd/v_th*clip(1 - abs({distance})/v_th, 0, inf)\nxtr = zbar"
 
+    @staticmethod
+    def regulariser_code() -> str:
+        """End of a trial, before the weight update: :math:`R_j` from the rate of the trial that
+        just ended (``count`` spikes in ``trial_T``)."""
+        return "L_reg = c_reg*(count/trial_T - f_target)/(f_target**2*trial_T)"
+
     def recurrent_trial_start(self) -> str:
-        """Start of a trial: the regularisation signal from the last trial's rate, state cleared."""
-        code = ("L_reg = c_reg*(count/trial_T - f_target)/f_target*int(t_in_timesteps > 0)\n"
-                "count = 0\nv = 0\nzbar = 0\nzk = 0")
+        """Start of a trial (after the weight update): state cleared."""
+        code = "count = 0\nv = 0\nzbar = 0\nzk = 0"
         return code + ("\na = 0" if self.adaptive else "")
 
     @staticmethod
     def learning_signal_code() -> str:
-        return "L = L_task + L_reg"
+        """The per-step learning signal: the broadcast readout error (the regulariser acts once
+        per trial, see :meth:`regulariser_code`)."""
+        return "L = L_task"
 
     # ------------------------------------------------------------------ synapses
     def hidden_synapse_model(self) -> str:
         lines = ["w : 1", "ebar : 1", "grad : 1", "eta : 1 (shared, constant)"]
         if self.adaptive:
             lines.append("epsa : 1")
+        if self.regularised:
+            lines.append("esum : 1")
         if self.optimizer == "adam":
             lines += ["m_adam : 1", "s_adam : 1"]
         return "\n".join(lines)
 
     def hidden_step_code(self) -> str:
-        """Per synapse and time step (slot ``end``): eligibility trace and gradient."""
+        """Per synapse and time step (slot ``end``): eligibility trace and gradient (and the
+        trial's summed eligibility when the regulariser is on)."""
+        total = "\nesum += el" if self.regularised else ""
         if self.adaptive:
             return ("el = psi_post*(xtr_pre - beta_a*epsa)\n"
                     "ebar = kappa_out*ebar + el\n"
                     "grad += L_post*ebar\n"
-                    "epsa = rho_a*(epsa + el)")
+                    "epsa = rho_a*(epsa + el)" + total)
+        if self.regularised:
+            return "el = psi_post*xtr_pre\nebar = kappa_out*ebar + el\ngrad += L_post*ebar" + total
         return "ebar = kappa_out*ebar + psi_post*xtr_pre\ngrad += L_post*ebar"
 
     def readout_synapse_model(self) -> str:
@@ -206,7 +237,8 @@ class EProp(LearningRule):
         return "grad += err_post*zk_pre"
 
     def update_code(self, projection: str) -> str:
-        """Start of each trial: apply the accumulated gradient, clear the traces.
+        """Start of each trial: add the regulariser's term, apply the accumulated gradient, clear
+        the traces.
 
         ``projection`` is ``"in"``, ``"rec"`` or ``"out"``. The step size is the synapses'
         ``eta``, a ``(shared, constant)`` variable set from the rule by the builder (and changeable
@@ -215,17 +247,19 @@ class EProp(LearningRule):
         if projection not in ("in", "rec", "out"):
             raise SpecError(f"projection must be 'in', 'rec' or 'out', got {projection!r}")
         eta = "eta"
+        code = "grad += L_reg_post*esum\n" if self.regularised and projection != "out" else ""
         if self.optimizer == "adam":
-            code = ("k_trial = clip(floor(t_in_timesteps*1.0/n_steps + 0.5), 1, inf)\n"
+            code += ("k_trial = clip(floor(t_in_timesteps*1.0/n_steps + 0.5), 1, inf)\n"
                     "m_adam = adam_b1*m_adam + (1 - adam_b1)*grad\n"
                     "s_adam = adam_b2*s_adam + (1 - adam_b2)*grad**2\n"
                     f"w = w - {eta}*(m_adam/(1 - adam_b1**k_trial))"
                     "/(sqrt(s_adam/(1 - adam_b2**k_trial)) + adam_eps)\n")
         else:
-            code = f"w = w - {eta}*grad\n"
+            code += f"w = w - {eta}*grad\n"
         code += "grad = 0"
         if projection != "out":
-            code += "\nebar = 0" + ("\nepsa = 0" if self.adaptive else "")
+            code += "\nebar = 0" + ("\nepsa = 0" if self.adaptive else "") + (
+                "\nesum = 0" if self.regularised else "")
         return code
 
     # ------------------------------------------------------------------ the rule protocol

@@ -1,0 +1,92 @@
+"""One peer-comparison job per process: ``python -m benchmarks.peer_worker KIND [options]``.
+
+Prints one JSON line. Kinds:
+
+``eprop-nest``          train the e-prop pattern-generation network in NEST 3.10 (one thread)
+``eprop-cortexlearn``   build the same network through cortexlearn (cpp_standalone) and run it once
+``brunel-nest``         Brunel (2000) AI state in NEST (``iaf_psc_delta``, one thread)
+``brunel-cortexlearn``  the ``brunel_2000`` model's circuit, AI state, built through cortexlearn
+
+CPU seconds are the process's own (``time.process_time``) for NEST; cortexlearn's compiled
+program is timed by the caller, which re-executes it (``harness.run_binary``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+
+def eprop_nest(args) -> dict:
+    from .nest_peers import eprop_nest as run, eprop_task
+
+    task = eprop_task(args.seed, n_recurrent=args.n_rec)
+    r = run(task["spikes"], task["target"], task["in"], task["rec"], task["out"], task["feedback"],
+            args.trials, neuron=args.neuron, c_reg=args.c_reg)
+    return {"setup_cpu_s": r["setup_cpu_s"], "sim_cpu_s": r["sim_cpu_s"],
+            "nmse_last": float(r["nmse"][-args.last:].mean()), "rate_last_hz": float(r["rate_hz"][-args.last:].mean()),
+            "nmse_first": float(r["nmse"][0])}
+
+
+def eprop_cortexlearn(args) -> dict:
+    from .nest_peers import eprop_cortexlearn as run, eprop_task
+
+    task = eprop_task(args.seed, n_recurrent=args.n_rec)
+    t0 = time.process_time()
+    r = run([task], args.trials, args.dir, neuron=args.neuron, c_reg=args.c_reg)[0]
+    return {"build_s": r["setup_cpu_s"], "sim_wall_s": r["sim_wall_s"], "python_cpu_s": time.process_time() - t0,
+            "nmse_last": float(r["nmse"][-args.last:].mean()), "rate_last_hz": float(r["rate_hz"][-args.last:].mean()),
+            "nmse_first": float(r["nmse"][0]), "synapses": r["n_synapses"]}
+
+
+def brunel_nest(args) -> dict:
+    from .nest_peers import brunel_nest as run
+
+    n_i = args.n_e // 4
+    return run(args.n_e, n_i, args.c_e, args.c_e // 4, duration_ms=args.duration * 1000.0, g=5.0, eta=2.0,
+               seed=args.seed)
+
+
+def brunel_cortexlearn(args) -> dict:
+    from brian2 import second
+
+    from cortexlearn.build import build
+    from cortexlearn.models.brunel_2000 import MODEL
+    from cortexlearn.models.brunel_2000.circuit import brunel_circuit
+    from cortexlearn.simulation import Simulation
+
+    p = MODEL.resolve({"n_excitatory": args.n_e, "C_E": args.c_e})
+    circuit = brunel_circuit(p, g=5.0, nu_ratio=2.0)
+    t0 = time.process_time()
+    with Simulation(target="cpp_standalone", seed=args.seed, directory=args.dir) as sim:
+        built = build(circuit, record_spikes=("E",), connectivity_seed=args.seed)
+        info = sim.run(built.network, args.duration * second)
+        n = len(built.spike_monitors["E"].i[:])
+    return {"build_s": info.build_time, "sim_wall_s": info.wall_time, "python_cpu_s": time.process_time() - t0,
+            "spikes_e": n, "rate_e_hz": n / args.n_e / args.duration}
+
+
+KINDS = {"eprop-nest": eprop_nest, "eprop-cortexlearn": eprop_cortexlearn,
+         "brunel-nest": brunel_nest, "brunel-cortexlearn": brunel_cortexlearn}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.peer_worker")
+    parser.add_argument("kind", choices=sorted(KINDS))
+    parser.add_argument("--dir", default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-rec", type=int, default=100)
+    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--last", type=int, default=20)
+    parser.add_argument("--neuron", default="lif")
+    parser.add_argument("--c-reg", type=float, default=10.0)
+    parser.add_argument("--n-e", type=int, default=10000)
+    parser.add_argument("--c-e", type=int, default=1000)
+    parser.add_argument("--duration", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    print(json.dumps(KINDS[args.kind](args), default=float), flush=True)
+
+
+if __name__ == "__main__":
+    main()
