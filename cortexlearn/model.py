@@ -391,7 +391,7 @@ class Model:
 
     def _unknown_parameter(self, name: str) -> str:
         """Error text for an unknown parameter name: the closest names first, then all of them."""
-        from .registry import did_you_mean
+        from .suggest import did_you_mean
 
         valid = ", ".join(f"{p.name} (default {p.describe_default()})" for p in self.parameters)
         hint = did_you_mean(name, [p.name for p in self.parameters])

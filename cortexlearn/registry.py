@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import pkgutil
 
 from .errors import SpecError
 from .model import Model
+from .suggest import did_you_mean  # noqa: F401  (part of this module's interface)
 
 __all__ = ["list_models", "get_model", "register_model", "unregister_model", "did_you_mean"]
 
@@ -61,25 +61,6 @@ def _models_package():
 def _folder_models() -> list[str]:
     pkg = _models_package()
     return [m.name for m in pkgutil.iter_modules(pkg.__path__) if m.ispkg]
-
-
-def did_you_mean(name: str, names) -> str:
-    """`` Did you mean 'x'?`` naming the known ``names`` closest to ``name``, or ``""``.
-
-    Close means a difflib similarity of at least 0.6 once case and ``_`` are ignored (so
-    ``brunel2000`` finds ``brunel_2000``), or the same first word before ``_`` (so ``tau_plus``
-    finds ``tau_stdp``).
-    """
-    names = list(names)
-    squash = {n.lower().replace("_", ""): n for n in names}
-    close = [squash[c] for c in difflib.get_close_matches(name.lower().replace("_", ""), list(squash),
-                                                           n=3, cutoff=0.6)]
-    head = name.lower().split("_")[0]
-    if "_" in name:
-        close += [n for n in names if n.lower().split("_")[0] == head and n not in close]
-    if not close:
-        return ""
-    return " Did you mean " + " or ".join(repr(n) for n in close[:4]) + "?"
 
 
 def list_models() -> list[str]:

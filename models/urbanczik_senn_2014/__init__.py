@@ -27,24 +27,33 @@ _NEST = "NEST 3.10 pynest/examples/urbanczik_synapse_example.py"
 _KICKS = 1.0 / (1.0 - np.exp(-0.1 / 3.0))
 
 PARAMETERS = (
-    Parameter("n_inputs", 200, "dendritic inputs (frozen Poisson trains)", _NEST),
-    Parameter("input_rate", 10.0 * Hz, "rate of each input train", _NEST),
-    Parameter("pattern_duration", 200 * ms, "length of the repeated input pattern", _NEST),
-    Parameter("n_learning", 100, "repetitions with the teacher on", _NEST, quick=10),
-    Parameter("n_free", 2, "repetitions without teacher before and after learning", _NEST),
-    Parameter("eta", 0.17, "learning rate in NEST's units (converted by nest_learning_rate)", _NEST),
+    Parameter("n_inputs", 200, "dendritic inputs (frozen Poisson trains)", _NEST, domain="integer>=1"),
+    Parameter("input_rate", 10.0 * Hz, "rate of each input train", _NEST, domain="positive"),
+    Parameter("pattern_duration", 200 * ms, "length of the repeated input pattern", _NEST,
+              domain="positive"),
+    Parameter("n_learning", 100, "repetitions with the teacher on", _NEST, quick=10,
+              domain="integer>=1"),
+    Parameter("n_free", 2, "repetitions without teacher before and after learning", _NEST,
+              domain="integer>=1"),
+    Parameter("eta", 0.17, "learning rate in NEST's units (converted by nest_learning_rate)", _NEST,
+              domain="nonnegative"),
     Parameter("tau_delta", 100 * ms, "low-pass filter of the weight change",
-              "Urbanczik & Senn 2014, Experimental Procedures; " + _NEST),
-    Parameter("w_initial", 90 * pA, "initial dendritic weight (0.3 C_m per ms)", _NEST),
-    Parameter("w_max", 1350 * pA, "largest dendritic weight (4.5 C_m per ms)", _NEST),
+              "Urbanczik & Senn 2014, Experimental Procedures; " + _NEST, domain="positive"),
+    Parameter("w_initial", 90 * pA, "initial dendritic weight (0.3 C_m per ms)", _NEST,
+              domain="nonnegative"),
+    Parameter("w_max", 1350 * pA, "largest dendritic weight (4.5 C_m per ms)", _NEST,
+              domain="positive"),
     Parameter("g_E0", round(5.4 * _KICKS, 3) * nS, "mean teacher excitation",
-              "NEST example: 0.018 C_m nS per 0.1-ms step into a 3-ms conductance"),
+              "NEST example: 0.018 C_m nS per 0.1-ms step into a 3-ms conductance",
+              domain="nonnegative"),
     Parameter("g_E1", round(4.8 * _KICKS, 3) * nS, "amplitude of the teacher excitation's sine",
-              "NEST example: 0.016 C_m per step"),
-    Parameter("g_I0", round(18.0 * _KICKS, 3) * nS, "teacher inhibition", "NEST example: 0.06 C_m per step"),
+              "NEST example: 0.016 C_m per step", domain="nonnegative"),
+    Parameter("g_I0", round(18.0 * _KICKS, 3) * nS, "teacher inhibition", "NEST example: 0.06 C_m per step",
+              domain="nonnegative"),
     Parameter("t_ref", 3 * ms, "somatic dead time after a spike (0: a Poisson process of rate phi(U))",
-              _NEST),
-    Parameter("f_teach", 10.0 * Hz, "frequency of the teacher's sine (two periods per pattern)", _NEST),
+              _NEST, domain="nonnegative"),
+    Parameter("f_teach", 10.0 * Hz, "frequency of the teacher's sine (two periods per pattern)", _NEST,
+              domain="positive"),
 )
 
 
@@ -200,7 +209,15 @@ def figure(data, metrics):
         axes[2].set_title(f"error / {metrics.get('error_reduction', np.nan):.1f}, "
                           f"r = {metrics.get('corr_heldout', np.nan):.3f}", fontsize=7)
         fig.tight_layout()
-    return fig
+    from cortexlearn.plotting.style import set_caption
+
+    n_inputs = int(np.asarray(data["weights"]).size)
+    return set_caption(fig, (
+        f"Urbanczik & Senn 2014, Fig. 1: one two-compartment neuron whose {n_inputs} dendritic synapses "
+        "learn, driven by a repeated pattern of frozen Poisson trains. a, b, the first and the last "
+        "(held-out, teacher off) repetition: somatic potential U (grey), the teacher's matching "
+        "potential U_M (orange) and the dendritic prediction V_w* (dashed). c, RMS difference between "
+        "V_w* and U_M per repetition (grey band: teacher on), sampled every 1 ms."))
 
 
 CHECKS = (
