@@ -73,7 +73,7 @@ def eprop_cortexlearn(tasks: list, iterations: int, directory: str, *, neuron: s
     seconds, for the re-runs only, as the first run's child processes include the compiler)."""
     from brian2 import Hz, ms
 
-    from cortexlearn.circuits.recurrent import build_recurrent_network
+    from cortexlearn.build.recurrent import build_recurrent_network
     from cortexlearn.models.bellec_2020_pattern_generation.units import _flat
     from cortexlearn.rules.eprop import EProp
     from cortexlearn.simulation import Simulation

@@ -263,7 +263,7 @@ def eprop(args) -> dict:
     """The pattern-generation e-prop network (bellec_2020_pattern_generation's defaults, ALIF) for
     ``--trials`` iterations of 1 s, built through cortexlearn with ``--threads`` OpenMP threads."""
     from cortexlearn import Simulation
-    from cortexlearn.circuits.recurrent import build_recurrent_network
+    from cortexlearn.build.recurrent import build_recurrent_network
     from cortexlearn.models.bellec_2020_pattern_generation import MODEL
     from cortexlearn.models.bellec_2020_pattern_generation.units import make_rule, make_task
 

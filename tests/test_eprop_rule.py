@@ -12,7 +12,7 @@ import pytest
 from brian2 import Hz, ms, second
 
 from cortexlearn import Simulation
-from cortexlearn.circuits.recurrent import build_recurrent_network
+from cortexlearn.build.recurrent import build_recurrent_network
 from cortexlearn.errors import SpecError, UnitError
 from cortexlearn.reference.eprop import eprop_gradient, train
 from cortexlearn.reference.snn_bptt import SNNParams, simulate

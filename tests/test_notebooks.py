@@ -28,13 +28,13 @@ REQUIRES = {
                                     "cortexlearn.reference.training", "cortexlearn.circuits.feedforward",
                                     "cortexlearn.stimuli", "cortexlearn.datasets", "mnist1d"],
     "04_critic_and_eprop.ipynb": ["cortexlearn.rules.eprop", "cortexlearn.reference.eprop",
-                                  "cortexlearn.reference.snn_bptt", "cortexlearn.circuits.recurrent",
+                                  "cortexlearn.reference.snn_bptt", "cortexlearn.build.recurrent",
                                   "cortexlearn.rules.critic", "cortexlearn.build.critic"],
     "05_sweep_on_dask.ipynb": ["distributed", "cortexlearn.models.bi_poo_1998"],
     "06_closed_loop.ipynb": ["cortexlearn.closedloop", "cortexlearn.resident"],
     "07_your_own_learning_circuit.ipynb": ["cortexlearn.build", "cortexlearn.rules.base",
-                                           "cortexlearn.circuits.feedforward", "cortexlearn.datasets",
-                                           "sklearn"],
+                                           "cortexlearn.circuits.feedforward", "cortexlearn.circuits.recurrent",
+                                           "cortexlearn.datasets", "sklearn"],
 }
 
 

@@ -5,7 +5,7 @@ This is the oracle for the e-prop rule (:mod:`cortexlearn.reference.eprop`,
 :mod:`cortexlearn.rules.eprop`) and the ground truth for the angle between e-prop's update and
 the gradient. The dynamics are those of Bellec et al. (2020), *A solution to the learning dilemma
 for recurrent networks of spiking neurons*, Nat. Commun. 11:3625 (Methods, LIF and ALIF), written
-with the step order that the Brian2 circuit (:mod:`cortexlearn.circuits.recurrent`) follows, so
+with the step order that the Brian2 circuit (:mod:`cortexlearn.build.recurrent`) follows, so
 that both produce the same spikes on the same input:
 
 .. math::

@@ -90,7 +90,7 @@ def run_unit(unit: Unit, seeds: list[int], cfg: dict, target: str = "cpp_standal
     dict: ``{"unit", "build", "n_steps", "n_synapses", "runs": {variant: {"curves", "rates",
     "weights", "output_first", "output_last", "wall", "initial"}}}``
     """
-    from cortexlearn.circuits.recurrent import build_recurrent_network
+    from cortexlearn.build.recurrent import build_recurrent_network
     from cortexlearn.simulation import Simulation
 
     dt = cfg["dt"]
