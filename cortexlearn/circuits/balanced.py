@@ -1,18 +1,8 @@
-"""Balanced spiking networks that learn a linear dynamical system (Bourdoukan & Denève 2015).
-
-The target is ``dx/dt = A x + c(t)`` (:class:`LinearSystem`). N integrate-and-fire neurons with
-encoding weights ``F`` (rows ``F_i``, |F_i| fixed) represent ``x̂ = Fᵀ r``; each neuron's voltage
-is, in the balanced regime, its share of the coding error minus a cost,
-``V_i = F_i·(x - x̂) - μ r_i``. The voltage obeys::
-
-    dV_i/dt = -λ_V V_i + F_i·c(t) + Σ_k Ωs_ik r_k + K g(t) F_i·(x - x̂) + σ √(2λ_V) ξ_i
-              + Σ_k Ωf_ik o_k(t)                      (fast connections, k ≠ i)
-    V_i > T_i = (|F_i|² + μ)/2   →   V_i -= |F_i|² + μ,  r_i += 1        (dr/dt = -λ r)
-
-The error ``x - x̂`` is computed by a one-unit readout group and fed back while ``g(t) = 1``
-(learning); autonomous test windows switch it off. Everything that changes over a session
-(command ``c``, target ``x``, learning and feedback gates) is a ``TimedArray``, so a whole session
-(test before, learning with interleaved tests, test after) is **one** ``run()``.
+"""The specification of a balanced spiking network with fast and slow connections that learns a
+linear dynamical system (Bourdoukan & Denève 2015, NIPS 28): :class:`BalancedConfig` (sizes,
+leaks, costs, noise, the two rules) and, from :mod:`~cortexlearn.circuits.balanced_system`, the
+system, its encoders, optimal weights and the session schedule. The network's equations are
+described in :mod:`cortexlearn.build.balanced`, which builds it.
 """
 from __future__ import annotations
 

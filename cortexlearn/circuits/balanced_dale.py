@@ -1,27 +1,9 @@
-"""The fast/slow balanced network with separate excitatory and inhibitory populations.
-
-Bourdoukan & Denève (2015) under Dale's law, built the way Boerlin, Machens & Denève (2013) build
-E/I spiking networks: the **excitatory** population (encoders ``F_E``) represents the signal and
-learns the dynamics; an **inhibitory** population (encoders ``F_I``) tracks the excitatory
-population's estimate and returns it as fast inhibition. Every weight is a non-negative magnitude
-whose sign comes from the presynaptic population.
-
-Signs. Fast weights are dot products of encoders, ``F_post·F_pre``; they all have one sign when
-every encoder carries a constant component: the signal is augmented with a constant dimension
-``x_0 = b`` (``dx_0/dt = -λ x_0 + λ b``, a command like the others) and encoders become
-``F̃ = (F, a)`` with ``a ≥ |F|``, so that ``F̃_i·F̃_k ≥ a² - |F|² ≥ 0``. Voltages follow::
-
-    V^E_i = F̃^E_i·(x̃ - x̂^I) - μ_E r^E_i        (x̂^I ≈ x̂^E: the I population's estimate)
-    V^I_m = F̃^I_m·(x̂^E - x̂^I) - μ_I r^I_m
-
-    fast  E→I:  +F̃^I_m·F̃^E_k      I→E:  -F̃^E_i·F̃^I_m      I→I:  -F̃^I_m·F̃^I_n  (m ≠ n)
-    slow  E→E:  +W^EE_ik r^E_k     I→E:  -W^IE_im r^I_m      (learnt, W >= 0)
-
-The slow part ``F̃^E_i (A+λI) x̂ = m_i·x̂`` is mixed-sign; it is reachable with non-negative
-magnitudes because the constant dimension lets ``m_i·x̂ = Σ_k (m_i·F_k + α a) r^E_k - α b`` and
-``b ≈ a Σ_m r^I_m`` (:func:`dale_slow_weights`). The slow magnitudes learn with
-:class:`~cortexlearn.rules.balanced.DaleSlowErrorRule` from the error ``x̃ - x̂^E`` fed back into
-the excitatory neurons (by default only its signal part; see ``learn_constant``).
+"""The specification of the fast/slow balanced network with separate excitatory and inhibitory
+populations (Bourdoukan & Denève 2015 under Dale's law, after Boerlin, Machens & Denève 2013):
+:class:`DaleBalancedConfig`, the sign-constrained encoders (:func:`dale_encoders`), the optimal
+fast and slow magnitudes (:func:`dale_fast_weights`, :func:`dale_slow_weights`) and the schedule
+with its constant dimension (:func:`augment_schedule`). The construction — why every weight can be
+a non-negative magnitude — is described in :mod:`cortexlearn.build.balanced_dale`, which builds it.
 """
 
 from __future__ import annotations
