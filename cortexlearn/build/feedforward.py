@@ -53,7 +53,37 @@ __all__ = ["FeedforwardNet", "build_feedforward", "build_credit_circuit"]
 
 @dataclasses.dataclass
 class FeedforwardNet:
-    """The named Brian2 objects of a built circuit and what is needed to run it in chunks."""
+    """The named Brian2 objects of a built circuit and what is needed to run it in chunks.
+
+    Attributes
+    ----------
+    network : Network
+        Holds every object of the circuit (and of :meth:`attach`).
+    namespace : dict
+        The rule's constants and the session's ``TimedArray`` s, to pass to the run.
+    config : FeedforwardConfig
+    rule : CreditRule
+        The rule the circuit was built with.
+    schedule : RenderedSchedule
+        The session the circuit was built for.
+    groups : dict
+        ``NeuronGroup`` by name (input, relays, hidden layers, output, align).
+    projections : dict
+        ``(Synapses, sign)`` of each forward pathway by name ``p{l}_{e|i|m}``.
+    monitors : dict
+        Per-presentation output and alignment monitors, and rasters.
+    state_variables : dict
+        Group name -> variables carried between chunks.
+    offset_groups : list
+        Groups with a ``t_offset`` constant.
+    timed_arrays : dict
+        The session's ``TimedArray`` s by key (``rates``, ``targets``, ``learning``, ``record``
+        and the lag and sequence arrays).
+    n_trials : int
+        Trials of the session, padded to whole chunks.
+    extras, extra_state, trial_monitors : dict
+        What :meth:`attach` added.
+    """
 
     network: Network
     namespace: dict
@@ -140,7 +170,18 @@ class FeedforwardNet:
 
     def initial_state(self, params: dict) -> dict:
         """The state at the start of a session: signed weights of ``params`` split into the
-        projections' magnitudes, generator phases, everything else zero."""
+        projections' magnitudes, generator phases, everything else zero.
+
+        Parameters
+        ----------
+        params : dict
+            Output of :func:`~cortexlearn.circuits.feedforward.initial_parameters`.
+
+        Returns
+        -------
+        dict
+            ``"object.var"`` -> values, as :meth:`state` returns them.
+        """
         st = {}
         for gname, names in self.state_variables.items():
             for var in names:
@@ -153,7 +194,21 @@ class FeedforwardNet:
         return st
 
     def fixed_values(self, rule: CreditRule, params: dict) -> dict:
-        """Run-time constants of a session: the rule's switches and rates, the feedback weights."""
+        """Run-time constants of a session: the rule's switches and rates, the feedback weights.
+
+        Parameters
+        ----------
+        rule : CreditRule
+            Gives the hidden layers' coefficients (which feedback matrix ``M`` they read, see
+            :mod:`cortexlearn.rules.credit`) and the learning rates.
+        params : dict
+            Gives the feedback matrices ``B{l}`` and ``D{h}``.
+
+        Returns
+        -------
+        dict
+            ``"object.var"`` -> value.
+        """
         vals = {}
         for h in range(1, len(self.config.hidden_sizes) + 1):
             for var, value in rule.coefficients().items():
@@ -178,7 +233,15 @@ class FeedforwardNet:
         return vals
 
     def assign(self, values: dict, t_offset=None):
-        """Assign values from Python (runtime targets, or before a standalone build)."""
+        """Assign values from Python (runtime targets, or before a standalone build).
+
+        Parameters
+        ----------
+        values : dict
+            ``"object.var"`` -> value.
+        t_offset : float, optional
+            Seconds added to the time at which the offset groups read the schedule.
+        """
         for key, value in values.items():
             obj, var = self._resolve(key)
             setattr(obj, var, value)
@@ -188,7 +251,22 @@ class FeedforwardNet:
 
     def run_args(self, values: dict, t_offset=None, schedule: RenderedSchedule | None = None) -> dict:
         """``run_args`` for a standalone re-run: ``values`` fed back, time read at ``t + t_offset``,
-        and optionally another schedule of the same shape."""
+        and optionally another schedule of the same shape.
+
+        Parameters
+        ----------
+        values : dict
+            ``"object.var"`` -> value.
+        t_offset : float, optional
+            Seconds added to the time at which the offset groups read the schedule.
+        schedule : RenderedSchedule, optional
+            Another schedule of the build's shape.
+
+        Returns
+        -------
+        dict
+            Brian2 variable -> value.
+        """
         args = {}
         for key, value in values.items():
             obj, var = self._resolve(key)
@@ -203,6 +281,16 @@ class FeedforwardNet:
 
     def schedule_arrays(self, schedule: RenderedSchedule) -> dict:
         """The padded values of the session's ``TimedArray`` s for ``schedule``.
+
+        Parameters
+        ----------
+        schedule : RenderedSchedule
+            A schedule of the build's shape.
+
+        Returns
+        -------
+        dict
+            ``rates`` (1/s), ``targets`` and ``learning``, padded to whole chunks.
 
         Raises
         ------
@@ -225,11 +313,31 @@ class FeedforwardNet:
                 "learning": padded(schedule.learning_values)}
 
     def weights(self, state: dict | None = None) -> dict:
-        """Signed weight matrices ``W{l}`` (pre x post) of ``state`` (default: the current one)."""
+        """Signed weight matrices ``W{l}`` (pre x post) of ``state`` (default: the current one).
+
+        Parameters
+        ----------
+        state : dict, optional
+            A state as :meth:`state` returns it.
+
+        Returns
+        -------
+        dict
+        """
         return signed_weights(self.state() if state is None else state, self.config, self._pair_index)
 
     def magnitudes(self, state: dict | None = None) -> dict:
-        """Magnitudes ``W{l}_e`` and ``W{l}_i`` of each pathway (see :func:`pathway_weights`)."""
+        """Magnitudes ``W{l}_e`` and ``W{l}_i`` of each pathway (see :func:`pathway_weights`).
+
+        Parameters
+        ----------
+        state : dict, optional
+            A state as :meth:`state` returns it (default: the current one).
+
+        Returns
+        -------
+        dict
+        """
         return pathway_weights(self.state() if state is None else state, self.config, self._pair_index)
 
 
@@ -284,7 +392,15 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     ------
     SpecError
         When the schedule does not match the circuit's sizes.
+
+    Returns
+    -------
+    FeedforwardNet
     """
+    # 363 lines kept as one function: the groups' equations, latch code and the credit clock's
+    # orders are written against each other (a layer's summed credit runs at order
+    # 10 (L - l + 1) + 1, its delta at + 2) and the nested helpers share the delay-line and
+    # relay state; splitting it is left for a change that re-runs every cross-target test.
     if not isinstance(rule, CreditRule):
         raise SpecError(f"rule must be a CreditRule, got {type(rule).__name__}")
     n_trials, n_in = schedule.rate_values.shape

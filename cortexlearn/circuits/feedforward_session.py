@@ -33,6 +33,27 @@ class SessionRecord:
     monitors (:meth:`FeedforwardNet.attach`) for trial ``p``. ``wall_time`` and ``build_time``
     (seconds) cover the ``chunks_run`` chunks run by this call (fewer than ``chunks_done`` when
     it resumed from a checkpoint).
+
+    Attributes
+    ----------
+    counts, vm : ndarray (n_trials, n_outputs)
+        Output spike counts and mean output membranes per trial.
+    align : ndarray (n_trials, 4)
+        Alignment sums per trial.
+    rasters : dict
+        Raster name -> (indices, times in s).
+    state : dict
+        The state after the last chunk run.
+    chunks_done, n_chunks : int
+        Chunks done (including resumed ones) and in the session.
+    status : str
+        ``"complete"`` or ``"interrupted"``.
+    wall_time, build_time : float
+        Seconds of running and of building in this call.
+    extra : dict
+        Per-trial values of attached monitors.
+    chunks_run : int
+        Chunks run by this call.
     """
 
     counts: np.ndarray
@@ -143,8 +164,14 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
 
     Parameters
     ----------
+    net : FeedforwardNet
+        The built circuit.
+    sim : Simulation
+        The simulation it was built in.
     rule, params, schedule : optional
         Default: those the circuit was built with.
+    checkpoint : str, optional
+        Path of a ``.npz`` file to save after each chunk and resume from.
     stop_after : int, optional
         Stop after this many chunks have been run in *this* call (status ``"interrupted"``).
     on_chunk : callable, optional
@@ -161,7 +188,14 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
     NonFiniteError
         When a weight or bias became NaN or infinite; the message names the projection, and the
         checkpoint keeps the last good chunk.
+
+    Returns
+    -------
+    SessionRecord
     """
+    # 142 lines kept whole: resume, run, check and checkpoint share the per-chunk records and
+    # must happen in this order for a resumed session to end with the same weights as an
+    # uninterrupted one; splitting them is left for a change that re-runs the resume tests.
     import os
     import time
 
