@@ -270,9 +270,10 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
     SpecError
         If a rule, a weight unit, a trace or an initial value does not fit the circuit.
     """
-    # 129 lines on purpose: the order of creation (groups, sources, fused then single projections,
-    # drives, monitors) fixes the order of random draws on every target, and the compiled-target
-    # tests compare numbers drawn in that order; splitting it is left until those are re-pinned.
+    # 129 lines kept whole for now: the order of creation (groups with their random initial
+    # values, sources, fused then single projections with their random connections, drives,
+    # monitors) fixes the order of random draws, which a split must keep exactly; it is left
+    # whole until the builder's cross-target tests are re-run after such a change.
     if not isinstance(circuit, Circuit):
         raise SpecError(f"build() needs a Circuit, got {type(circuit).__name__}")
     groups, spikes, states, rates, drives = {}, {}, {}, {}, {}

@@ -43,7 +43,7 @@ class Critic:
     context_synapses : Synapses or None
         Plastic synapses from a context group (e.g. the label), if one was given.
     monitor : StateMonitor or None
-        Records the critic's variables once per presentation, if asked for.
+        Records ``pred``, ``err_true`` and ``avail`` in slot ``end``, if asked for.
     namespace : dict
         The rule's constants (:meth:`ErrorCritic.namespace`) to pass to the run.
     """

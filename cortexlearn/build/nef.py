@@ -27,8 +27,8 @@ class NEFPopulation:
     name : str
         Name of the population (the group is ``{network name}_{name}``).
     gain : ndarray
-        Gains of the encoders (N,); kept with the population, the builder does not use them
-        (the weights already hold them).
+        Gains (N,) of ``J = gain e·x + bias`` (:mod:`cortexlearn.reference.nef`); kept with the
+        population, not read by this builder (``input_gain`` carries the input's gain).
     bias : ndarray
         Bias currents (N,), in units of the threshold.
     input_gain : ndarray or None
