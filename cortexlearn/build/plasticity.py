@@ -380,7 +380,7 @@ def poisson_input_group(n: int, rates, *, name: str, equations: str = "",
 
     Each neuron keeps the time of its next spike and, when it is reached, adds an exponential
     interval ``-log(rand())/rate``. Same statistics as ``PoissonGroup`` up to the time grid, ~4x
-    cheaper (measured). Rates may differ per neuron; spikes land on the first step at or after
+    cheaper (measured earlier). Rates may differ per neuron; spikes land on the first step at or after
     the drawn time. ``equations`` and ``extra_reset`` add presynaptic traces kept on the inputs;
     the reset then runs in the ``before_synapses`` slot.
 

@@ -388,7 +388,7 @@ class PairSTDP(PlasticityRule):
 
         The rule factorises (the trace of a synapse depends on one neuron only), so with
         ``traces="neuron"`` each neuron holds one trace for all its synapses instead of one per
-        synapse (1.6-4x faster in our measurements). The builder adds ``equations`` to the group and runs
+        synapse (1.6-4x faster, measured earlier). The builder adds ``equations`` to the group and runs
         ``on_spike`` with ``group.run_on_event("spike", on_spike, when=when)``: the presynaptic
         trace jumps *before* the synapses are processed and the postsynaptic one *after*, which
         gives exactly the per-synapse semantics (``on_pre`` before ``on_post``; a pair at Δt = 0
