@@ -79,8 +79,21 @@ class Parameter:
 
     def check_domain(self, value, values: Mapping[str, Any] | None = None):
         """Raise :class:`SpecError` naming the parameter and its valid range when ``value`` lies
-        outside this parameter's domain (``values``: the other resolved parameters, for
-        ``steps:NAME``)."""
+        outside this parameter's domain.
+
+        Parameters
+        ----------
+        value : object
+            The value to check; booleans, strings and None are not checked.
+        values : mapping, optional
+            The other resolved parameters, for a domain ``steps:NAME`` (a whole number of the
+            time step ``NAME``); without them that domain is not checked.
+
+        Raises
+        ------
+        SpecError
+            If ``value`` is not finite or lies outside a domain.
+        """
         if isinstance(value, (bool, str, np.bool_)) or value is None:
             return
         arr = np.asarray(value, dtype=float)

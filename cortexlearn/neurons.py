@@ -374,6 +374,16 @@ def urbanczik_senn(**overrides) -> NeuronModel:
     value at the start of a step while it decays, which at 0.1 ms and 3 ms raised the mean
     dendritic input by 1.7 % against NEST's adaptive solver (measured: 0.31 mV of 19 mV of
     depolarisation); RK4 is stable here (total somatic conductance below 1.5 uS, 0.2 ms).
+
+    Parameters
+    ----------
+    **overrides
+        Values that replace the defaults above, by name (``C_m``, ``g_D``, ``phi_max``, the
+        teacher's ``g_E0``, ``g_E1``, ``g_I0``, ``f_teach``, ``t_teach_on``, ``t_teach_off``, ...).
+
+    Returns
+    -------
+    NeuronModel
     """
     defaults = {"C_m": 300 * pF, "g_L": 30 * nS, "E_L": -70 * mV, "g_D": 600 * nS,
                 "C_d": 300 * pF, "g_L_d": 30 * nS, "E_L_d": -70 * mV, "E_e": 0 * mV, "E_i": -75 * mV,

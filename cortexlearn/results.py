@@ -146,7 +146,23 @@ def to_dataarray(name: str, value):
 
 
 def read_json(path: str):
-    """Parse the JSON file ``path``; a damaged file raises :class:`ResultsCorruptError` naming it."""
+    """Parse the JSON file ``path``; a damaged file raises :class:`ResultsCorruptError` naming it.
+
+    Parameters
+    ----------
+    path : str
+        Path of the file.
+
+    Returns
+    -------
+    object
+        The parsed JSON value.
+
+    Raises
+    ------
+    ResultsCorruptError
+        If the file is not valid JSON.
+    """
     try:
         with open(path) as fh:
             return json.load(fh)
@@ -158,7 +174,18 @@ def read_json(path: str):
 
 
 def array_digest(values) -> dict:
-    """Shape, dtype and SHA-256 digest of an array's values (what :func:`load` verifies)."""
+    """Shape, dtype and SHA-256 digest of an array's values (what :func:`load` verifies).
+
+    Parameters
+    ----------
+    values : array_like
+        The values; strings and objects are hashed through their text.
+
+    Returns
+    -------
+    dict
+        ``shape`` (list), ``dtype`` (str) and ``sha256`` (hex str).
+    """
     arr = np.ascontiguousarray(np.asarray(values))
     h = hashlib.sha256()
     if arr.dtype.kind in "OUS":
@@ -277,7 +304,20 @@ def _pid_alive(pid: int) -> bool:
 def run_state(manifest: Mapping) -> tuple[str, str]:
     """The true status of a run and why: a ``"running"`` manifest whose process is gone (on this
     host) becomes ``"interrupted"``; one whose heartbeat is older than :data:`STALE_AFTER_S`
-    (another host) becomes ``"stale"``. Other statuses are returned as written."""
+    (another host) becomes ``"stale"``. Other statuses are returned as written.
+
+    Parameters
+    ----------
+    manifest : mapping
+        A run's manifest (``status``, ``pid``, ``host``, ``heartbeat``, ``started``).
+
+    Returns
+    -------
+    status : str
+        The status.
+    reason : str
+        Why a running status was changed, empty otherwise.
+    """
     status = manifest.get("status", "unknown")
     if status != "running":
         return status, ""

@@ -45,7 +45,18 @@ _NETWORKS: "weakref.WeakValueDictionary[str, Circuit]" = weakref.WeakValueDictio
 def dale_synapses(network) -> set[str]:
     """Names of the ``Synapses`` of ``network`` whose ``w`` is a Dale magnitude (>= 0): those of
     a network built by :func:`cortexlearn.build.build` from a live :class:`Circuit` that carry
-    a projection's name (objects added to the network later are not counted)."""
+    a projection's name (objects added to the network later are not counted).
+
+    Parameters
+    ----------
+    network : Network
+        A Brian2 network (anything with ``name`` and ``objects``).
+
+    Returns
+    -------
+    set of str
+        Empty when the network was not built from a live circuit.
+    """
     circuit = _NETWORKS.get(getattr(network, "name", None) or "")
     if circuit is None:
         return set()
@@ -440,6 +451,22 @@ def check_weights(weight, where: str, size: int | None = None, unit=None):
     ``N_pre``, ``N_post``, ``N_incoming``, ``N_outgoing``). The sign of the effect comes from
     the presynaptic population's kind (E or I), never from the weight.
 
+    Parameters
+    ----------
+    weight : Quantity, array_like or str
+        The weight in any form.
+    where : str
+        What the weight belongs to, for the error messages.
+    size : int, optional
+        Number of synapses an array must match (or be a single value).
+    unit : Unit, optional
+        Dimensions a numeric weight must have.
+
+    Returns
+    -------
+    Quantity, array_like or str
+        ``weight``, unchanged.
+
     Raises
     ------
     DaleViolation
@@ -489,7 +516,25 @@ def _mul(a, b):
 def expression_bounds(expr: str, where: str = "expression") -> tuple[float, float]:
     """Lower and upper bound of a Brian2 expression over every draw of ``rand()`` (in [0, 1]),
     ``randn()`` (unbounded) and every index (interval arithmetic, SI magnitudes). A part whose
-    bound is unknown (another name, another function) gives ``(-inf, inf)``."""
+    bound is unknown (another name, another function) gives ``(-inf, inf)``.
+
+    Parameters
+    ----------
+    expr : str
+        A Brian2 expression.
+    where : str
+        What the expression belongs to, for the error message.
+
+    Returns
+    -------
+    low, high : float
+        The bounds, in SI magnitudes.
+
+    Raises
+    ------
+    SpecError
+        If the expression cannot be parsed.
+    """
     import ast
 
     from .units import _UNIT_NAMESPACE

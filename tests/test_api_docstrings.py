@@ -3,9 +3,8 @@ and a ``Parameters`` section (or ``Attributes`` for a data class) when it takes 
 method that overrides a documented method of a base class inherits its documentation, as
 numpydoc renders it.
 
-Read from the sources with ``ast``, so the check needs no import. The builder (``build.py``),
-the rules and the circuit factories are left out while they move to one rule protocol and one
-builder; their docstrings follow that change.
+Read from the sources with ``ast``, so the check needs no import. Two files that are being rewritten
+(the e-prop rule and the recurrent circuit) are left out until that change lands.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import pathlib
 import re
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "cortexlearn"
-EXCLUDED = ("build/", "rules/", "circuits/")
+EXCLUDED = ("rules/eprop.py", "circuits/recurrent.py")
 
 
 def _arguments(node: ast.FunctionDef) -> list[str]:
@@ -43,9 +42,11 @@ def documented_methods(files) -> dict[str, tuple[list[str], set[str]]]:
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             if isinstance(node, ast.ClassDef):
-                out[node.name] = ([ast.unparse(b).rpartition(".")[2] for b in node.bases],
-                                  {m.name for m in node.body if isinstance(m, ast.FunctionDef)
-                                   and ast.get_docstring(m)})
+                # two modules may hold classes of one name: keep the bases and methods of both
+                bases, methods = out.setdefault(node.name, ([], set()))
+                bases += [ast.unparse(b).rpartition(".")[2] for b in node.bases]
+                methods |= {m.name for m in node.body if isinstance(m, ast.FunctionDef)
+                            and ast.get_docstring(m)}
     return out
 
 

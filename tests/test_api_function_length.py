@@ -2,8 +2,8 @@
 
 Long functions hide their steps; where one is long on purpose (e.g. a reference simulation that
 mirrors the compiled code's order line by line), a comment naming its length and the reason makes
-that a decision rather than an accident. Read with ``ast``; the builder, the rules and the circuit
-factories are left out while they are rewritten around one builder.
+that a decision rather than an accident. Read with ``ast``; two files that are being rewritten (the
+e-prop rule and the recurrent circuit) are left out until that change lands.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 import tokenize
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "cortexlearn"
-EXCLUDED = ("build/", "rules/", "circuits/")
+EXCLUDED = ("rules/eprop.py", "circuits/recurrent.py")
 LIMIT = 80  # lines of the function without its docstring (documentation does not make it long)
 
 

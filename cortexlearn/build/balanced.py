@@ -34,7 +34,31 @@ __all__ = ["BalancedNetwork", "build_balanced_network"]
 
 @dataclasses.dataclass
 class BalancedNetwork:
-    """Named Brian2 objects of a built fast/slow network and the explicit ``Network``."""
+    """Named Brian2 objects of a built fast/slow network and the explicit ``Network``.
+
+    Attributes
+    ----------
+    network : Network
+        Holds every object below.
+    neurons : NeuronGroup
+        The N integrate-and-fire neurons (Bourdoukan & Denève 2015).
+    readout : NeuronGroup
+        One unit holding the decoded ``x̂ = Fᵀ r`` (``xhat0``, ``xhat1``, ...).
+    fast, slow : Synapses
+        Fast (``Omega``) and slow (``ws``) recurrent connections.
+    decode : Synapses
+        Neurons to readout (summed ``F_i r_i``).
+    spikes : SpikeMonitor
+    readout_monitor : StateMonitor
+        ``x̂`` every ``record_every``.
+    balance_monitor : StateMonitor
+        The E/I input accumulators, once per window of the schedule.
+    namespace : dict
+        Constants and ``TimedArray`` s to pass to the run.
+    encoders : ndarray
+        ``F`` (N, J).
+    config : BalancedConfig
+    """
 
     network: Network
     neurons: NeuronGroup
@@ -87,12 +111,38 @@ def build_balanced_network(config: BalancedConfig, system: LinearSystem, schedul
                            record_every=1 * ms, name: str = "balanced") -> BalancedNetwork:
     """Build the fast/slow network for ``system`` driven by ``schedule``.
 
+    Parameters
+    ----------
+    config : BalancedConfig
+        Sizes, costs, noise, feedback gain and the two rules.
+    system : LinearSystem
+        The dynamics to learn.
+    schedule : Schedule
+        Command, target and gates of the session (:func:`make_schedule`).
+    seed : int
+        Seed of the encoders (when not given).
+    encoders : ndarray, optional
+        ``F`` (N, J).
+    initial_slow, initial_fast : ndarray, optional
+        Initial slow (Hz) and fast weights (N, N), post x pre; default zero slow weights and
+        fast weights per ``config.fast``.
+    record_every : Quantity
+        Sampling interval of the readout monitor.
+    name : str
+        Prefix of every object's name.
+
+    Returns
+    -------
+    BalancedNetwork
+
     Raises
     ------
     SpecError
         If the schedule's dimension differs from the system's, or encoders/initial weights have
         the wrong shape or hold NaN.
     """
+    # 86 lines kept whole: one straight sequence of group, synapse and monitor constructions
+    # that share the encoders and index arrays; no step branches enough to deserve a name.
     j = system.dimension
     n = config.n_neurons
     if schedule.command.shape[1] != j or schedule.target.shape[1] != j:

@@ -44,7 +44,31 @@ __all__ = ["DaleBalancedNetwork", "build_dale_balanced_network"]
 
 @dataclasses.dataclass
 class DaleBalancedNetwork:
-    """Named Brian2 objects of a built E/I fast/slow network and the explicit ``Network``."""
+    """Named Brian2 objects of a built E/I fast/slow network and the explicit ``Network``.
+
+    Attributes
+    ----------
+    network : Network
+        Holds every object below.
+    excitatory, inhibitory : NeuronGroup
+        The E and I populations (Boerlin, Machens & Denève 2013).
+    readout, readout_inhibitory : NeuronGroup
+        One unit each with the population's decoded estimate ``x̂^E`` / ``x̂^I``.
+    fast : dict
+        Fast ``Synapses`` by key ``"EI"``, ``"IE"``, ``"II"`` (magnitudes ``w``).
+    slow : dict
+        Plastic slow ``Synapses`` onto E by key ``"EE"``, ``"IE"`` (magnitudes ``ws``).
+    spikes, spikes_inhibitory : SpikeMonitor
+    readout_monitor, readout_monitor_inhibitory : StateMonitor
+        The estimates every ``record_every``.
+    balance_monitor, balance_monitor_inhibitory : StateMonitor
+        The E/I input accumulators, once per window of the schedule.
+    namespace : dict
+        Constants and ``TimedArray`` s to pass to the run.
+    encoders, encoders_inhibitory : ndarray
+        Augmented encoders of E and I.
+    config : DaleBalancedConfig
+    """
 
     network: Network
     excitatory: NeuronGroup
@@ -83,12 +107,38 @@ def build_dale_balanced_network(config: DaleBalancedConfig, system: LinearSystem
     dimension is added here). ``encoders``: ``(enc_e, enc_i)`` augmented arrays or None (drawn
     with ``seed``); ``initial_slow``: ``(W_EE, W_IE)`` magnitudes in Hz or None (zero).
 
+    Parameters
+    ----------
+    config : DaleBalancedConfig
+        Sizes, costs, noise, feedback gain and the slow rule.
+    system : LinearSystem
+        The dynamics to learn.
+    schedule : Schedule
+        Command, target and gates, without the constant dimension.
+    seed : int
+        Seed of the encoders (when not given).
+    encoders : tuple of ndarray, optional
+        ``(enc_e, enc_i)``.
+    initial_slow : tuple of ndarray, optional
+        ``(W_EE, W_IE)``.
+    record_every : Quantity
+        Sampling interval of the readout monitors.
+    name : str
+        Prefix of every object's name.
+
+    Returns
+    -------
+    DaleBalancedNetwork
+
     Raises
     ------
     SpecError
         Dimension mismatch, encoders of the wrong shape or with NaN, negative or NaN initial
         slow magnitudes.
     """
+    # 105 lines kept whole: one straight sequence of group, synapse and monitor constructions
+    # for two populations that share the encoders and the schedule; no step branches enough to
+    # deserve a name.
     j = system.dimension
     n_e, n_i = config.n_excitatory, config.n_inhibitory
     if schedule.command.shape[1] != j or schedule.target.shape[1] != j:

@@ -34,7 +34,18 @@ __all__ = ["BuiltCircuit", "build", "unit_name", "synapse_code"]
 
 
 def unit_name(unit) -> str:
-    """The Brian2 equation name of a unit's dimensions (``volt``, ``siemens``, ``1``)."""
+    """The Brian2 equation name of a unit's dimensions (``volt``, ``siemens``, ``1``).
+
+    Parameters
+    ----------
+    unit : Unit or Quantity
+        Anything with physical dimensions (e.g. ``nS``, ``mV``, a dimensionless 1).
+
+    Returns
+    -------
+    str
+        The name of the base unit of those dimensions, ``"1"`` when dimensionless.
+    """
     dim = fu.get_dimensions(unit)
     if dim is fu.DIMENSIONLESS:
         return "1"
@@ -81,6 +92,17 @@ def synapse_code(projection: Projection, pre_kind: str, post: Population) -> dic
     transmission statement comes from the postsynaptic neuron's channel for the presynaptic kind
     (``g_e_post += w`` for an excitatory synapse onto a conductance-based neuron), so the sign
     stays with the presynaptic population.
+
+    Parameters
+    ----------
+    projection : Projection
+        The projection spec; its ``rule`` (None for static weights) must be a
+        :class:`~cortexlearn.rules.base.LearningRule` with the role ``"synapse"``.
+    pre_kind : str
+        Kind of the presynaptic node (``"excitatory"`` or ``"inhibitory"``), which picks the
+        postsynaptic channel.
+    post : Population
+        The postsynaptic population; its neuron model gives the channel and the weight unit.
 
     Returns
     -------
@@ -218,6 +240,8 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
 
     Parameters
     ----------
+    circuit : Circuit
+        The validated circuit spec: populations, sources, projections and drives.
     record_spikes : bool or tuple of str
         Spike monitors for all populations (True) or the named ones.
     record_state : dict, optional
@@ -235,7 +259,21 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         same weight and random connectivity onto neighbouring populations: fewer loops per
         time step, the same model (see :mod:`cortexlearn.fusion`). A fused projection is found
         in ``synapses`` under the fused name; ``built.fusion`` lists what was fused.
+
+    Returns
+    -------
+    BuiltCircuit
+        The network and its objects by spec name.
+
+    Raises
+    ------
+    SpecError
+        If a rule, a weight unit, a trace or an initial value does not fit the circuit.
     """
+    # 129 lines kept whole for now: the order of creation (groups with their random initial
+    # values, sources, fused then single projections with their random connections, drives,
+    # monitors) fixes the order of random draws, which a split must keep exactly; it is left
+    # whole until the builder's cross-target tests are re-run after such a change.
     if not isinstance(circuit, Circuit):
         raise SpecError(f"build() needs a Circuit, got {type(circuit).__name__}")
     groups, spikes, states, rates, drives = {}, {}, {}, {}, {}

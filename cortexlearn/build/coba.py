@@ -42,6 +42,21 @@ def build_coba(n_neurons: int = 4000, record_spikes: bool = True, fuse: bool = T
     each population projects through one ``Synapses`` (``E_to_E_I``, ``I_to_E_I``), the loop
     structure of the hand-written benchmark; ``fuse=False`` gives one ``Synapses`` per pair
     (``E_to_E``, ``E_to_I``, ``I_to_E``, ``I_to_I``).
+
+    Parameters
+    ----------
+    n_neurons : int
+        Total number of neurons (Brette et al. 2007: 4,000).
+    record_spikes : bool
+        Monitor the spikes of E and I.
+    fuse : bool
+        Fuse the groups and projections (:mod:`cortexlearn.fusion`).
+    **circuit_options
+        Passed to :func:`coba_circuit`.
+
+    Returns
+    -------
+    BuiltCircuit
     """
     circuit = coba_circuit(n_neurons, **circuit_options)
     return build(circuit, record_spikes=record_spikes, fuse=fuse)

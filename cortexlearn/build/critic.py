@@ -32,7 +32,21 @@ __all__ = ["Critic", "attach_critic", "attach_output_critic"]
 
 @dataclasses.dataclass
 class Critic:
-    """The critic's Brian2 objects; add ``objects`` to the network and ``namespace`` to the run."""
+    """The critic's Brian2 objects; add ``objects`` to the network and ``namespace`` to the run.
+
+    Attributes
+    ----------
+    group : NeuronGroup
+        The ``n_predicted`` critic units (prediction, error used, prediction error).
+    read_synapses : Synapses
+        Plastic all-to-all synapses from the layer, weights ``c``.
+    context_synapses : Synapses or None
+        Plastic synapses from a context group (e.g. the label), if one was given.
+    monitor : StateMonitor or None
+        Records ``pred``, ``err_true`` and ``avail`` in slot ``end``, if asked for.
+    namespace : dict
+        The rule's constants (:meth:`ErrorCritic.namespace`) to pass to the run.
+    """
 
     group: NeuronGroup
     read_synapses: Synapses
@@ -42,6 +56,7 @@ class Critic:
 
     @property
     def objects(self) -> list:
+        """The Brian2 objects that exist (group, synapses, monitor), to add to a network."""
         return [o for o in (self.group, self.read_synapses, self.context_synapses, self.monitor)
                 if o is not None]
 
@@ -50,6 +65,7 @@ class Critic:
         return _matrix(self.read_synapses)
 
     def context_weights(self) -> np.ndarray | None:
+        """Context weights as a (n_predicted, context size) matrix, or None without a context."""
         return None if self.context_synapses is None else _matrix(self.context_synapses)
 
 
@@ -172,7 +188,21 @@ def attach_critic(rule: ErrorCritic, layer, n_predicted: int, period, error_code
 
 
 def critic_network(critic: Critic, *others, name: str = "critic_network") -> Network:
-    """An explicit network of the critic's objects and ``others``."""
+    """An explicit network of the critic's objects and ``others``.
+
+    Parameters
+    ----------
+    critic : Critic
+        The attached critic.
+    *others : brian2 objects
+        Further objects to hold in the network (the layer, its monitors, ...).
+    name : str
+        Name of the network.
+
+    Returns
+    -------
+    Network
+    """
     return Network(*critic.objects, *others, name=name)
 
 

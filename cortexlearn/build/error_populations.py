@@ -37,6 +37,22 @@ def error_populations(output: NeuronGroup, clock, order: int, name: str) -> Neur
     Unit ``u = kind · n_outputs + k`` carries the activity ``act = max(σ d_rule_k, 0)`` with the Dale sign ``s``
     of its kind (:data:`KINDS`), updated on ``clock`` in slot ``end`` at ``order`` (after the
     output's error is set, before the credit sums).
+
+    Parameters
+    ----------
+    output : NeuronGroup
+        The output layer; it must hold the per-unit error ``d_rule``.
+    clock : Clock
+        The presentation clock on which the activities are updated.
+    order : int
+        Order of the update within the ``end`` slot.
+    name : str
+        Prefix of the group's name (``{name}_error_units``).
+
+    Returns
+    -------
+    NeuronGroup
+        ``4 · n_outputs`` units with ``act``, ``sigma``, ``s`` and the linked ``d_out``.
     """
     n = output.N
     group = NeuronGroup(4 * n, """act : 1
@@ -53,8 +69,28 @@ def error_populations(output: NeuronGroup, clock, order: int, name: str) -> Neur
 
 def population_feedback(units: NeuronGroup, target: NeuronGroup, variable: str, name: str):
     """All-to-all feedback from the error units onto ``target``'s summed ``variable``
-    (``variable_post = s_pre · m · act_pre``); returns the Synapses and their (unit, target) indices.
-    Set the magnitudes ``m`` with :func:`population_magnitudes`."""
+    (``variable_post = s_pre · m · act_pre``).
+
+    Set the magnitudes ``m`` with :func:`population_magnitudes`.
+
+    Parameters
+    ----------
+    units : NeuronGroup
+        The error units of :func:`error_populations`.
+    target : NeuronGroup
+        The layer that receives the feedback; ``variable`` must be a summed variable of it.
+    variable : str
+        Name of the target's dimensionless variable that sums the feedback.
+    name : str
+        Name of the Synapses.
+
+    Returns
+    -------
+    syn : Synapses
+        One synapse per (unit, target neuron), magnitudes ``m`` zero until set.
+    index : tuple of ndarray
+        The (unit, target) index of each synapse, in the order of the synapses.
+    """
     syn = Synapses(units, target, f"m : 1 (constant)\n{variable}_post = s_pre * m * act_pre : 1 (summed)",
                    name=name)
     uu, jj = np.meshgrid(np.arange(units.N), np.arange(target.N), indexing="ij")
@@ -65,7 +101,21 @@ def population_feedback(units: NeuronGroup, target: NeuronGroup, variable: str, 
 
 def population_magnitudes(feedback: np.ndarray, index) -> np.ndarray:
     """Non-negative magnitudes ``max(σ s F_kj, 0)`` of the pathways ``index`` for a signed
-    feedback matrix ``F`` (n_outputs x n_target)."""
+    feedback matrix ``F`` (n_outputs x n_target).
+
+    Parameters
+    ----------
+    feedback : ndarray
+        Signed feedback matrix ``F``, shape (n_outputs, n_target).
+    index : tuple of ndarray
+        The (unit, target) indices returned by :func:`population_feedback`.
+
+    Returns
+    -------
+    ndarray
+        One magnitude per synapse; summed with the Dale signs they give ``F e`` exactly (module
+        equation).
+    """
     feedback = np.asarray(feedback, dtype=float)
     uu, jj = index
     n = feedback.shape[0]

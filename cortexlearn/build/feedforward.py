@@ -53,7 +53,37 @@ __all__ = ["FeedforwardNet", "build_feedforward", "build_credit_circuit"]
 
 @dataclasses.dataclass
 class FeedforwardNet:
-    """The named Brian2 objects of a built circuit and what is needed to run it in chunks."""
+    """The named Brian2 objects of a built circuit and what is needed to run it in chunks.
+
+    Attributes
+    ----------
+    network : Network
+        Holds every object of the circuit (and of :meth:`attach`).
+    namespace : dict
+        The rule's constants and the session's ``TimedArray`` s, to pass to the run.
+    config : FeedforwardConfig
+    rule : CreditRule
+        The rule the circuit was built with.
+    schedule : RenderedSchedule
+        The session the circuit was built for.
+    groups : dict
+        ``NeuronGroup`` by name (input, relays, hidden layers, output, align).
+    projections : dict
+        ``(Synapses, sign)`` of each forward pathway by name ``p{l}_{e|i|m}``.
+    monitors : dict
+        Per-presentation output and alignment monitors, and rasters.
+    state_variables : dict
+        Group name -> variables carried between chunks.
+    offset_groups : list
+        Groups with a ``t_offset`` constant.
+    timed_arrays : dict
+        The session's ``TimedArray`` s by key (``rates``, ``targets``, ``learning``, ``record``
+        and the lag and sequence arrays).
+    n_trials : int
+        Trials of the session, padded to whole chunks.
+    extras, extra_state, trial_monitors : dict
+        What :meth:`attach` added.
+    """
 
     network: Network
     namespace: dict
@@ -140,7 +170,18 @@ class FeedforwardNet:
 
     def initial_state(self, params: dict) -> dict:
         """The state at the start of a session: signed weights of ``params`` split into the
-        projections' magnitudes, generator phases, everything else zero."""
+        projections' magnitudes, generator phases, everything else zero.
+
+        Parameters
+        ----------
+        params : dict
+            Output of :func:`~cortexlearn.circuits.feedforward.initial_parameters`.
+
+        Returns
+        -------
+        dict
+            ``"object.var"`` -> values, as :meth:`state` returns them.
+        """
         st = {}
         for gname, names in self.state_variables.items():
             for var in names:
@@ -153,7 +194,21 @@ class FeedforwardNet:
         return st
 
     def fixed_values(self, rule: CreditRule, params: dict) -> dict:
-        """Run-time constants of a session: the rule's switches and rates, the feedback weights."""
+        """Run-time constants of a session: the rule's switches and rates, the feedback weights.
+
+        Parameters
+        ----------
+        rule : CreditRule
+            Gives the hidden layers' coefficients (which feedback matrix ``M`` they read, see
+            :mod:`cortexlearn.rules.credit`) and the learning rates.
+        params : dict
+            Gives the feedback matrices ``B{l}`` and ``D{h}``.
+
+        Returns
+        -------
+        dict
+            ``"object.var"`` -> value.
+        """
         vals = {}
         for h in range(1, len(self.config.hidden_sizes) + 1):
             for var, value in rule.coefficients().items():
@@ -178,7 +233,15 @@ class FeedforwardNet:
         return vals
 
     def assign(self, values: dict, t_offset=None):
-        """Assign values from Python (runtime targets, or before a standalone build)."""
+        """Assign values from Python (runtime targets, or before a standalone build).
+
+        Parameters
+        ----------
+        values : dict
+            ``"object.var"`` -> value.
+        t_offset : float, optional
+            Seconds added to the time at which the offset groups read the schedule.
+        """
         for key, value in values.items():
             obj, var = self._resolve(key)
             setattr(obj, var, value)
@@ -188,7 +251,22 @@ class FeedforwardNet:
 
     def run_args(self, values: dict, t_offset=None, schedule: RenderedSchedule | None = None) -> dict:
         """``run_args`` for a standalone re-run: ``values`` fed back, time read at ``t + t_offset``,
-        and optionally another schedule of the same shape."""
+        and optionally another schedule of the same shape.
+
+        Parameters
+        ----------
+        values : dict
+            ``"object.var"`` -> value.
+        t_offset : float, optional
+            Seconds added to the time at which the offset groups read the schedule.
+        schedule : RenderedSchedule, optional
+            Another schedule of the build's shape.
+
+        Returns
+        -------
+        dict
+            Brian2 variable -> value.
+        """
         args = {}
         for key, value in values.items():
             obj, var = self._resolve(key)
@@ -203,6 +281,16 @@ class FeedforwardNet:
 
     def schedule_arrays(self, schedule: RenderedSchedule) -> dict:
         """The padded values of the session's ``TimedArray`` s for ``schedule``.
+
+        Parameters
+        ----------
+        schedule : RenderedSchedule
+            A schedule of the build's shape.
+
+        Returns
+        -------
+        dict
+            ``rates`` (1/s), ``targets`` and ``learning``, padded to whole chunks.
 
         Raises
         ------
@@ -225,11 +313,31 @@ class FeedforwardNet:
                 "learning": padded(schedule.learning_values)}
 
     def weights(self, state: dict | None = None) -> dict:
-        """Signed weight matrices ``W{l}`` (pre x post) of ``state`` (default: the current one)."""
+        """Signed weight matrices ``W{l}`` (pre x post) of ``state`` (default: the current one).
+
+        Parameters
+        ----------
+        state : dict, optional
+            A state as :meth:`state` returns it.
+
+        Returns
+        -------
+        dict
+        """
         return signed_weights(self.state() if state is None else state, self.config, self._pair_index)
 
     def magnitudes(self, state: dict | None = None) -> dict:
-        """Magnitudes ``W{l}_e`` and ``W{l}_i`` of each pathway (see :func:`pathway_weights`)."""
+        """Magnitudes ``W{l}_e`` and ``W{l}_i`` of each pathway (see :func:`pathway_weights`).
+
+        Parameters
+        ----------
+        state : dict, optional
+            A state as :meth:`state` returns it (default: the current one).
+
+        Returns
+        -------
+        dict
+        """
         return pathway_weights(self.state() if state is None else state, self.config, self._pair_index)
 
 
@@ -284,29 +392,17 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     ------
     SpecError
         When the schedule does not match the circuit's sizes.
+
+    Returns
+    -------
+    FeedforwardNet
     """
-    if not isinstance(rule, CreditRule):
-        raise SpecError(f"rule must be a CreditRule, got {type(rule).__name__}")
-    n_trials, n_in = schedule.rate_values.shape
-    if n_in != config.n_inputs:
-        raise SpecError(f"the schedule has {n_in} input channels, the circuit {config.n_inputs}")
-    if schedule.target_values.shape != (n_trials, config.n_outputs):
-        raise SpecError(f"target array has shape {schedule.target_values.shape}, expected "
-                        f"({n_trials}, {config.n_outputs}) (trials x output neurons)")
-    for key, shape in ((f"W{l}", (a, b)) for l, (a, b) in
-                       enumerate(zip(config.layer_sizes[:-1], config.layer_sizes[1:]))):
-        if np.shape(params.get(key)) != shape:
-            raise SpecError(f"initial weights {key} have shape {np.shape(params.get(key))}, "
-                            f"expected {shape}")
-    K = int(error_lags)
-    if K < 0:
-        raise SpecError(f"error_lags must be >= 0, got {error_lags}")
-    if K and not substitute_error:
-        raise SpecError("error_lags needs substitute_error=True: a late error reaches the output "
-                        "through e_used (attach_output_critic delivers it)")
-    if sequence_error and not substitute_error:
-        raise SpecError("sequence_error needs substitute_error=True: the error of a sequence "
-                        "reaches the output through e_used (attach_output_critic delivers it)")
+    # 270 lines: the checks, forward projections, error feedback and monitors are helpers; the
+    # groups stay here because their equations, latch code and credit-clock orders are written
+    # against each other (a layer's summed credit runs at order 10 (L - l + 1) + 1, its delta at
+    # + 2) and the nested helpers share the delay-line and relay state.
+    n_trials, K = _check_inputs(config, rule, schedule, params, error_lags, substitute_error,
+                                sequence_error)
     T = schedule.presentation
     chunk = int(chunk_trials or n_trials)
     if chunk < 1:
@@ -544,7 +640,115 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
     post_groups = [g for g, _, _ in pre_groups[1:]] + [out]
 
     # ---- forward projections (with credit summed onto their presynaptic side)
-    pair_index, feedback, feedback_index = {}, {}, {}
+    feedback, feedback_index = {}, {}
+    pair_index = _forward_projections(config, params, pre_groups, post_groups, out, clock, name,
+                                      projections, objects)
+    # ---- the output error: error populations, or direct feedback alignment
+    population_index = _error_feedback(config, params, out, groups, clock, name, feedback,
+                                       feedback_index, objects)
+    # ---- alignment of the last hidden layer's error with weight transport's, and the monitors
+    _alignment_and_monitors(groups, out, clock, name, L, raster_trials, monitors, objects)
+    net = Network(*objects, name=f"{name}_network")
+    ffn = FeedforwardNet(net, ns, config, rule, schedule, groups, projections, monitors, state_vars,
+                         offset_groups, {"rates": ta_rates, "targets": ta_targets,
+                                         "learning": ta_learn, "record": ta_rec, **lag_arrays}, n_padded)
+    ffn.params = params
+    ffn._pair_index = pair_index
+    ffn._feedback_index = feedback_index
+    ffn._population_index = population_index
+    ffn.feedback = feedback
+    ffn.assign(ffn.fixed_values(rule, params))
+    ffn.chunk_trials = chunk
+    ffn.credit_clock = clock
+    ffn.n_session_trials = n_trials
+    ffn.error_lags = K
+    return ffn
+
+
+
+def _check_inputs(config: FeedforwardConfig, rule, schedule: RenderedSchedule, params: dict,
+                  error_lags: int, substitute_error: bool, sequence_error: bool) -> tuple:
+    """Refuse a rule, schedule, initial weights or options that do not fit the circuit.
+
+    Parameters
+    ----------
+    config, rule, schedule, params, error_lags, substitute_error, sequence_error
+        As for :func:`build_feedforward`.
+
+    Returns
+    -------
+    n_trials : int
+        Trials of the schedule (before padding).
+    K : int
+        Depth of the delay lines (``error_lags``).
+
+    Raises
+    ------
+    SpecError
+        Naming what does not fit.
+    """
+    if not isinstance(rule, CreditRule):
+        raise SpecError(f"rule must be a CreditRule, got {type(rule).__name__}")
+    n_trials, n_in = schedule.rate_values.shape
+    if n_in != config.n_inputs:
+        raise SpecError(f"the schedule has {n_in} input channels, the circuit {config.n_inputs}")
+    if schedule.target_values.shape != (n_trials, config.n_outputs):
+        raise SpecError(f"target array has shape {schedule.target_values.shape}, expected "
+                        f"({n_trials}, {config.n_outputs}) (trials x output neurons)")
+    for key, shape in ((f"W{l}", (a, b)) for l, (a, b) in
+                       enumerate(zip(config.layer_sizes[:-1], config.layer_sizes[1:]))):
+        if np.shape(params.get(key)) != shape:
+            raise SpecError(f"initial weights {key} have shape {np.shape(params.get(key))}, "
+                            f"expected {shape}")
+    K = int(error_lags)
+    if K < 0:
+        raise SpecError(f"error_lags must be >= 0, got {error_lags}")
+    if K and not substitute_error:
+        raise SpecError("error_lags needs substitute_error=True: a late error reaches the output "
+                        "through e_used (attach_output_critic delivers it)")
+    if sequence_error and not substitute_error:
+        raise SpecError("sequence_error needs substitute_error=True: the error of a sequence "
+                        "reaches the output through e_used (attach_output_critic delivers it)")
+    return n_trials, K
+
+
+def _forward_projections(config: FeedforwardConfig, params: dict, pre_groups: list, post_groups: list,
+                         out, clock, name: str, projections: dict, objects: list) -> dict:
+    """The forward pathways of every layer, with credit summed onto their presynaptic side.
+
+    Each pair gets an excitatory pathway from the presynaptic group or, under Dale's law, an
+    inhibitory one from its relay (:func:`~cortexlearn.circuits.feedforward.pathway_masks`);
+    pathways out of a hidden layer also carry the fixed feedback ``b`` and sum the credit of the
+    module docstring onto their presynaptic side, on the credit clock. Every pathway runs its
+    three-factor update (:func:`~cortexlearn.rules.credit.weight_update_code`) at order 500.
+
+    Parameters
+    ----------
+    config : FeedforwardConfig
+    params : dict
+        Gives ``W{l}``, ``B{l}`` and ``inh{l}``.
+    pre_groups : list of tuple
+        ``(group, name, relay or None)`` of the input and every hidden layer.
+    post_groups : list of NeuronGroup
+        The hidden layers and the output.
+    out : NeuronGroup
+        The output.
+    clock : Clock
+        The credit clock.
+    name : str
+        Prefix of the objects' names.
+    projections : dict
+        Filled with ``(Synapses, sign)`` by pathway name.
+    objects : list
+        The network's objects; the synapses are appended.
+
+    Returns
+    -------
+    dict
+        ``(i, j, sign)`` of each pathway by name.
+    """
+    dale, L = config.dale, len(config.hidden_sizes)
+    pair_index = {}
     for l, ((pre, pname, relay), post) in enumerate(zip(pre_groups, post_groups)):
         W, B = params[f"W{l}"], params[f"B{l}"]
         exc, inh = pathway_masks(config, params[f"inh{l}"])
@@ -576,8 +780,43 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
             projections[sname] = (syn, sign)
             pair_index[sname] = (i, j, sign)
             objects.append(syn)
+    return pair_index
 
-    # ---- the output error as rectified error populations (FA into the last layer, DFA into all)
+
+def _error_feedback(config: FeedforwardConfig, params: dict, out, groups: dict, clock, name: str,
+                    feedback: dict, feedback_index: dict, objects: list) -> dict:
+    """The pathways that carry the output error to the hidden layers outside the forward synapses.
+
+    With ``config.error_populations`` the error goes through rectified error populations
+    (:mod:`cortexlearn.build.error_populations`): into the last hidden layer for feedback
+    alignment (``B{L}``) and into every hidden layer for direct feedback alignment (``D{h}``).
+    Without them, direct feedback alignment (Nøkland 2016) has one signed pathway per hidden layer,
+    always present so that one compiled program serves every rule (``c_dfa`` switches it on).
+
+    Parameters
+    ----------
+    config : FeedforwardConfig
+    params : dict
+        Gives ``D{h}`` (the error populations' magnitudes are set later, per session).
+    out : NeuronGroup
+        The output.
+    groups : dict
+        The circuit's groups; the error units are added.
+    clock : Clock
+        The credit clock.
+    name : str
+        Prefix of the objects' names.
+    feedback, feedback_index : dict
+        Filled with the feedback ``Synapses`` and the (output, hidden) indices of the DFA pathways.
+    objects : list
+        The network's objects; the new ones are appended.
+
+    Returns
+    -------
+    dict
+        ``(matrix key, index)`` of each error-population pathway by name (empty without them).
+    """
+    pops, L = config.error_populations, len(config.hidden_sizes)
     population_index = {}
     if pops:
         units = error_populations(out, clock, 6, name)
@@ -607,8 +846,36 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
             for upd in fb.summed_updaters.values():
                 _on_credit_clock(upd, clock, 10 * (L - h + 1) + 1)
             objects.append(fb)
+    return population_index
 
-    # ---- alignment of the last hidden layer's error with weight transport's
+
+def _alignment_and_monitors(groups: dict, out, clock, name: str, L: int, raster_trials,
+                            monitors: dict, objects: list) -> None:
+    """The alignment sums of the last hidden layer and the per-presentation monitors.
+
+    A one-unit group sums ``d_rule · dbp``, ``|d_rule|²``, ``|dbp|²`` and the spike count of
+    hidden layer ``L`` on the credit clock (order 15), from which the angle to weight transport is
+    read (Lillicrap et al. 2016, Fig. 2).
+
+    Parameters
+    ----------
+    groups : dict
+        The circuit's groups; ``align`` is added.
+    out : NeuronGroup
+        The output.
+    clock : Clock
+        The credit clock.
+    name : str
+        Prefix of the objects' names.
+    L : int
+        Number of hidden layers.
+    raster_trials : array_like or None
+        With it, event monitors of the input, last hidden layer and output.
+    monitors : dict
+        Filled with the monitors by key.
+    objects : list
+        The network's objects; the new ones are appended.
+    """
     align = NeuronGroup(1, "dot : 1\nn_rule : 1\nn_bp : 1\nspikes : 1", name=f"{name}_align")
     asyn = Synapses(groups[f"hidden{L}"], align, model="""dot_post = d_rule_pre * dbp_pre : 1 (summed)
                     n_rule_post = d_rule_pre**2 : 1 (summed)
@@ -629,21 +896,6 @@ def build_feedforward(config: FeedforwardConfig, rule: CreditRule, schedule: Ren
             monitors[f"raster_{gname}"] = EventMonitor(groups[gname], "rec",
                                                        name=f"{name}_{gname}_raster")
     objects.extend(monitors.values())
-    net = Network(*objects, name=f"{name}_network")
-    ffn = FeedforwardNet(net, ns, config, rule, schedule, groups, projections, monitors, state_vars,
-                         offset_groups, {"rates": ta_rates, "targets": ta_targets,
-                                         "learning": ta_learn, "record": ta_rec, **lag_arrays}, n_padded)
-    ffn.params = params
-    ffn._pair_index = pair_index
-    ffn._feedback_index = feedback_index
-    ffn._population_index = population_index
-    ffn.feedback = feedback
-    ffn.assign(ffn.fixed_values(rule, params))
-    ffn.chunk_trials = chunk
-    ffn.credit_clock = clock
-    ffn.n_session_trials = n_trials
-    ffn.error_lags = K
-    return ffn
 
 
 def _linked(group, var):

@@ -21,6 +21,24 @@ class NEFPopulation:
     """LIF population in normalised units: ``τ_RC dv/dt = J - v``, threshold 1, reset 0.
 
     ``J = bias + input_gain · u(t) + I_fast + I_slow``; ``input_gain`` (N,) or None.
+
+    Attributes
+    ----------
+    name : str
+        Name of the population (the group is ``{network name}_{name}``).
+    gain : ndarray
+        Gains (N,) of ``J = gain e·x + bias`` (:mod:`cortexlearn.reference.nef`); kept with the
+        population, not read by this builder (``input_gain`` carries the input's gain).
+    bias : ndarray
+        Bias currents (N,), in units of the threshold.
+    input_gain : ndarray or None
+        Gain of the external input per neuron (N,); None means no input.
+    input_index : int
+        Column of the input signal that the population receives.
+    tau_rc : float
+        Membrane time constant in seconds.
+    tau_ref : float
+        Refractory period in seconds.
     """
 
     name: str
@@ -33,13 +51,26 @@ class NEFPopulation:
 
     @property
     def n(self) -> int:
+        """Number of neurons (the length of ``bias``)."""
         return int(np.size(self.bias))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class NEFConnection:
     """Dense connection (post x pre weights, current·s per spike). ``kind`` ``"E"``/``"I"``: weights
-    are non-negative magnitudes and the sign comes from the kind; ``"mixed"``: signed weights."""
+    are non-negative magnitudes and the sign comes from the kind; ``"mixed"``: signed weights.
+
+    Attributes
+    ----------
+    pre, post : str
+        Names of the presynaptic and postsynaptic populations.
+    weights : ndarray
+        Weights, shape (post size, pre size), in current·s per spike (normalised units).
+    kind : str
+        ``"E"``, ``"I"`` (non-negative magnitudes; Dale's law, Parisien et al. 2008) or ``"mixed"``.
+    channel : str
+        ``"fast"`` (synaptic time constant ``tau_fast``) or ``"slow"`` (``tau_slow``).
+    """
 
     pre: str
     post: str
@@ -62,6 +93,22 @@ class NEFConnection:
 
 @dataclasses.dataclass
 class NEFNetwork:
+    """The Brian2 objects of a built NEF network.
+
+    Attributes
+    ----------
+    network : Network
+        Holds the groups, synapses and monitors.
+    groups : dict
+        ``NeuronGroup`` per population name.
+    synapses : dict
+        ``Synapses`` per ``(pre, post)`` pair of names.
+    spike_monitors : dict
+        ``SpikeMonitor`` per population name.
+    namespace : dict
+        The input ``TimedArray`` ``u_in`` and the time constants, to pass to the run.
+    """
+
     network: Network
     groups: dict
     synapses: dict
@@ -86,6 +133,27 @@ def build_nef_network(populations, connections, input_signal, dt, tau_fast=5 * m
                       name: str = "nef", seed: int = 0) -> NEFNetwork:
     """Build LIF populations and dense connections driven by ``input_signal`` (T, K): population
     ``p`` receives ``p.input_gain · input_signal[:, p.input_index]``.
+
+    Parameters
+    ----------
+    populations : sequence of NEFPopulation
+        The populations, with unique names.
+    connections : sequence of NEFConnection
+        Dense connections between them; a spike adds ``w/τ`` to the channel's current.
+    input_signal : array_like
+        Input, shape (T,) or (T, K), sampled every ``dt``.
+    dt : Quantity
+        Sampling interval of ``input_signal``.
+    tau_fast, tau_slow : Quantity
+        Synaptic time constants of the fast and slow channels.
+    name : str
+        Prefix of every object's name.
+    seed : int
+        Seed of the uniform initial membrane potentials.
+
+    Returns
+    -------
+    NEFNetwork
 
     Raises
     ------

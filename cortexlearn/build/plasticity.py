@@ -25,7 +25,17 @@ __all__ = ["Built", "plastic_synapses", "spike_train_network", "driven_neuron_ne
 
 @dataclasses.dataclass
 class Built:
-    """Named Brian2 objects of a built circuit, its network and the namespace to run it with."""
+    """Named Brian2 objects of a built circuit, its network and the namespace to run it with.
+
+    Attributes
+    ----------
+    network : Network
+        Holds every Brian2 object of ``objects``.
+    objects : dict
+        Objects by role name (``"neurons"``, ``"synapses"``, ...); ``built[name]`` reads one.
+    namespace : dict
+        Constants to pass to the run.
+    """
 
     network: Network
     objects: dict[str, Any]
@@ -43,6 +53,29 @@ def plastic_synapses(source, target, rule: PlasticityRule | None, *, name: str, 
     The projection kind is checked first (:meth:`PlasticityRule.check_projection`); a rule with a
     ``run_regularly`` part gets it attached here. ``namespace`` adds the constants that
     ``transmission`` uses.
+
+    Parameters
+    ----------
+    source, target : NeuronGroup or SpikeGeneratorGroup
+        Presynaptic and postsynaptic groups.
+    rule : PlasticityRule or None
+        The rule whose synapse part (:meth:`~cortexlearn.rules.base.LearningRule.contribution`)
+        the synapses carry; None for static weights ``w``.
+    name : str
+        Name of the Synapses (and ``{name}_regular`` for a periodic update).
+    pre_kind, post_kind : str
+        Kinds of the two groups (``"E"`` or ``"I"``), checked against the rule.
+    transmission : str
+        The ``on_pre`` statement that transmits a spike (e.g. ``"g_e_post += w"``).
+    weight_unit : str, optional
+        Unit of ``w`` for static weights (dimensionless by default).
+    namespace : dict, optional
+        Constants used by ``transmission``.
+
+    Returns
+    -------
+    Synapses
+        Not yet connected.
 
     Raises
     ------
@@ -67,7 +100,20 @@ def plastic_synapses(source, target, rule: PlasticityRule | None, *, name: str, 
 
 
 def spike_trains_to_arrays(trains: Sequence[Sequence[float]]):
-    """Indices and times (s) for a ``SpikeGeneratorGroup`` from one list of spike times per neuron."""
+    """Indices and times (s) for a ``SpikeGeneratorGroup`` from one list of spike times per neuron.
+
+    Parameters
+    ----------
+    trains : sequence of sequence of float
+        Spike times in seconds, one sequence per neuron.
+
+    Returns
+    -------
+    indices : ndarray of int
+        Neuron index of each spike.
+    times : ndarray of float
+        Spike times in seconds, in the same order.
+    """
     idx = [np.full(len(tr), k, dtype=int) for k, tr in enumerate(trains)]
     times = [np.asarray(tr, dtype=float) for tr in trains]
     if not idx:
@@ -85,6 +131,28 @@ def neuron_traces(rules, side: str):
 
     Rules with ``traces="neuron"`` (:meth:`~cortexlearn.rules.stdp.PairSTDP.neuron_code`) share a
     trace when their code is identical; two different traces with one name are refused.
+
+    Parameters
+    ----------
+    rules : iterable of PlasticityRule or None
+        The rules of the projections onto (or from) the neurons; None and rules with synaptic
+        traces are skipped.
+    side : str
+        ``"pre"`` or ``"post"``: which side's traces to collect.
+
+    Returns
+    -------
+    codes : list of NeuronTraceCode
+        One code per distinct trace.
+    equations : str
+        The traces' equations, to add to the neuron model.
+    namespace : dict
+        The traces' constants.
+
+    Raises
+    ------
+    SpecError
+        Two rules keep different traces under one name.
     """
     codes = {}
     for rule in rules:
@@ -109,7 +177,15 @@ def _same_trace(a, b) -> bool:
 
 def attach_trace_regulars(group, codes):
     """Attach the traces' periodic code (e.g. the restart of a lazy-potentiation sum) to ``group``
-    in the ``start`` slot, after the synapses' flush (order -1) of the same step."""
+    in the ``start`` slot, after the synapses' flush (order -1) of the same step.
+
+    Parameters
+    ----------
+    group : NeuronGroup
+        The group that holds the traces.
+    codes : sequence of NeuronTraceCode
+        Trace codes (from :func:`neuron_traces`); each ``regular`` entry is ``(code, dt)``.
+    """
     regular = [pair for c in codes for pair in c.regular]
     for k, (code, dt) in enumerate(regular):
         group.run_regularly(code, dt=dt, when="start", order=k, name=f"{group.name}_trace_regular_{k}")
@@ -307,6 +383,26 @@ def poisson_input_group(n: int, rates, *, name: str, equations: str = "",
     cheaper (measured earlier). Rates may differ per neuron; spikes land on the first step at or after
     the drawn time. ``equations`` and ``extra_reset`` add presynaptic traces kept on the inputs;
     the reset then runs in the ``before_synapses`` slot.
+
+    Parameters
+    ----------
+    n : int
+        Number of spike trains.
+    rates : Quantity or str
+        Rate (Hz) for all, one per neuron, or an expression.
+    name : str
+        Name of the group.
+    equations : str
+        Extra equations (presynaptic traces).
+    namespace : dict, optional
+        Constants of ``equations`` and ``extra_reset``.
+    extra_reset : sequence of str
+        Statements run on each spike, before the synapses.
+
+    Returns
+    -------
+    NeuronGroup
+        Variables ``rate`` and ``next_spike`` (first spike drawn at t = 0).
     """
     reset = "\n".join(["next_spike = next_spike - log(rand())/rate", *extra_reset])
     group = NeuronGroup(n, _POISSON_EQS + equations, threshold="t >= next_spike", reset=reset, name=name,
@@ -413,8 +509,28 @@ def shared_input_network(rule: PlasticityRule | None, *, n_inputs: int = 10_000,
     input (``n_inputs * n_neurons`` plastic synapses, weights starting at ``g_max``): the scaled
     version for synaptic events per second. ``n_inhibitory`` shared inhibitory inputs at 10 Hz.
 
-    Returns objects ``inputs``, ``neurons``, ``synapses``, ``spikes`` (and ``inhibitory``,
-    ``inhibitory_synapses``).
+    Parameters
+    ----------
+    rule : PlasticityRule or None
+        The rule on the input synapses (static weights when None).
+    n_inputs, n_neurons : int
+        Numbers of Poisson inputs and of neurons.
+    input_rate : Quantity
+        Rate of every input.
+    g_max : float
+        Initial (and, for the rule, maximal) weight, in units of the leak conductance.
+    n_inhibitory : int
+        Number of shared inhibitory Poisson inputs (none by default).
+    params : dict, optional
+        Overrides of :data:`SONG_2000`.
+    name : str
+        Prefix of every object's name.
+
+    Returns
+    -------
+    Built
+        Objects ``inputs``, ``neurons``, ``synapses``, ``spikes`` (and ``inhibitory``,
+        ``inhibitory_synapses``).
     """
     p = {**SONG_2000, **(params or {})}
     for label, value in (("n_inputs", n_inputs), ("n_neurons", n_neurons)):
@@ -475,6 +591,30 @@ def balanced_network(rule: PlasticityRule | None, *, n_excitatory: int = 1600, n
     Returns objects ``neurons`` (E first, then I), ``E``, ``I`` (subgroups), ``ee`` (E→all) and
     ``ii`` (fixed synapses), ``ie`` (plastic), ``spikes``, and with ``record_weights_every`` a
     ``weights`` monitor of the first ``n_recorded_weights`` I→E synapses.
+
+    Parameters
+    ----------
+    rule : PlasticityRule or None
+        The rule on the I→E synapses (e.g. the inhibitory rule of Vogels et al. 2011, eq. 2);
+        static weights when None.
+    n_excitatory, n_inhibitory : int
+        Population sizes.
+    connectivity : float
+        Connection probability of every projection, in (0, 1].
+    w_ie_initial : Quantity
+        Initial I→E conductance.
+    params : dict, optional
+        Overrides of :data:`VOGELS_2011`.
+    record_weights_every : Quantity, optional
+        Sampling interval of the weight monitor; None records no weights.
+    n_recorded_weights : int
+        Most I→E synapses to record.
+    name : str
+        Prefix of every object's name.
+
+    Returns
+    -------
+    Built
 
     Raises
     ------

@@ -80,8 +80,10 @@ class BalancedConfig:
 
     @property
     def mu(self) -> float:
+        """The cost ``μ`` of a spike: ``cost``, or ``|F_i|²`` when None (Bourdoukan & Denève 2015)."""
         return self.encoder_norm ** 2 if self.cost is None else float(self.cost)
 
     @property
     def threshold(self) -> float:
+        """The threshold ``T = (|F_i|² + μ)/2`` of every neuron (module equation)."""
         return (self.encoder_norm ** 2 + self.mu) / 2

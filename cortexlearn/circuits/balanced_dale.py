@@ -106,6 +106,7 @@ class DaleBalancedConfig:
 
     @property
     def a(self) -> float:
+        """The encoders' constant component ``a``: ``constant_component``, or ``|F|`` when None."""
         return self.encoder_norm if self.constant_component is None else float(self.constant_component)
 
     @property
@@ -114,15 +115,53 @@ class DaleBalancedConfig:
         return self.encoder_norm ** 2 + self.a ** 2
 
     def mu(self, population: str) -> float:
+        """The cost ``μ`` of a spike of one population.
+
+        Parameters
+        ----------
+        population : str
+            ``"E"`` for the excitatory population, anything else for the inhibitory one.
+
+        Returns
+        -------
+        float
+            The population's cost, or ``|F̃|²`` when it is None.
+        """
         cost = self.cost_excitatory if population == "E" else self.cost_inhibitory
         return self.norm_squared if cost is None else float(cost)
 
     def threshold(self, population: str) -> float:
+        """The threshold ``(|F̃|² + μ)/2`` of one population (Boerlin, Machens & Denève 2013).
+
+        Parameters
+        ----------
+        population : str
+            ``"E"`` or ``"I"``, as for :meth:`mu`.
+
+        Returns
+        -------
+        float
+        """
         return (self.norm_squared + self.mu(population)) / 2
 
 
 def dale_encoders(config: DaleBalancedConfig, dimension: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Augmented encoders ``(F, a)`` of the E and the I population, (N_E, J+1) and (N_I, J+1)."""
+    """Augmented encoders ``(F, a)`` of the E and the I population, (N_E, J+1) and (N_I, J+1).
+
+    Parameters
+    ----------
+    config : DaleBalancedConfig
+        Population sizes, encoder norm and constant component ``a``.
+    dimension : int
+        Dimension ``J`` of the signal.
+    rng : numpy.random.Generator
+        Draws the signal part (:func:`random_encoders`), E population first.
+
+    Returns
+    -------
+    enc_e, enc_i : ndarray
+        The augmented encoders of the two populations.
+    """
     out = []
     for n in (config.n_excitatory, config.n_inhibitory):
         f = random_encoders(n, dimension, config.encoder_norm, rng)
@@ -133,6 +172,16 @@ def dale_encoders(config: DaleBalancedConfig, dimension: int, rng) -> tuple[np.n
 def dale_fast_weights(enc_e: np.ndarray, enc_i: np.ndarray) -> dict[str, np.ndarray]:
     """Fast magnitudes (post x pre): ``EI = F̃_I F̃_Eᵀ``, ``IE = F̃_E F̃_Iᵀ``, ``II = F̃_I F̃_Iᵀ``
     with a zero diagonal (the diagonal is the reset). All are >= 0 by construction.
+
+    Parameters
+    ----------
+    enc_e, enc_i : ndarray
+        Augmented encoders of the E and the I population (:func:`dale_encoders`).
+
+    Returns
+    -------
+    dict of ndarray
+        Magnitudes under the keys ``"EI"`` (E→I), ``"IE"`` (I→E) and ``"II"``.
 
     Raises
     ------
@@ -153,7 +202,24 @@ def dale_slow_weights(enc_e: np.ndarray, enc_i: np.ndarray, system: LinearSystem
     """Non-negative slow magnitudes (Hz) that implement ``m_i·x̂``, ``m_i = F_i (A + λI)``:
     ``W^EE_ik = m_i·F_k + α_i a`` and ``W^IE_im = α_i a_I`` with ``α_i a = margin · max_k |m_i·F_k|``
     (the offset is taken away again by the inhibitory population's estimate of the constant
-    dimension, ``a_I Σ_m r^I_m ≈ b``). Returns ``(W_EE, W_IE)``, post x pre."""
+    dimension, ``a_I Σ_m r^I_m ≈ b``).
+
+    Parameters
+    ----------
+    enc_e, enc_i : ndarray
+        Augmented encoders of the E and the I population; the last column is ``a``.
+    system : LinearSystem
+        The target dynamics ``A``.
+    leak : Quantity
+        The rate leak ``λ``.
+    margin : float
+        Factor on the smallest offset that makes every E→E weight non-negative.
+
+    Returns
+    -------
+    w_ee, w_ie : ndarray
+        Slow magnitudes in Hz, post x pre.
+    """
     j = system.dimension
     f_e, a_e = enc_e[:, :j], enc_e[:, j]
     m = f_e @ (system.matrix + float(leak / Hz) * np.eye(j))
@@ -166,7 +232,20 @@ def dale_slow_weights(enc_e: np.ndarray, enc_i: np.ndarray, system: LinearSystem
 
 
 def augment_schedule(schedule: Schedule, config: DaleBalancedConfig) -> Schedule:
-    """The schedule with the constant dimension appended: target ``b``, command ``λ b``."""
+    """The schedule with the constant dimension appended: target ``b``, command ``λ b``.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The schedule of the signal dimensions.
+    config : DaleBalancedConfig
+        Gives the constant ``b`` (``constant_signal``) and the leak ``λ``.
+
+    Returns
+    -------
+    Schedule
+        A copy with one more column in ``command`` and ``target``.
+    """
     n = schedule.command.shape[0]
     b = config.constant_signal
     command = np.concatenate([schedule.command, np.full((n, 1), float(config.leak / Hz) * b)], axis=1)

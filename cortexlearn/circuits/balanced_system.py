@@ -55,17 +55,52 @@ class LinearSystem:
 
     @property
     def dimension(self) -> int:
+        """Dimension ``J`` of the state ``x``."""
         return self.matrix.shape[0]
 
     @classmethod
     def damped_oscillator(cls, frequency=1.0 * Hz, damping=3.0 * Hz) -> "LinearSystem":
-        """2-D damped oscillator: eigenvalues ``-damping ± 2πi·frequency``."""
+        """2-D damped oscillator: eigenvalues ``-damping ± 2πi·frequency``.
+
+        Parameters
+        ----------
+        frequency : Quantity
+            Oscillation frequency (Hz).
+        damping : Quantity
+            Decay rate (Hz), > 0 for a stable system.
+
+        Returns
+        -------
+        LinearSystem
+        """
         w = 2 * np.pi * float(frequency / Hz)
         d = float(damping / Hz)
         return cls(np.array([[-d, -w], [w, -d]]) * Hz)
 
     def integrate(self, command: np.ndarray, dt, x0=None) -> np.ndarray:
-        """Exact zero-order-hold integration of ``dx/dt = A x + c``; ``command`` is (T, J) in Hz."""
+        """Exact zero-order-hold integration of ``dx/dt = A x + c``; ``command`` is (T, J) in Hz.
+
+        ``x[n+1] = e^{A h} x[n] + A⁻¹ (e^{A h} - I) c[n]`` with ``h = dt``.
+
+        Parameters
+        ----------
+        command : ndarray
+            Command ``c``, shape (T, J), in Hz, held constant over each step.
+        dt : Quantity
+            Step of the command.
+        x0 : array_like, optional
+            Initial state (zero by default).
+
+        Returns
+        -------
+        ndarray
+            The state at the start of each step, shape (T, J).
+
+        Raises
+        ------
+        SpecError
+            If ``command`` does not have shape (T, J).
+        """
         from scipy.linalg import expm
 
         c = np.asarray(command, dtype=float)
@@ -84,7 +119,24 @@ class LinearSystem:
 
 
 def random_encoders(n_neurons: int, dimension: int, norm: float, rng) -> np.ndarray:
-    """Encoders of equal norm; in 2-D evenly spread angles with a random offset, else random."""
+    """Encoders of equal norm; in 2-D evenly spread angles with a random offset, else random.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Number of encoders (rows).
+    dimension : int
+        Dimension ``J`` of each encoder.
+    norm : float
+        The norm ``|F_i|`` of every encoder.
+    rng : numpy.random.Generator
+        Draws the offset and the shuffle (2-D) or the Gaussian directions.
+
+    Returns
+    -------
+    ndarray
+        Encoders ``F``, shape (n_neurons, dimension).
+    """
     if dimension == 2:
         angles = rng.uniform(0, 2 * np.pi) + 2 * np.pi * np.arange(n_neurons) / n_neurons
         rng.shuffle(angles)
@@ -96,14 +148,40 @@ def random_encoders(n_neurons: int, dimension: int, norm: float, rng) -> np.ndar
 
 
 def optimal_fast_weights(encoders: np.ndarray) -> np.ndarray:
-    """``Ωf = -F Fᵀ`` with a zero diagonal (the diagonal is the reset)."""
+    """``Ωf = -F Fᵀ`` with a zero diagonal (the diagonal is the reset; Boerlin et al. 2013).
+
+    Parameters
+    ----------
+    encoders : ndarray
+        Encoders ``F``, shape (N, J).
+
+    Returns
+    -------
+    ndarray
+        Fast weights, shape (N, N), post x pre.
+    """
     w = -encoders @ encoders.T
     np.fill_diagonal(w, 0.0)
     return w
 
 
 def optimal_slow_weights(encoders: np.ndarray, system: LinearSystem, leak=10 * Hz) -> np.ndarray:
-    """``Ωs = F (A + λI) Fᵀ`` in Hz (as a plain array)."""
+    """``Ωs = F (A + λI) Fᵀ`` in Hz (as a plain array; Boerlin et al. 2013).
+
+    Parameters
+    ----------
+    encoders : ndarray
+        Encoders ``F``, shape (N, J).
+    system : LinearSystem
+        The target dynamics ``A``.
+    leak : Quantity
+        The rate leak ``λ``.
+
+    Returns
+    -------
+    ndarray
+        Slow weights in Hz, shape (N, N), post x pre.
+    """
     lam = float(leak / Hz)
     return encoders @ (system.matrix + lam * np.eye(system.dimension)) @ encoders.T
 
@@ -112,7 +190,23 @@ def optimal_slow_weights(encoders: np.ndarray, system: LinearSystem, leak=10 * H
 @dataclasses.dataclass(frozen=True, eq=False)
 class Schedule:
     """Inputs of one session, sampled every ``dt``: command ``c`` (T, J, Hz), target ``x`` (T, J),
-    and gates per step (``learn_slow``, ``learn_fast``, ``feedback``, ``test`` window id or -1)."""
+    and gates per step (``learn_slow``, ``learn_fast``, ``feedback``, ``test`` window id or -1).
+
+    Attributes
+    ----------
+    dt : Quantity
+        Sampling interval of every array.
+    command : ndarray
+        Command ``c``, shape (T, J), in Hz.
+    target : ndarray
+        Target trajectory ``x``, shape (T, J).
+    learn_slow, learn_fast : ndarray
+        Learning gates of the slow and fast weights per step, shape (T,).
+    feedback : ndarray
+        Feedback gate ``g(t)`` per step, shape (T,).
+    window : ndarray of int
+        Test window id per step, -1 during learning.
+    """
 
     dt: object
     command: np.ndarray
@@ -124,6 +218,7 @@ class Schedule:
 
     @property
     def duration(self):
+        """Length of the session, ``T · dt``."""
         return self.command.shape[0] * self.dt
 
 
@@ -150,6 +245,38 @@ def make_schedule(system: LinearSystem, n_blocks: int, learn_block, test_block, 
     weights learn in the first ``fast_blocks`` learning blocks (all by default); the first
     ``fast_only_blocks`` blocks learn only them. ``fast_anneal`` (a time) scales the fast learning
     gate by ``1 / (1 + t_learn / fast_anneal)``, ``t_learn`` being the learning time so far.
+
+    Parameters
+    ----------
+    system : LinearSystem
+        The target dynamics; the target is its response to the command.
+    n_blocks : int
+        Number of learning blocks (each followed by a test window), >= 1.
+    learn_block, test_block : Quantity
+        Durations of a learning block and of a test window.
+    dt : Quantity
+        Sampling interval.
+    command_std, command_tau : Quantity
+        Standard deviation (Hz) and correlation time of the Ornstein-Uhlenbeck command.
+    learn_fast : bool
+        Whether the fast weights learn.
+    fast_only_blocks : int
+        Number of first blocks in which only the fast weights learn.
+    fast_blocks : int, optional
+        Number of first blocks in which the fast weights learn (all when None).
+    fast_anneal : Quantity, optional
+        Time scale of the fast learning gate's decay (no decay when None).
+    seed : int
+        Seed of the command.
+
+    Returns
+    -------
+    Schedule
+
+    Raises
+    ------
+    SpecError
+        If ``n_blocks < 1``.
     """
     if n_blocks < 1:
         raise SpecError(f"n_blocks must be >= 1, got {n_blocks}")
@@ -187,7 +314,18 @@ def make_schedule(system: LinearSystem, n_blocks: int, learn_block, test_block, 
 
 
 def window_length(schedule: Schedule):
-    """Shortest run of equal window ids (test windows and learning blocks), as the monitor period."""
+    """Shortest run of equal window ids (test windows and learning blocks), as the monitor period.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The session's schedule.
+
+    Returns
+    -------
+    Quantity
+        The length of the shortest run, a multiple of ``schedule.dt``.
+    """
     w = schedule.window
     changes = np.flatnonzero(np.diff(w) != 0) + 1
     edges = np.concatenate([[0], changes, [w.size]])

@@ -35,7 +35,20 @@ COBA_INITIAL = {"v": "v_reset + rand() * (v_threshold - v_reset)",
 
 
 def coba_connection_probability(n_neurons: int) -> float:
-    """Probability that keeps the benchmark's in-degree (2 % of 4,000 = 80) at ``n_neurons``."""
+    """Probability that keeps the benchmark's in-degree (2 % of 4,000 = 80) at ``n_neurons``.
+
+    Brette et al. (2007), COBA benchmark (Vogels & Abbott 2005).
+
+    Parameters
+    ----------
+    n_neurons : int
+        Total number of neurons.
+
+    Returns
+    -------
+    float
+        ``min(1, 0.02 · 4000 / n_neurons)``.
+    """
     return min(1.0, COBA_2005["connection_probability"] * COBA_2005["n_neurons"] / float(n_neurons))
 
 

@@ -32,18 +32,59 @@ def _check_depth(depth: int) -> int:
 
 
 def register_model(variable: str, depth: int) -> str:
-    """Equation lines of the delay line of ``variable``: ``{variable}_now`` and ``_1 .. _depth``."""
+    """Equation lines of the delay line of ``variable``: ``{variable}_now`` and ``_1 .. _depth``.
+
+    Parameters
+    ----------
+    variable : str
+        Base name of the delayed variable.
+    depth : int
+        Number ``K`` of past presentations kept, >= 1.
+
+    Returns
+    -------
+    str
+        Dimensionless equation lines, one per slot.
+    """
     depth = _check_depth(depth)
     return "\n".join([f"{variable}_now : 1"] + [f"{variable}_{k} : 1" for k in range(1, depth + 1)])
 
 
 def register_names(variable: str, depth: int) -> list:
-    """The variables of the delay line (to carry them from one run to the next)."""
+    """The variables of the delay line (to carry them from one run to the next).
+
+    Parameters
+    ----------
+    variable : str
+        Base name of the delayed variable.
+    depth : int
+        Number ``K`` of past presentations kept, >= 1.
+
+    Returns
+    -------
+    list of str
+        ``{variable}_now`` then ``{variable}_1 .. {variable}_K``.
+    """
     return [f"{variable}_now"] + [f"{variable}_{k}" for k in range(1, _check_depth(depth) + 1)]
 
 
 def shift_code(variable: str, value: str, depth: int) -> str:
-    """Shift the delay line by one presentation, then store ``value`` as ``{variable}_now``."""
+    """Shift the delay line by one presentation, then store ``value`` as ``{variable}_now``.
+
+    Parameters
+    ----------
+    variable : str
+        Base name of the delayed variable.
+    value : str
+        Expression of the value of the presentation that just ended.
+    depth : int
+        Number ``K`` of past presentations kept, >= 1.
+
+    Returns
+    -------
+    str
+        Statements for ``run_regularly``, oldest slot first.
+    """
     depth = _check_depth(depth)
     lines = [f"{variable}_{k} = {variable}_{k - 1}" for k in range(depth, 1, -1)]
     lines += [f"{variable}_1 = {variable}_now", f"{variable}_now = {value}"]
@@ -52,7 +93,22 @@ def shift_code(variable: str, value: str, depth: int) -> str:
 
 def select_expression(variable: str, lag: str, depth: int) -> str:
     """The value ``lag`` presentations back (0: the presentation that just ended; a lag outside
-    ``0 .. depth`` selects 0)."""
+    ``0 .. depth`` selects 0).
+
+    Parameters
+    ----------
+    variable : str
+        Base name of the delayed variable.
+    lag : str
+        Expression of the lag in presentations (e.g. a ``TimedArray`` call).
+    depth : int
+        Number ``K`` of past presentations kept, >= 1.
+
+    Returns
+    -------
+    str
+        A parenthesised sum of slots, each gated by ``int(lag == k)``.
+    """
     depth = _check_depth(depth)
     terms = [f"{variable}_now*int({lag} == 0)"]
     terms += [f"{variable}_{k}*int({lag} == {k})" for k in range(1, depth + 1)]
@@ -61,6 +117,15 @@ def select_expression(variable: str, lag: str, depth: int) -> str:
 
 def check_lags(values, depth: int, what: str = "lags"):
     """Refuse lag values that are not integers in ``0 .. depth``.
+
+    Parameters
+    ----------
+    values : array_like
+        Lag values, in presentations.
+    depth : int
+        Depth of the delay line.
+    what : str
+        Name of the values in the error message.
 
     Raises
     ------

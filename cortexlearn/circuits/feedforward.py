@@ -112,6 +112,7 @@ class FeedforwardConfig:
 
     @property
     def layer_sizes(self) -> tuple:
+        """Sizes of all layers: inputs, the hidden layers, outputs."""
         return (int(self.n_inputs),) + self.hidden_sizes + (int(self.n_outputs),)
 
 
@@ -133,6 +134,24 @@ def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | No
     seed and ``wiring_seed`` changes nothing.
 
     ``feedback`` may give DFA matrices explicitly: ``{"D1": array (n_outputs, hidden_sizes[0])}``.
+
+    Parameters
+    ----------
+    config : FeedforwardConfig
+        Layer sizes, weight scales and Dale's law.
+    seed : int
+        Seed of every draw (weights, B, phases, D, and the masks unless ``wiring_seed``).
+    feedback : dict, optional
+        Explicit DFA matrices ``D{h}``.
+    wiring_seed : int, optional
+        Seed of the Dale masks ``inh{l}``.
+
+    Returns
+    -------
+    dict
+        ``W{l}``, ``inh{l}``, ``B{l}`` per projection, ``phase0`` (n_inputs,) and ``D{h}`` per
+        hidden layer: feedback alignment (Lillicrap et al. 2016) reads ``B``, direct feedback
+        alignment (Nøkland 2016) reads ``D``.
 
     Raises
     ------
@@ -189,7 +208,20 @@ def initial_parameters(config: FeedforwardConfig, seed: int, feedback: dict | No
 def check_wiring(build_params: dict, params: dict) -> None:
     """Refuse ``params`` whose Dale masks (``inh{l}``) differ from those a circuit was built with:
     the synapses exist only where the build's masks put them, so other masks would silently lose
-    every weight whose pathway the build does not have."""
+    every weight whose pathway the build does not have.
+
+    Parameters
+    ----------
+    build_params : dict
+        The parameters the circuit was built with (:func:`initial_parameters`).
+    params : dict
+        The parameters to run it with.
+
+    Raises
+    ------
+    SpecError
+        If a mask is missing from ``params`` or differs from the build's.
+    """
     for key in sorted(k for k in build_params if k.startswith("inh")):
         if key not in params:
             raise SpecError(f"params lack the Dale mask {key!r} (use initial_parameters)")
@@ -202,13 +234,38 @@ def check_wiring(build_params: dict, params: dict) -> None:
 
 
 def pair_list(mask):
+    """Indices of the true entries of a (pre x post) mask, as synapse indices.
+
+    Parameters
+    ----------
+    mask : array_like of bool
+        Pairs that have a synapse.
+
+    Returns
+    -------
+    i, j : ndarray of int32
+        Presynaptic and postsynaptic indices, in row-major order of the mask.
+    """
     i, j = np.nonzero(mask)
     return i.astype(np.int32), j.astype(np.int32)
 
 
 def pathway_masks(config: FeedforwardConfig, inhibitory) -> tuple:
     """Pairs ``(pre, post)`` with an excitatory (or, without Dale's law, mixed-sign) and with an
-    inhibitory pathway, from the ``inh{l}`` mask of :func:`initial_parameters`."""
+    inhibitory pathway, from the ``inh{l}`` mask of :func:`initial_parameters`.
+
+    Parameters
+    ----------
+    config : FeedforwardConfig
+        With ``dale_pathways="both"`` every pair has both pathways.
+    inhibitory : array_like of bool
+        The ``inh{l}`` mask (pre x post).
+
+    Returns
+    -------
+    excitatory, inhibitory : ndarray of bool
+        Masks of the two pathways (pre x post).
+    """
     inhibitory = np.asarray(inhibitory, dtype=bool)
     if config.both_pathways:
         return np.ones_like(inhibitory), np.ones_like(inhibitory)
@@ -217,7 +274,22 @@ def pathway_masks(config: FeedforwardConfig, inhibitory) -> tuple:
 
 def signed_weights(state: dict, config: FeedforwardConfig, pair_index: dict) -> dict:
     """Assemble signed weight matrices from a state dict (see :meth:`FeedforwardNet.weights`):
-    the pathways of a pair add up (``w_e - w_i``)."""
+    the pathways of a pair add up (``w_e - w_i``).
+
+    Parameters
+    ----------
+    state : dict
+        Synapse weights under ``"{pathway}.w"`` (non-negative magnitudes under Dale's law).
+    config : FeedforwardConfig
+        Gives the layer sizes.
+    pair_index : dict
+        ``{pathway name: (i, j, sign)}``; pathways of projection ``l`` are named ``p{l}_...``.
+
+    Returns
+    -------
+    dict
+        Signed weights ``W{l}``, pre x post.
+    """
     sizes = config.layer_sizes
     out = {}
     for l in range(len(sizes) - 1):
@@ -233,7 +305,22 @@ def signed_weights(state: dict, config: FeedforwardConfig, pair_index: dict) -> 
 def pathway_weights(state: dict, config: FeedforwardConfig, pair_index: dict) -> dict:
     """Magnitudes of the excitatory (``W{l}_e``) and inhibitory (``W{l}_i``) pathways (pre x
     post, zero where a pair has no such pathway) from a state dict; without Dale's law ``W{l}_e``
-    holds the signed weights and ``W{l}_i`` is zero."""
+    holds the signed weights and ``W{l}_i`` is zero.
+
+    Parameters
+    ----------
+    state : dict
+        Synapse weights under ``"{pathway}.w"``.
+    config : FeedforwardConfig
+        Gives the layer sizes.
+    pair_index : dict
+        ``{pathway name: (i, j, sign)}``; pathways of projection ``l`` are named ``p{l}_...``.
+
+    Returns
+    -------
+    dict
+        ``W{l}_e`` and ``W{l}_i``, pre x post.
+    """
     sizes = config.layer_sizes
     out = {}
     for l in range(len(sizes) - 1):

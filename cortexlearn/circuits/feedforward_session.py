@@ -33,6 +33,27 @@ class SessionRecord:
     monitors (:meth:`FeedforwardNet.attach`) for trial ``p``. ``wall_time`` and ``build_time``
     (seconds) cover the ``chunks_run`` chunks run by this call (fewer than ``chunks_done`` when
     it resumed from a checkpoint).
+
+    Attributes
+    ----------
+    counts, vm : ndarray (n_trials, n_outputs)
+        Output spike counts and mean output membranes per trial.
+    align : ndarray (n_trials, 4)
+        Alignment sums per trial.
+    rasters : dict
+        Raster name -> (indices, times in s).
+    state : dict
+        The state after the last chunk run.
+    chunks_done, n_chunks : int
+        Chunks done (including resumed ones) and in the session.
+    status : str
+        ``"complete"`` or ``"interrupted"``.
+    wall_time, build_time : float
+        Seconds of running and of building in this call.
+    extra : dict
+        Per-trial values of attached monitors.
+    chunks_run : int
+        Chunks run by this call.
     """
 
     counts: np.ndarray
@@ -143,8 +164,14 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
 
     Parameters
     ----------
+    net : FeedforwardNet
+        The built circuit.
+    sim : Simulation
+        The simulation it was built in.
     rule, params, schedule : optional
         Default: those the circuit was built with.
+    checkpoint : str, optional
+        Path of a ``.npz`` file to save after each chunk and resume from.
     stop_after : int, optional
         Stop after this many chunks have been run in *this* call (status ``"interrupted"``).
     on_chunk : callable, optional
@@ -161,11 +188,17 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
     NonFiniteError
         When a weight or bias became NaN or infinite; the message names the projection, and the
         checkpoint keeps the last good chunk.
+
+    Returns
+    -------
+    SessionRecord
     """
+    # 110 lines: the checks of timed values, the finiteness check and the checkpoint are helpers;
+    # resuming, running and recording stay here because they share the per-chunk records and
+    # must happen in this order for a resumed session to end with the same weights as an
+    # uninterrupted one.
     import os
     import time
-
-    from ..errors import NonFiniteError
 
     rule = net.rule if rule is None else rule
     params = net.params if params is None else params
@@ -182,22 +215,7 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
         net.schedule, schedule = schedule, None
     if new_schedule and not sim.standalone:
         raise SpecError("runtime targets run the schedule the circuit was built with")
-    timed_args = {}
-    for key, arr in (timed_values or {}).items():
-        if key not in net.timed_arrays or key in ("rates", "targets", "learning", "record"):
-            raise SpecError(f"timed_values: {key!r} is not an attached TimedArray "
-                            f"(attached: {', '.join(k for k in net.timed_arrays if k not in ('rates', 'targets', 'learning', 'record')) or 'none'})")
-        ta = net.timed_arrays[key]
-        arr = np.asarray(arr, dtype=float)
-        if arr.shape != ta.values.shape:
-            raise SpecError(f"timed_values[{key!r}] has shape {arr.shape}, the circuit's "
-                            f"{ta.values.shape}")
-        if key in ("lag_act", "lag_err"):
-            check_lags(arr, net.error_lags, f"timed_values[{key!r}]")
-        if sim.standalone and sim._built:
-            timed_args[ta] = arr
-        else:  # read when the program is generated (standalone) or at run time
-            ta.values[:] = arr
+    timed_args = _timed_values(net, sim, timed_values)
     fixed = {**net.fixed_values(rule, params), **(constants or {})}
     C, T = net.chunk_trials, net.schedule.presentation
     n_chunks = net.n_trials // C
@@ -247,17 +265,7 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
             status = "interrupted"
             break
         new_state = net.state()
-        bad = [k for k in new_state if not np.all(np.isfinite(new_state[k]))]
-        if bad:
-            weights = [k for k in bad if k.endswith(".w")]
-            what = (f"the weights of projection {weights[0].rsplit('.', 1)[0]} "
-                    f"({', '.join(k.rsplit('.', 1)[0] for k in weights)} diverged)") if weights \
-                else f"state {bad[0]}"
-            raise NonFiniteError(
-                f"{what} became non-finite in chunk {c + 1} of {n_chunks} (trials "
-                f"{c * C}-{(c + 1) * C - 1}); the run stopped"
-                + (f" and {checkpoint} keeps chunk {c}" if checkpoint else "")
-                + ". Lower the learning rates or the feedback scale.")
+        _check_finite(new_state, c, n_chunks, C, checkpoint)
         state = new_state
         mo, ma = net.monitors["output"], net.monitors["align"]
         sl = slice(c * C, (c + 1) * C)
@@ -276,16 +284,8 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
             rasters[k][1].append(t_new + (offset if sim.standalone else 0.0))
         done_here += 1
         if checkpoint:
-            payload = {"fingerprint": fp, "chunks_done": c + 1, "out_rec": out_rec,
-                       "vm_rec": vm_rec, "align_rec": align_rec}
-            payload.update({f"state:{k}": v for k, v in state.items()})
-            payload.update({f"extra:{k}": v for k, v in extra_rec.items()})
-            for k, (ii, tt) in rasters.items():
-                payload[f"{k}:i"] = np.concatenate(ii) if ii else np.zeros(0)
-                payload[f"{k}:t"] = np.concatenate(tt) if tt else np.zeros(0)
-            tmp = checkpoint + ".tmp.npz"
-            np.savez(tmp, **payload)
-            os.replace(tmp, checkpoint)
+            _save_checkpoint(checkpoint, fp, c + 1, out_rec, vm_rec, align_rec, state, extra_rec,
+                             rasters)
         if on_chunk is not None:
             on_chunk(c, n_chunks)
     n = net.n_session_trials
@@ -300,3 +300,111 @@ def run_session(net: FeedforwardNet, sim, rule: CreditRule | None = None, params
                          state=state or {}, chunks_done=done, n_chunks=n_chunks, status=status,
                          wall_time=wall, build_time=build,
                          extra={k: v[1:n + 1] for k, v in extra_rec.items()}, chunks_run=done_here)
+
+
+def _timed_values(net: FeedforwardNet, sim, timed_values: dict | None) -> dict:
+    """Check a session's new values of attached ``TimedArray`` s and hand them over.
+
+    Parameters
+    ----------
+    net : FeedforwardNet
+    sim : Simulation
+    timed_values : dict or None
+        Key of ``net.timed_arrays`` -> values of the same shape.
+
+    Returns
+    -------
+    dict
+        ``TimedArray`` -> values for a standalone re-run; empty where the values were written
+        into the arrays instead (before the build, or on a runtime target).
+
+    Raises
+    ------
+    SpecError
+        An unknown key, the schedule's own arrays, another shape, or lags outside the delay line.
+    """
+    timed_args = {}
+    for key, arr in (timed_values or {}).items():
+        if key not in net.timed_arrays or key in ("rates", "targets", "learning", "record"):
+            raise SpecError(f"timed_values: {key!r} is not an attached TimedArray "
+                            f"(attached: {', '.join(k for k in net.timed_arrays if k not in ('rates', 'targets', 'learning', 'record')) or 'none'})")
+        ta = net.timed_arrays[key]
+        arr = np.asarray(arr, dtype=float)
+        if arr.shape != ta.values.shape:
+            raise SpecError(f"timed_values[{key!r}] has shape {arr.shape}, the circuit's "
+                            f"{ta.values.shape}")
+        if key in ("lag_act", "lag_err"):
+            check_lags(arr, net.error_lags, f"timed_values[{key!r}]")
+        if sim.standalone and sim._built:
+            timed_args[ta] = arr
+        else:  # read when the program is generated (standalone) or at run time
+            ta.values[:] = arr
+    return timed_args
+
+
+def _check_finite(state: dict, c: int, n_chunks: int, C: int, checkpoint: str | None) -> None:
+    """Stop a session whose weights or state became NaN or infinite in chunk ``c``.
+
+    Parameters
+    ----------
+    state : dict
+        The state after the chunk.
+    c, n_chunks : int
+        Index of the chunk and number of chunks.
+    C : int
+        Trials per chunk.
+    checkpoint : str or None
+        The checkpoint path, named in the message.
+
+    Raises
+    ------
+    NonFiniteError
+        Naming the diverged projections (or the first bad variable).
+    """
+    from ..errors import NonFiniteError
+
+    bad = [k for k in state if not np.all(np.isfinite(state[k]))]
+    if bad:
+        weights = [k for k in bad if k.endswith(".w")]
+        what = (f"the weights of projection {weights[0].rsplit('.', 1)[0]} "
+                f"({', '.join(k.rsplit('.', 1)[0] for k in weights)} diverged)") if weights \
+            else f"state {bad[0]}"
+        raise NonFiniteError(
+            f"{what} became non-finite in chunk {c + 1} of {n_chunks} (trials "
+            f"{c * C}-{(c + 1) * C - 1}); the run stopped"
+            + (f" and {checkpoint} keeps chunk {c}" if checkpoint else "")
+            + ". Lower the learning rates or the feedback scale.")
+
+
+def _save_checkpoint(checkpoint: str, fp, chunks_done: int, out_rec, vm_rec, align_rec, state: dict,
+                     extra_rec: dict, rasters: dict) -> None:
+    """Write the state and the records so far to ``checkpoint`` atomically (a temporary file,
+    then a rename).
+
+    Parameters
+    ----------
+    checkpoint : str
+        Path of the ``.npz`` file.
+    fp : ndarray
+        Fingerprint of the session.
+    chunks_done : int
+        Chunks done including this one.
+    out_rec, vm_rec, align_rec : ndarray
+        Records per trial.
+    state : dict
+        The state after the chunk.
+    extra_rec, rasters : dict
+        Records of attached monitors and rasters.
+    """
+    import os
+
+    payload = {"fingerprint": fp, "chunks_done": chunks_done, "out_rec": out_rec,
+               "vm_rec": vm_rec, "align_rec": align_rec}
+    payload.update({f"state:{k}": v for k, v in state.items()})
+    payload.update({f"extra:{k}": v for k, v in extra_rec.items()})
+    for k, (ii, tt) in rasters.items():
+        payload[f"{k}:i"] = np.concatenate(ii) if ii else np.zeros(0)
+        payload[f"{k}:t"] = np.concatenate(tt) if tt else np.zeros(0)
+    tmp = checkpoint + ".tmp.npz"
+    np.savez(tmp, **payload)
+    os.replace(tmp, checkpoint)

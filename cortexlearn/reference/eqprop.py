@@ -44,7 +44,15 @@ def _sigmoid(u):
 
 class EqPropNetwork:
     """Weights ``W[l]`` (shape ``(n_{l+1}, n_l)``) and biases ``b[l]`` of a layered network of
-    sizes ``sizes`` (input first)."""
+    sizes ``sizes`` (input first).
+
+    Parameters
+    ----------
+    weights : sequence of array_like
+        ``W[l]``, shape ``(n_{l+1}, n_l)``; copied.
+    biases : sequence of array_like
+        ``b[l]``, shape ``(n_{l+1},)``; copied.
+    """
 
     def __init__(self, weights, biases):
         self.W = [np.array(w, dtype=float) for w in weights]
@@ -52,14 +60,30 @@ class EqPropNetwork:
 
     @property
     def sizes(self):
+        """Layer sizes, input first."""
         return [self.W[0].shape[1]] + [w.shape[0] for w in self.W]
 
     def copy(self) -> "EqPropNetwork":
+        """A network with copies of the weights and biases."""
         return EqPropNetwork(self.W, self.b)
 
 
 def init_network(sizes, rng, gain: float = 1.0) -> EqPropNetwork:
-    """Glorot-uniform weights scaled by ``gain``, zero biases."""
+    """Glorot-uniform weights scaled by ``gain``, zero biases.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer sizes, input first.
+    rng : numpy.random.Generator
+        Draws the weights, first layer first.
+    gain : float
+        Factor on the Glorot limit ``sqrt(6 / (n_in + n_out))``.
+
+    Returns
+    -------
+    EqPropNetwork
+    """
     weights = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         limit = gain * np.sqrt(6.0 / (n_in + n_out))
@@ -114,7 +138,24 @@ def relax(net: EqPropNetwork, x, target=None, beta: float = 0.0, states=None, n_
 
 
 def loss(net: EqPropNetwork, x, target, n_iterations: int = 200, tol: float = 1e-13) -> float:
-    """``C = ||s_L - y||^2 / 2`` at the free fixed point, summed over the batch."""
+    """``C = ||s_L - y||^2 / 2`` at the free fixed point, summed over the batch.
+
+    Parameters
+    ----------
+    net : EqPropNetwork
+    x : ndarray (batch, n_0)
+        Clamped input.
+    target : ndarray (batch, n_L)
+        Target ``y``.
+    n_iterations : int
+        Most sweeps of the free relaxation.
+    tol : float
+        Stop the relaxation when a sweep changes the state by less.
+
+    Returns
+    -------
+    float
+    """
     s = relax(net, x, n_iterations=n_iterations, tol=tol)
     return 0.5 * float(np.sum((s[-1] - target) ** 2))
 
@@ -130,7 +171,37 @@ def eqprop_update(net: EqPropNetwork, x, target, beta: float, symmetric: bool = 
 
     One-sided: ``(corr(s^beta) - corr(s^0)) / beta``; symmetric: ``(corr(s^beta) -
     corr(s^-beta)) / (2 beta)``. ``free`` may hold the free fixed point (it is computed otherwise).
-    Returns ``(dW, db, free_states)``.
+    This is Scellier & Bengio (2017), Eq. 9 (module equation).
+
+    Parameters
+    ----------
+    net : EqPropNetwork
+    x : ndarray (batch, n_0)
+        Clamped input.
+    target : ndarray (batch, n_L)
+        Target ``y``.
+    beta : float
+        Nudging strength, non-zero.
+    symmetric : bool
+        Use the symmetric (two nudged phases) estimate.
+    free : list of ndarray, optional
+        The free fixed point.
+    n_iterations : int
+        Most sweeps of each relaxation.
+    tol : float
+        Stop a relaxation when a sweep changes the state by less.
+
+    Returns
+    -------
+    dW, db : list of ndarray
+        The estimates, per layer.
+    free : list of ndarray
+        The free fixed point.
+
+    Raises
+    ------
+    ValueError
+        If ``beta`` is 0.
     """
     if beta == 0:
         raise ValueError("beta must be non-zero")
@@ -152,7 +223,24 @@ def eqprop_update(net: EqPropNetwork, x, target, beta: float, symmetric: bool = 
 
 def finite_difference_gradient(net: EqPropNetwork, x, target, eps: float = 1e-6):
     """``dC/dW`` and ``dC/db`` of the free fixed point's loss by central differences (the ground
-    truth; equivalent to recurrent backpropagation at the fixed point)."""
+    truth; equivalent to recurrent backpropagation at the fixed point).
+
+    Parameters
+    ----------
+    net : EqPropNetwork
+        Perturbed in place and restored.
+    x : ndarray (batch, n_0)
+        Clamped input.
+    target : ndarray (batch, n_L)
+        Target ``y``.
+    eps : float
+        Step of the central differences.
+
+    Returns
+    -------
+    grads_W, grads_b : list of ndarray
+        ``dC/dW`` and ``dC/db`` per layer.
+    """
     grads_W, grads_b = [], []
     for params, grads in ((net.W, grads_W), (net.b, grads_b)):
         for p in params:
@@ -176,6 +264,34 @@ def train(net: EqPropNetwork, x, labels, n_classes: int, rng, epochs: int = 20, 
 
     ``learning_rate`` multiplies the batch mean of the estimate. The free phase starts from 1/2
     each time (no state carried between samples), the nudged phase from the free fixed point.
+
+    Parameters
+    ----------
+    net : EqPropNetwork
+        Trained in place.
+    x : ndarray (n, n_0)
+        Inputs.
+    labels : ndarray of int (n,)
+        Classes.
+    n_classes : int
+        Number of classes (output size).
+    rng : numpy.random.Generator
+        Shuffles the samples each epoch.
+    epochs, batch : int
+        Passes over the data and samples per update.
+    learning_rate : float
+        Factor on the batch mean of the estimate.
+    beta : float
+        Nudging strength.
+    symmetric : bool
+        Use the symmetric estimate (:func:`eqprop_update`).
+    n_free, n_nudged : int
+        Sweeps of the free and of the nudged relaxation.
+
+    Returns
+    -------
+    EqPropNetwork
+        ``net``.
     """
     targets = np.eye(n_classes)[labels]
     n = x.shape[0]
@@ -193,6 +309,21 @@ def train(net: EqPropNetwork, x, labels, n_classes: int, rng, epochs: int = 20, 
 
 
 def accuracy(net: EqPropNetwork, x, labels, n_iterations: int = 30) -> float:
-    """Fraction of samples whose free-phase output is largest at the label."""
+    """Fraction of samples whose free-phase output is largest at the label.
+
+    Parameters
+    ----------
+    net : EqPropNetwork
+    x : ndarray (n, n_0)
+        Inputs.
+    labels : ndarray of int (n,)
+        Classes.
+    n_iterations : int
+        Sweeps of the free relaxation.
+
+    Returns
+    -------
+    float
+    """
     s = relax(net, x, n_iterations=n_iterations)
     return float(np.mean(np.argmax(s[-1], axis=1) == labels))

@@ -21,24 +21,84 @@ __all__ = ["rate", "log_derivative", "dendritic_prediction", "simulate", "matchi
 
 
 def rate(u, phi_max: float, rate_slope: float, beta: float, theta: float):
-    """``phi(u) = phi_max / (1 + k exp(beta (theta - u)))`` (Urbanczik & Senn 2014, Eq. 1)."""
+    """``phi(u) = phi_max / (1 + k exp(beta (theta - u)))`` (Urbanczik & Senn 2014, Eq. 1).
+
+    Parameters
+    ----------
+    u : float or ndarray
+        Somatic potential (V).
+    phi_max : float
+        Maximal rate (Hz).
+    rate_slope : float
+        ``k``.
+    beta : float
+        Steepness (1/V).
+    theta : float
+        Midpoint potential (V).
+
+    Returns
+    -------
+    float or ndarray
+        The rate in Hz.
+    """
     return phi_max / (1.0 + rate_slope * np.exp(beta * (theta - u)))
 
 
 def log_derivative(u, rate_slope: float, beta: float, theta: float):
-    """``h(u) = d log phi / du = beta / (1 + exp(beta (u - theta)) / k)`` (Eq. 4)."""
+    """``h(u) = d log phi / du = beta / (1 + exp(beta (u - theta)) / k)`` (Eq. 4).
+
+    Parameters
+    ----------
+    u : float or ndarray
+        Potential (V).
+    rate_slope, beta, theta : float
+        ``k``, steepness (1/V) and midpoint (V) of :func:`rate`.
+
+    Returns
+    -------
+    float or ndarray
+        ``h`` in 1/V.
+    """
     return beta / (1.0 + np.exp(beta * (u - theta)) / rate_slope)
 
 
 def dendritic_prediction(v_d, g_L: float, E_L: float, g_D: float):
     """``V_w* = (g_L E_L + g_D V_w) / (g_L + g_D)``, the somatic potential the dendrite predicts
-    (Eq. 2)."""
+    (Eq. 2).
+
+    Parameters
+    ----------
+    v_d : float or ndarray
+        Dendritic potential ``V_w`` (V).
+    g_L, E_L : float
+        Somatic leak conductance (S) and reversal potential (V).
+    g_D : float
+        Dendro-somatic coupling conductance (S).
+
+    Returns
+    -------
+    float or ndarray
+        ``V_w*`` (V).
+    """
     return (g_L * E_L + g_D * np.asarray(v_d)) / (g_L + g_D)
 
 
 def matching_potential(g_E, g_I, E_e: float, E_i: float):
     """``U_M = (g_E E_e + g_I E_i) / (g_E + g_I)``: the potential the teacher's conductances
-    alone would hold the soma at (Urbanczik & Senn 2014, Fig. 1)."""
+    alone would hold the soma at (Urbanczik & Senn 2014, Fig. 1).
+
+    Parameters
+    ----------
+    g_E, g_I : float or array_like
+        The teacher's excitatory and inhibitory conductances.
+    E_e, E_i : float
+        Their reversal potentials (V).
+
+    Returns
+    -------
+    ndarray
+        ``U_M`` (V).
+    """
     g_E, g_I = np.asarray(g_E, float), np.asarray(g_I, float)
     return (g_E * E_e + g_I * E_i) / (g_E + g_I)
 

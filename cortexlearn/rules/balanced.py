@@ -85,16 +85,40 @@ class SlowErrorRule(LearningRule):
                          regular=(Regular(self.update(error), dt=self.update_interval, when="end"),))
 
     def model(self) -> str:
+        """Synapse model: the signed weight ``ws`` (Hz) and its summed slow current ``ws · r_pre``,
+        split into the excitatory and inhibitory inputs of the postsynaptic neuron.
+
+        Returns
+        -------
+        str
+        """
         return ("ws : Hz\n"
                 "Islow_exc_post = clip(ws, 0*Hz, inf*Hz)*r_pre : Hz (summed)\n"
                 "Islow_inh_post = clip(-ws, 0*Hz, inf*Hz)*r_pre : Hz (summed)\n")
 
     def update(self, error: str = "err_post") -> str:
-        """Code of the ``run_regularly`` operation on the slow ``Synapses``; ``error`` is the
-        expression of the postsynaptic neuron's fed-back error ``F_i·e``."""
+        """Code of the ``run_regularly`` operation on the slow ``Synapses``: the rule
+        ``dΩs_ik/dt = η g(t) (F_i·e) r_k`` of Bourdoukan & Denève (2015), Euler step of one
+        ``update_interval``.
+
+        Parameters
+        ----------
+        error : str
+            Expression of the postsynaptic neuron's fed-back error ``F_i·e``.
+
+        Returns
+        -------
+        str
+        """
         return f"ws += eta_slow*learn_slow(t)*({error})*r_pre*update_interval_slow"
 
     def namespace(self) -> dict:
+        """Constants of the code: ``eta_slow`` (``η``) and ``update_interval_slow``.
+
+        Returns
+        -------
+        dict
+        """
         return {"eta_slow": self.learning_rate, "update_interval_slow": self.update_interval}
 
 
@@ -152,9 +176,23 @@ class FastBalanceRule(LearningRule):
             check_positive(value, name, allow_zero=(name == "learning_rate"))
 
     def model(self) -> str:
+        """Synapse model: the dimensionless fast weight ``Omega``.
+
+        Returns
+        -------
+        str
+        """
         return "Omega : 1\n"
 
     def on_pre(self) -> str:
+        """Code at a presynaptic spike: ``Omega`` moves towards ``-γ (V_i + μ r_i)``, clipped to
+        ``[-w_max, w_max]`` (class equation), then jumps the postsynaptic voltage by ``Omega`` and
+        adds it to the excitatory or inhibitory balance current.
+
+        Returns
+        -------
+        str
+        """
         return ("Omega = clip(Omega + beta_fast*learn_fast(t)*(-gamma_fast*(v_post + mu_post*r_post)"
                 " - Omega), -wmax_fast, wmax_fast)\n"
                 "v_post += Omega\n"
@@ -162,6 +200,12 @@ class FastBalanceRule(LearningRule):
                 "finh_post += clip(-Omega, 0, inf)/tau_balance\n")
 
     def namespace(self) -> dict:
+        """Constants of the code: ``beta_fast`` (``β``), ``gamma_fast`` (``γ``), ``wmax_fast``.
+
+        Returns
+        -------
+        dict
+        """
         return {"beta_fast": self.learning_rate, "gamma_fast": self.gain, "wmax_fast": self.w_max}
 
 
@@ -232,16 +276,45 @@ class DaleSlowErrorRule(LearningRule):
 
     def model(self, presynaptic: str) -> str:
         """Synapse model: the magnitude ``ws`` and its summed current into the excitatory
-        (``Islow_exc``) or inhibitory (``Islow_inh``) input of the postsynaptic neuron."""
+        (``Islow_exc``) or inhibitory (``Islow_inh``) input of the postsynaptic neuron.
+
+        Parameters
+        ----------
+        presynaptic : {"E", "I"}
+            Kind of the presynaptic population.
+
+        Returns
+        -------
+        str
+        """
         channel = "exc" if self._sign(presynaptic) == "+" else "inh"
         return f"ws : Hz\nIslow_{channel}_post = ws*r_pre : Hz (summed)\n"
 
     def update(self, presynaptic: str, error: str = "err_post") -> str:
-        """Code of the ``run_regularly`` operation; ``error`` is the postsynaptic ``F_i·e``."""
+        """Code of the ``run_regularly`` operation: one Euler step of the class equation, the
+        magnitude clipped to ``[0, w_max]``.
+
+        Parameters
+        ----------
+        presynaptic : {"E", "I"}
+            Kind of the presynaptic population (the sign ``s``).
+        error : str
+            Expression of the postsynaptic ``F_i·e``.
+
+        Returns
+        -------
+        str
+        """
         sign = self._sign(presynaptic)
         return (f"ws = clip(ws {sign} eta_slow*learn_slow(t)*({error})*r_pre*update_interval_slow, "
                 "0*Hz, wmax_slow)")
 
     def namespace(self) -> dict:
+        """Constants of the code: ``eta_slow``, ``update_interval_slow`` and ``wmax_slow``.
+
+        Returns
+        -------
+        dict
+        """
         return {"eta_slow": self.learning_rate, "update_interval_slow": self.update_interval,
                 "wmax_slow": self.w_max}

@@ -40,7 +40,18 @@ __all__ = ["LearningRule", "RuleParts", "Regular", "NeuronTraceCode", "join_code
 
 
 def join_code(*blocks: str) -> str:
-    """Join blocks of Brian2 statements, one per line, dropping empty lines and indentation."""
+    """Join blocks of Brian2 statements, one per line, dropping empty lines and indentation.
+
+    Parameters
+    ----------
+    *blocks : str or None
+        Blocks of statements; None and empty blocks are skipped.
+
+    Returns
+    -------
+    str
+        The stripped, non-empty lines of every block, in order.
+    """
     lines = []
     for block in blocks:
         lines.extend(line.strip() for line in (block or "").splitlines() if line.strip())

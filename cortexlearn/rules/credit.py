@@ -123,10 +123,13 @@ class CreditRule(LearningRule):
 
     @property
     def trains_hidden(self) -> bool:
+        """Whether the hidden layers learn (every kind but readout-only)."""
         return self.kind != "readout_only"
 
     @property
     def direct(self) -> bool:
+        """Whether the error goes straight to every hidden layer (direct feedback alignment,
+        Nøkland 2016)."""
         return self.kind == "direct_feedback_alignment"
 
     def coefficients(self) -> dict:
@@ -226,6 +229,18 @@ def hidden_signal_expression(dale: bool, fa: str | None = None) -> str:
     Dale's law, from the inhibitory relay pathway (``_i``, a linked variable) add up. ``fa``
     names another variable for feedback alignment's signal (e.g. one summed from error
     populations).
+
+    Parameters
+    ----------
+    dale : bool
+        Whether Dale's law is on (then the inhibitory pathway's ``_i`` variables add).
+    fa : str, optional
+        Expression of feedback alignment's signal (default: the summed ``fa`` variables).
+
+    Returns
+    -------
+    str
+        ``M_{l+1}^T δ_{l+1}`` of the module equation for the chosen ``M`` (or ``B_l e`` for DFA).
     """
     def both(name):
         return f"({name}_e + {name}_i)" if dale else f"{name}_e"
@@ -276,6 +291,29 @@ def weight_update_code(sign: int, learning_rate_name: str = "eta", w_max: str = 
     sign-constrained weights are clipped to ``[0, w_max]`` so they never change sign. With
     ``centered`` the presynaptic factor is ``x_pre - c_center x̄_pre`` (``c_center``, a run-time
     constant of the synapses, switches the covariance form on; ``x̄`` is ``xbar_pre``).
+
+    This is ``ΔW_l = η δ_l x_{l-1}^T`` of the module equation, for one synapse.
+
+    Parameters
+    ----------
+    sign : int
+        +1 (excitatory magnitude), -1 (inhibitory magnitude, signed weight ``-w``) or 0
+        (mixed-sign weight, clipped to ``[-w_max, w_max]``).
+    learning_rate_name : str
+        Name of the learning rate in the code.
+    w_max : str
+        Name (or expression) of the bound on magnitudes.
+    centered : bool
+        Use the covariance form of the presynaptic factor.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    SpecError
+        If ``sign`` is not -1, 0 or +1.
     """
     x = "(x_l_pre - c_center * xbar_pre)" if centered else "x_l_pre"
     if sign == 1:

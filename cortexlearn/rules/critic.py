@@ -233,8 +233,27 @@ class ErrorCritic(LearningRule):
         return act
 
     def synapse_model(self, summed: str, activity: str | None = None) -> str:
-        """Read synapses (layer or context -> critic). ``summed`` is ``"pred_h"`` or ``"pred_c"``;
-        ``activity`` overrides the presynaptic variable's name (e.g. a context's latched label)."""
+        """Read synapses (layer or context -> critic): weights ``c`` whose products with the
+        presynaptic activity sum into the critic's prediction (Jaderberg et al. 2017, eq. 2).
+
+        Parameters
+        ----------
+        summed : {"pred_h", "pred_c"}
+            The critic's summed variable: the prediction from the layer or from the context.
+        activity : str, optional
+            Name of the presynaptic variable, instead of the rule's ``activity`` (e.g. a
+            context's latched label).
+
+        Returns
+        -------
+        str
+            The synapse model (with the summed squared activity for a normalised read).
+
+        Raises
+        ------
+        SpecError
+            If ``summed`` is neither name.
+        """
         if summed not in ("pred_h", "pred_c"):
             raise SpecError(f"summed must be 'pred_h' or 'pred_c', got {summed!r}")
         act = self._input(summed, activity)
@@ -247,7 +266,22 @@ class ErrorCritic(LearningRule):
         """Delta rule on the read synapses, after :meth:`predict_code`. With bootstrapping the
         presynaptic activity of the previous presentation is used (kept per synapse); with
         ``learning_activity`` that variable (for the context: pass ``activity``, the context's
-        variable of the presentation the error belongs to)."""
+        variable of the presentation the error belongs to).
+
+        ``Δc = η δ h`` (Werbos 1992; with ``discount > 0`` the TD(0) error of Sutton 1988 and the
+        previous presentation's ``h``), divided by ``1 + |h|²`` for a normalised read.
+
+        Parameters
+        ----------
+        summed : {"pred_h", "pred_c"}
+            Which read synapses (layer or context).
+        activity : str, optional
+            Name of the presynaptic variable, as in :meth:`synapse_model`.
+
+        Returns
+        -------
+        str
+        """
         rate = "eta_cc" if summed == "pred_c" else "eta_c"
         if self.switches:
             rate = "eta_read_post*use_read_post" if summed == "pred_h" else \
@@ -259,6 +293,13 @@ class ErrorCritic(LearningRule):
         return f"c += {rate}*delta_post*{act}{norm}"
 
     def namespace(self) -> dict:
+        """Constants of the code: learning rates ``eta_c`` (layer) and ``eta_cc`` (context),
+        the discount ``gamma_c`` and the activity offset ``h0_c``.
+
+        Returns
+        -------
+        dict
+        """
         rate_c = self.learning_rate if self.context_learning_rate is None else self.context_learning_rate
         return {"eta_c": float(self.learning_rate), "gamma_c": float(self.discount),
                 "eta_cc": float(rate_c), "h0_c": float(self.activity_offset)}

@@ -50,12 +50,34 @@ PROJECTION_KINDS = ("E", "I")
 
 
 def quantity_field(value):
-    """A dataclass field whose default is a Brian2 quantity (quantities are mutable arrays)."""
+    """A dataclass field whose default is a Brian2 quantity (quantities are mutable arrays).
+
+    Parameters
+    ----------
+    value : Quantity
+        The default value.
+
+    Returns
+    -------
+    dataclasses.Field
+        A field with a ``default_factory`` returning ``value``.
+    """
     return dataclasses.field(default_factory=lambda: value)
 
 
 def unit_string(quantity) -> str:
-    """The Brian2 unit text of ``quantity``'s dimensions (``"siemens"``, ``"volt"``, ``"1"``)."""
+    """The Brian2 unit text of ``quantity``'s dimensions (``"siemens"``, ``"volt"``, ``"1"``).
+
+    Parameters
+    ----------
+    quantity : Quantity or Unit
+        Anything with physical dimensions.
+
+    Returns
+    -------
+    str
+        The representation of the base unit of those dimensions, ``"1"`` when dimensionless.
+    """
     dim = fu.get_dimensions(quantity)
     if dim is fu.DIMENSIONLESS:
         return "1"
@@ -224,6 +246,12 @@ class PlasticityRule(LearningRule):
                          regular=regular, namespace=dict(code.namespace), method=code.method)
 
     def namespace(self) -> dict[str, Any]:
+        """Constants of the rule's synapse code (time constants, amplitudes, bounds).
+
+        Returns
+        -------
+        dict
+        """
         return self._code().namespace
 
     def _code(self) -> SynapseCode:  # pragma: no cover - abstract
@@ -244,7 +272,21 @@ _LAZY_SINCE = "t - floor((t + 0.5*dt)/lazy_interval)*lazy_interval"
 def lazy_weights(synapses, rule: "PairSTDP"):
     """Weights of a lazy-potentiation ``synapses`` object (what the immediate form would hold
     now): its stored ``w`` is an offset, the weight is ``clip(w + A+ s c_pre g_post)``
-    (:meth:`PairSTDP._lazy_code`). A NumPy array of floats in SI units."""
+    (:meth:`PairSTDP._lazy_code`).
+
+    Parameters
+    ----------
+    synapses : Synapses
+        Synapses that carry ``rule`` with ``potentiation="lazy"``; their groups hold ``lazy_c``
+        (presynaptic) and ``lazy_g`` (postsynaptic).
+    rule : PairSTDP
+        The rule, for ``A+``, the weight scale and ``w_max``.
+
+    Returns
+    -------
+    ndarray
+        The weights in SI units, one per synapse, clipped to ``[0, w_max]``.
+    """
     import numpy as np
 
     g = np.asarray(synapses.target.lazy_g[:])[np.asarray(synapses.j[:])]
@@ -351,6 +393,20 @@ class PairSTDP(PlasticityRule):
         trace jumps *before* the synapses are processed and the postsynaptic one *after*, which
         gives exactly the per-synapse semantics (``on_pre`` before ``on_post``; a pair at Δt = 0
         potentiates).
+
+        Parameters
+        ----------
+        side : {"pre", "post"}
+            Which neurons keep the trace.
+
+        Returns
+        -------
+        NeuronTraceCode
+
+        Raises
+        ------
+        SpecError
+            If ``side`` is neither.
         """
         if side not in ("pre", "post"):
             raise SpecError(f"side must be 'pre' or 'post', got {side!r}")

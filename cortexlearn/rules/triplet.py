@@ -90,7 +90,26 @@ class TripletSTDP(PlasticityRule):
 
     @classmethod
     def from_paper(cls, name: str, **overrides) -> "TripletSTDP":
-        """One of :data:`PARAMETER_SETS` (e.g. ``"visual_all_to_all"``), with ``overrides``."""
+        """One of :data:`PARAMETER_SETS` (e.g. ``"visual_all_to_all"``), with ``overrides``.
+
+        The sets are the fits of Pfister & Gerstner (2006), Table 2.
+
+        Parameters
+        ----------
+        name : str
+            Key of :data:`PARAMETER_SETS`.
+        **overrides
+            Fields that replace the set's values.
+
+        Returns
+        -------
+        TripletSTDP
+
+        Raises
+        ------
+        SpecError
+            If ``name`` is not a known set.
+        """
         if name not in PARAMETER_SETS:
             raise SpecError(f"unknown parameter set {name!r}; choose one of {', '.join(PARAMETER_SETS)}")
         return cls(**{**PARAMETER_SETS[name], **overrides})

@@ -57,6 +57,25 @@ def nest_learning_rate(eta: float, tau_L, tau_s, weight_unit=1e-12 * amp):
     ``C_m / g_L = tau_L`` of the dendrite, and its ``h`` carries another factor 15
     (``pp_cond_exp_mc_urbanczik``), so ``eta_rule = 225 eta tau_L tau_s / (tau_L - tau_s)``
     in pA mV per ms of ``tau``.
+
+    Parameters
+    ----------
+    eta : float
+        NEST's learning rate.
+    tau_L, tau_s : Quantity
+        The dendrite's membrane and synaptic time constants (``tau_L > tau_s``).
+    weight_unit : Quantity
+        Unit of a weight (pA in NEST).
+
+    Returns
+    -------
+    Quantity
+        The rule's ``eta`` in weight x volt.
+
+    Raises
+    ------
+    SpecError
+        Unless ``tau_L > tau_s > 0``.
     """
     tl, ts = float(tau_L / ms), float(tau_s / ms)
     if not tl > ts > 0:
@@ -135,7 +154,25 @@ class DendriticPrediction(PlasticityRule):
     def for_neuron(cls, neuron, **parameters) -> "DendriticPrediction":
         """The rule for synapses onto ``neuron`` (a :class:`~cortexlearn.neurons.NeuronModel`
         with ``v_star``, ``rate_star``, ``h_star``); ``tau_L`` and ``tau_s`` default to its
-        dendrite's ``C_d / g_L_d`` and ``tau_d_e``."""
+        dendrite's ``C_d / g_L_d`` and ``tau_d_e``.
+
+        Parameters
+        ----------
+        neuron : NeuronModel
+            A neuron with the constants of the dendritic prediction (Urbanczik & Senn 2014,
+            Eqs. 1-2), e.g. :func:`cortexlearn.neurons.urbanczik_senn`.
+        **parameters
+            Fields of the rule (``eta``, ``w_max``, ...).
+
+        Returns
+        -------
+        DendriticPrediction
+
+        Raises
+        ------
+        SpecError
+            If the neuron lacks a constant the rule reads.
+        """
         p = neuron.parameters
         missing = [k for k in _NEURON_CONSTANTS if k not in p]
         if missing:
@@ -188,7 +225,18 @@ class DendriticPrediction(PlasticityRule):
 
     def synapse_code(self, transmission: str = "") -> SynapseCode:
         """Brian2 code: the weight update, then ``transmission`` (e.g. ``"I_d_e_post += w"``),
-        then the presynaptic PSP traces jump."""
+        then the presynaptic PSP traces jump.
+
+        Parameters
+        ----------
+        transmission : str
+            Statement that transmits the spike to the postsynaptic neuron.
+
+        Returns
+        -------
+        SynapseCode
+            Model, ``on_pre``, ``on_post``, namespace and the periodic update of Eqs. 3-4.
+        """
         code = self._code()
         return dataclasses.replace(code, on_pre=join_code(code.on_pre, transmission, "psp_L += 1\npsp_s += 1"))
 
