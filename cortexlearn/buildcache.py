@@ -102,6 +102,16 @@ def use_precompiled_header(directory: str) -> bool:
 
     Returns False (and leaves the project as it is) when the makefile is not the one expected
     (another device, a Brian2 whose makefile differs) or ``objects.h`` is absent.
+
+    Parameters
+    ----------
+    directory : str
+        The generated standalone project (its ``makefile``).
+
+    Returns
+    -------
+    bool
+        True when the project now builds with the precompiled header.
     """
     makefile = os.path.join(directory, "makefile")
     if not (os.path.exists(makefile) and os.path.exists(os.path.join(directory, "objects.h"))):

@@ -36,7 +36,27 @@ __all__ = ["RecurrentNetwork", "build_recurrent_network", "build_recurrent_circu
 
 @dataclasses.dataclass
 class RecurrentNetwork:
-    """Named Brian2 objects of the e-prop network and the namespace to run it with."""
+    """Named Brian2 objects of the e-prop network and the namespace to run it with.
+
+    Attributes
+    ----------
+    inputs, recurrent, readout : NeuronGroup
+        Input generators (the frozen pattern), recurrent (adaptive) LIF neurons, leaky readout.
+    input_synapses, recurrent_synapses, readout_synapses : Synapses
+        The three learning projections (eligibility traces, gradients, Adam state).
+    loss_monitor, count_monitor : StateMonitor
+        Squared error and spike counts, recorded once per trial.
+    output_monitor, spike_monitor : StateMonitor or SpikeMonitor or None
+        The readout every step and the recurrent spikes, when asked for.
+    network : Network
+        Every object above.
+    namespace : dict
+        Constants and ``TimedArray`` s to pass to ``Simulation.run``.
+    n_steps : int
+        Time steps per trial.
+    trial_duration : Quantity
+        Length of a trial.
+    """
 
     inputs: NeuronGroup
     recurrent: NeuronGroup
@@ -54,7 +74,16 @@ class RecurrentNetwork:
     trial_duration: object
 
     def duration(self, trials: int):
-        """Simulated time for ``trials`` trials (one extra step applies the last update)."""
+        """Simulated time for ``trials`` trials (one extra step applies the last update).
+
+        Parameters
+        ----------
+        trials : int
+
+        Returns
+        -------
+        Quantity
+        """
         return trials * self.trial_duration + defaultclock.dt
 
     def weights(self) -> dict[str, np.ndarray]:
@@ -66,7 +95,17 @@ class RecurrentNetwork:
         return {k: self._matrix(s, "grad") for k, s in self._projections().items()}
 
     def trial_nmse(self, target_variance: float) -> np.ndarray:
-        """NMSE of every completed trial: mean squared error / variance of the target."""
+        """NMSE of every completed trial: mean squared error / variance of the target.
+
+        Parameters
+        ----------
+        target_variance : float
+            Variance of the target signal over a trial.
+
+        Returns
+        -------
+        ndarray, shape (n_trials,)
+        """
         se = np.asarray(self.loss_monitor.se)  # (n_out, records): record k holds trial k - 1
         return se[:, 1:].sum(axis=0) / (self.n_steps * se.shape[0]) / target_variance
 
@@ -91,7 +130,19 @@ def _as_matrix(value, shape, name):
 
 def all_to_all_pairs(n_pre, n_post, autapses=True):
     """Index arrays of an all-to-all projection (explicit, so weights can be set before a
-    standalone build)."""
+    standalone build).
+
+    Parameters
+    ----------
+    n_pre, n_post : int
+        Sizes of the two groups.
+    autapses : bool
+        Keep the pairs ``i == j`` (for a recurrent projection: set False).
+
+    Returns
+    -------
+    pre, post : ndarray of int
+    """
     pre, post = np.meshgrid(np.arange(n_pre), np.arange(n_post), indexing="ij")
     pre, post = pre.ravel(), post.ravel()
     if not autapses:
@@ -124,6 +175,9 @@ def build_recurrent_network(rule: EProp, input_spikes, target, w_in, w_rec, w_ou
     SpecError
         When the input or the target does not cover the trial, or a matrix has the wrong shape.
     """
+    # 110 lines in one function on purpose: it checks the task, then creates the groups,
+    # projections and monitors in the order of the step schedule of the module docstring, which the
+    # NumPy reference (cortexlearn.reference.snn_bptt) follows step for step
     if not isinstance(rule, EProp):
         raise SpecError(f"rule must be an EProp, got {type(rule).__name__}")
     as_quantity(trial_duration, second, "trial_duration")

@@ -126,6 +126,12 @@ def set_caption(fig, text: str):
     The caption is not drawn; :func:`cortexlearn.run` saves it as ``figure.txt`` beside
     ``figure.pdf``/``.png``, one paragraph a reader can paste under the figure.
 
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    text : str
+        The caption; runs of white space become one space.
+
     Returns
     -------
     matplotlib.figure.Figure
@@ -136,5 +142,14 @@ def set_caption(fig, text: str):
 
 
 def get_caption(fig) -> str | None:
-    """The caption set with :func:`set_caption`, or None."""
+    """The caption set with :func:`set_caption`, or None.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    str or None
+    """
     return getattr(fig, "_cortexlearn_caption", None)

@@ -127,6 +127,7 @@ class EProp(LearningRule):
 
     @property
     def adaptive(self) -> bool:
+        """Whether the neurons adapt their threshold (ALIF, Bellec et al. 2020, eq. 24)."""
         return self.neuron == "alif"
 
     @property
@@ -136,7 +137,18 @@ class EProp(LearningRule):
 
     # ------------------------------------------------------------------ constants
     def decays(self, dt) -> dict[str, float]:
-        """Per-step decay factors ``alpha``, ``rho``, ``kappa`` for time step ``dt``."""
+        """Per-step decay factors ``alpha``, ``rho``, ``kappa`` for time step ``dt``.
+
+        Parameters
+        ----------
+        dt : Quantity
+            The simulation time step.
+
+        Returns
+        -------
+        dict of str to float
+            ``exp(-dt/tau)`` of the membrane, the adaptation (0 for LIF) and the readout.
+        """
         as_quantity(dt, second, "dt")
         alpha = float(np.exp(-float(dt / self.tau_membrane)))
         rho = float(np.exp(-float(dt / self.tau_adaptation))) if self.adaptive else 0.0
@@ -144,12 +156,33 @@ class EProp(LearningRule):
         return {"alpha": alpha, "rho": rho, "kappa": kappa}
 
     def learning_rate(self, projection: str) -> float:
-        """Step size of ``"in"``, ``"rec"`` or ``"out"``."""
+        """Step size of a projection.
+
+        Parameters
+        ----------
+        projection : {"in", "rec", "out"}
+
+        Returns
+        -------
+        float
+        """
         return float({"in": self.learning_rate_input, "rec": self.learning_rate_recurrent,
                       "out": self.learning_rate_readout}[projection])
 
     def namespace(self, dt, n_steps: int) -> dict:
-        """Constants the rendered code refers to."""
+        """Constants the rendered code refers to.
+
+        Parameters
+        ----------
+        dt : Quantity
+            The simulation time step.
+        n_steps : int
+            Time steps per trial.
+
+        Returns
+        -------
+        dict
+        """
         d = self.decays(dt)
         return {
             "tau_m": self.tau_membrane, "tau_a": self.tau_adaptation, "tau_out": self.tau_readout,
@@ -167,6 +200,9 @@ class EProp(LearningRule):
         return "dxbar/dt = -xbar/tau_m : 1\nxtr : 1"
 
     def recurrent_model(self) -> str:
+        """Recurrent neurons: membrane ``v`` (and adaptation ``a`` for ALIF), the filtered spike
+        trains of the eligibility traces and the readout, the pseudo-derivative, learning signals
+        and the trial's spike count (Bellec et al. 2020, eqs. 1, 24)."""
         lines = ["dv/dt = -v/tau_m : 1", "dzbar/dt = -zbar/tau_m : 1", "dzk/dt = -zk/tau_out : 1",
                  "xtr : 1", "psi : 1", "L_task : 1", "L_reg : 1", "L : 1", "count : 1"]
         if self.adaptive:
@@ -174,9 +210,11 @@ class EProp(LearningRule):
         return "\n".join(lines)
 
     def recurrent_threshold(self) -> str:
+        """Threshold condition: ``v`` above the (adaptive) threshold."""
         return "v > v_th + beta_a*a" if self.adaptive else "v > v_th"
 
     def recurrent_reset(self) -> str:
+        """Reset by subtraction; the spike also updates the traces, the count and ``a``."""
         return "v -= v_th\nzbar += 1\nzk += 1\ncount += 1" + ("\na += 1" if self.adaptive else "")
 
     def pseudo_derivative_code(self) -> str:
@@ -204,6 +242,9 @@ class EProp(LearningRule):
 
     # ------------------------------------------------------------------ synapses
     def hidden_synapse_model(self) -> str:
+        """Input and recurrent synapses: weight, filtered eligibility trace ``ebar``, accumulated
+        gradient, step size, the adaptation part ``epsa`` of the eligibility (ALIF), the trial's
+        summed eligibility for the regulariser and the Adam moments (Bellec et al. 2020, eqs. 25-28)."""
         lines = ["w : 1", "ebar : 1", "grad : 1", "eta : 1 (shared, constant)"]
         if self.adaptive:
             lines.append("epsa : 1")
@@ -227,6 +268,9 @@ class EProp(LearningRule):
         return "ebar = kappa_out*ebar + psi_post*xtr_pre\ngrad += L_post*ebar"
 
     def readout_synapse_model(self) -> str:
+        """Readout synapses: weight, feedback weight ``B``, gradient, Adam moments, and the learning
+        signal summed back to the recurrent neurons through ``B`` (random) or ``w`` (symmetric)
+        (Bellec et al. 2020, eq. 4)."""
         feedback = "w" if self.feedback == "symmetric" else "B"
         return (f"w : 1\nB : 1\ngrad : 1\neta : 1 (shared, constant)\n"
                 f"L_task_pre = {feedback}*err_post : 1 (summed)") + (
@@ -234,15 +278,23 @@ class EProp(LearningRule):
 
     @staticmethod
     def readout_step_code() -> str:
+        """Per step: the readout weights' gradient, error times the filtered presynaptic spikes."""
         return "grad += err_post*zk_pre"
 
     def update_code(self, projection: str) -> str:
         """Start of each trial: add the regulariser's term, apply the accumulated gradient, clear
         the traces.
 
-        ``projection`` is ``"in"``, ``"rec"`` or ``"out"``. The step size is the synapses'
-        ``eta``, a ``(shared, constant)`` variable set from the rule by the builder (and changeable
-        between standalone re-runs without recompiling).
+        The step size is the synapses' ``eta``, a ``(shared, constant)`` variable set from the
+        rule by the builder (and changeable between standalone re-runs without recompiling).
+
+        Parameters
+        ----------
+        projection : {"in", "rec", "out"}
+
+        Returns
+        -------
+        str
         """
         if projection not in ("in", "rec", "out"):
             raise SpecError(f"projection must be 'in', 'rec' or 'out', got {projection!r}")
