@@ -76,11 +76,14 @@ def run_variants(data, sizes, variants, seeds, epochs, progress=None, **training
 
 
 def summarise(values, prefix: str) -> dict:
-    """``{prefix}_mean``, ``_std`` (over seeds, ddof=1) and ``_ci95`` (half-width) of 1-D values."""
+    """``{prefix}_mean``, ``_std`` (over seeds, ddof=1), ``_ci95`` (half-width) and ``_per_seed``
+    (the values, which a :class:`~cortexlearn.model.Check` on ``{prefix}_mean`` is judged by) of
+    1-D values."""
     values = np.asarray(values, dtype=np.float64)
     mean, half = mean_and_interval(values)
     std = float(np.nanstd(values, ddof=1)) if np.sum(np.isfinite(values)) > 1 else float("nan")
-    return {f"{prefix}_mean": float(mean), f"{prefix}_std": std, f"{prefix}_ci95": float(half)}
+    return {f"{prefix}_mean": float(mean), f"{prefix}_std": std, f"{prefix}_ci95": float(half),
+            f"{prefix}_per_seed": [float(v) for v in values.ravel()]}
 
 
 def run_copy_variants(configs, seeds, progress=None):
