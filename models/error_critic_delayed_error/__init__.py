@@ -87,7 +87,7 @@ CHECKS = (
           ">", 0.0, source="Werbos 1992 (the critic stands in for the error that has not yet "
           "arrived); no number given, so > 0 at every delay"),
     Check("storing activity beats the critic at a one-sample delay", "stored_minus_critic_d1", ">",
-          0.0, source="FACTS feasibility study: stored 39.5 % vs critic 38.0 % at one sample"),
+          0.0, source="measured in a feasibility run before this model: stored 39.5 % vs critic 38.0 % at one sample"),
     Check("sequence task: the bootstrapped critic beats the critic without bootstrap",
           "seq_critic_bootstrap_minus_critic_no_bootstrap", ">", 0.0,
           source="Werbos 1992 (costate recursion: a critic trained on its own next prediction); "

@@ -103,7 +103,7 @@ def _figure(data, metrics):
     return fig
 
 
-_SRC = "Parisien, Anderson & Eliasmith 2008 (Neural Comput 20:1473); target as the issue states it"
+_SRC = "Parisien, Anderson & Eliasmith 2008 (Neural Comput 20:1473): the Dale version costs little accuracy; factor 1.5 chosen"
 
 MODEL = Model(
     name="parisien_2008",
