@@ -212,7 +212,7 @@ class Check:
             passed = bool(np.isfinite(value) and _OPS[self.op](value, target, self.tolerance))
             row.update(n_seeds=1 if per_seed is None else len(per_seed), mean=value, bound=value)
         else:
-            per_seed = [float(v) for v in per_seed]
+            per_seed = [math.nan if v is None else float(v) for v in per_seed]  # None: NaN read from JSON
             mean = float(np.mean(per_seed))
             lower, upper = seed_bound(per_seed, "lower"), seed_bound(per_seed, "upper")
             if self.op in (">=", ">"):

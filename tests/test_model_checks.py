@@ -76,6 +76,8 @@ def test_single_seed_checks_work_as_before():
 def test_a_diverged_seed_fails_the_check():
     check = Check("gain", "gain_mean", ">=", 0.0)
     assert check.evaluate({"gain_mean": 1.0, "gain_per_seed": [1.0, 2.0, float("nan")]}, {})["passed"] is False
+    # as read back from metrics.json, where NaN is written as null
+    assert check.evaluate({"gain_mean": 1.0, "gain_per_seed": [1.0, 2.0, None]}, {})["passed"] is False
 
 
 def test_quick_runs_are_never_judged():
