@@ -74,7 +74,7 @@ MODEL_SOURCE = textwrap.dedent('''
         parameters=(Parameter("shift", 0.0, "added to every bias", runtime=True),
                     Parameter("label", "a", "compiled into the program (test of grouping)",
                               choices=("a", "b"))),
-        simulate=simulate, checks=(Check("fires", "spikes", ">", 0.0, full_only=False),),
+        simulate=simulate, checks=(Check("fires", "spikes", ">", 0.0),),
         default_target="cpp_standalone",
     )
 ''')

@@ -27,7 +27,8 @@ def test_quick_run_writes_results_and_recovers_the_window(tmp_path):
     assert res.metrics["tau_minus_ms"] == pytest.approx(33.7, rel=1e-4)
     assert res.metrics["a_plus"] == pytest.approx(0.777 / 60, rel=1e-4)
     assert res.metrics["a_minus"] == pytest.approx(0.273 / 60, rel=1e-4)
-    assert all(c["passed"] for c in saved["checks"])
+    # a --quick run is a smoke test: its checks are reported, never judged
+    assert all(c["passed"] is None for c in saved["checks"])
 
 
 def test_fit_tracks_values_set_by_the_user(tmp_path):
@@ -38,4 +39,4 @@ def test_fit_tracks_values_set_by_the_user(tmp_path):
     assert res.metrics["a_plus"] == pytest.approx(0.02, rel=1e-3)
     targets = {c["name"]: c["target"] for c in res.checks}
     assert targets["fit recovers tau_plus"] == pytest.approx(25.0)
-    assert all(c["passed"] for c in res.checks)
+    assert all(c["passed"] is None for c in res.checks)

@@ -35,7 +35,8 @@ def test_quick_run_writes_results(tmp_path):
         assert f"raster_{state}" in res.data
     payload = json.load(open(out / "metrics.json"))
     names = {c["name"] for c in payload["checks"]}
-    assert names == {"AI state is irregular", "AI state is asynchronous", "SR state is synchronous"}
+    assert names == {"AI state: CV of ISIs within [0.30, 0.55]", "AI state: rate within 5 % of Brunel's theory",
+                     "AI state is asynchronous", "SR state is synchronous"}
     assert os.path.getsize(out / "figure.png") > 10_000
     # excitation-dominated SR fires far faster than the inhibition-dominated slow SI state
     assert res.metrics["rate_SR_Hz"] > 5 * res.metrics["rate_SI_slow_Hz"]

@@ -58,24 +58,35 @@ def test_quick_run_writes_results(tmp_path):
     assert m["n_units"] == 7 and m["max_lag"] == 3
     for key in ("immediate", "stored_d1", "stale_d1", "critic_d1", "critic_dvariable"):
         assert 0 <= m[f"{key}_accuracy_mean"] <= 100
-    assert m["critic_minus_stale_min"] == min(m["critic_minus_stale_d1"],
-                                              m["critic_minus_stale_dvariable"])
-    assert m["stored_minus_critic_d1"] == -m["critic_minus_stored_d1"]
+    # the metrics follow from the per-unit arrays saved to disk (final test accuracy per session)
+    data = cortexlearn.load(out).data
+    acc = data["test_accuracy"]
+    final = {(str(v), str(d)): float(a) for v, d, a in
+             zip(acc.variant.values, acc.delay.values, acc.values[:, -1])}
+    stale = [final["critic", d] - final["stale", d] for d in ("1", "variable")]
+    assert m["critic_minus_stale_min"] == pytest.approx(min(stale))
+    assert m["critic_minus_stale_min_per_seed"] == pytest.approx([min(stale)])
+    assert m["stored_minus_critic_d1"] == pytest.approx(final["stored", "1"] - final["critic", "1"])
     corr = res.data["correlation"]
     assert corr.shape == (7, 1)
-    # the critic (label rate 0.05) already tracks the late errors' sign structure after 30 samples
-    # (0.54 at one sample, 0.52 variable measured)
+    # the critic is a delta rule fitted to the late errors it receives: its predictions correlate
+    # positively with them (a sign or pairing error between prediction and error breaks this)
     for d in ("1", "variable"):
         sel = (np.asarray(corr.variant) == "critic") & (np.asarray(corr.delay) == d)
-        assert 0.2 < float(corr.values[sel][0, 0]) < 0.9, d
+        assert float(corr.values[sel][0, 0]) > 0, d
     # the sequence task (length 2): five variants, the critics' predictions compared with the costate
+    seq = data["sequence_test_accuracy"]
+    assert seq.shape == (5, 1)
+    seq_final = dict(zip(map(str, seq.sequence_variant.values), seq.values[:, -1]))
     for v in ("immediate", "end_only", "stored", "critic_no_bootstrap", "critic_bootstrap"):
-        assert 0 <= m[f"seq_{v}_accuracy_mean"] <= 100
-    assert res.data["sequence_test_accuracy"].shape == (5, 1)
-    assert m["seq_critic_bootstrap_minus_end_only"] == pytest.approx(
-        m["seq_critic_bootstrap_accuracy_mean"] - m["seq_end_only_accuracy_mean"])
+        assert m[f"seq_{v}_accuracy_mean"] == pytest.approx(seq_final[v])
+    assert m["seq_critic_bootstrap_minus_end_only_per_seed"] == pytest.approx(
+        [seq_final["critic_bootstrap"] - seq_final["end_only"]])
     for v in ("critic_no_bootstrap", "critic_bootstrap"):
         assert np.isfinite(m[f"seq_{v}_correlation_final"])
+    # quick runs are smoke tests: reported, never judged; the seed count is on each row
+    rows = json.load(open(os.path.join(out, "metrics.json")))["checks"]
+    assert all(r["passed"] is None and r["n_seeds"] == 1 for r in rows)
 
 
 def test_sequence_settings_are_checked():

@@ -60,3 +60,22 @@ def test_synaptic_events_count_the_chunks_run_here(dale, pathways, per_spike_in,
     assert out["synaptic_events"] == pytest.approx(expected)
     assert out["simulation_time"] == 4.0
     assert out["events_per_s"] == pytest.approx(expected / 4.0)
+
+
+def test_differences_are_paired_by_seed_for_the_checks_across_seeds():
+    """Units finish in any order; the per-seed differences the checks are judged by pair each
+    rule's seed with the same seed of the other rule, and a thin mean does not pass."""
+    from cortexlearn.model import evaluate_checks
+    from cortexlearn.models.spiking_feedback_alignment.run import _metrics
+
+    acc = {"feedback_alignment": [40.0, 46.0, 41.0], "readout_only": [33.0, 40.5, 36.5]}
+    units = [dict(dataset="mnist1d", dale=True, rule=rule, seed=s, final_accuracy=acc[rule][s],
+                  angle=np.array([80.0, 50.0]), hidden_count=np.array([1.0]))
+             for s in (2, 0, 1) for rule in acc]
+    m = _metrics(units, {"n_seeds": 3})
+    assert m["mnist1d_fa_minus_readout_per_seed"] == pytest.approx([7.0, 5.5, 4.5])
+    assert m["mnist1d_fa_minus_readout"] == pytest.approx(17 / 3)
+    checks = cortexlearn.get_model("spiking_feedback_alignment").checks
+    row = {r["name"]: r for r in evaluate_checks(checks, m, {})}["MNIST-1D: FA >= readout-only + 5 points"]
+    # mean 5.67 >= 5, but the lower 95 % bound over the three seeds is 5.67 - 2.92 * 1.26 / sqrt(3)
+    assert row["value"] > 5 and row["bound"] < 5 and row["passed"] is False

@@ -63,11 +63,13 @@ def test_no_error_and_no_prediction_learns_nothing(setup):
     assert not np.any(rec.state["critic_read.c"]) and not np.any(rec.state["critic_context.c"])
 
 
-@pytest.mark.parametrize("target", ["numpy"])
-def test_label_only_critic_follows_its_recursion(setup, target):
-    # "cpp_standalone" passes too (re-runs carry the mask, switches and critic weights through
-    # run_args), but its cold build of the whole circuit took 340 s on 2 loaded cores: it is left
-    # out of the suite's budget; the model's full run exercises that path
+def test_label_only_critic_follows_its_recursion(setup):
+    check_label_only_critic(setup)
+
+
+def check_label_only_critic(setup, target="numpy"):
+    """The in-circuit label-only critic on ``target`` against the NumPy recursion of its delta
+    rule (cython and cpp_standalone: tests/test_spiking_credit_paths_targets.py)."""
     cfg, rs, params, _ = setup
     n = rs.rate_values.shape[0]
     present = (np.arange(n) % 2).astype(float)

@@ -32,13 +32,13 @@ def setup():
     return tiny_session(n_train=10)
 
 
-def _run(setup, lag_act, lag_err, present, use=(1, 1, 0, 1), rule=RULE):
-    """One session on a fresh numpy build (a Simulation per test: the suite resets Brian2's
+def _run(setup, lag_act, lag_err, present, use=(1, 1, 0, 1), rule=RULE, target="numpy"):
+    """One session on a fresh build (a Simulation per test: the suite resets Brian2's
     preferences between tests)."""
     cfg, rs, params = setup
     n = rs.rate_values.shape[0]
     names = ("use_read", "use_context", "use_prediction", "use_true")
-    with Simulation(target="numpy", seed=0) as sim:
+    with Simulation(target=target, seed=0) as sim:
         net = build_feedforward(cfg, rule, rs, params, chunk_trials=4, substitute_error=True,
                                 error_lags=LAGS)
         attach_output_critic(net, CRITIC, np.ones(n))
@@ -55,13 +55,18 @@ def _run(setup, lag_act, lag_err, present, use=(1, 1, 0, 1), rule=RULE):
 
 @pytest.mark.parametrize("variant", ["stored", "stale", "variable"])
 def test_late_errors_follow_the_reference(setup, variant):
+    check_late_errors(setup, variant)
+
+
+def check_late_errors(setup, variant, target="numpy"):
+    """Late errors with delay lines on ``target`` against the NumPy reference."""
     cfg, rs, params = setup
     n = rs.rate_values.shape[0]
     rng = np.random.default_rng(7)
     lag_err = rng.integers(0, LAGS + 1, n) if variant == "variable" else np.full(n, 2)
     lag_act = np.zeros(n) if variant == "stale" else lag_err
     present = (rng.random(n) < 0.8).astype(float)
-    got, rec = _run(setup, lag_act, lag_err, present)
+    got, rec = _run(setup, lag_act, lag_err, present, target=target)
     ref = oracle(cfg, rs, params, RULE, {"lag_act": lag_act, "lag_err": lag_err, "present": present})
     np.testing.assert_allclose(rec.counts, ref["counts"])
     for l, w_ref in enumerate(ref["W"]):

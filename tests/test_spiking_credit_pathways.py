@@ -31,11 +31,11 @@ def oracle(cfg, rs, params, rule, pathways):
     return oracle_of_config(dataclasses.replace(cfg, dale_pathways=pathways), rs, params, rule)
 
 
-def run_and_compare(cfg, rs, params, kinds):
+def run_and_compare(cfg, rs, params, kinds, target="numpy"):
     """Run each rule on one build; return {kind: (magnitudes, signed weights)} after checking
     every magnitude and count against the reference."""
     finals = {}
-    with Simulation(target="numpy", seed=0) as sim:
+    with Simulation(target=target, seed=0) as sim:
         net = build_feedforward(cfg, rule_for(kinds[0]), rs, params)
         for kind in kinds:
             rule = rule_for(kind)

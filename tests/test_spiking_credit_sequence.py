@@ -31,11 +31,12 @@ def setup():
     return tiny_session(n_train=12)
 
 
-def _run(setup, lag_act, lag_err, present, first, use=(1, 1, 0, 1), gamma=LEAK, learn_all=1.0):
+def _run(setup, lag_act, lag_err, present, first, use=(1, 1, 0, 1), gamma=LEAK, learn_all=1.0,
+         target="numpy"):
     cfg, rs, params = setup
     n = rs.rate_values.shape[0]
     names = ("use_read", "use_context", "use_prediction", "use_true")
-    with Simulation(target="numpy", seed=0) as sim:
+    with Simulation(target=target, seed=0) as sim:
         net = build_feedforward(cfg, RULE, rs, params, chunk_trials=4, substitute_error=True,
                                 error_lags=L, sequence_error=True)
         attach_output_critic(net, CRITIC, np.ones(n))
@@ -85,12 +86,17 @@ def test_sequence_error_follows_the_reference(setup, variant):
 def test_episodic_bootstrapping_critic_follows_its_rule(setup):
     """A label-only critic (use_read = 0) whose target is the end error at a sequence's end and
     its own discounted next prediction elsewhere, never across the end of a sequence."""
+    check_bootstrapping_critic(setup)
+
+
+def check_bootstrapping_critic(setup, target="numpy"):
+    """The episodic, bootstrapping critic on ``target`` against its NumPy recursion."""
     cfg, rs, params = setup
     n = rs.rate_values.shape[0]
     position = _positions(n)
     present = ((position == L - 1) & (rs.learning_values > 0)).astype(float)
     first = (position == 0).astype(float)
-    _, rec = _run(setup, np.zeros(n), np.zeros(n), present, first, use=(0, 1, 1, 1))
+    _, rec = _run(setup, np.zeros(n), np.zeros(n), present, first, use=(0, 1, 1, 1), target=target)
     labels = np.argmax(rs.target_values, axis=1)
     learn = rs.learning_values
     err = rec.extra["critic.err_true"]

@@ -58,7 +58,7 @@ SOURCE = textwrap.dedent('''
                     Parameter("n", 400, "number of counters"),
                     Parameter("hold", 0 * ms, "extra wall time of a unit")),
         simulate=simulate,
-        checks=(Check("fires", "output_rate", ">", 0.0, full_only=False),),
+        checks=(Check("fires", "output_rate", ">", 0.0),),
         default_target="numpy",
     )
 ''')

@@ -119,7 +119,7 @@ def run_variants(data, sizes, variants, seeds, epochs, progress=None, **training
 
 
 def summarise(values, prefix: str) -> dict:
-    """Mean, standard deviation and 95 % confidence half-width of 1-D values.
+    """Mean, standard deviation, 95 % confidence half-width and per-seed values of 1-D values.
 
     Parameters
     ----------
@@ -131,12 +131,15 @@ def summarise(values, prefix: str) -> dict:
     Returns
     -------
     dict
-        ``{prefix}_mean``, ``{prefix}_std`` (over seeds, ddof=1) and ``{prefix}_ci95``.
+        ``{prefix}_mean``, ``{prefix}_std`` (over seeds, ddof=1), ``{prefix}_ci95`` and
+        ``{prefix}_per_seed`` (the values, which a :class:`~cortexlearn.model.Check` on
+        ``{prefix}_mean`` is judged by).
     """
     values = np.asarray(values, dtype=np.float64)
     mean, half = mean_and_interval(values)
     std = float(np.nanstd(values, ddof=1)) if np.sum(np.isfinite(values)) > 1 else float("nan")
-    return {f"{prefix}_mean": float(mean), f"{prefix}_std": std, f"{prefix}_ci95": float(half)}
+    return {f"{prefix}_mean": float(mean), f"{prefix}_std": std, f"{prefix}_ci95": float(half),
+            f"{prefix}_per_seed": [float(v) for v in values.ravel()]}
 
 
 def run_copy_variants(configs, seeds, progress=None):

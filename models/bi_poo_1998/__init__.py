@@ -124,13 +124,13 @@ def _param(name):
 
 CHECKS = (
     Check("fit recovers tau_plus", "tau_plus_ms", "rel", _param_ms("tau_plus"), 0.05,
-          "chosen (within 5 % of the rule's tau_plus: the fit recovers what was set; Bi & Poo 1998 fit 16.8 ms)", full_only=False),
+          "chosen: within 5 % of the rule's tau_plus (Bi & Poo 2001 fit 16.8 ms)"),
     Check("fit recovers tau_minus", "tau_minus_ms", "rel", _param_ms("tau_minus"), 0.05,
-          "chosen (within 5 % of the rule's tau_minus; Bi & Poo 1998 fit 33.7 ms)", full_only=False),
+          "chosen: within 5 % of the rule's tau_minus (Bi & Poo 2001 fit 33.7 ms)"),
     Check("fit recovers a_plus", "a_plus", "rel", _param("a_plus"), 0.05,
-          "amplitude of the rule (Bi & Poo 2001 fit)", full_only=False),
+          "amplitude of the rule (Bi & Poo 2001 fit)"),
     Check("fit recovers a_minus", "a_minus", "rel", _param("a_minus"), 0.05,
-          "amplitude of the rule (Bi & Poo 2001 fit)", full_only=False),
+          "amplitude of the rule (Bi & Poo 2001 fit)"),
 )
 
 MODEL = Model(

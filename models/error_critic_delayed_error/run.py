@@ -220,23 +220,34 @@ def _metrics(results, variants, delays, n_seeds) -> dict:
     for key in [k for k in m if k.endswith("_correlation_final")]:
         m[key] = float(np.nanmean(m[key]))
 
-    def paired(a, b):  # mean over the seeds both have
+    def by_seed(a, b):  # {seed: a - b} over the seeds both have
         seeds = sorted(set(final.get(a, {})) & set(final.get(b, {})))
-        return float(np.mean([final[a][s] - final[b][s] for s in seeds])) if seeds else float("nan")
+        return {s: final[a][s] - final[b][s] for s in seeds}
 
-    wins_stale, wins_stored = [], []
+    def paired(a, b):  # mean over the seeds both have
+        diffs = by_seed(a, b)
+        return float(np.mean(list(diffs.values()))) if diffs else float("nan")
+
+    wins_stale, wins_stored, stale_by_seed = [], [], []
     for d in delays:
         for other in ("stale", "stored"):
             if f"critic_d{d}" in final and f"{other}_d{d}" in final:
-                diff = paired(f"critic_d{d}", f"{other}_d{d}")
-                m[f"critic_minus_{other}_d{d}"] = diff
+                diffs = by_seed(f"critic_d{d}", f"{other}_d{d}")
+                m[f"critic_minus_{other}_d{d}"] = diff = paired(f"critic_d{d}", f"{other}_d{d}")
+                m[f"critic_minus_{other}_d{d}_per_seed"] = list(diffs.values())
                 (wins_stale if other == "stale" else wins_stored).append(diff)
+                if other == "stale":
+                    stale_by_seed.append(diffs)
         if "immediate" in final and f"stored_d{d}" in final:
             m[f"immediate_minus_stored_d{d}"] = paired("immediate", f"stored_d{d}")
     if wins_stale:
         m["critic_minus_stale_min"] = float(np.min(wins_stale))
+        # per seed, its worst delay: the check across seeds asks every seed to win at every delay
+        seeds = sorted(set.intersection(*(set(d) for d in stale_by_seed)))
+        m["critic_minus_stale_min_per_seed"] = [float(min(d[s] for d in stale_by_seed)) for s in seeds]
     if wins_stored:
         m["critic_minus_stored_max"] = float(np.max(wins_stored))
     if 1 in delays and "critic_minus_stored_d1" in m:
         m["stored_minus_critic_d1"] = -m["critic_minus_stored_d1"]
+        m["stored_minus_critic_d1_per_seed"] = [-v for v in m["critic_minus_stored_d1_per_seed"]]
     return m

@@ -313,6 +313,8 @@ def _metrics(results, variants, n_seeds) -> dict:
                  ("stored", "critic_bootstrap"), ("stored", "end_only"), ("critic_no_bootstrap", "end_only")):
         if a in final and b in final:
             m[f"seq_{a}_minus_{b}"] = paired(a, b)
+            seeds = sorted(set(final[a]) & set(final[b]))  # paired by seed, for the checks
+            m[f"seq_{a}_minus_{b}_per_seed"] = [final[a][s] - final[b][s] for s in seeds]
     return m
 
 

@@ -120,7 +120,7 @@ def _metrics(results, variants, n_seeds) -> dict:
     m = {"n_seeds": float(n_seeds)}
     final = {}
     for v in variants:
-        rs = [r for r in results if r["variant"] == v]
+        rs = sorted((r for r in results if r["variant"] == v), key=lambda r: r["seed"])
         acc = np.array([r["test_accuracy"][-1] for r in rs])
         final[v] = acc
         m[f"{v}_accuracy_mean"] = float(np.mean(acc))
@@ -133,12 +133,22 @@ def _metrics(results, variants, n_seeds) -> dict:
             vals = [r[key][e] for r in rs if np.isfinite(r[key][e])]
             if vals:  # the dense network has no samples without the error
                 m[f"{v}_{name}"] = float(np.mean(vals))
+    # per seed (every variant runs the same seeds in the same order: differences are paired by
+    # seed), for the checks judged across seeds
     if "critic" in final and "sparse_only" in final:
-        m["critic_minus_sparse"] = float(np.mean(final["critic"] - final["sparse_only"]))
+        wins = final["critic"] - final["sparse_only"]
+        m["critic_minus_sparse"] = float(np.mean(wins))
+        m["critic_minus_sparse_per_seed"] = [float(v) for v in wins]
         if "dense" in final:
-            gap = float(np.mean(final["dense"] - final["sparse_only"]))
+            gaps = final["dense"] - final["sparse_only"]
+            gap = float(np.mean(gaps))
             m["dense_minus_sparse"] = gap
             m["gap_recovered"] = m["critic_minus_sparse"] / gap if gap > 0 else float("nan")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                m["gap_recovered_per_seed"] = [float(w / g) if g > 0 else float("nan")
+                                               for w, g in zip(wins, gaps)]
     if "critic" in final and "label_only" in final:
-        m["critic_minus_label_only"] = float(np.mean(final["critic"] - final["label_only"]))
+        wins = final["critic"] - final["label_only"]
+        m["critic_minus_label_only"] = float(np.mean(wins))
+        m["critic_minus_label_only_per_seed"] = [float(v) for v in wins]
     return m

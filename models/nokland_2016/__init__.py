@@ -138,12 +138,12 @@ MODEL = Model(
     description=__doc__,
     checks=(
         Check("DFA trains from zero initial weights (>= shallow + 8 points)", "dfa_zero_init_minus_shallow_mean",
-              ">=", 8.0, source="Nøkland 2016, §3; 8 points chosen (the margin used for lillicrap_2016)"),
+              ">=", 8.0, source="Nøkland 2016, §3 (training from zero weights); 8-point margin as lillicrap_2016"),
         Check("DFA trains with the deepest network (>= shallow + 8 points)", "dfa_depth5_minus_shallow_mean",
-              ">=", 8.0, source="Nøkland 2016, Table 1 (DFA with deeper networks); margin as above"),
+              ">=", 8.0, source="Nøkland 2016, Table 1 (DFA with several hidden layers); margin as above"),
         Check("DFA beats FA at the deepest network", "dfa_minus_fa_depth5_mean", ">", 0.0,
-              source="Nøkland 2016, Table 1 (where FA degrades)"),
+              source="Nøkland 2016, Table 1 (DFA where FA degrades)"),
         Check("FA degrades from 1 to 5 hidden layers", "fa_depth5_minus_depth1_mean", "<", 0.0,
-              source="Nøkland 2016"),
+              source="Nøkland 2016, Table 1"),
     ),
 )

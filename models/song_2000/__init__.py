@@ -174,13 +174,13 @@ def figure(data, metrics):
         "rate, with additive STDP and with fixed weights (log axis)."))
 
 
-SOURCE = "Song, Miller & Abbott 2000, Fig. 2"
+SOURCE = "Song, Miller & Abbott 2000, Fig. 2 (bimodal weights at the bounds)"
 CHECKS = (
     Check("weights near the bounds (20 Hz, 400 s)", "fraction_near_bounds_20hz", ">=", 0.40, 0.0, SOURCE),
     Check("rate regulation max/min over 10-40 Hz", "regulation_ratio", "<=", 2.0, 0.0,
-          "Song, Miller & Abbott 2000, Fig. 3"),
+          "Song, Miller & Abbott 2000, Fig. 3 (output rate nearly independent of input rate)"),
     Check("fixed weights: rate rises several-fold (40 vs 10 Hz)", "static_rate_ratio", ">", 2.0, 0.0,
-          "Song, Miller & Abbott 2000, Fig. 3 (without STDP the rate rises several-fold); judged as more than the plastic bound of 2"),
+          "Song, Miller & Abbott 2000, Fig. 3 (without plasticity the rate rises several-fold); judged as more than the plastic bound of 2"),
     Check("multiplicative rule is unimodal", "multiplicative_bimodality", "<", 5 / 9, 0.0,
           "van Rossum et al. 2000; Sarle's coefficient below 5/9 (SAS/STAT)"),
 )

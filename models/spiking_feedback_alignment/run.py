@@ -135,10 +135,15 @@ def _metrics(results, p) -> dict:
     groups = {}
     for r in results:
         groups.setdefault((r["dataset"], r["dale"], r["rule"]), []).append(r)
+    per_seed = {}  # key -> {seed: final accuracy}, to pair differences by seed
     for (ds, dale, rule), rs in groups.items():
+        rs = sorted(rs, key=lambda r: r["seed"])
         acc = np.array([r["final_accuracy"] for r in rs])
         key = f"{ds}_{'' if dale else 'nodale_'}{SHORT[rule]}"
+        per_seed[key] = {int(r["seed"]): float(r["final_accuracy"]) for r in rs}
         m[f"{key}_accuracy_mean"] = float(np.mean(acc))
+        m[f"{key}_accuracy_per_seed"] = [float(a) for a in acc]
+        m[f"{key}_final_angle_per_seed"] = [float(r["angle"][-1]) for r in rs]
         m[f"{key}_accuracy_std"] = float(np.std(acc, ddof=1)) if len(acc) > 1 else 0.0
         m[f"{key}_accuracy_min"] = float(np.min(acc))
         m[f"{key}_accuracy_max"] = float(np.max(acc))
@@ -155,13 +160,24 @@ def _metrics(results, p) -> dict:
                 val = m.get(f"{ds}_{tag}{rule}_accuracy_mean")
                 if val is not None and base is not None:
                     m[f"{ds}_{tag}{rule}_minus_readout"] = val - base
+                    m.update(_paired(per_seed, f"{ds}_{tag}{rule}", f"{ds}_{tag}readout",
+                                     f"{ds}_{tag}{rule}_minus_readout"))
                 if val is not None and wt is not None:
                     m[f"{ds}_{tag}{rule}_minus_wt"] = val - wt
+                    m.update(_paired(per_seed, f"{ds}_{tag}{rule}", f"{ds}_{tag}wt",
+                                     f"{ds}_{tag}{rule}_minus_wt"))
         for rule in SHORT.values():
             on, off = m.get(f"{ds}_{rule}_accuracy_mean"), m.get(f"{ds}_nodale_{rule}_accuracy_mean")
             if on is not None and off is not None:
                 m[f"{ds}_{rule}_dale_cost"] = off - on
     return m
+
+
+def _paired(per_seed: dict, key: str, base: str, name: str) -> dict:
+    """``{name}_per_seed``: ``key`` minus ``base`` on each seed both ran (differences paired by
+    seed share the data order, initial weights and feedback matrices)."""
+    seeds = sorted(set(per_seed[key]) & set(per_seed[base]))
+    return {f"{name}_per_seed": [per_seed[key][s] - per_seed[base][s] for s in seeds]}
 
 
 def _reference(ctx, p, units) -> dict:

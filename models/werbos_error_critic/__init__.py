@@ -115,6 +115,6 @@ MODEL = Model(
     description=__doc__,
     checks=(
         Check("the bootstrapped critic solves longer sequences than TBPTT alone", "bootstrap_minus_tbptt_mean",
-              ">", 0.0, source="Werbos 1992; Jaderberg et al. 2016, Table 1 (bootstrapped synthetic gradients)"),
+              ">", 0.0, source="Werbos 1992; Jaderberg et al. 2017 (copy task with a bootstrapped synthetic gradient)"),
     ),
 )

@@ -1,0 +1,87 @@
+"""Checks judged across seeds: the one-sided 95 % Student-t bound, not the mean, meets the target."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from cortexlearn.model import Check, evaluate_checks, per_seed_key, seed_bound, seed_values
+
+
+def test_bound_is_the_one_sided_student_t_bound():
+    x = [59.2, 59.4, 60.0, 59.1, 59.05]
+    n, mean, s = len(x), np.mean(x), np.std(x, ddof=1)
+    t = stats.t.ppf(0.95, n - 1)  # 2.132 for 4 degrees of freedom (Student's t table)
+    assert t == pytest.approx(2.1318, abs=1e-4)
+    assert seed_bound(x, "upper") == pytest.approx(mean + t * s / math.sqrt(n))
+    assert seed_bound(x, "lower") == pytest.approx(mean - t * s / math.sqrt(n))
+    assert seed_bound([3.0], "lower") == 3.0
+    assert math.isnan(seed_bound([1.0, np.nan], "upper"))
+    with pytest.raises(ValueError):
+        seed_bound(x, "both")
+
+
+def test_per_seed_key_drops_mean_suffix():
+    assert per_seed_key("angle_mean") == "angle_per_seed"
+    assert per_seed_key("rate_hz") == "rate_hz_per_seed"
+    m = seed_values(np.array([1.0, 2.0, 4.0]), "gap")
+    assert m == {"gap_mean": pytest.approx(7 / 3), "gap_per_seed": [1.0, 2.0, 4.0]}
+
+
+def test_mean_below_target_with_spread_fails_and_tight_seeds_pass():
+    check = Check("angle below 60 deg", "angle_mean", "<", 60.0)
+    # every seed below 60 but a spread that leaves 60 inside the upper bound: a thin pass on the
+    # mean is not a pass
+    thin = seed_values([58.2, 59.98, 59.0, 59.99, 59.58], "angle")
+    row = check.evaluate(thin, {})
+    assert row["value"] < 60.0 and row["bound"] > 60.0 and row["passed"] is False
+    assert row["n_seeds"] == 5 and row["per_seed"] == thin["angle_per_seed"]
+    assert row["mean"] == pytest.approx(thin["angle_mean"])
+    clear = seed_values([50.0, 51.0, 49.5, 50.5, 50.2], "angle")
+    row = check.evaluate(clear, {})
+    assert row["bound"] < 60.0 and row["passed"] is True
+
+
+def test_lower_bound_for_greater_than_checks():
+    check = Check("gain", "gain_mean", ">=", 0.0)
+    assert check.evaluate(seed_values([1.2, 2.5, 0.8, 1.9, 1.5], "gain"), {})["passed"] is True
+    # mean 1.2 > 0 but one seed far below: the lower bound is negative
+    row = check.evaluate(seed_values([1.2, 2.9, -1.7, 3.0, 0.6], "gain"), {})
+    assert row["mean"] > 0 and row["bound"] < 0 and row["passed"] is False
+
+
+def test_two_sided_checks_need_both_bounds_inside():
+    check = Check("close to BP", "diff_mean", "abs", 0.0, 3.0)
+    inside = check.evaluate(seed_values([0.5, -0.4, 1.0, 0.2, -0.1], "diff"), {})
+    assert inside["passed"] is True and len(inside["bound"]) == 2
+    lo, hi = inside["bound"]
+    assert -3.0 <= lo < hi <= 3.0
+    wide = check.evaluate(seed_values([2.5, 0.5, 2.9, -0.5, 2.8], "diff"), {})
+    assert abs(wide["mean"]) < 3.0 and wide["bound"][1] > 3.0 and wide["passed"] is False
+    rel = Check("rate near theory", "rate_mean", "rel", 37.95, 0.05)
+    assert rel.evaluate(seed_values([37.5, 38.0, 37.8], "rate"), {})["passed"] is True
+    assert rel.evaluate(seed_values([36.0, 39.9, 38.0], "rate"), {})["passed"] is False
+
+
+def test_single_seed_checks_work_as_before():
+    check = Check("rate", "rate_hz", ">=", 14.0)
+    row = check.evaluate({"rate_hz": 15.0}, {})
+    assert row["passed"] is True and row["n_seeds"] == 1 and row["bound"] == 15.0
+    assert check.evaluate({"rate_hz": 13.0}, {})["passed"] is False
+    assert check.evaluate({"rate_hz": 15.0, "rate_hz_per_seed": [15.0]}, {})["passed"] is True
+    assert check.evaluate({}, {})["passed"] is False  # a missing metric fails
+
+
+def test_a_diverged_seed_fails_the_check():
+    check = Check("gain", "gain_mean", ">=", 0.0)
+    assert check.evaluate({"gain_mean": 1.0, "gain_per_seed": [1.0, 2.0, float("nan")]}, {})["passed"] is False
+    # as read back from metrics.json, where NaN is written as null
+    assert check.evaluate({"gain_mean": 1.0, "gain_per_seed": [1.0, 2.0, None]}, {})["passed"] is False
+
+
+def test_quick_runs_are_never_judged():
+    checks = (Check("rate", "rate_hz", ">=", 14.0),)
+    rows = evaluate_checks(checks, {"rate_hz": 15.0}, {}, quick=True)
+    assert rows[0]["passed"] is None and rows[0]["value"] == 15.0
+    assert evaluate_checks(checks, {"rate_hz": 15.0}, {})[0]["passed"] is True
