@@ -26,7 +26,7 @@ Modules, one per kind of circuit:
 
 from ..errors import SpecError
 from ..specs import Circuit
-from . import feedforward, recurrent  # noqa: F401  (register the builders of CreditCircuit, RecurrentCircuit)
+from . import eqprop, feedforward, recurrent  # noqa: F401  (register the builders of EqPropCircuit, CreditCircuit, RecurrentCircuit)
 from .circuit import BuiltCircuit, synapse_code, unit_name
 from .circuit import build as build_circuit
 from .registry import BUILDERS, register
