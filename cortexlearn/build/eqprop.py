@@ -150,9 +150,9 @@ def build_eqprop_network(spec: EqPropCircuit) -> EqPropNetwork:
         if feedback:
             model += "\nI_down_pre = w*s_post : 1 (summed)"
         syn = Synapses(layers[l], layers[l + 1], model, name=f"{name}_W{l}", namespace=ns)
-        syn.connect()
-        w0 = np.asarray(spec.weights[l], float)
-        syn.w = w0[np.asarray(syn.j[:]), np.asarray(syn.i[:])]
+        post, pre = np.divmod(np.arange(sizes[l] * sizes[l + 1]), sizes[l])  # explicit order:
+        syn.connect(i=pre, j=post)  # standalone targets cannot read i, j before the run
+        syn.w = np.asarray(spec.weights[l], float)[post, pre]
         syn.run_regularly(
             f"w = clip(w + eta_over_beta * {gate} * (0.5*(s_pre + s_last_pre)*(s_post - s_last_post)"
             " + 0.5*(s_post + s_last_post)*(s_pre - s_last_pre)), -w_bound, w_bound)",
