@@ -46,7 +46,8 @@ def _run(spec, target="numpy", tmp_path=None):
 def _oracle(spec, n_free, n_nudged, dt_over_tau):
     """The circuit's schedule step by step in NumPy (see cortexlearn.build.eqprop): reset at the
     trial's first step, Jacobi Euler step of every layer, midpoint temporal-derivative update of
-    every weight then every bias while nudged, keep ``s_last`` (and the free output)."""
+    every weight and bias accumulated while nudged, keep ``s_last`` (and the free output), express
+    the accumulated change at the trial's end."""
     W = [np.array(w, float) for w in spec.weights]
     b = [np.array(v, float) for v in spec.biases]
     L = len(W)
@@ -57,6 +58,7 @@ def _oracle(spec, n_free, n_nudged, dt_over_tau):
     for trial in range(spec.n_trials):
         x, y = spec.inputs[trial], spec.targets[trial]
         s = [np.full(w.shape[0], 0.5) for w in W]
+        dW, db = [np.zeros_like(w) for w in W], [np.zeros_like(v) for v in b]
         for k in range(n_free + n_nudged):
             g = float(k >= n_free) * learn[trial]
             last = [a.copy() for a in s]
@@ -73,12 +75,13 @@ def _oracle(spec, n_free, n_nudged, dt_over_tau):
             for l in range(L):
                 pre_now, pre_last = (x, x) if l == 0 else (s[l - 1], last[l - 1])
                 dpost, dpre = s[l] - last[l], pre_now - pre_last
-                W[l] = np.clip(W[l] + eta * g * (np.outer(dpost, 0.5 * (pre_now + pre_last))
-                                                 + np.outer(0.5 * (s[l] + last[l]), dpre)), -w_max, w_max)
-            for l in range(L):
-                b[l] = b[l] + eta * g * (s[l] - last[l])
+                dW[l] += eta * g * (np.outer(dpost, 0.5 * (pre_now + pre_last))
+                                    + np.outer(0.5 * (s[l] + last[l]), dpre))
+                db[l] += eta * g * (s[l] - last[l])
             if k == n_free - 1:
                 free[trial] = s[-1]
+        W = [np.clip(w + d, -w_max, w_max) for w, d in zip(W, dW)]
+        b = [v + d for v, d in zip(b, db)]
     return W, b, free
 
 
