@@ -22,14 +22,15 @@ from brian2 import ms
 from cortexlearn.model import Check, Model, Parameter
 
 PARAMETERS = (
-    Parameter("n_train", 1437, "training digits used (of the split's 1,437)", "load_digits split (80 %)",
+    Parameter("n_train", 1438, "training digits used (of the split's 1,438)", "load_digits split (80 %)",
               quick=150, domain="integer>=1"),
-    Parameter("n_test", 360, "held-out digits used (of the split's 360)", "load_digits split (20 %)",
+    Parameter("n_test", 359, "held-out digits used (of the split's 359)", "load_digits split (20 %)",
               quick=100, domain="integer>=1"),
     Parameter("n_hidden", 100, "hidden units", "chosen (as the NumPy reference's digits run)",
               quick=30, domain="integer>=1"),
-    Parameter("epochs", 5, "passes over the 1,437 training digits", "chosen (test accuracy levels off)",
-              quick=1, domain="integer>=1"),
+    Parameter("epochs", 5, "passes over the training digits",
+              "chosen (the online training accuracy levels off at ~93 % by epoch 4-5)", quick=1,
+              domain="integer>=1"),
     Parameter("beta", 0.5, "nudging strength", "chosen (as the NumPy reference's digits run)",
               domain="positive"),
     Parameter("learning_rate", 0.1, "eta of the temporal-derivative rule (per trial)",
@@ -104,8 +105,8 @@ def figure(data, metrics):
 
 CHECKS = (
     Check("the temporal-derivative rule trains the network on digits", "test_accuracy", ">=", 0.90, 0.0,
-          "chosen (a linear classifier reaches ~96 % on these digits; 90 % needs the hidden layer to learn "
-          "as well as the readout)", full_only=True),
+          "chosen (a learning circuit well above chance; a linear classifier reaches ~96 % on these digits)",
+          full_only=True),
 )
 
 MODEL = Model(
