@@ -52,8 +52,23 @@ __all__ = ["EqPropNetwork", "build_eqprop_network"]
 
 @dataclasses.dataclass
 class EqPropNetwork:
-    """The built network: ``network`` (run it for :meth:`duration`), its ``namespace``, the
-    layers, the synapses and the monitor of the output's free state."""
+    """The built network of an :class:`~cortexlearn.circuits.eqprop.EqPropCircuit`.
+
+    Attributes
+    ----------
+    network : brian2.Network
+        Every object; run it for :meth:`duration`.
+    namespace : dict
+        Constants and tables (inputs, targets, learning flags) of the equations.
+    layers : list of NeuronGroup
+        Input layer first (its activity ``s`` is the trial's input).
+    synapses : list of Synapses
+        ``W_l`` between layers ``l`` and ``l + 1`` (both directions).
+    free_monitor : StateMonitor
+        The output's free state, sampled at the first step of each trial.
+    spec : EqPropCircuit
+        The specification it was built from.
+    """
 
     network: Network
     namespace: dict
@@ -63,8 +78,18 @@ class EqPropNetwork:
     spec: EqPropCircuit
 
     def duration(self, trials: int | None = None):
-        """Biological time of ``trials`` trials (default: all of the specification's) and one time
-        step more, in which the free state of the last trial is recorded."""
+        """Biological time of ``trials`` trials and one time step more, in which the free state of
+        the last trial is recorded.
+
+        Parameters
+        ----------
+        trials : int, optional
+            Number of trials (default: all of the specification's).
+
+        Returns
+        -------
+        Quantity
+        """
         return (self.spec.n_trials if trials is None else trials) * self.spec.trial_duration + defaultclock.dt
 
     def weights(self) -> list:

@@ -109,8 +109,10 @@ class EqPropCircuit:
 
     @property
     def n_trials(self) -> int:
+        """Number of trials (rows of ``inputs``)."""
         return int(np.shape(self.inputs)[0])
 
     @property
     def trial_duration(self):
+        """Length of a trial: free phase then nudged phase."""
         return self.free_duration + self.nudged_duration
