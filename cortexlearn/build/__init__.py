@@ -15,6 +15,8 @@ Modules, one per kind of circuit:
 - :mod:`~cortexlearn.build.feedforward` — layered networks trained by a credit-assignment rule
   (feedback pathways, error populations, delay lines);
 - :mod:`~cortexlearn.build.recurrent` — recurrent networks trained by e-prop;
+- :mod:`~cortexlearn.build.eqprop` — layered rate networks with symmetric feedback trained by
+  equilibrium propagation through the temporal-derivative rule;
 - :mod:`~cortexlearn.build.critic` — error critics attached to a layer or an output;
 - :mod:`~cortexlearn.build.balanced`, :mod:`~cortexlearn.build.balanced_dale` — balanced networks
   with fast and slow connections (Bourdoukan & Denève 2015);
@@ -26,7 +28,7 @@ Modules, one per kind of circuit:
 
 from ..errors import SpecError
 from ..specs import Circuit
-from . import feedforward, recurrent  # noqa: F401  (register the builders of CreditCircuit, RecurrentCircuit)
+from . import eqprop, feedforward, recurrent  # noqa: F401  (register EqPropCircuit, CreditCircuit, RecurrentCircuit)
 from .circuit import BuiltCircuit, synapse_code, unit_name
 from .circuit import build as build_circuit
 from .registry import BUILDERS, register

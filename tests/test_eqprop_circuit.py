@@ -1,0 +1,147 @@
+"""The equilibrium-propagation circuit (Scellier & Bengio 2017) in Brian2 equations: its
+temporal-derivative update points along the reference's gradient, and it equals a NumPy oracle of
+the same discretised dynamics on every target."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from brian2 import ms
+
+from cortexlearn import Simulation
+from cortexlearn.build import build
+from cortexlearn.build.eqprop import EqPropNetwork
+from cortexlearn.circuits.eqprop import EqPropCircuit
+from cortexlearn.errors import SpecError
+from cortexlearn.reference import eqprop as ref
+from cortexlearn.rules.derivative import TemporalDerivativeRule
+
+SIZES = [4, 5, 3]
+DT = 1 * ms
+
+
+def _rule(learning_rate, w_max=10.0):
+    return TemporalDerivativeRule(signal="voltage", variable="s", v_scale=1.0,
+                                  learning_rate=learning_rate, w_max=w_max)
+
+
+def _task(seed=0, n_trials=3):
+    rng = np.random.default_rng(seed)
+    net = ref.init_network(SIZES, rng)
+    net.b = [rng.normal(0, 0.3, n) for n in SIZES[1:]]
+    x = rng.uniform(0, 1, (n_trials, SIZES[0]))
+    y = np.eye(SIZES[-1])[rng.integers(0, SIZES[-1], n_trials)]
+    return net, x, y
+
+
+def _run(spec, target="numpy", tmp_path=None):
+    directory = str(tmp_path / "build") if target == "cpp_standalone" else None
+    with Simulation(target=target, dt=DT, directory=directory) as sim:
+        circuit = build(spec)
+        assert isinstance(circuit, EqPropNetwork)
+        sim.run(circuit.network, circuit.duration(), namespace=circuit.namespace)
+        return circuit.weights(), circuit.biases(), circuit.free_outputs()
+
+
+def _oracle(spec, n_free, n_nudged, dt_over_tau):
+    """The circuit's schedule step by step in NumPy (see cortexlearn.build.eqprop): reset at the
+    trial's first step, Jacobi Euler step of every layer, midpoint temporal-derivative update of
+    every weight and bias accumulated while nudged, keep ``s_last`` (and the free output), express
+    the accumulated change at the trial's end."""
+    W = [np.array(w, float) for w in spec.weights]
+    b = [np.array(v, float) for v in spec.biases]
+    L = len(W)
+    eta = spec.rule.learning_rate / spec.beta
+    w_max = float(spec.rule.w_max)
+    learn = np.ones(spec.n_trials) if spec.learn is None else np.asarray(spec.learn, float)
+    free = np.zeros((spec.n_trials, W[-1].shape[0]))
+    for trial in range(spec.n_trials):
+        x, y = spec.inputs[trial], spec.targets[trial]
+        s = [np.full(w.shape[0], 0.5) for w in W]
+        dW, db = [np.zeros_like(w) for w in W], [np.zeros_like(v) for v in b]
+        for k in range(n_free + n_nudged):
+            g = float(k >= n_free) * learn[trial]
+            last = [a.copy() for a in s]
+            below = [x] + last[:-1]
+            new = []
+            for l in range(L):
+                u = W[l] @ below[l] + b[l]
+                if l + 1 < L:
+                    u = u + W[l + 1].T @ last[l + 1]
+                else:
+                    u = u + g * spec.beta * (y - last[l])
+                new.append(last[l] + dt_over_tau * (1.0 / (1.0 + np.exp(-u)) - last[l]))
+            s = new
+            for l in range(L):
+                pre_now, pre_last = (x, x) if l == 0 else (s[l - 1], last[l - 1])
+                dpost, dpre = s[l] - last[l], pre_now - pre_last
+                dW[l] += eta * g * (np.outer(dpost, 0.5 * (pre_now + pre_last))
+                                    + np.outer(0.5 * (s[l] + last[l]), dpre))
+                db[l] += eta * g * (s[l] - last[l])
+            if k == n_free - 1:
+                free[trial] = s[-1]
+        W = [np.clip(w + d, -w_max, w_max) for w, d in zip(W, dW)]
+        b = [v + d for v, d in zip(b, db)]
+    return W, b, free
+
+
+def _angle(a, b):
+    a = np.concatenate([v.ravel() for v in a])
+    b = np.concatenate([v.ravel() for v in b])
+    return float(np.degrees(np.arccos(np.clip(a @ b / np.linalg.norm(a) / np.linalg.norm(b), -1, 1))))
+
+
+def test_update_angle_to_reference_gradient_is_below_45_degrees():
+    """In-circuit update of one session (three trials, a learning rate small enough that the
+    weights barely move within it) against the finite-difference gradient of the reference's loss
+    on the same weights, biases and inputs (Scellier & Bengio's Theorem 1)."""
+    net, x, y = _task(seed=1)
+    eta = 1e-6
+    spec = EqPropCircuit(_rule(eta), tuple(net.W), tuple(net.b), x, y, beta=0.5)
+    W, b, free = _run(spec)
+    update = [(a - w0) / eta for a, w0 in zip(W, net.W)] + [(a - b0) / eta for a, b0 in zip(b, net.b)]
+    grad_W, grad_b = ref.finite_difference_gradient(net, x, y)
+    angle = _angle(update, [-g for g in grad_W + grad_b])
+    assert angle < 45.0, angle
+    # the free phase reached the reference's fixed point
+    np.testing.assert_allclose(free, ref.relax(net, x, n_iterations=300)[-1], atol=1e-5)
+
+
+TARGETS = ["numpy", pytest.param("cython", marks=[pytest.mark.cython, pytest.mark.slow]),
+           pytest.param("cpp_standalone", marks=[pytest.mark.standalone, pytest.mark.slow])]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_circuit_equals_numpy_oracle(target, tmp_path):
+    """Large learning rate (weights move within the nudged phase), a test trial in the middle, a
+    bound that clips: every weight, bias and free output equal to 1e-9."""
+    net, x, y = _task(seed=2, n_trials=4)
+    spec = EqPropCircuit(_rule(0.5, w_max=1.0), tuple(np.clip(w, -1, 1) for w in net.W), tuple(net.b), x, y,
+                         learn=np.array([1, 1, 0, 1]), beta=0.7, free_duration=12 * ms,
+                         nudged_duration=8 * ms, tau=2 * ms)
+    W, b, free = _run(spec, target, tmp_path)
+    W_o, b_o, free_o = _oracle(spec, 12, 8, 0.5)
+    assert max(np.max(np.abs(a - w0)) for a, w0 in zip(W_o, spec.weights)) > 1e-2  # it learned
+    for got, want in zip(W + b, W_o + b_o):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(free, free_o, rtol=1e-9, atol=1e-12)
+
+
+def test_test_trials_neither_nudge_nor_learn():
+    net, x, y = _task(seed=3)
+    spec = EqPropCircuit(_rule(0.5), tuple(net.W), tuple(net.b), x, y, learn=np.zeros(3))
+    W, b, free = _run(spec)
+    for got, want in zip(W + b, net.W + net.b):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_bad_specifications_are_refused():
+    net, x, y = _task()
+    with pytest.raises(SpecError):
+        EqPropCircuit(_rule(0.1), tuple(net.W), tuple(net.b), x, y, beta=0.0)
+    with pytest.raises(SpecError):
+        EqPropCircuit(_rule(0.1), tuple(net.W), tuple(net.b), x[:, :2], y)
+    with pytest.raises(SpecError):
+        EqPropCircuit(_rule(0.1), (net.W[0].T, net.W[1]), tuple(net.b), x, y)
+    with pytest.raises(SpecError):
+        EqPropCircuit("stdp", tuple(net.W), tuple(net.b), x, y)
