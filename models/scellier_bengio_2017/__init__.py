@@ -100,7 +100,14 @@ def figure(data, metrics):
         ax.set(xlabel="epoch", ylabel="digits accuracy (%)", ylim=(0, 100))
         ax.legend(frameon=False, fontsize=7)
         fig.tight_layout()
-    return fig
+    from cortexlearn.plotting.style import set_caption
+
+    n_epochs = int(np.asarray(acc["epoch"]).size)
+    return set_caption(fig, (
+        "Scellier & Bengio 2017: a 64-100-10 rate network with symmetric feedback, every weight "
+        "learning only by the temporal-derivative rule during the nudged phase of each trial. "
+        f"Online accuracy on the training digits in each of {n_epochs} epochs (markers) and accuracy on "
+        "the held-out digits after training (dashed), scikit-learn's 8x8 digits."))
 
 
 CHECKS = (
