@@ -30,6 +30,7 @@ LAST = 20  # trials averaged for the final NMSE and rate
 
 @pytest.mark.standalone
 @pytest.mark.slow
+@pytest.mark.extended
 def test_eprop_with_regulariser_matches_nest(tmp_path):
     tasks = [eprop_task(seed, n_recurrent=N_REC) for seed in SEEDS]
     ours = eprop_cortexlearn(tasks, ITERATIONS, str(tmp_path / "build"), neuron="lif", c_reg=C_REG)

@@ -125,6 +125,7 @@ def test_cli_and_python_examples_write_different_folders():
 
 @pytest.mark.slow
 @pytest.mark.standalone
+@pytest.mark.extended
 @pytest.mark.timeout(1800)
 def test_readme_runs_as_written(tmp_path):
     outputs = run_page("README.md", tmp_path, timeout=1200)
@@ -142,6 +143,7 @@ def test_readme_runs_as_written(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.extended
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize("page", ["docs/start.rst", "docs/sweeps.rst"])
 def test_docs_pages_run_as_written(page, tmp_path):

@@ -41,6 +41,7 @@ def test_other_projects_are_left_alone(tmp_path, makefile, objects):
 
 
 @pytest.mark.standalone
+@pytest.mark.extended
 def test_standalone_build_uses_it_and_computes_the_same(tmp_path):
     counts = {}
     for target in ("numpy", "cpp_standalone"):

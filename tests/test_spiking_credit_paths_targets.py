@@ -16,7 +16,8 @@ from test_spiking_credit_rules import compare, tiny_session
 from test_spiking_credit_sequence import check_bootstrapping_critic
 
 COMPILED = [pytest.param("cython", id="cython", marks=pytest.mark.cython),
-            pytest.param("cpp_standalone", id="cpp_standalone", marks=pytest.mark.standalone)]
+            pytest.param("cpp_standalone", id="cpp_standalone",
+                         marks=[pytest.mark.standalone, pytest.mark.extended])]
 
 pytestmark = pytest.mark.slow
 
