@@ -236,6 +236,14 @@ def per_seed_key(metric: str) -> str:
 
     A trailing ``_mean`` is dropped: the per-seed values of ``angle_mean`` are ``angle_per_seed``,
     those of ``rate_hz`` are ``rate_hz_per_seed``.
+
+    Parameters
+    ----------
+    metric : str
+
+    Returns
+    -------
+    str
     """
     base = metric[: -len("_mean")] if metric.endswith("_mean") else metric
     return base + PER_SEED_SUFFIX
@@ -246,6 +254,17 @@ def seed_values(values, prefix: str) -> dict:
 
     A :class:`Check` on ``{prefix}_mean`` (or on ``prefix``) is then judged by the one-sided
     95 % Student-t bound over these values (:func:`seed_bound`).
+
+    Parameters
+    ----------
+    values : array_like
+        One value per seed.
+    prefix : str
+        Name of the metric.
+
+    Returns
+    -------
+    dict
     """
     values = [float(v) for v in np.ravel(np.asarray(values, dtype=np.float64))]
     mean = float(np.mean(values)) if values else math.nan
@@ -261,6 +280,18 @@ def seed_bound(values, side: str, confidence: float = CONFIDENCE) -> float:
     :math:`c` quantile of Student's t with :math:`n - 1` degrees of freedom (Student 1908).
     ``side`` is ``"lower"`` or ``"upper"``. With one value the bound is that value; with a
     non-finite value it is NaN (a diverged seed fails every check).
+
+    Parameters
+    ----------
+    values : array_like
+        One value per seed.
+    side : {"lower", "upper"}
+    confidence : float
+        One-sided confidence level (default 0.95).
+
+    Returns
+    -------
+    float
     """
     from scipy import stats
 

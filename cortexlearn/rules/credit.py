@@ -207,7 +207,7 @@ DirectFeedbackAlignment = _credit_kind(
     "layer through fixed random weights.\n\nParameters as :class:`CreditRule`, without ``kind``.")
 SignSymmetry = _credit_kind(
     "sign_symmetry", "SignSymmetry",
-    "Sign-symmetry (Liao, Leibo & Poggio 2016): feedback weights sign(W) * |B|.\n\n"
+    "Sign-symmetry (Liao, Leibo & Poggio 2016): feedback weights ``sign(W) * abs(B)``.\n\n"
     "Parameters as :class:`CreditRule`, without ``kind``.")
 WeightTransport = _credit_kind(
     "weight_transport", "WeightTransport",
