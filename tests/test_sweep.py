@@ -24,6 +24,7 @@ from brian2 import Hz, ms
 
 import cortexlearn
 import cortexlearn.models
+from model_package import model_package
 from cortexlearn.errors import LockedError, SpecError, UnitError
 from cortexlearn.units import parse_quantity
 from cortexlearn.sweep import (SweepError, SweepLock, load_sweep, parse_grid, parse_seeds, plan,
@@ -67,13 +68,7 @@ N, T = 400, 10.0  # the model's defaults: counters and window (s)
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("models")
-    (root / MODEL).mkdir()
-    (root / MODEL / "__init__.py").write_text(SOURCE)
-    yield str(root)
-    if str(root) in cortexlearn.models.__path__:
-        cortexlearn.models.__path__.remove(str(root))
-    sys.modules.pop(f"cortexlearn.models.{MODEL}", None)
+    yield from model_package(tmp_path_factory, MODEL, SOURCE)
 
 
 def _free_port() -> int:

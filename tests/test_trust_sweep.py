@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from brian2 import Hz
 
-import cortexlearn.models
+from model_package import model_package
 from cortexlearn.cli import main
 from cortexlearn.errors import SpecError
 from cortexlearn.sweep import SweepError, load_sweep, parse_grid, plan, sweep
@@ -39,13 +39,7 @@ SOURCE = textwrap.dedent('''
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("models")
-    (root / MODEL).mkdir()
-    (root / MODEL / "__init__.py").write_text(SOURCE)
-    yield str(root)
-    if str(root) in cortexlearn.models.__path__:
-        cortexlearn.models.__path__.remove(str(root))
-    sys.modules.pop(f"cortexlearn.models.{MODEL}", None)
+    yield from model_package(tmp_path_factory, MODEL, SOURCE)
 
 
 def test_unbalanced_grid_brackets_are_a_message():
