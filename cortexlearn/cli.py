@@ -18,10 +18,6 @@ from .errors import CortexlearnError
 
 __all__ = ["main"]
 
-#: Target of ``--quick`` runs when ``--target`` is not given: the numpy target compiles nothing,
-#: and a build (6-20 s per program for cython or cpp_standalone on two cores) would dominate a
-#: smoke run of a few simulated seconds.
-QUICK_TARGET = "numpy"
 
 
 def _parse_sets(items: list[str]) -> dict[str, str]:
@@ -65,8 +61,7 @@ def _cmd_run(args) -> int:
     from .runner import run
 
     out = args.out or os.path.join("runs", args.model + ("-quick" if args.quick else ""))
-    target = args.target or (QUICK_TARGET if args.quick else None)
-    results = run(args.model, seed=args.seed, target=target, quick=args.quick, out=out,
+    results = run(args.model, seed=args.seed, target=args.target, quick=args.quick, out=out,
                   overwrite=args.overwrite, progress=not args.no_progress, **_parse_sets(args.set))
     print(results.summary())
     print(f"results in {os.path.abspath(out)}")
@@ -127,9 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a parameter, with units (e.g. --set tau_stdp=25*ms); repeatable")
     r.add_argument("--target", default=None,
                    help="numpy, cython, cpp_standalone or cuda_standalone (default: the model's; "
-                        f"{QUICK_TARGET} with --quick)")
+                        "numpy with --quick)")
     r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--quick", action="store_true", help=f"small smoke-test run on {QUICK_TARGET} unless --target is given "
+    r.add_argument("--quick", action="store_true", help="small smoke-test run on numpy unless --target is given "
                         "(checks shown, not judged; the figure is marked)")
     r.add_argument("--out", default=None, help="results folder (default runs/MODEL)")
     r.add_argument("--overwrite", action="store_true",

@@ -230,6 +230,12 @@ class _TerminateAsInterrupt:
         return False
 
 
+#: Target of quick runs when no target is given: the numpy target compiles nothing, and a build
+#: (6-20 s per program for cython or cpp_standalone on two cores) would dominate a smoke run of a
+#: few simulated seconds.
+QUICK_TARGET = "numpy"
+
+
 def run(name: str, *, seed: int = 0, target: str | None = None, quick: bool = False,
         out: str | None = None, overwrite: bool = False, progress: bool = True,
         figure: bool = True, **params: Any) -> Results:
@@ -243,7 +249,8 @@ def run(name: str, *, seed: int = 0, target: str | None = None, quick: bool = Fa
         Seed of every random number generator of the run; a model that runs several seeds uses
         ``seed, seed + 1, ...``.
     target : str, optional
-        Code-generation target (default: the model's own default, usually ``cpp_standalone``).
+        Code-generation target (default: the model's own default, usually ``cpp_standalone``;
+        :data:`QUICK_TARGET` for ``quick`` runs).
     quick : bool
         Shrink the run for smoke tests; checks are then reported but not judged.
     out : str, optional
@@ -257,7 +264,7 @@ def run(name: str, *, seed: int = 0, target: str | None = None, quick: bool = Fa
         against each parameter's domain before anything is built.
     """
     model = get_model(name)
-    target = target or model.default_target
+    target = target or (QUICK_TARGET if quick else model.default_target)
     if target not in TARGETS:
         raise SpecError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     reason = available_targets().get(target)

@@ -671,13 +671,22 @@ class Simulation:
             info = self._rerun_resident(run_args or {}, seed)
             self._check_deferred(deferred)
             return info
+        # The seed reaches the program through its environment. Brian2 copies the device's
+        # variables into this process's environment for good (and logs each change), so the seed
+        # is set here for the one run and the previous environment restored after it: a later
+        # run without a seed never inherits this one.
+        device.run_environment_variables.pop(_SEED_ENV, None)
+        previous = os.environ.pop(_SEED_ENV, None)
         if seed is not None and self.target == "cpp_standalone":
-            device.run_environment_variables[_SEED_ENV] = str(int(seed))
-        else:
-            device.run_environment_variables.pop(_SEED_ENV, None)
+            os.environ[_SEED_ENV] = str(int(seed))
         device._last_run_completed_fraction = 0.0
         start = time.time()
-        device.run(directory=self.directory, with_output=self.progress, run_args=run_args or {})
+        try:
+            device.run(directory=self.directory, with_output=self.progress, run_args=run_args or {})
+        finally:
+            os.environ.pop(_SEED_ENV, None)
+            if previous is not None:
+                os.environ[_SEED_ENV] = previous
         wall = time.time() - start
         fraction = float(getattr(device, "_last_run_completed_fraction", 1.0))
         self._check_deferred(deferred)

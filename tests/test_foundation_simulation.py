@@ -127,6 +127,8 @@ def test_rerun_changes_seed_without_recompiling_and_reproduces(tmp_path):
         sim.rerun(seed=11)
         t11_again = np.asarray(mon.t[:])
         memory = sim._memory_results
+        # the seed is set for each run only: this process's environment keeps no stale seed
+        assert "CORTEXLEARN_SEED" not in os.environ
     assert first.build_time > 0 and second_run.build_time == 0
     assert n11 != n12 and n11 > 0
     np.testing.assert_array_equal(t11, t11_again)

@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from cortexlearn.cli import QUICK_TARGET, main
+from cortexlearn.cli import main
+from cortexlearn.runner import QUICK_TARGET
 from cortexlearn.plotting.style import QUICK_MARK
 from cortexlearn.registry import did_you_mean, get_model, list_models
 
@@ -80,6 +81,14 @@ def test_quick_run_uses_quick_target_and_marks_its_figure(tmp_path, capsys):
     assert QUICK_MARK in [t.get_text() for t in fig.texts]
     caption = (out / "figure.txt").read_text()  # what the figure shows, saved beside it
     assert caption.startswith("Bi & Poo 1998") and "not judged" in caption
+
+
+def test_quick_run_from_python_uses_quick_target(tmp_path):
+    import cortexlearn
+
+    results = cortexlearn.run("bi_poo_1998", quick=True, out=str(tmp_path / "q"), progress=False,
+                              figure=False)
+    assert results.manifest["target"] == QUICK_TARGET == "numpy"
 
 
 @pytest.mark.parametrize("name", list_models())
