@@ -37,6 +37,7 @@ BENCHMARKS = {
                           "eprop_openmp_2_vs_1_threads"]),
     "eprop_vs_nest": (vs_nest.run_eprop, ["eprop_vs_nest"]),
     "brunel_static_vs_nest": (vs_nest.run_brunel_static, ["brunel_static_vs_nest"]),
+    "brunel_plastic_vs_nest": (vs_nest.run_brunel_plastic, ["brunel_plastic_vs_nest"]),
 }
 
 

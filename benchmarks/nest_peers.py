@@ -12,6 +12,10 @@ simulation, one thread:
   neurons, one-step delays, state reset at every update).
 - :func:`brunel_nest`: Brunel (2000) network of ``iaf_psc_delta`` neurons with a fixed in-degree
   and no multapses (as NEST's ``brunel_delta_nest.py``).
+- :func:`brunel_plastic_nest`: the plastic Brunel network of the SNNSimulatorComparison benchmark
+  (``Benchmarks/Brunel``: NEST's Brunel example with weight-dependent STDP on E→E, the network
+  of Zenke & Gerstner 2014, Front Neuroinform 8:76), on the connectivity that
+  :func:`plastic_brunel_connectivity` draws, so that both simulators get the same synapses.
 
 Units are mapped so that the equations are cortexlearn's: membrane potentials in units of the
 threshold (``V_th = 1 mV``, ``E_L = 0``), delta synapses that add the weight to the potential
@@ -36,7 +40,71 @@ import time
 
 import numpy as np
 
-__all__ = ["nest_available", "eprop_nest", "eprop_cortexlearn", "eprop_task", "brunel_nest", "nest_c_reg"]
+__all__ = ["nest_available", "eprop_nest", "eprop_cortexlearn", "eprop_task", "brunel_nest", "nest_c_reg",
+           "PLASTIC_BRUNEL", "plastic_brunel_sizes", "plastic_brunel_connectivity", "brunel_plastic_nest"]
+
+#: The plastic Brunel network of SNNSimulatorComparison (Benchmarks/Brunel, the NEST, Brian2 and
+#: Auryn versions agree): 8,000 E + 2,000 I ``iaf_psc_delta`` neurons (tau_m 20 ms, threshold
+#: 20 mV, reset 0 mV, refractory 2 ms, V(0) = 0), each pair connected with probability 0.1,
+#: J = 0.1 mV, inhibition -g J with g = 5, delay 1.5 ms, an independent 20-kHz Poisson input of
+#: J on every neuron, dt 0.1 ms; E→E weight-dependent STDP (NEST ``stdp_synapse_hom``, Auryn
+#: ``STDPwdConnection``): at a postsynaptic spike w += lambda (w_max - w) x_pre, at a presynaptic
+#: spike w -= lambda alpha w y_post, tau_+ = tau_- = 20 ms, lambda = 0.01, alpha = 2.02,
+#: w_max = 3 J (Zenke & Gerstner 2014, Front Neuroinform 8:76; Morrison et al. 2007, Neural
+#: Comput 19:1437).
+PLASTIC_BRUNEL = {"n_excitatory": 8000, "n_inhibitory": 2000, "p": 0.1, "j_mv": 0.1, "g": 5.0,
+                  "delay_ms": 1.5, "tau_m_ms": 20.0, "theta_mv": 20.0, "v_reset_mv": 0.0, "t_ref_ms": 2.0,
+                  "nu_ext_hz": 20000.0, "tau_plus_ms": 20.0, "tau_minus_ms": 20.0, "lam": 0.01,
+                  "alpha": 2.02, "w_max_mv": 0.3, "dt_ms": 0.1}
+
+
+def plastic_brunel_sizes(scale: float) -> tuple[int, int]:
+    """Excitatory and inhibitory population sizes at ``scale`` (1: the published 8,000 + 2,000).
+
+    The connection probability stays 0.1 at every scale (the in-degree is the same fraction of
+    each population), so a smaller network has proportionally fewer synapses per neuron.
+    """
+    if not 0 < scale <= 1:
+        raise ValueError(f"scale must lie in (0, 1], got {scale!r}")
+    n_e = max(4, int(round(PLASTIC_BRUNEL["n_excitatory"] * scale)))
+    return n_e, max(1, n_e // 4)
+
+
+def plastic_brunel_connectivity(n_excitatory: int, n_inhibitory: int, p: float = 0.1,
+                                seed: int = 1) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Connections of the plastic Brunel network: each pair with probability ``p``, no autapses.
+
+    Parameters
+    ----------
+    n_excitatory, n_inhibitory : int
+    p : float
+        Connection probability (Erdős–Rényi; the benchmark's ``sparseness``).
+    seed : int
+
+    Returns
+    -------
+    dict
+        ``{"EE", "EI", "IE", "II"}`` (pre-post populations) to ``(i, j)``: presynaptic and
+        postsynaptic indices within their populations, sorted by target then source.
+    """
+    rng = np.random.default_rng([20000, int(seed)])
+    sizes = {"E": n_excitatory, "I": n_inhibitory}
+    out = {}
+    for key in ("EE", "EI", "IE", "II"):
+        n_pre, n_post = sizes[key[0]], sizes[key[1]]
+        same = key[0] == key[1]
+        counts = rng.binomial(n_pre - 1 if same else n_pre, p, size=n_post)
+        pre = np.empty(int(counts.sum()), dtype=np.int64)
+        at = 0
+        for j, k in enumerate(counts):
+            chosen = np.sort(rng.choice(n_pre - 1 if same else n_pre, size=int(k), replace=False))
+            if same:
+                chosen[chosen >= j] += 1
+            pre[at:at + k] = chosen
+            at += k
+        out[key] = (pre, np.repeat(np.arange(n_post, dtype=np.int64), counts))
+    return out
+
 
 
 def nest_available() -> bool:
@@ -251,4 +319,77 @@ def brunel_nest(n_excitatory: int, n_inhibitory: int, in_degree_e: int, in_degre
     sim = time.process_time() - t0
     n = int(rec.get("n_events"))
     return {"spikes_e": n, "rate_e_hz": n / n_excitatory / (duration_ms * 1e-3),
+            "setup_cpu_s": setup, "sim_cpu_s": sim}
+
+
+def brunel_plastic_nest(connectivity: dict, n_excitatory: int, n_inhibitory: int, *, duration_ms: float,
+                        seed: int = 1, threads: int = 1, params: dict | None = None) -> dict:
+    """The plastic Brunel network (:data:`PLASTIC_BRUNEL`) in NEST, on ``connectivity``.
+
+    Neurons ``iaf_psc_delta``; E→E ``stdp_synapse_hom`` (weight-dependent, mu+ = mu- = 1, as in the
+    benchmark); the other projections ``static_synapse``; one ``poisson_generator`` at 20 kHz
+    connected to every neuron (an independent train per target); spikes of every neuron recorded.
+
+    Parameters
+    ----------
+    connectivity : dict
+        What :func:`plastic_brunel_connectivity` returns.
+    n_excitatory, n_inhibitory : int
+    duration_ms : float
+        Simulated time after the first step (which prepares NEST's kernel and counts as set-up).
+    seed, threads : int
+    params : dict, optional
+        Overrides of :data:`PLASTIC_BRUNEL`.
+
+    Returns
+    -------
+    dict
+        ``spikes_e``, ``spikes_i`` (counts during ``duration_ms``), ``rate_e_hz``, ``rate_i_hz``,
+        ``weights_ee_mv`` (final E→E weights, ordered as ``connectivity["EE"]``), ``setup_cpu_s``,
+        ``sim_cpu_s``.
+    """
+    q = {**PLASTIC_BRUNEL, **(params or {})}
+    nest = _quiet_nest()
+    t0 = time.process_time()
+    nest.ResetKernel()
+    dt = q["dt_ms"]
+    nest.set(resolution=dt, local_num_threads=threads, rng_seed=seed, print_time=False)
+    neuron = {"C_m": 1.0, "tau_m": q["tau_m_ms"], "t_ref": q["t_ref_ms"], "E_L": 0.0, "V_reset": q["v_reset_mv"],
+              "V_m": 0.0, "V_th": q["theta_mv"], "tau_minus": q["tau_minus_ms"]}
+    nodes_e = nest.Create("iaf_psc_delta", n_excitatory, neuron)
+    nodes_i = nest.Create("iaf_psc_delta", n_inhibitory, neuron)
+    first = {"E": nodes_e[0].global_id, "I": nodes_i[0].global_id}
+    nest.CopyModel("stdp_synapse_hom", "brunel_plastic_ee",
+                   {"alpha": q["alpha"], "lambda": q["lam"], "Wmax": q["w_max_mv"], "mu_plus": 1.0,
+                    "mu_minus": 1.0, "tau_plus": q["tau_plus_ms"]})
+    for key, (pre, post) in connectivity.items():
+        weight = q["j_mv"] if key[0] == "E" else -q["g"] * q["j_mv"]
+        model = "brunel_plastic_ee" if key == "EE" else "static_synapse"
+        nest.Connect(np.asarray(pre, dtype=np.int64) + first[key[0]],
+                     np.asarray(post, dtype=np.int64) + first[key[1]], "one_to_one",
+                     {"synapse_model": model, "weight": np.full(len(pre), weight),
+                      "delay": np.full(len(pre), q["delay_ms"])})
+    noise = nest.Create("poisson_generator", params={"rate": q["nu_ext_hz"]})
+    nest.Connect(noise, nodes_e + nodes_i, syn_spec={"weight": q["j_mv"], "delay": q["delay_ms"]})
+    rec_e = nest.Create("spike_recorder")
+    rec_i = nest.Create("spike_recorder")
+    nest.Connect(nodes_e, rec_e)
+    nest.Connect(nodes_i, rec_i)
+    nest.Simulate(dt)  # prepares the kernel: counted as set-up
+    setup = time.process_time() - t0
+    before_e, before_i = int(rec_e.get("n_events")), int(rec_i.get("n_events"))
+    t0 = time.process_time()
+    nest.Simulate(duration_ms)
+    sim = time.process_time() - t0
+    n_e = int(rec_e.get("n_events")) - before_e
+    n_i = int(rec_i.get("n_events")) - before_i
+    conns = nest.GetConnections(source=nodes_e, target=nodes_e)
+    got = conns.get(["source", "target", "weight"])
+    src = np.asarray(got["source"]) - first["E"]
+    tgt = np.asarray(got["target"]) - first["E"]
+    order = np.lexsort((src, tgt))  # by target, then source: the order of the connectivity
+    weights = np.asarray(got["weight"], dtype=float)[order]
+    seconds = duration_ms * 1e-3
+    return {"spikes_e": n_e, "spikes_i": n_i, "rate_e_hz": n_e / n_excitatory / seconds,
+            "rate_i_hz": n_i / n_inhibitory / seconds, "weights_ee_mv": weights,
             "setup_cpu_s": setup, "sim_cpu_s": sim}
