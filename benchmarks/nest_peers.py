@@ -41,7 +41,8 @@ import time
 import numpy as np
 
 __all__ = ["nest_available", "eprop_nest", "eprop_cortexlearn", "eprop_task", "brunel_nest", "nest_c_reg",
-           "PLASTIC_BRUNEL", "plastic_brunel_sizes", "plastic_brunel_connectivity", "brunel_plastic_nest"]
+           "PLASTIC_BRUNEL", "plastic_brunel_sizes", "plastic_brunel_connectivity", "brunel_plastic_nest",
+           "pending_facilitation"]
 
 #: The plastic Brunel network of SNNSimulatorComparison (Benchmarks/Brunel, the NEST, Brian2 and
 #: Auryn versions agree): 8,000 E + 2,000 I ``iaf_psc_delta`` neurons (tau_m 20 ms, threshold
@@ -383,13 +384,83 @@ def brunel_plastic_nest(connectivity: dict, n_excitatory: int, n_inhibitory: int
     sim = time.process_time() - t0
     n_e = int(rec_e.get("n_events")) - before_e
     n_i = int(rec_i.get("n_events")) - before_i
+    events = rec_e.get("events")
     conns = nest.GetConnections(source=nodes_e, target=nodes_e)
     got = conns.get(["source", "target", "weight"])
     src = np.asarray(got["source"]) - first["E"]
     tgt = np.asarray(got["target"]) - first["E"]
     order = np.lexsort((src, tgt))  # by target, then source: the order of the connectivity
-    weights = np.asarray(got["weight"], dtype=float)[order]
+    stored = np.asarray(got["weight"], dtype=float)[order]
+    weights = pending_facilitation(stored, *connectivity["EE"], np.asarray(events["senders"]) - first["E"],
+                                   np.asarray(events["times"], dtype=float), dt + duration_ms, q)
     seconds = duration_ms * 1e-3
     return {"spikes_e": n_e, "spikes_i": n_i, "rate_e_hz": n_e / n_excitatory / seconds,
             "rate_i_hz": n_i / n_inhibitory / seconds, "weights_ee_mv": weights,
-            "setup_cpu_s": setup, "sim_cpu_s": sim}
+            "weights_ee_stored_mv": stored, "setup_cpu_s": setup, "sim_cpu_s": sim}
+
+
+def pending_facilitation(weights, pre, post, senders, times, end_ms: float, params: dict | None = None):
+    """NEST's E→E weights with the facilitation it still owes at ``end_ms`` applied.
+
+    NEST's ``stdp_synapse`` updates a weight only when a presynaptic spike passes the synapse
+    (``stdp_synapse::send``): the facilitation due to the postsynaptic spikes since the last
+    presynaptic spike is applied at the next one (Morrison et al. 2007, Neural Comput 19:1437;
+    Morrison, Diesmann & Gerstner 2008, Biol Cybern 98:459). The weights NEST reports at the end
+    of a run therefore lack it, while cortexlearn's rule applies it at each postsynaptic spike.
+    This applies it as NEST would for a presynaptic spike at ``end_ms``: for each postsynaptic
+    spike ``t_k`` in ``(t_last - d, end_ms - d]`` (``t_last`` the synapse's last presynaptic spike,
+    ``d`` the dendritic delay), in order, ``w += lambda (w_max - w) K+(t_last) exp(-(t_k + d -
+    t_last)/tau_+)``, with ``K+(t_last)`` the presynaptic trace just after ``t_last``.
+
+    Parameters
+    ----------
+    weights : array
+        Stored weights (mV), one per synapse in the order of ``pre``, ``post``.
+    pre, post : array of int
+        Presynaptic and postsynaptic index (within the excitatory population) of each synapse.
+    senders, times : arrays
+        Every recorded excitatory spike: neuron index (within the population) and time (ms).
+    end_ms : float
+        The end of the simulation.
+    params : dict, optional
+        Overrides of :data:`PLASTIC_BRUNEL`.
+
+    Returns
+    -------
+    ndarray
+        The weights (mV).
+    """
+    q = {**PLASTIC_BRUNEL, **(params or {})}
+    tau, d, lam, w_max = q["tau_plus_ms"], q["delay_ms"], q["lam"], q["w_max_mv"]
+    pre = np.asarray(pre, dtype=np.int64)
+    post = np.asarray(post, dtype=np.int64)
+    weights = np.array(weights, dtype=float)
+    n = int(max(pre.max(initial=-1), post.max(initial=-1), np.max(senders, initial=-1))) + 1
+    order = np.lexsort((times, senders))
+    senders, times = np.asarray(senders)[order], np.asarray(times)[order]
+    last = np.full(n, -np.inf)
+    k_plus = np.zeros(n)
+    starts = np.searchsorted(senders, np.arange(n + 1))
+    for i in range(n):
+        own = times[starts[i]:starts[i + 1]]
+        if own.size:
+            last[i] = own[-1]
+            k_plus[i] = np.exp(-(own[-1] - own) / tau).sum()
+    span = end_ms + 10 * d + 1.0  # keys post * span + time sort the spikes by neuron, then time
+    keys = senders * span + times
+    t_last = last[pre]
+    has = np.isfinite(t_last)
+    lo = np.searchsorted(keys, post * span + np.where(has, t_last - d, 0.0), side="right")
+    hi = np.searchsorted(keys, post * span + (end_ms - d), side="right")
+    hi = np.where(has, np.maximum(hi, lo), lo)
+    k = 0
+    while True:
+        active = lo + k < hi
+        if not active.any():
+            break
+        t_post = times[lo[active] + k]
+        x = k_plus[pre[active]] * np.exp(-(t_post + d - t_last[active]) / tau)
+        w = weights[active]
+        weights[active] = np.minimum(w + lam * (w_max - w) * x, w_max)
+        k += 1
+    return weights

@@ -10,7 +10,8 @@ Prints one JSON line. Kinds:
 ``brunel-plastic-cortexlearn``  the same network (same connectivity) built through cortexlearn
 
 The plastic kinds save the final E→E weights (mV, ordered by target then source) to ``--weights``
-(a ``.npy`` file) instead of printing them.
+(a ``.npy`` file) instead of printing them; NEST's with the facilitation it still owes applied
+(:func:`benchmarks.nest_peers.pending_facilitation`).
 
 CPU seconds are the process's own (``time.process_time``) for NEST; cortexlearn's compiled
 program is timed by the caller, which re-executes it (``harness.run_binary``).
@@ -94,7 +95,10 @@ def brunel_plastic_nest(args) -> dict:
 
     n_e, n_i, connectivity = _plastic_network(args)
     r = run(connectivity, n_e, n_i, duration_ms=args.duration * 1000.0, seed=args.seed)
-    return {**{k: v for k, v in r.items() if k != "weights_ee_mv"}, **_save_weights(args.weights, r["weights_ee_mv"]),
+    stored = r["weights_ee_stored_mv"]
+    return {**{k: v for k, v in r.items() if not k.startswith("weights_")},
+            **_save_weights(args.weights, r["weights_ee_mv"]),
+            "weight_ee_stored_mean_mv": float(stored.mean()), "weight_ee_stored_std_mv": float(stored.std()),
             "n_synapses": int(sum(len(i) for i, _ in connectivity.values()))}
 
 
