@@ -125,9 +125,15 @@ PUBLISHED_PLASTIC = {"NEST": 62.4, "Brian2 standalone": 57.4, "Auryn": 8.13, "Ge
 PLASTIC_GOAL = "ratio >= 7.7"
 
 
+#: ``--plastic-scale`` / ``--plastic-duration`` of ``python -m benchmarks`` (None: the defaults)
+PLASTIC_OVERRIDES = {"scale": None, "duration": None}
+
+
 def plastic_sizes(quick: bool) -> tuple[float, float]:
-    """``(scale, simulated seconds)`` of ``brunel_plastic_vs_nest``."""
-    return (0.1, 2.0) if quick else (1.0, 1.0)
+    """``(scale, simulated seconds)`` of ``brunel_plastic_vs_nest``: full size for 1 s, or 0.1
+    for 2 s with ``quick``, unless :data:`PLASTIC_OVERRIDES` says otherwise."""
+    scale, duration = (0.1, 2.0) if quick else (1.0, 1.0)
+    return (PLASTIC_OVERRIDES["scale"] or scale, PLASTIC_OVERRIDES["duration"] or duration)
 
 
 def synaptic_events(run: dict, n_synapses: dict, n_e: int, n_i: int, nu_ext_hz: float, duration: float) -> dict:
@@ -142,12 +148,11 @@ def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, du
                        repeats: int | None = None):
     """``brunel_plastic_vs_nest`` (see the module docstring); ``scale``, ``duration`` (s) and
     ``repeats`` override the sizes of :func:`plastic_sizes` and the number of rounds."""
+    if not nest_available():
+        return [skipped("brunel_plastic_vs_nest", PLASTIC_GOAL, "NEST is not installed (pip install -e '.[peers]')")]
     from scipy.stats import ks_2samp
 
     from .nest_peers import PLASTIC_BRUNEL, plastic_brunel_connectivity, plastic_brunel_sizes
-
-    if not nest_available():
-        return [skipped("brunel_plastic_vs_nest", PLASTIC_GOAL, "NEST is not installed (pip install -e '.[peers]')")]
     default_scale, default_duration = plastic_sizes(quick)
     scale = default_scale if scale is None else scale
     duration = default_duration if duration is None else duration
