@@ -385,12 +385,19 @@ def brunel_plastic_nest(connectivity: dict, n_excitatory: int, n_inhibitory: int
     n_e = int(rec_e.get("n_events")) - before_e
     n_i = int(rec_i.get("n_events")) - before_i
     events = rec_e.get("events")
-    conns = nest.GetConnections(source=nodes_e, target=nodes_e)
-    got = conns.get(["source", "target", "weight"])
-    src = np.asarray(got["source"]) - first["E"]
-    tgt = np.asarray(got["target"]) - first["E"]
+    # read back in blocks of targets: one get() of millions of connections held >8 GB more
+    parts = []
+    for start in range(0, n_excitatory, 500):
+        got = nest.GetConnections(source=nodes_e, target=nodes_e[start:min(start + 500, n_excitatory)]).get(
+            ["source", "target", "weight"])
+        parts.append(np.array([np.asarray(got[k], dtype=float) for k in ("source", "target", "weight")]))
+    src, tgt, weight = np.concatenate(parts, axis=1) if parts else np.zeros((3, 0))
+    src = src.astype(np.int64) - first["E"]
+    tgt = tgt.astype(np.int64) - first["E"]
     order = np.lexsort((src, tgt))  # by target, then source: the order of the connectivity
-    stored = np.asarray(got["weight"], dtype=float)[order]
+    if not (np.array_equal(src[order], connectivity["EE"][0]) and np.array_equal(tgt[order], connectivity["EE"][1])):
+        raise RuntimeError("NEST's E->E connections differ from the connectivity it was given")
+    stored = weight[order]
     weights = pending_facilitation(stored, *connectivity["EE"], np.asarray(events["senders"]) - first["E"],
                                    np.asarray(events["times"], dtype=float), dt + duration_ms, q)
     seconds = duration_ms * 1e-3
