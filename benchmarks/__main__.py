@@ -37,6 +37,7 @@ BENCHMARKS = {
                           "eprop_openmp_2_vs_1_threads"]),
     "eprop_vs_nest": (vs_nest.run_eprop, ["eprop_vs_nest"]),
     "brunel_static_vs_nest": (vs_nest.run_brunel_static, ["brunel_static_vs_nest"]),
+    "brunel_plastic_vs_nest": (vs_nest.run_brunel_plastic, ["brunel_plastic_vs_nest"]),
 }
 
 
@@ -51,6 +52,10 @@ def main(argv=None) -> int:
                         help="COBA sizes (default 4000 16000; --quick: 4000)")
     parser.add_argument("--session-trials", nargs="+", type=int, default=None, metavar="N",
                         help="session lengths in trials (default 200 1000; --quick: 50)")
+    parser.add_argument("--plastic-scale", type=float, default=None, metavar="S",
+                        help="brunel_plastic_vs_nest: fraction of 8,000 + 2,000 neurons (default 1; --quick: 0.1)")
+    parser.add_argument("--plastic-duration", type=float, default=None, metavar="SECONDS",
+                        help="brunel_plastic_vs_nest: simulated time (default 1 s; --quick: 2 s)")
     args = parser.parse_args(argv)
     path = args.json or os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "latest.json")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -59,6 +64,7 @@ def main(argv=None) -> int:
               "quick": args.quick, "benchmarks": []}
     if args.coba_sizes:
         coba.SIZES = tuple(args.coba_sizes)
+    vs_nest.PLASTIC_OVERRIDES.update(scale=args.plastic_scale, duration=args.plastic_duration)
     if args.session_trials:
         session.TRIALS = tuple(args.session_trials)
     workdir = work_dir()

@@ -12,6 +12,10 @@ simulation, one thread:
   neurons, one-step delays, state reset at every update).
 - :func:`brunel_nest`: Brunel (2000) network of ``iaf_psc_delta`` neurons with a fixed in-degree
   and no multapses (as NEST's ``brunel_delta_nest.py``).
+- :func:`brunel_plastic_nest`: the plastic Brunel network of the SNNSimulatorComparison benchmark
+  (``Benchmarks/Brunel``: NEST's Brunel example with weight-dependent STDP on E→E, the network
+  of Zenke & Gerstner 2014, Front Neuroinform 8:76), on the connectivity that
+  :func:`plastic_brunel_connectivity` draws, so that both simulators get the same synapses.
 
 Units are mapped so that the equations are cortexlearn's: membrane potentials in units of the
 threshold (``V_th = 1 mV``, ``E_L = 0``), delta synapses that add the weight to the potential
@@ -36,7 +40,72 @@ import time
 
 import numpy as np
 
-__all__ = ["nest_available", "eprop_nest", "eprop_cortexlearn", "eprop_task", "brunel_nest", "nest_c_reg"]
+__all__ = ["nest_available", "eprop_nest", "eprop_cortexlearn", "eprop_task", "brunel_nest", "nest_c_reg",
+           "PLASTIC_BRUNEL", "plastic_brunel_sizes", "plastic_brunel_connectivity", "brunel_plastic_nest",
+           "pending_facilitation"]
+
+#: The plastic Brunel network of SNNSimulatorComparison (Benchmarks/Brunel, the NEST, Brian2 and
+#: Auryn versions agree): 8,000 E + 2,000 I ``iaf_psc_delta`` neurons (tau_m 20 ms, threshold
+#: 20 mV, reset 0 mV, refractory 2 ms, V(0) = 0), each pair connected with probability 0.1,
+#: J = 0.1 mV, inhibition -g J with g = 5, delay 1.5 ms, an independent 20-kHz Poisson input of
+#: J on every neuron, dt 0.1 ms; E→E weight-dependent STDP (NEST ``stdp_synapse_hom``, Auryn
+#: ``STDPwdConnection``): at a postsynaptic spike w += lambda (w_max - w) x_pre, at a presynaptic
+#: spike w -= lambda alpha w y_post, tau_+ = tau_- = 20 ms, lambda = 0.01, alpha = 2.02,
+#: w_max = 3 J (Zenke & Gerstner 2014, Front Neuroinform 8:76; Morrison et al. 2007, Neural
+#: Comput 19:1437).
+PLASTIC_BRUNEL = {"n_excitatory": 8000, "n_inhibitory": 2000, "p": 0.1, "j_mv": 0.1, "g": 5.0,
+                  "delay_ms": 1.5, "tau_m_ms": 20.0, "theta_mv": 20.0, "v_reset_mv": 0.0, "t_ref_ms": 2.0,
+                  "nu_ext_hz": 20000.0, "tau_plus_ms": 20.0, "tau_minus_ms": 20.0, "lam": 0.01,
+                  "alpha": 2.02, "w_max_mv": 0.3, "dt_ms": 0.1}
+
+
+def plastic_brunel_sizes(scale: float) -> tuple[int, int]:
+    """Excitatory and inhibitory population sizes at ``scale`` (1: the published 8,000 + 2,000).
+
+    The connection probability stays 0.1 at every scale (the in-degree is the same fraction of
+    each population), so a smaller network has proportionally fewer synapses per neuron.
+    """
+    if not 0 < scale <= 1:
+        raise ValueError(f"scale must lie in (0, 1], got {scale!r}")
+    n_e = max(4, int(round(PLASTIC_BRUNEL["n_excitatory"] * scale)))
+    return n_e, max(1, n_e // 4)
+
+
+def plastic_brunel_connectivity(n_excitatory: int, n_inhibitory: int, p: float = 0.1,
+                                seed: int = 1) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Connections of the plastic Brunel network: each pair with probability ``p``, no autapses.
+
+    Parameters
+    ----------
+    n_excitatory, n_inhibitory : int
+    p : float
+        Connection probability (Erdős–Rényi; the benchmark's ``sparseness``).
+    seed : int
+
+    Returns
+    -------
+    dict
+        ``{"EE", "EI", "IE", "II"}`` (pre-post populations) to ``(i, j)``: presynaptic and
+        postsynaptic indices within their populations, sorted by target then source.
+    """
+    rng = np.random.default_rng([20000, int(seed)])
+    sizes = {"E": n_excitatory, "I": n_inhibitory}
+    out = {}
+    for key in ("EE", "EI", "IE", "II"):
+        n_pre, n_post = sizes[key[0]], sizes[key[1]]
+        same = key[0] == key[1]
+        counts = rng.binomial(n_pre - 1 if same else n_pre, p, size=n_post)
+        pre = np.empty(int(counts.sum()), dtype=np.int64)
+        at = 0
+        for j, k in enumerate(counts):
+            chosen = np.sort(rng.choice(n_pre - 1 if same else n_pre, size=int(k), replace=False))
+            if same:
+                chosen[chosen >= j] += 1
+            pre[at:at + k] = chosen
+            at += k
+        out[key] = (pre, np.repeat(np.arange(n_post, dtype=np.int64), counts))
+    return out
+
 
 
 def nest_available() -> bool:
@@ -252,3 +321,153 @@ def brunel_nest(n_excitatory: int, n_inhibitory: int, in_degree_e: int, in_degre
     n = int(rec.get("n_events"))
     return {"spikes_e": n, "rate_e_hz": n / n_excitatory / (duration_ms * 1e-3),
             "setup_cpu_s": setup, "sim_cpu_s": sim}
+
+
+def brunel_plastic_nest(connectivity: dict, n_excitatory: int, n_inhibitory: int, *, duration_ms: float,
+                        seed: int = 1, threads: int = 1, params: dict | None = None) -> dict:
+    """The plastic Brunel network (:data:`PLASTIC_BRUNEL`) in NEST, on ``connectivity``.
+
+    Neurons ``iaf_psc_delta``; E→E ``stdp_synapse_hom`` (weight-dependent, mu+ = mu- = 1, as in the
+    benchmark); the other projections ``static_synapse``; one ``poisson_generator`` at 20 kHz
+    connected to every neuron (an independent train per target); spikes of every neuron recorded.
+
+    Parameters
+    ----------
+    connectivity : dict
+        What :func:`plastic_brunel_connectivity` returns.
+    n_excitatory, n_inhibitory : int
+    duration_ms : float
+        Simulated time after the first step (which prepares NEST's kernel and counts as set-up).
+    seed, threads : int
+    params : dict, optional
+        Overrides of :data:`PLASTIC_BRUNEL`.
+
+    Returns
+    -------
+    dict
+        ``spikes_e``, ``spikes_i`` (counts during ``duration_ms``), ``rate_e_hz``, ``rate_i_hz``,
+        ``weights_ee_mv`` (final E→E weights, ordered as ``connectivity["EE"]``), ``setup_cpu_s``,
+        ``sim_cpu_s``.
+    """
+    q = {**PLASTIC_BRUNEL, **(params or {})}
+    nest = _quiet_nest()
+    t0 = time.process_time()
+    nest.ResetKernel()
+    dt = q["dt_ms"]
+    nest.set(resolution=dt, local_num_threads=threads, rng_seed=seed, print_time=False)
+    neuron = {"C_m": 1.0, "tau_m": q["tau_m_ms"], "t_ref": q["t_ref_ms"], "E_L": 0.0, "V_reset": q["v_reset_mv"],
+              "V_m": 0.0, "V_th": q["theta_mv"], "tau_minus": q["tau_minus_ms"]}
+    nodes_e = nest.Create("iaf_psc_delta", n_excitatory, neuron)
+    nodes_i = nest.Create("iaf_psc_delta", n_inhibitory, neuron)
+    first = {"E": nodes_e[0].global_id, "I": nodes_i[0].global_id}
+    nest.CopyModel("stdp_synapse_hom", "brunel_plastic_ee",
+                   {"alpha": q["alpha"], "lambda": q["lam"], "Wmax": q["w_max_mv"], "mu_plus": 1.0,
+                    "mu_minus": 1.0, "tau_plus": q["tau_plus_ms"]})
+    for key, (pre, post) in connectivity.items():
+        weight = q["j_mv"] if key[0] == "E" else -q["g"] * q["j_mv"]
+        model = "brunel_plastic_ee" if key == "EE" else "static_synapse"
+        nest.Connect(np.asarray(pre, dtype=np.int64) + first[key[0]],
+                     np.asarray(post, dtype=np.int64) + first[key[1]], "one_to_one",
+                     {"synapse_model": model, "weight": np.full(len(pre), weight),
+                      "delay": np.full(len(pre), q["delay_ms"])})
+    noise = nest.Create("poisson_generator", params={"rate": q["nu_ext_hz"]})
+    nest.Connect(noise, nodes_e + nodes_i, syn_spec={"weight": q["j_mv"], "delay": q["delay_ms"]})
+    rec_e = nest.Create("spike_recorder")
+    rec_i = nest.Create("spike_recorder")
+    nest.Connect(nodes_e, rec_e)
+    nest.Connect(nodes_i, rec_i)
+    nest.Simulate(dt)  # prepares the kernel: counted as set-up
+    setup = time.process_time() - t0
+    before_e, before_i = int(rec_e.get("n_events")), int(rec_i.get("n_events"))
+    t0 = time.process_time()
+    nest.Simulate(duration_ms)
+    sim = time.process_time() - t0
+    n_e = int(rec_e.get("n_events")) - before_e
+    n_i = int(rec_i.get("n_events")) - before_i
+    events = rec_e.get("events")
+    # read back in blocks of targets: one get() of millions of connections held >8 GB more
+    parts = []
+    for start in range(0, n_excitatory, 500):
+        got = nest.GetConnections(source=nodes_e, target=nodes_e[start:min(start + 500, n_excitatory)]).get(
+            ["source", "target", "weight"])
+        parts.append(np.array([np.asarray(got[k], dtype=float) for k in ("source", "target", "weight")]))
+    src, tgt, weight = np.concatenate(parts, axis=1) if parts else np.zeros((3, 0))
+    src = src.astype(np.int64) - first["E"]
+    tgt = tgt.astype(np.int64) - first["E"]
+    order = np.lexsort((src, tgt))  # by target, then source: the order of the connectivity
+    if not (np.array_equal(src[order], connectivity["EE"][0]) and np.array_equal(tgt[order], connectivity["EE"][1])):
+        raise RuntimeError("NEST's E->E connections differ from the connectivity it was given")
+    stored = weight[order]
+    weights = pending_facilitation(stored, *connectivity["EE"], np.asarray(events["senders"]) - first["E"],
+                                   np.asarray(events["times"], dtype=float), dt + duration_ms, q)
+    seconds = duration_ms * 1e-3
+    return {"spikes_e": n_e, "spikes_i": n_i, "rate_e_hz": n_e / n_excitatory / seconds,
+            "rate_i_hz": n_i / n_inhibitory / seconds, "weights_ee_mv": weights,
+            "weights_ee_stored_mv": stored, "setup_cpu_s": setup, "sim_cpu_s": sim}
+
+
+def pending_facilitation(weights, pre, post, senders, times, end_ms: float, params: dict | None = None):
+    """NEST's E→E weights with the facilitation it still owes at ``end_ms`` applied.
+
+    NEST's ``stdp_synapse`` updates a weight only when a presynaptic spike passes the synapse
+    (``stdp_synapse::send``): the facilitation due to the postsynaptic spikes since the last
+    presynaptic spike is applied at the next one (Morrison et al. 2007, Neural Comput 19:1437;
+    Morrison, Diesmann & Gerstner 2008, Biol Cybern 98:459). The weights NEST reports at the end
+    of a run therefore lack it, while cortexlearn's rule applies it at each postsynaptic spike.
+    This applies it as NEST would for a presynaptic spike at ``end_ms``: for each postsynaptic
+    spike ``t_k`` in ``(t_last - d, end_ms - d]`` (``t_last`` the synapse's last presynaptic spike,
+    ``d`` the dendritic delay), in order, ``w += lambda (w_max - w) K+(t_last) exp(-(t_k + d -
+    t_last)/tau_+)``, with ``K+(t_last)`` the presynaptic trace just after ``t_last``.
+
+    Parameters
+    ----------
+    weights : array
+        Stored weights (mV), one per synapse in the order of ``pre``, ``post``.
+    pre, post : array of int
+        Presynaptic and postsynaptic index (within the excitatory population) of each synapse.
+    senders, times : arrays
+        Every recorded excitatory spike: neuron index (within the population) and time (ms).
+    end_ms : float
+        The end of the simulation.
+    params : dict, optional
+        Overrides of :data:`PLASTIC_BRUNEL`.
+
+    Returns
+    -------
+    ndarray
+        The weights (mV).
+    """
+    q = {**PLASTIC_BRUNEL, **(params or {})}
+    tau, d, lam, w_max = q["tau_plus_ms"], q["delay_ms"], q["lam"], q["w_max_mv"]
+    pre = np.asarray(pre, dtype=np.int64)
+    post = np.asarray(post, dtype=np.int64)
+    weights = np.array(weights, dtype=float)
+    n = int(max(pre.max(initial=-1), post.max(initial=-1), np.max(senders, initial=-1))) + 1
+    order = np.lexsort((times, senders))
+    senders, times = np.asarray(senders)[order], np.asarray(times)[order]
+    last = np.full(n, -np.inf)
+    k_plus = np.zeros(n)
+    starts = np.searchsorted(senders, np.arange(n + 1))
+    for i in range(n):
+        own = times[starts[i]:starts[i + 1]]
+        if own.size:
+            last[i] = own[-1]
+            k_plus[i] = np.exp(-(own[-1] - own) / tau).sum()
+    span = end_ms + 10 * d + 1.0  # keys post * span + time sort the spikes by neuron, then time
+    keys = senders * span + times
+    t_last = last[pre]
+    has = np.isfinite(t_last)
+    lo = np.searchsorted(keys, post * span + np.where(has, t_last - d, 0.0), side="right")
+    hi = np.searchsorted(keys, post * span + (end_ms - d), side="right")
+    hi = np.where(has, np.maximum(hi, lo), lo)
+    k = 0
+    while True:
+        active = lo + k < hi
+        if not active.any():
+            break
+        t_post = times[lo[active] + k]
+        x = k_plus[pre[active]] * np.exp(-(t_post + d - t_last[active]) / tau)
+        w = weights[active]
+        weights[active] = np.minimum(w + lam * (w_max - w) * x, w_max)
+        k += 1
+    return weights

@@ -205,3 +205,51 @@ def session_curve(monitor) -> list[float]:
     """Summed squared count error per trial (the first sample, at t = 0, precedes any trial)."""
     err = np.asarray(monitor.err)
     return [float(x) for x in err.sum(axis=0)[1:]]
+
+
+def plastic_brunel_circuit(connectivity: dict, n_excitatory: int, n_inhibitory: int,
+                           params: dict | None = None, external_inputs: int = 800):
+    """The plastic Brunel network of SNNSimulatorComparison as a cortexlearn spec.
+
+    Same model as :func:`benchmarks.nest_peers.brunel_plastic_nest` (parameters
+    :data:`benchmarks.nest_peers.PLASTIC_BRUNEL`): ``lif_delta`` neurons, explicit connectivity,
+    E→E :class:`~cortexlearn.rules.stdp.PairSTDP` in its multiplicative form (``A+ = lambda``,
+    ``A- = lambda alpha``, traces kept on the neurons), the 20-kHz external input as a
+    ``PoissonDrive`` of ``external_inputs`` sources at 20 kHz / ``external_inputs`` each (Brian2's
+    ``PoissonInput``: a binomial count per neuron and step with the same mean as NEST's Poisson count).
+
+    Parameters
+    ----------
+    connectivity : dict
+        ``{"EE", "EI", "IE", "II"}`` to ``(i, j)`` (:func:`~benchmarks.nest_peers.plastic_brunel_connectivity`).
+    n_excitatory, n_inhibitory : int
+    params : dict, optional
+        Overrides of ``PLASTIC_BRUNEL``.
+    external_inputs : int
+        Sources of the external drive per neuron (800, the full network's excitatory in-degree).
+
+    Returns
+    -------
+    Circuit
+    """
+    from cortexlearn.neurons import lif_delta
+    from cortexlearn.rules.stdp import PairSTDP
+    from cortexlearn.specs import Circuit, Connectivity, PoissonDrive, Population, Projection
+
+    from .nest_peers import PLASTIC_BRUNEL
+
+    q = {**PLASTIC_BRUNEL, **(params or {})}
+    neuron = lif_delta(tau_m=q["tau_m_ms"] * ms, v_threshold=q["theta_mv"] * mV, v_reset=q["v_reset_mv"] * mV,
+                       tau_ref=q["t_ref_ms"] * ms)
+    rule = PairSTDP(tau_plus=q["tau_plus_ms"] * ms, tau_minus=q["tau_minus_ms"] * ms, a_plus=q["lam"],
+                    a_minus=q["lam"] * q["alpha"], w_max=q["w_max_mv"] * mV, weight_dependence="multiplicative",
+                    traces="neuron")
+    populations = (Population("E", n_excitatory, neuron, kind="E"), Population("I", n_inhibitory, neuron, kind="I"))
+    j = q["j_mv"] * mV
+    projections = tuple(
+        Projection(key[0], key[1], Connectivity.explicit(*connectivity[key]), j if key[0] == "E" else q["g"] * j,
+                   delay=q["delay_ms"] * ms, rule=rule if key == "EE" else None)
+        for key in ("EE", "EI", "IE", "II"))
+    rate = q["nu_ext_hz"] / external_inputs * Hz
+    drives = tuple(PoissonDrive(f"external_{name}", name, external_inputs, rate, j) for name in ("E", "I"))
+    return Circuit("brunel_plastic", populations, projections, drives)

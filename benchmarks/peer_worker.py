@@ -6,6 +6,12 @@ Prints one JSON line. Kinds:
 ``eprop-cortexlearn``   build the same network through cortexlearn (cpp_standalone) and run it once
 ``brunel-nest``         Brunel (2000) AI state in NEST (``iaf_psc_delta``, one thread)
 ``brunel-cortexlearn``  the ``brunel_2000`` model's circuit, AI state, built through cortexlearn
+``brunel-plastic-nest``         the plastic Brunel network of SNNSimulatorComparison in NEST
+``brunel-plastic-cortexlearn``  the same network (same connectivity) built through cortexlearn
+
+The plastic kinds save the final E→E weights (mV, ordered by target then source) to ``--weights``
+(a ``.npy`` file) instead of printing them; NEST's with the facilitation it still owes applied
+(:func:`benchmarks.nest_peers.pending_facilitation`).
 
 CPU seconds are the process's own (``time.process_time``) for NEST; cortexlearn's compiled
 program is timed by the caller, which re-executes it (``harness.run_binary``).
@@ -67,8 +73,64 @@ def brunel_cortexlearn(args) -> dict:
             "spikes_e": n, "rate_e_hz": n / args.n_e / args.duration}
 
 
+def _plastic_network(args):
+    from .nest_peers import plastic_brunel_connectivity, plastic_brunel_sizes
+
+    n_e, n_i = plastic_brunel_sizes(args.scale)
+    return n_e, n_i, plastic_brunel_connectivity(n_e, n_i, seed=args.seed)
+
+
+def _save_weights(path, weights) -> dict:
+    import numpy as np
+
+    weights = np.asarray(weights, dtype=float)
+    if path:
+        np.save(path, weights)
+    return {"n_synapses_ee": int(weights.size), "weight_ee_mean_mv": float(weights.mean()),
+            "weight_ee_std_mv": float(weights.std())}
+
+
+def brunel_plastic_nest(args) -> dict:
+    from .nest_peers import brunel_plastic_nest as run
+
+    n_e, n_i, connectivity = _plastic_network(args)
+    r = run(connectivity, n_e, n_i, duration_ms=args.duration * 1000.0, seed=args.seed)
+    stored = r["weights_ee_stored_mv"]
+    return {**{k: v for k, v in r.items() if not k.startswith("weights_")},
+            **_save_weights(args.weights, r["weights_ee_mv"]),
+            "weight_ee_stored_mean_mv": float(stored.mean()), "weight_ee_stored_std_mv": float(stored.std()),
+            "n_synapses": int(sum(len(i) for i, _ in connectivity.values()))}
+
+
+def brunel_plastic_cortexlearn(args) -> dict:
+    import numpy as np
+    from brian2 import mV, second
+
+    from cortexlearn.build import build
+    from cortexlearn.simulation import Simulation
+
+    from .networks import plastic_brunel_circuit
+
+    n_e, n_i, connectivity = _plastic_network(args)
+    circuit = plastic_brunel_circuit(connectivity, n_e, n_i)
+    t0 = time.process_time()
+    with Simulation(target=args.target, seed=args.seed, directory=args.dir) as sim:
+        built = build(circuit, record_spikes=("E", "I"), connectivity_seed=args.seed)
+        info = sim.run(built.network, args.duration * second)
+        spikes_e = len(built.spike_monitors["E"].i[:])
+        spikes_i = len(built.spike_monitors["I"].i[:])
+        synapses = built.synapses["E_to_E"]
+        order = np.lexsort((np.asarray(synapses.i[:]), np.asarray(synapses.j[:])))
+        weights = np.asarray(synapses.w[:])[order] / float(mV)
+    return {"build_s": info.build_time, "sim_wall_s": info.wall_time, "python_cpu_s": time.process_time() - t0,
+            "spikes_e": spikes_e, "spikes_i": spikes_i, "rate_e_hz": spikes_e / n_e / args.duration,
+            "rate_i_hz": spikes_i / n_i / args.duration, **_save_weights(args.weights, weights),
+            "n_synapses": int(sum(len(i) for i, _ in connectivity.values()))}
+
+
 KINDS = {"eprop-nest": eprop_nest, "eprop-cortexlearn": eprop_cortexlearn,
-         "brunel-nest": brunel_nest, "brunel-cortexlearn": brunel_cortexlearn}
+         "brunel-nest": brunel_nest, "brunel-cortexlearn": brunel_cortexlearn,
+         "brunel-plastic-nest": brunel_plastic_nest, "brunel-plastic-cortexlearn": brunel_plastic_cortexlearn}
 
 
 def main(argv=None):
@@ -84,6 +146,9 @@ def main(argv=None):
     parser.add_argument("--n-e", type=int, default=10000)
     parser.add_argument("--c-e", type=int, default=1000)
     parser.add_argument("--duration", type=float, default=1.0)
+    parser.add_argument("--scale", type=float, default=1.0, help="plastic Brunel: fraction of 8,000 + 2,000 neurons")
+    parser.add_argument("--weights", default=None, help="plastic Brunel: .npy file for the final E->E weights")
+    parser.add_argument("--target", default="cpp_standalone", help="plastic Brunel (cortexlearn): code target")
     args = parser.parse_args(argv)
     print(json.dumps(KINDS[args.kind](args), default=float), flush=True)
 

@@ -14,13 +14,27 @@ the per-round ratios.
   12,500 neurons, fixed in-degree without multapses, delta synapses, dt 0.1 ms
   (``--quick``: 2,500 neurons, in-degree 200). Goal: >= 3x faster than NEST.
 
-Both rows are ``skipped`` when NEST is not installed (the optional ``peers`` extra).
+- ``brunel_plastic_vs_nest``: the plastic Brunel network of SNNSimulatorComparison
+  (``Benchmarks/Brunel``; :data:`benchmarks.nest_peers.PLASTIC_BRUNEL`: 8,000 + 2,000 neurons,
+  connection probability 0.1, 20-kHz Poisson input, E→E weight-dependent STDP), on the same
+  connectivity in both; ``scale`` shrinks the populations at the same connection probability
+  (``--quick``: 0.1, i.e. 800 + 200 neurons, ~10^5 synapses, 2 s; default: full size, 1 s).
+  Goal: >= 7.7x faster than NEST (Auryn's published lead, 62.4 / 8.13 wall s per biological s),
+  **and** the same activity: E and I rates within 5 % of NEST's and the final E→E weights not
+  distinguishable from NEST's by a two-sample Kolmogorov-Smirnov test (p >= 0.05); else ``met``
+  is false whatever the speed. NEST's weights are compared with the facilitation that its
+  ``stdp_synapse`` applies only at the next presynaptic spike added
+  (:func:`benchmarks.nest_peers.pending_facilitation`); the stored ones are in the details.
+
+The rows are ``skipped`` when NEST is not installed (the optional ``peers`` extra).
 """
 
 from __future__ import annotations
 
 import os
 import resource
+
+import numpy as np
 
 from .harness import alternate, judge, median, paired_ratio, run_binary, run_worker, skipped
 from .nest_peers import nest_available
@@ -100,3 +114,89 @@ def run_brunel_static(quick: bool, workdir: str):
                            "rate_e_hz": {"cortexlearn": ours["rate_e_hz"], "nest": rate_nest},
                            "load_average": os.getloadavg(),
                            "note": "ratio = NEST / cortexlearn CPU time per simulated second"})]
+
+
+#: Published speeds of the plastic Brunel network (SNNSimulatorComparison, Benchmarks/Brunel/_results/
+#: speed_comparison.png: 10^4 neurons, 10^7 synapses, E->E STDP, 100 s, one thread, Intel i7-4770K;
+#: GeNN on a GTX 1070), wall seconds per biological second.
+PUBLISHED_PLASTIC = {"NEST": 62.4, "Brian2 standalone": 57.4, "Auryn": 8.13, "GeNN (GPU)": 2.44}
+
+#: Auryn's published lead over NEST, 62.4 / 8.13 = 7.68, rounded up: the speed goal of the row.
+PLASTIC_GOAL = "ratio >= 7.7"
+
+
+#: ``--plastic-scale`` / ``--plastic-duration`` of ``python -m benchmarks`` (None: the defaults)
+PLASTIC_OVERRIDES = {"scale": None, "duration": None}
+
+
+def plastic_sizes(quick: bool) -> tuple[float, float]:
+    """``(scale, simulated seconds)`` of ``brunel_plastic_vs_nest``: full size for 1 s, or 0.1
+    for 2 s with ``quick``, unless :data:`PLASTIC_OVERRIDES` says otherwise."""
+    scale, duration = (0.1, 2.0) if quick else (1.0, 1.0)
+    return (PLASTIC_OVERRIDES["scale"] or scale, PLASTIC_OVERRIDES["duration"] or duration)
+
+
+def synaptic_events(run: dict, n_synapses: dict, n_e: int, n_i: int, nu_ext_hz: float, duration: float) -> dict:
+    """Synaptic events of a run of the plastic Brunel network: E→E (plastic), other recurrent
+    (static) and external Poisson inputs, from its spike counts and mean out-degrees."""
+    plastic = run["spikes_e"] * n_synapses["EE"] / n_e
+    static = run["spikes_e"] * n_synapses["EI"] / n_e + run["spikes_i"] * (n_synapses["IE"] + n_synapses["II"]) / n_i
+    return {"plastic": plastic, "static": static, "external": (n_e + n_i) * nu_ext_hz * duration}
+
+
+def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, duration: float | None = None,
+                       repeats: int | None = None):
+    """``brunel_plastic_vs_nest`` (see the module docstring); ``scale``, ``duration`` (s) and
+    ``repeats`` override the sizes of :func:`plastic_sizes` and the number of rounds."""
+    if not nest_available():
+        return [skipped("brunel_plastic_vs_nest", PLASTIC_GOAL, "NEST is not installed (pip install -e '.[peers]')")]
+    from scipy.stats import ks_2samp
+
+    from .nest_peers import PLASTIC_BRUNEL, plastic_brunel_connectivity, plastic_brunel_sizes
+    default_scale, default_duration = plastic_sizes(quick)
+    scale = default_scale if scale is None else scale
+    duration = default_duration if duration is None else duration
+    repeats = (2 if quick else 3) if repeats is None else repeats
+    common = ["--scale", scale, "--duration", duration, "--seed", 1]
+    directory = os.path.join(workdir, "brunel-plastic-peer")
+    w_ours, w_nest = (os.path.join(workdir, f"brunel-plastic-weights-{who}.npy") for who in ("cortexlearn", "nest"))
+    ours, whole = run_worker(["brunel-plastic-cortexlearn", "--dir", directory, "--weights", w_ours, *common],
+                             module="benchmarks.peer_worker")
+    times, nest_runs = _rounds(["brunel-plastic-nest", "--weights", w_nest, *common], directory, repeats=repeats)
+    ratio = paired_ratio(times["nest"], times["cortexlearn"])
+    nest = nest_runs[-1]
+    weights_ours, weights_nest = np.load(w_ours), np.load(w_nest)
+    ks = ks_2samp(weights_ours, weights_nest)
+    rate_ratio = {pop: ours[f"rate_{pop}_hz"] / nest[f"rate_{pop}_hz"] for pop in ("e", "i")}
+    rates_equal = all(abs(r - 1.0) <= 0.05 for r in rate_ratio.values())
+    weights_equal = bool(ks.pvalue >= 0.05)
+    n_e, n_i = plastic_brunel_sizes(scale)
+    sizes = {k: len(i) for k, (i, _) in plastic_brunel_connectivity(n_e, n_i, seed=1).items()}
+    t_ours, t_nest = median(times["cortexlearn"]), median(times["nest"])
+    events = {who: synaptic_events(run, sizes, n_e, n_i, PLASTIC_BRUNEL["nu_ext_hz"], duration)
+              for who, run in (("cortexlearn", ours), ("nest", nest))}
+    ns_per_event = {who: 1e9 * t / sum(events[who].values()) for who, t in (("cortexlearn", t_ours), ("nest", t_nest))}
+    result = judge("brunel_plastic_vs_nest", t_ours / duration, t_nest / duration, PLASTIC_GOAL,
+                   unit="CPU-s per simulated s", ratio=ratio,
+                   details={"scale": scale, "n_neurons": n_e + n_i, "n_synapses": sizes, "duration_s": duration,
+                            "samples_nest_cpu_s": times["nest"], "samples_cortexlearn_cpu_s": times["cortexlearn"],
+                            "cortexlearn_build_s": ours["build_s"], "cortexlearn_first_process_s": whole,
+                            "nest_setup_cpu_s": [r["setup_cpu_s"] for r in nest_runs],
+                            "rate_hz": {"cortexlearn": {"E": ours["rate_e_hz"], "I": ours["rate_i_hz"]},
+                                        "nest": {"E": nest["rate_e_hz"], "I": nest["rate_i_hz"]}},
+                            "rate_ratio": rate_ratio, "rates_within_5_percent": rates_equal,
+                            "weights_ee_mv": {"cortexlearn": [float(weights_ours.mean()), float(weights_ours.std())],
+                                              "nest": [float(weights_nest.mean()), float(weights_nest.std())],
+                                              "nest_stored": [nest["weight_ee_stored_mean_mv"],
+                                                              nest["weight_ee_stored_std_mv"]],
+                                              "as": "mean, standard deviation"},
+                            "ks_statistic": float(ks.statistic), "ks_pvalue": float(ks.pvalue),
+                            "weights_equal_ks": weights_equal, "synaptic_events": events,
+                            "ns_per_synaptic_event": ns_per_event,
+                            "published_wall_s_per_biological_s": PUBLISHED_PLASTIC,
+                            "load_average": os.getloadavg(),
+                            "note": "ratio = NEST / cortexlearn CPU time; met needs rates within 5 % and "
+                                    "KS p >= 0.05 on the final E->E weights too"})
+    if not (rates_equal and weights_equal):
+        result.met = False
+    return [result]
