@@ -11,7 +11,7 @@ import cortexlearn
 def test_quick_run_writes_results(tmp_path):
     out = tmp_path / "run"
     res = cortexlearn.run("bellec_2020_pattern_generation", quick=True, target="numpy", out=str(out),
-                          progress=False)
+                          progress=False, n_seeds=2)
     for name in ("manifest.json", "metrics.json", "figure.png"):
         assert os.path.exists(out / name)
     metrics = json.loads((out / "metrics.json").read_text())
@@ -30,3 +30,12 @@ def test_quick_run_writes_results(tmp_path):
     a = np.asarray(curves["curve_alif_eprop"])[0]
     b = np.asarray(curves["curve_alif_frozen_readout_symmetric"])[0]
     np.testing.assert_allclose(a[0], b[0], rtol=1e-12)
+    # Two seeds: the controls and the angle are judged across seeds, the NMSE checks on the worst.
+    rows = {c["metric"]: c for c in metrics["checks"]}
+    for key in ("small_readout_only_over_eprop_mean", "frozen_readout_final_over_initial_mean",
+                "angle_symmetric_eprop_bptt_initial_deg"):
+        assert rows[key]["n_seeds"] == 2 and len(rows[key]["per_seed"]) == 2, key
+    for unit in ("alif", "lif"):
+        finals = [np.mean(c[-10:]) for c in np.asarray(curves[f"curve_{unit}_eprop"])]
+        np.testing.assert_allclose(m[f"nmse_{unit}_eprop_per_seed"], finals, rtol=1e-12)
+        assert rows[f"nmse_{unit}_eprop_worst"]["value"] == max(finals)

@@ -83,8 +83,11 @@ def run_variants(data, sizes, variants, seeds, epochs, progress=None, **training
     -------
     dict of xarray.DataArray
         ``test_accuracy``, ``train_accuracy``, ``test_loss``: ``(variant, seed, epoch)``;
-        ``angle``, ``alignment``: ``(variant, seed, epoch, layer)`` in degrees. Runs that diverge
-        keep their curve up to the divergence and NaN after it; ``diverged`` lists their messages.
+        ``angle``, ``alignment``, ``hidden_angle``: ``(variant, seed, epoch, layer)`` in degrees
+        (weight-gradient angle to backprop's, forward weights to feedback, hidden-unit update
+        angle to backprop's; see :func:`~cortexlearn.reference.diagnostics.hidden_update_angles`).
+        Runs that diverge keep their curve up to the divergence and NaN after it; ``diverged``
+        lists their messages.
     """
     import xarray as xr
 
@@ -92,7 +95,7 @@ def run_variants(data, sizes, variants, seeds, epochs, progress=None, **training
     n_hidden = len(sizes) - 2
     shape = (len(variants), len(seeds), epochs + 1)
     curves = {k: np.full(shape, np.nan) for k in ("test_accuracy", "train_accuracy", "test_loss")}
-    layers = {k: np.full(shape + (n_hidden,), np.nan) for k in ("angle", "alignment")}
+    layers = {k: np.full(shape + (n_hidden,), np.nan) for k in ("angle", "alignment", "hidden_angle")}
     messages = []
     jobs = [(i, j) for i in range(len(variants)) for j in range(len(seeds))]
     for i, j in (jobs if progress is None else progress(jobs)):
@@ -106,6 +109,7 @@ def run_variants(data, sizes, variants, seeds, epochs, progress=None, **training
         curves["test_loss"][i, j, :n] = hist.test_loss
         layers["angle"][i, j, :n] = hist.angles
         layers["alignment"][i, j, :n] = hist.alignment
+        layers["hidden_angle"][i, j, :n] = hist.hidden_angles
         if hist.diverged:
             messages.append(f"{variant.label}, seed {seed}: {hist.message}")
     coords = {"variant": [v.label for v in variants], "seed": seeds, "epoch": np.arange(epochs + 1)}

@@ -13,7 +13,7 @@ import numpy as np
 from ..analysis.learning import accuracy
 from ..errors import NonFiniteError, SpecError
 from .credit import CreditRule, compute_gradients, make_rule
-from .diagnostics import feedback_angles, update_angles
+from .diagnostics import feedback_angles, hidden_update_angles
 from ._threads import single_threaded
 from .optim import make_optimizer
 
@@ -24,8 +24,8 @@ __all__ = ["History", "TrainingDiverged", "train", "train_epochs"]
 class History:
     """Learning curve of one training run.
 
-    Arrays have one row per evaluation (epoch 0 = before training); ``angles`` and ``alignment``
-    have one column per hidden layer.
+    Arrays have one row per evaluation (epoch 0 = before training); ``angles``, ``alignment`` and
+    ``hidden_angles`` have one column per hidden layer.
 
     Attributes
     ----------
@@ -38,13 +38,16 @@ class History:
     train_accuracy, test_accuracy : ndarray
         Accuracies (NaN for regression).
     angles : ndarray
-        Angle of the hidden updates to backpropagation's (degrees).
+        Angle of the hidden weight layers' gradients to backpropagation's (degrees).
     alignment : ndarray
         Angle of the forward weights to the feedback (degrees).
     diverged : bool
         The run stopped on a non-finite loss.
     message : str
         Why it stopped.
+    hidden_angles : ndarray or None
+        Angle of the hidden-unit updates ``delta_l`` to backpropagation's (degrees; Lillicrap et
+        al. 2016, Fig. 2b's :math:`\\Delta h_{FA} \\angle \\Delta h_{BP}`).
     """
 
     rule: str
@@ -57,6 +60,7 @@ class History:
     alignment: np.ndarray
     diverged: bool = False
     message: str = ""
+    hidden_angles: np.ndarray | None = None
 
     @property
     def final_test_accuracy(self) -> float:
@@ -235,17 +239,17 @@ def train(net, rule, data, *, epochs, batch_size=100, optimizer="adam", learning
             row += [np.nan, np.nan]
         n_hidden = net.n_layers - 1
         if diagnostics:
-            angles = update_angles(net, rule, x[probe], t[probe])
+            angles, hidden = hidden_update_angles(net, rule, x[probe], t[probe])
             align = feedback_angles(net, rule)
         else:
-            angles = align = np.full(n_hidden, np.nan)
-        rows.append((row, angles, align))
+            angles = align = hidden = np.full(n_hidden, np.nan)
+        rows.append((row, angles, align, hidden))
 
     def history(diverged=False, message=""):
         table = np.array([r[0] for r in rows], dtype=np.float64)
         return History(rule.name, table[:, 0].astype(int), table[:, 1], table[:, 2], table[:, 3],
                        table[:, 4], np.array([r[1] for r in rows]), np.array([r[2] for r in rows]),
-                       diverged, message)
+                       diverged, message, np.array([r[3] for r in rows]))
 
     with single_threaded():
         evaluate(0)

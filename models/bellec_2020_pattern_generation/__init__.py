@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 from brian2 import Hz, ms, second
 
-from cortexlearn.model import Check, Model, Parameter, RunContext
+from cortexlearn.model import Check, Model, Parameter, RunContext, seed_values
 
 from .figure import figure
 from .units import Unit, Variant, make_rule, make_task, run_all, run_bptt_reference, run_unit
@@ -38,7 +38,7 @@ PARAMETERS = (
               domain="integer>=1"),
     Parameter("bptt_iterations", 1000, "iterations of the NumPy BPTT reference (0: skip)",
               "same as e-prop", quick=2, domain="integer>=0"),
-    Parameter("n_seeds", 3, "seeds (ctx.seed, ctx.seed + 1, ...)", "chosen (3 seeds for a one-sided 95 % bound)", quick=1,
+    Parameter("n_seeds", 5, "seeds (ctx.seed, ctx.seed + 1, ...)", "chosen (5 seeds: checks are judged by the one-sided 95 % Student-t bound over seeds)", quick=1,
               domain="integer>=1"),
     Parameter("controls", True, "run the controls (30-neuron readout-only, frozen readout)", "chosen (at 100 neurons readout-only reaches the same error, so a low NMSE alone does not show recurrent learning)"),
     Parameter("tau_membrane", 30 * ms, "membrane time constant", "Bellec et al. 2020, Fig. 2",
@@ -131,10 +131,14 @@ def simulate_model(ctx: RunContext) -> dict:
             curves = np.array(run["curves"])
             ctx.record(f"curve_{key}", xr.DataArray(curves, dims=("seed", "iteration"), coords={"seed": seeds}))
             finals = [_last(c) for c in curves]
-            metrics[f"nmse_{key}_mean"] = float(np.mean(finals))
+            firsts = [float(np.mean(c[:10])) for c in curves]
+            metrics.update(seed_values(finals, f"nmse_{key}"))          # nmse_{key}_mean, _per_seed
             metrics[f"nmse_{key}_worst"] = float(np.max(finals))
-            metrics[f"nmse_{key}_first10"] = float(np.mean([np.mean(c[:10]) for c in curves]))
-            metrics[f"rate_{key}_final_hz"] = float(np.mean([rt[-1].mean() for rt in run["rates"]]))
+            metrics.update(seed_values(firsts, f"nmse_{key}_first10"))
+            metrics[f"nmse_{key}_first10"] = metrics[f"nmse_{key}_first10_mean"]
+            rates = [float(rt[-1].mean()) for rt in run["rates"]]
+            metrics.update(seed_values(rates, f"rate_{key}_final_hz"))
+            metrics[f"rate_{key}_final_hz"] = metrics[f"rate_{key}_final_hz_mean"]
             wall = float(np.mean(run["wall"]))
             metrics[f"wall_{key}_s_per_seed"] = wall
             metrics[f"ns_per_synapse_step_{key}"] = wall / (u.iterations * r["n_steps"] * r["n_synapses"]) * 1e9
@@ -144,21 +148,26 @@ def simulate_model(ctx: RunContext) -> dict:
                     coords={"trial": ["first", "last"]}))
                 ctx.record("target", xr.DataArray(run["initial"][0]["target"][:, 0], dims=("step",)))
     if p["controls"]:
-        metrics["small_readout_only_over_eprop"] = (metrics["nmse_small_readout_only_mean"]
-                                                   / metrics["nmse_small_eprop_mean"])
-        metrics["frozen_readout_final_over_initial"] = (metrics["nmse_alif_frozen_readout_symmetric_mean"]
-                                                       / metrics["nmse_alif_frozen_readout_symmetric_first10"])
+        # ratios paired by seed (same input, target and initial weights), judged across seeds
+        metrics.update(seed_values(np.divide(metrics["nmse_small_readout_only_per_seed"],
+                                             metrics["nmse_small_eprop_per_seed"]),
+                                   "small_readout_only_over_eprop"))
+        metrics.update(seed_values(np.divide(metrics["nmse_alif_frozen_readout_symmetric_per_seed"],
+                                             metrics["nmse_alif_frozen_readout_symmetric_first10_per_seed"]),
+                                   "frozen_readout_final_over_initial"))
     if "bptt" in by_name:
         b = by_name["bptt"]
         ctx.record("curve_bptt_alif", xr.DataArray(b["curve"], dims=("iteration",)))
         metrics["nmse_bptt_alif_seed0"] = _last(b["curve"])
         metrics["wall_bptt_numpy_s"] = float(b["wall"])
-    initial = _angles(p, seeds[0], None)
-    final = _angles(p, seeds[0], by_name["alif"]["runs"]["eprop"]["weights"][0])
-    metrics.update({"angle_eprop_bptt_initial_deg": initial["random"],
-                    "angle_symmetric_eprop_bptt_initial_deg": initial["symmetric"],
-                    "angle_eprop_bptt_final_deg": final["random"],
-                    "angle_symmetric_eprop_bptt_final_deg": final["symmetric"]})
+    per_seed = {"initial": [_angles(p, s, None) for s in seeds],
+                "final": [_angles(p, s, w) for s, w in zip(seeds, by_name["alif"]["runs"]["eprop"]["weights"])]}
+    initial, final = per_seed["initial"][0], per_seed["final"][0]     # seed 0 for the figure
+    for when, rows in per_seed.items():
+        metrics.update(seed_values([r["random"] for r in rows], f"angle_eprop_bptt_{when}_deg"))
+        metrics.update(seed_values([r["symmetric"] for r in rows], f"angle_symmetric_eprop_bptt_{when}_deg"))
+        for name in ("eprop", "symmetric_eprop"):                      # the mean under the plain name
+            metrics[f"angle_{name}_bptt_{when}_deg"] = metrics.pop(f"angle_{name}_bptt_{when}_deg_mean")
     ctx.record("angles", xr.DataArray(
         np.array([[initial["random"], final["random"]], [initial["symmetric"], final["symmetric"]]]),
         dims=("feedback", "when"), coords={"feedback": ["random", "symmetric"], "when": ["initial", "final"]}))
@@ -170,10 +179,10 @@ CHECKS = (
     Check("ALIF: NMSE (last 10 trials) < 0.1 on every seed", "nmse_alif_eprop_worst", "<", 0.1, source=SOURCE),
     Check("LIF: NMSE (last 10 trials) < 0.15 on every seed", "nmse_lif_eprop_worst", "<", 0.15, source=SOURCE),
     Check("30 neurons: readout-only NMSE >= 1.5x e-prop's ('clearly beats')",
-          "small_readout_only_over_eprop", ">=", 1.5,
+          "small_readout_only_over_eprop_mean", ">=", 1.5,
           source="control, chosen (factor 1.5 is our reading of 'clearly'; pilot run 0.62 vs 0.17)"),
     Check("frozen readout, symmetric feedback: final NMSE <= half the initial ('the error still falls')",
-          "frozen_readout_final_over_initial", "<=", 0.5,
+          "frozen_readout_final_over_initial_mean", "<=", 0.5,
           source="control, chosen (a frozen readout with feedback equal to its weights still learns; pilot run 1.64 -> 0.25)"),
     Check("symmetric e-prop's update is a descent direction of the BPTT gradient (angle < 90°)",
           "angle_symmetric_eprop_bptt_initial_deg", "<", 90.0, source="definition of a descent direction"),
