@@ -11,7 +11,7 @@ import contextlib
 
 import matplotlib as mpl
 
-__all__ = ["apply", "style_context", "figure", "mark_quick", "QUICK_MARK", "set_caption", "get_caption", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
+__all__ = ["apply", "style_context", "figure", "mark_quick", "QUICK_MARK", "plain_log_ticks", "set_caption", "get_caption", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
 
 MM = 1 / 25.4
 SINGLE_COLUMN = 89 * MM
@@ -89,6 +89,35 @@ def figure(width: str | float = "double", height: float | None = None, **kwargs)
     h = height if height is not None else w * 0.6
     with mpl.rc_context(rc):
         return plt.figure(figsize=(w, h), **kwargs)
+
+
+def plain_log_ticks(ax, which: str = "both"):
+    """Label a logarithmic axis at 1, 2 and 5 per decade in plain numbers (0.2, 1, 50).
+
+    Matplotlib labels minor decades in scientific notation when a log axis spans less than a
+    decade or two; at single-column width those labels (``2×10⁻¹``) run into each other.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    which : {"x", "y", "both"}
+        The logarithmic axes to relabel.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    for name in ("x", "y") if which == "both" else (which,):
+        axis = ax.xaxis if name == "x" else ax.yaxis
+        if axis.get_scale() != "log":
+            continue
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        axis.set_minor_formatter(NullFormatter())
+    return ax
 
 
 #: Text stamped on figures of ``--quick`` smoke runs.
