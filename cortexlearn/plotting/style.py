@@ -94,6 +94,9 @@ def figure(width: str | float = "double", height: float | None = None, **kwargs)
 def plain_log_ticks(ax, which: str = "both"):
     """Label a logarithmic axis at 1, 2 and 5 per decade in plain numbers (0.2, 1, 50).
 
+    Call it after the data are drawn: an axis spanning less than a factor of 5 gets labels at
+    1, 1.5, 2, 3, 5 and 7 per decade instead.
+
     Matplotlib labels minor decades in scientific notation when a log axis spans less than a
     decade or two; at single-column width those labels (``2×10⁻¹``) run into each other.
 
@@ -114,7 +117,10 @@ def plain_log_ticks(ax, which: str = "both"):
         axis = ax.xaxis if name == "x" else ax.yaxis
         if axis.get_scale() != "log":
             continue
-        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        lo, hi = sorted(ax.get_xlim() if name == "x" else ax.get_ylim())
+        narrow = lo > 0 and hi / lo < 5  # under a factor of 5, 1-2-5 leaves one label or none
+        subs = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0) if narrow else (1.0, 2.0, 5.0)
+        axis.set_major_locator(LogLocator(base=10, subs=subs))
         axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
         axis.set_minor_formatter(NullFormatter())
     return ax

@@ -75,11 +75,12 @@ def _simulate(ctx):
 def _figure(data, metrics):
     import matplotlib.pyplot as plt
 
-    from cortexlearn.plotting.style import DOUBLE_COLUMN, EXCITATORY, INHIBITORY, style_context
+    from cortexlearn.plotting.style import EXCITATORY, INHIBITORY, SINGLE_COLUMN, style_context
 
     with style_context():
-        fig, axes = plt.subplots(1, 3, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.3), constrained_layout=True)
-        for ax, kind, title in ((axes[0], "ch", "communication channel"), (axes[1], "in", "integrator")):
+        fig, axes = plt.subplots(3, 1, figsize=(SINGLE_COLUMN, 4.4), constrained_layout=True,
+                                 gridspec_kw={"height_ratios": [1, 1, 0.8]})
+        for ax, kind, title in ((axes[0], "ch", "a  communication channel"), (axes[1], "in", "b  integrator")):
             t = np.asarray(data[f"{kind}_target"]["time"])
             ax.plot(t, np.asarray(data[f"{kind}_input"]), color="0.7", lw=0.6, label="input")
             ax.plot(t, np.asarray(data[f"{kind}_target"]), color="k", lw=1.0, label="ideal")
@@ -89,8 +90,9 @@ def _figure(data, metrics):
                     label=f"Dale (RMSE {metrics.get('rmse_' + kind + 'd', np.nan):.3f})")
             ax.set_xlabel("time (s)")
             ax.set_ylabel("decoded value")
-            ax.set_title(title)
-            ax.legend(fontsize=5)
+            ax.set_title(title, loc="left")
+            ax.legend(fontsize=5, loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2,
+                      handlelength=1.2)
         ax = axes[2]
         w = np.asarray(data["chd_excitatory_weights"])
         ax.hist(w.ravel(), bins=40, color=EXCITATORY, alpha=0.8, label="E → B (after transform)")
@@ -98,8 +100,14 @@ def _figure(data, metrics):
                 label="interneurons → B")
         ax.set_xlabel("weight magnitude (current·s)")
         ax.set_ylabel("synapses")
-        ax.set_title("all weights non-negative")
-        ax.legend(fontsize=5)
+        ax.set_title("c  Dale's law: all weights non-negative", loc="left")
+        ax.legend(fontsize=5, loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2,
+                  handlelength=1.2)
+        lo = min(a.get_ylim()[0] for a in axes[:2])  # decoded values of a and b: one scale
+        hi = max(a.get_ylim()[1] for a in axes[:2])
+        for a in axes[:2]:
+            a.set_ylim(lo, hi)
+        axes[0].sharex(axes[1])
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (
@@ -107,7 +115,7 @@ def _figure(data, metrics):
         "with the fast synaptic time constant) of a communication channel (a) and an integrator (b), "
         "with mixed-sign weights and with Dale's law (excitatory weights plus an inhibitory "
         "interneuron population), against the ideal output; RMSE after the first 0.1 s (a quarter "
-        "of the run if that is shorter). The integrator's input (grey) is its derivative, on the same axis. c, histograms (40 bins) of the channel's "
+        "of the run if that is shorter). The integrator's input (grey) is its derivative, on the same axis; a and b share it. c, histograms (40 bins) of the channel's "
         "excitatory and inhibitory weight magnitudes under Dale's law."))
 
 
