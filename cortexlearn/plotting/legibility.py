@@ -57,6 +57,39 @@ def _overlap(a, b, px):
     return a.width > 0 and a.height > 0 and b.width > 0 and b.height > 0 and a.overlaps(b)
 
 
+def _outline(t, box, renderer, px):
+    """Corners of the rectangle a text covers: its box, or for slanted text the turned rectangle
+    (a slanted label's upright box is much larger than the label, so neighbours would seem to
+    overlap)."""
+    angle = np.deg2rad(t.get_rotation())
+    if np.isclose(np.sin(2 * angle), 0) or "\n" in t.get_text():
+        corners = [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
+        return np.array(corners) + np.array([[px, px], [-px, px], [-px, -px], [px, -px]])
+    text, ismath = t._preprocess_math(t.get_text())
+    w, h, _ = renderer.get_text_width_height_descent(text, t.get_fontproperties(), ismath=ismath)
+    w, h = w - 2 * px, h - 2 * px  # pixels
+    centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+    u, v = np.array([np.cos(angle), np.sin(angle)]), np.array([-np.sin(angle), np.cos(angle)])
+    return np.array([centre + su * w / 2 * u + sv * h / 2 * v for su, sv in ((-1, -1), (1, -1), (1, 1), (-1, 1))])
+
+
+def _polygons_overlap(p, q):
+    """Separating-axis test for two convex quadrilaterals."""
+    for poly in (p, q):
+        for k in range(4):
+            edge = poly[(k + 1) % 4] - poly[k]
+            normal = np.array([-edge[1], edge[0]])
+            a, b = p @ normal, q @ normal
+            if a.max() <= b.min() or b.max() <= a.min():
+                return False
+    return True
+
+
+def _inside(a, b):
+    """Whether box ``a`` lies wholly inside box ``b``."""
+    return a.x0 >= b.x0 and a.x1 <= b.x1 and a.y0 >= b.y0 and a.y1 <= b.y1
+
+
 def _label(t):
     s = " ".join(t.get_text().split())
     return s if len(s) <= 40 else s[:37] + "..."
@@ -125,9 +158,10 @@ def legibility_problems(fig, max_width_mm: float = 89.0, tolerance_mm: float = 0
         for t, b in zip(texts, boxes):
             if b.x0 < page.x0 - 1 or b.x1 > page.x1 + 1 or b.y0 < page.y0 - 1 or b.y1 > page.y1 + 1:
                 problems.append(f"text {_label(t)!r} leaves the figure")
+        outlines = [_outline(t, b, renderer, overlap_px) for t, b in zip(texts, boxes)]
         for i in range(len(texts)):
             for j in range(i + 1, len(texts)):
-                if _overlap(boxes[i], boxes[j], overlap_px):
+                if _overlap(boxes[i], boxes[j], overlap_px) and _polygons_overlap(outlines[i], outlines[j]):
                     problems.append(f"texts overlap: {_label(texts[i])!r} and {_label(texts[j])!r}")
         axes = _main_axes(fig)
         areas = [ax.get_window_extent(renderer) for ax in axes]
@@ -136,7 +170,7 @@ def legibility_problems(fig, max_width_mm: float = 89.0, tolerance_mm: float = 0
             for ax, area in zip(axes, areas):
                 if owner is None or ax is owner or np.allclose(area.extents, owner.bbox.extents):
                     continue
-                if owner.bbox.fully_overlaps(area) or area.fully_overlaps(owner.bbox):
+                if _inside(owner.bbox, area) or _inside(area, owner.bbox):
                     continue  # an inset and its panel
                 if _overlap(b, area, overlap_px):
                     problems.append(f"text {_label(t)!r} lies on another panel")
@@ -145,9 +179,7 @@ def legibility_problems(fig, max_width_mm: float = 89.0, tolerance_mm: float = 0
                 a, b = areas[i], areas[j]
                 if np.allclose(a.extents, b.extents):
                     continue  # twinned axes
-                inside = (a.x0 >= b.x0 and a.x1 <= b.x1 and a.y0 >= b.y0 and a.y1 <= b.y1) or \
-                         (b.x0 >= a.x0 and b.x1 <= a.x1 and b.y0 >= a.y0 and b.y1 <= a.y1)
-                if not inside and _overlap(a, b, overlap_px):
+                if not (_inside(a, b) or _inside(b, a)) and _overlap(a, b, overlap_px):
                     problems.append(f"panels overlap: {axes[i].get_title(loc='left') or i} and "
                                     f"{axes[j].get_title(loc='left') or j}")
     finally:
