@@ -80,18 +80,20 @@ def figure(data, metrics):
     from cortexlearn.reference.plots import plot_final_points, plot_variant_curves
 
     with style_context():
-        fig = new_figure("single", 3.4, layout="constrained")
-        grid = fig.add_gridspec(2, 2)
-        axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])]
+        fig = new_figure("single", 4.4, layout="constrained")
+        axes = fig.subplots(3, 1, gridspec_kw={"height_ratios": [1, 1, 1.1]})
         acc = data["test_accuracy"]
         labels = list(acc.coords["variant"].values)
         plot_variant_curves(acc, axes[0], scale=100, ylabel="test accuracy (%)", variants=labels[:3])
         axes[0].set_title("a  with batch norm.", loc="left")
-        axes[0].legend(fontsize=5, handlelength=1.2)
-        plot_variant_curves(data["angle"].sel(layer=1), axes[1], ylabel="angle to BP gradient (deg)",
+        axes[0].legend(fontsize=5, handlelength=1.2, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                       borderaxespad=0)
+        plot_variant_curves(data["angle"].sel(layer=1), axes[1], ylabel="angle to BP\ngradient (deg)",
                             variants=labels[1:3] + labels[4:])
         axes[1].set_title("b  layer-1 update", loc="left")
-        axes[1].legend(loc="center right", fontsize=5, handlelength=1.2)
+        axes[1].legend(fontsize=5, handlelength=1.2, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                       borderaxespad=0)
+        axes[1].sharex(axes[0])
         plot_final_points(labels, [acc.sel(variant=v).isel(epoch=-1).values for v in labels], axes[2],
                           scale=100, ylabel="final test\naccuracy (%)")
         axes[2].set_title("c  every variant, last epoch", loc="left")
