@@ -103,10 +103,7 @@ def _figure(data, metrics):
         ax.set_title("c  Dale's law: all weights non-negative", loc="left")
         ax.legend(fontsize=5, loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2,
                   handlelength=1.2)
-        lo = min(a.get_ylim()[0] for a in axes[:2])  # decoded values of a and b: one scale
-        hi = max(a.get_ylim()[1] for a in axes[:2])
-        for a in axes[:2]:
-            a.set_ylim(lo, hi)
+        # a and b keep their own value axes: b's input (the integrand) is ten times the decoded value
         axes[0].sharex(axes[1])
     from cortexlearn.plotting.style import set_caption
 
@@ -115,7 +112,7 @@ def _figure(data, metrics):
         "with the fast synaptic time constant) of a communication channel (a) and an integrator (b), "
         "with mixed-sign weights and with Dale's law (excitatory weights plus an inhibitory "
         "interneuron population), against the ideal output; RMSE after the first 0.1 s (a quarter "
-        "of the run if that is shorter). The integrator's input (grey) is its derivative, on the same axis; a and b share it. c, histograms (40 bins) of the channel's "
+        "of the run if that is shorter). The integrator's input (grey) is its derivative, on the same axis. c, histograms (40 bins) of the channel's "
         "excitatory and inhibitory weight magnitudes under Dale's law."))
 
 
