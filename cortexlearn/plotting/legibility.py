@@ -20,10 +20,14 @@ _OVERLAYS = ("quick-mark",)
 
 
 def _hidden_tick_labels(fig):
-    """Tick labels that exist but are not drawn (their tick lies outside the view)."""
+    """Tick and axis labels that exist but are not drawn (their tick lies outside the view, or
+    their axes are switched off)."""
     hidden = set()
     for ax in fig.get_axes():
         for axis in ax._axis_map.values():
+            if not ax.axison or not ax.get_visible():
+                hidden.update(id(t) for t in axis.findobj(lambda a: hasattr(a, "get_text")))
+                continue
             drawn = {id(tick) for tick in axis._update_ticks()}
             for tick in axis.get_major_ticks() + axis.get_minor_ticks():
                 if id(tick) not in drawn:

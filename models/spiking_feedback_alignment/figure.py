@@ -64,6 +64,8 @@ def figure(data, metrics):
             if np.any(np.asarray(acc.dataset) == "digits"):
                 _curves(axes[0, 1], acc, "digits").set_title("b  digits (Dale)")
                 axes[0, 1].legend(loc="upper right", fontsize=5)
+            else:  # no digits run: no empty panel
+                axes[0, 1].set_axis_off()
             off = np.nonzero(~np.asarray(acc.dale, dtype=bool)
                              & (np.asarray(acc.dataset) == "mnist1d"))[0]
             for n, k in enumerate(off):  # Dale's law off: dashed, on the MNIST-1D panel
@@ -91,6 +93,9 @@ def figure(data, metrics):
         if win is not None:
             _raster(axes[1, 0], data, np.asarray(win.values[0]), "d  before learning (3 trials)")
             _raster(axes[1, 1], data, np.asarray(win.values[1]), "e  after learning (3 test trials)")
+            top = max(axes[1, 0].get_ylim()[1], axes[1, 1].get_ylim()[1])  # d and e: the same neurons
+            for a in (axes[1, 0], axes[1, 1]):
+                a.set_ylim(-1, top)
         ax = axes[1, 2]
         names, spk, ref, cols = [], [], [], []
         for key in ("fa", "dfa", "ss", "wt", "readout"):
@@ -108,7 +113,7 @@ def figure(data, metrics):
         ax.set_xticks(x, names)
         ax.set_ylabel("MNIST-1D test\naccuracy (%)")
         ax.set_title("f  final accuracy")
-        ax.legend(loc="lower right", fontsize=5)
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=5.5)
         if acc is not None and np.any(np.asarray(acc.dataset) == "digits"):  # a and b: one scale
             lo = min(axes[0, 0].get_ylim()[0], axes[0, 1].get_ylim()[0])
             hi = max(axes[0, 0].get_ylim()[1], axes[0, 1].get_ylim()[1])
