@@ -99,9 +99,15 @@ def _label(t):
     return s if len(s) <= 40 else s[:37] + "..."
 
 
-def _owner(t):
-    """The axes a text belongs to (tick labels, titles, legends in an axes), else None."""
-    return getattr(t, "axes", None)
+def _owners(fig):
+    """The axes each text belongs to (tick and axis labels, titles, legends in an axes), by id."""
+    import matplotlib.text
+
+    owners = {}
+    for ax in fig.get_axes():
+        for t in ax.findobj(matplotlib.text.Text):
+            owners.setdefault(id(t), ax)
+    return owners
 
 
 def _main_axes(fig):
@@ -169,8 +175,9 @@ def legibility_problems(fig, max_width_mm: float = 89.0, tolerance_mm: float = 0
                     problems.append(f"texts overlap: {_label(texts[i])!r} and {_label(texts[j])!r}")
         axes = _main_axes(fig)
         areas = [ax.get_window_extent(renderer) for ax in axes]
+        owners = _owners(fig)
         for t, b in zip(texts, boxes):
-            owner = _owner(t)
+            owner = owners.get(id(t))
             for ax, area in zip(axes, areas):
                 if owner is None or ax is owner or np.allclose(area.extents, owner.bbox.extents):
                     continue
