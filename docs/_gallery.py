@@ -1,4 +1,13 @@
-"""Pages the documentation generates at build time: model gallery, API pages, notebooks."""
+"""Pages the documentation generates at build time: model gallery, API pages, notebooks.
+
+Run as a script to (re)draw the gallery's figures from run folders::
+
+    .venv/bin/cortexlearn run MODEL --quick --target numpy --out /tmp/runs/MODEL
+    .venv/bin/python docs/_gallery.py /tmp/runs/MODEL [...]
+
+Each writes ``docs/figures/MODEL.png`` (89 mm wide, 150 dpi) and ``docs/figures/MODEL.txt``: the
+figure's caption and which run drew it.
+"""
 
 from __future__ import annotations
 
@@ -87,6 +96,10 @@ def write_models(folder: str) -> None:
         if figure:
             shutil.copy(figure, os.path.join(folder, f"{name}.png"))
             page += ["## Figure", "", f"![figure of {name}]({name}.png)", ""]
+            caption = os.path.splitext(figure)[0] + ".txt"
+            if os.path.exists(caption):
+                with open(caption, encoding="utf-8") as fh:
+                    page += [fh.read().strip(), ""]
         else:
             page += ["## Figure", "", f"The figure is drawn from a run's saved data: "
                      f"`cortexlearn run {name}` writes `figure.pdf` and `figure.png`.", ""]
@@ -100,9 +113,15 @@ def _escape(text: str) -> str:
     return text
 
 
+FIGURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "figures")
+
+
 def _model_figure(name: str) -> str | None:
     import cortexlearn.models
 
+    stored = os.path.join(FIGURES, f"{name}.png")
+    if os.path.exists(stored):
+        return stored
     for base in cortexlearn.models.__path__:
         for candidate in ("figure.png", "docs/figure.png"):
             path = os.path.join(base, name, candidate)
@@ -117,8 +136,61 @@ def copy_notebooks(source: str, folder: str) -> None:
     for name in names:
         shutil.copy(os.path.join(source, name), os.path.join(folder, name))
     lines = ["# Tutorials", "",
-             "Each tutorial is a notebook in `notebooks/`, shown here without outputs; the test suite "
-             "runs every one of them.", "", "```{toctree}", ":maxdepth: 1", ""]
+             "Each tutorial is a notebook in `notebooks/`, stored without outputs and run when these "
+             "pages are built, so the outputs shown are those of the build; the test suite also runs "
+             "every one of them.", "", "```{toctree}", ":maxdepth: 1", ""]
     lines += [n[:-len(".ipynb")] for n in names] + ["```", ""]
     with open(os.path.join(folder, "index.md"), "w") as fh:
         fh.write("\n".join(lines))
+
+
+def save_figure(run_folder: str, out: str = FIGURES, dpi: int = 150) -> str:
+    """Draw a run's figure for the gallery, with a caption that names the run.
+
+    Parameters
+    ----------
+    run_folder : str
+        A folder written by ``cortexlearn run``.
+    out : str
+        Where ``MODEL.png`` and ``MODEL.txt`` go (default ``docs/figures``).
+    dpi : int
+        Resolution of the PNG (150 keeps an 89-mm figure near 100 kB).
+
+    Returns
+    -------
+    str
+        The PNG's path.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cortexlearn.plotting.style import get_caption, style_context
+    from cortexlearn.results import load
+
+    results = load(run_folder)
+    manifest = results.manifest
+    name = manifest["model"]
+    os.makedirs(out, exist_ok=True)
+    with style_context():
+        fig = results.figure()  # a quick run's figure carries the quick-run mark
+        path = os.path.join(out, f"{name}.png")
+        fig.savefig(path, dpi=dpi)
+    kind = "a quick run (`--quick`: shrunken sizes and durations, not judged)" if manifest.get("quick") \
+        else "a full run"
+    seeds = manifest.get("seeds") or [manifest.get("seed")]
+    provenance = (f"Drawn from {kind} of `cortexlearn run {name}` on the {manifest.get('target')} target, "
+                  f"seed{'s' if len(seeds) > 1 else ''} {', '.join(str(s) for s in seeds)}, cortexlearn "
+                  f"{manifest.get('versions', {}).get('cortexlearn', '?')}.")
+    with open(os.path.join(out, f"{name}.txt"), "w", encoding="utf-8") as fh:
+        fh.write(f"{get_caption(fig) or ''}\n\n{provenance}\n")
+    plt.close(fig)
+    return path
+
+
+if __name__ == "__main__":
+    import sys
+
+    for run_folder in sys.argv[1:]:
+        print(save_figure(run_folder))

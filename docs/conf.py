@@ -1,7 +1,10 @@
 """Sphinx configuration of the cortexlearn documentation.
 
-Built offline (no intersphinx, notebooks rendered without execution) and with warnings as errors
-by ``tests/test_docs.py``. Pages that are generated at build time go to ``docs/_generated/``:
+Build it with ``python -m sphinx -W --keep-going -b html docs docs/_build/html`` (the ``docs`` and
+``notebooks`` extras): offline (no intersphinx), warnings as errors. The notebooks are executed
+during the build (in a temporary folder, each in a fresh kernel), so the pages show their outputs;
+``CORTEXLEARN_DOCS_EXECUTE=off`` renders them as stored, without outputs (the default test suite
+does that, since it runs the notebooks separately). Pages that are generated at build time go to ``docs/_generated/``:
 one gallery page per model (from ``cortexlearn.get_model(name).methods_table()``), one API page
 per module listed in ``API_MODULES``, and copies of the notebooks.
 """
@@ -50,8 +53,13 @@ autodoc_default_options = {"members": True, "undoc-members": False, "show-inheri
 autodoc_typehints = "none"
 autodoc_preserve_defaults = True
 
-# Notebooks are rendered as stored (without outputs); the test suite executes them separately.
-nb_execution_mode = "off"
+# Notebooks are executed at build time so that the pages show their outputs ("force": every
+# build; "off" renders them as stored). A notebook that raises fails the build.
+nb_execution_mode = os.environ.get("CORTEXLEARN_DOCS_EXECUTE", "force")
+nb_execution_in_temp = True
+nb_execution_timeout = 900
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header"]

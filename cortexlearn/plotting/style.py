@@ -11,7 +11,7 @@ import contextlib
 
 import matplotlib as mpl
 
-__all__ = ["apply", "style_context", "figure", "mark_quick", "QUICK_MARK", "set_caption", "get_caption", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
+__all__ = ["apply", "style_context", "figure", "mark_quick", "QUICK_MARK", "plain_log_ticks", "wrap_titles", "set_caption", "get_caption", "MM", "SINGLE_COLUMN", "DOUBLE_COLUMN", "PALETTE", "rc"]
 
 MM = 1 / 25.4
 SINGLE_COLUMN = 89 * MM
@@ -89,6 +89,88 @@ def figure(width: str | float = "double", height: float | None = None, **kwargs)
     h = height if height is not None else w * 0.6
     with mpl.rc_context(rc):
         return plt.figure(figsize=(w, h), **kwargs)
+
+
+def plain_log_ticks(ax, which: str = "both"):
+    """Label a logarithmic axis at 1, 2 and 5 per decade in plain numbers (0.2, 1, 50).
+
+    Call it after the data are drawn: an axis spanning less than a factor of 5 gets labels at
+    1, 1.5, 2, 3, 5 and 7 per decade instead.
+
+    Matplotlib labels minor decades in scientific notation when a log axis spans less than a
+    decade or two; at single-column width those labels (``2×10⁻¹``) run into each other.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    which : {"x", "y", "both"}
+        The logarithmic axes to relabel.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    for name in ("x", "y") if which == "both" else (which,):
+        axis = ax.xaxis if name == "x" else ax.yaxis
+        if axis.get_scale() != "log":
+            continue
+        lo, hi = sorted(ax.get_xlim() if name == "x" else ax.get_ylim())
+        narrow = lo > 0 and hi / lo < 5  # under a factor of 5, 1-2-5 leaves one label or none
+        subs = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0) if narrow else (1.0, 2.0, 5.0)
+        axis.set_major_locator(LogLocator(base=10, subs=subs))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        axis.set_minor_formatter(NullFormatter())
+    return ax
+
+
+def wrap_titles(fig, fontsize: float | None = None, share: float = 0.8):
+    """Break every axes title that is wider than its panel into lines that fit.
+
+    The panel's width is estimated from its place in the grid (columns it spans over columns in
+    the grid, times the figure's width, times ``share`` for the axis labels); a character is taken
+    as 0.55 of the font size wide. Constrained layout then makes room for the extra lines.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    fontsize : float, optional
+        Also set every title to this size (points).
+    share : float, optional
+        Fraction of a grid cell that the plotting area takes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``.
+    """
+    import textwrap
+
+    width_pt = fig.get_figwidth() * 72
+    for ax in fig.get_axes():
+        spec = ax.get_subplotspec()
+        if spec is None:
+            continue
+        cols = spec.colspan
+        n_cols = spec.get_gridspec().ncols
+        outer = spec.get_gridspec()
+        frac = len(cols) / n_cols
+        parent = getattr(outer, "_subplot_spec", None)  # a nested grid: its share of the parent
+        while parent is not None:
+            frac *= len(parent.colspan) / parent.get_gridspec().ncols
+            parent = getattr(parent.get_gridspec(), "_subplot_spec", None)
+        for loc in ("left", "center", "right"):
+            title = ax.get_title(loc=loc)
+            if not title:
+                continue
+            artist = {"left": ax._left_title, "center": ax.title, "right": ax._right_title}[loc]
+            size = fontsize or artist.get_fontsize()
+            chars = max(8, int(frac * width_pt * share / (0.55 * size)))
+            lines = [textwrap.fill(line, chars) for line in title.split("\n")]
+            ax.set_title("\n".join(lines), loc=loc, fontsize=size)
+    return fig
 
 
 #: Text stamped on figures of ``--quick`` smoke runs.

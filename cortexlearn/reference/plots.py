@@ -115,7 +115,7 @@ def plot_final_points(labels, samples, ax=None, scale=1.0, ylabel=None, interval
             ax.errorbar(i, mean, yerr=[[mean - low], [high - mean]], color="k", lw=0.8, capsize=2)
         ax.plot(np.full(len(values), i) + np.linspace(-0.15, 0.15, len(values)), values, "k.", ms=2)
     ax.set_xticks(range(len(labels)))
-    ax.set_xticklabels(labels, rotation=30, ha="right")
+    ax.set_xticklabels(labels, rotation=45, ha="right", rotation_mode="anchor", fontsize=5.5)
     if ylabel:
         ax.set_ylabel(ylabel)
     return ax

@@ -12,13 +12,19 @@ _LABELS = {
 
 
 def figure(data, metrics):
-    import matplotlib.pyplot as plt
+    """Learning curves, controls and the readout, at single-column width (89 mm).
 
-    from cortexlearn.plotting.style import PALETTE, figure as new_figure, style_context
+    Top: NMSE per iteration, e-prop on ALIF and LIF (one line per seed) and the controls (mean
+    over seeds), on one shared logarithmic NMSE axis. Bottom: the ALIF readout against the target.
+    """
+    from cortexlearn.plotting.style import PALETTE, figure as new_figure, plain_log_ticks, style_context
 
     with style_context():
-        fig = new_figure("double", height=3.2)
-        axes = fig.subplots(1, 3)
+        fig = new_figure("single", height=3.3, layout="constrained")
+        grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1])
+        axes = [fig.add_subplot(grid[0, 0])]
+        axes.append(fig.add_subplot(grid[0, 1], sharey=axes[0]))
+        axes.append(fig.add_subplot(grid[1, :]))
         ax = axes[0]
         for k, name in enumerate(("alif_eprop", "lif_eprop")):
             curve = data.get(f"curve_{name}")
@@ -31,8 +37,9 @@ def figure(data, metrics):
         if data.get("curve_bptt_alif") is not None:
             b = np.asarray(data["curve_bptt_alif"])
             ax.plot(np.arange(1, len(b) + 1), b, color=PALETTE[0], lw=0.8, ls="--", label="BPTT ALIF (NumPy)")
-        ax.set(xscale="log", yscale="log", xlabel="iteration", ylabel="NMSE", title="learning curves")
-        ax.legend()
+        ax.set(xscale="log", yscale="log", xlabel="iteration", ylabel="NMSE")
+        ax.set_title("a  learning curves", loc="left")
+        ax.legend(loc="lower left", fontsize=5, handlelength=1.5, borderaxespad=0.2)
         ax = axes[1]
         for k, name in enumerate(("small_eprop", "small_readout_only", "alif_frozen_readout_symmetric")):
             curve = data.get(f"curve_{name}")
@@ -41,9 +48,12 @@ def figure(data, metrics):
             arr = np.asarray(curve)
             ax.plot(np.arange(1, arr.shape[1] + 1), arr.mean(axis=0), color=PALETTE[k + 3],
                     label=_LABELS[name])
-        ax.set(xscale="log", yscale="log", xlabel="iteration", ylabel="NMSE (mean over seeds)",
-               title="controls")
-        ax.legend()
+        ax.set(xscale="log", yscale="log", xlabel="iteration")
+        ax.set_title("b  controls (mean over seeds)", loc="left")
+        ax.tick_params(labelleft=False)
+        ax.legend(loc="lower left", fontsize=5, handlelength=1.5, borderaxespad=0.2)
+        for a in axes[:2]:  # 1-2-5 labels: minor-decade labels collide at this width
+            plain_log_ticks(a)
         ax = axes[2]
         target = data.get("target")
         out = data.get("output_alif")
@@ -55,23 +65,20 @@ def figure(data, metrics):
                 ax.plot(t, arr[0], color=PALETTE[2], lw=0.6, label="first trial")
                 ax.plot(t, arr[1], color=PALETTE[6], lw=0.8, label="last trial")
         angle = metrics.get("angle_eprop_bptt_final_deg")
-        title = "ALIF readout, seed 0"
+        title = "c  ALIF readout, seed 0"
         if angle is not None and np.isfinite(angle):
-            title += f"\n(e-prop vs BPTT: {angle:.0f}°)"
-        ax.set(xlabel="time step (ms)", ylabel="output", title=title)
-        ax.legend()
-        lo = min(a.get_ylim()[0] for a in axes[:2])  # learning curves and controls: one NMSE scale
-        hi = max(a.get_ylim()[1] for a in axes[:2])
-        for a in axes[:2]:
-            a.set_ylim(lo, hi)
-        fig.tight_layout()
+            title += f" (e-prop vs BPTT: {angle:.0f}°)"
+        ax.set(xlabel="time (ms)", ylabel="output (a.u.)")
+        ax.legend(ncol=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=5, borderaxespad=0.1,
+                  handlelength=1.5)
+        ax.set_title(title, loc="left", pad=10)
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (
         "Bellec et al. 2020, Fig. 2 task: a recurrent network of LIF or adaptive LIF (ALIF) neurons learns "
-        "to produce a 1-s target from frozen Poisson inputs. Left, NMSE of the readout per training "
+        "to produce a 1-s target from frozen Poisson inputs. a, NMSE of the readout per training "
         "iteration (one 1-s trial each), one line per seed, e-prop on ALIF and on LIF (dashed: BPTT on "
-        "the NumPy ALIF reference). Middle, controls, mean over seeds: e-prop and readout-only learning "
-        "in the small network, and ALIF with a frozen readout and symmetric feedback. Left and middle "
-        "share the NMSE axis. Right, target and readout of the ALIF network (seed 0) in the first and "
-        "the last trial, 1-ms steps."))
+        "the NumPy ALIF reference). b, controls, mean over seeds: e-prop and readout-only learning "
+        "in the small network (30 neurons), and ALIF with a frozen readout and symmetric feedback. "
+        "a and b share the NMSE axis. c, target and readout of the ALIF network (seed 0) in the first "
+        "and the last trial, 1-ms steps."))

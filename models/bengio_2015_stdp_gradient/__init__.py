@@ -131,32 +131,35 @@ def figure(data, metrics):
               "rate": "x_pre · dr/dt (filtered rate)", "pair": "pair STDP, Bi & Poo fit"}
     colours = {"voltage": PALETTE[6], "reset_free": PALETTE[1], "rate": PALETTE[5], "pair": PALETTE[0]}
     with style_context():
-        fig = new_figure("double", 2.4)
-        ax0, ax1, ax2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.4, 1.4]})
+        fig = new_figure("single", 3.4, layout="constrained")
+        grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.15])
+        ax0 = fig.add_subplot(grid[0, :])
+        ax1 = fig.add_subplot(grid[1, 0])
+        ax2 = fig.add_subplot(grid[1, 1], sharey=ax1)
         mem = data["membrane"]
         tm = np.asarray(mem["time"])
         ax0.plot(tm, np.asarray(mem.sel(variable="v")), color=PALETTE[6], label="v")
         ax0.plot(tm, np.asarray(mem.sel(variable="u")), color=PALETTE[1], ls="--", label="u (no reset)")
         ax0.set_xlabel("time from post spike (ms)")
-        ax0.set_ylabel("membrane potential (mV)")
-        ax0.legend(loc="upper right")
+        ax0.set_ylabel("membrane\npotential (mV)")
+        ax0.legend(loc="upper left")
         ax0.set_title("a  postsynaptic potential", loc="left")
-        for ax, keys, title in ((ax1, ("pair",), "b  Bi & Poo window (pair STDP)"),
-                                (ax2, ("voltage", "reset_free", "rate"), "c  derivative rule")):
+        for ax, keys, title in ((ax1, ("pair",), "b  pair STDP"), (ax2, ("voltage", "reset_free", "rate"),
+                                                                   "c  derivative rule")):
             ax.axhline(0, color="0.7", lw=0.5)
             ax.axvline(0, color="0.7", lw=0.5)
             for key in keys:
                 y = np.asarray(dw.sel(rule=key))
                 ax.plot(d, y / np.max(np.abs(y)), color=colours[key], label=labels[key])
-            ax.set_xlabel("Δt = t_post − t_pre (ms)")
-            ax.set_ylabel("Δw (normalised)")
-            ax.legend(loc="upper left" if key == "pair" else "lower right")
+            ax.set_xlabel("Δt = t$_\\mathrm{post}$ − t$_\\mathrm{pre}$ (ms)")
+            ax.legend(loc="upper left", fontsize=5, handlelength=1.2, borderaxespad=0.2)
             ax.set_title(title, loc="left")
+        ax1.set_ylabel("Δw (normalised)")
+        ax2.tick_params(labelleft=False)
         zc = metrics.get("zero_crossing_ms", np.nan)
-        ax2.text(0.02, 0.97, f"sign change at {zc:+.2f} ms", transform=ax2.transAxes, va="top")
-        for ax in (ax1, ax2):  # both normalised to their largest |Δw|: one scale
-            ax.set_ylim(-1.1, 1.1)
-        fig.tight_layout()
+        ax2.text(0.98, 0.03, f"sign change\nat {zc:+.2f} ms", transform=ax2.transAxes, ha="right",
+                 va="bottom", fontsize=5)
+        ax1.set_ylim(-1.1, 1.9)  # both normalised to their largest |Δw|: one scale, room for the legend
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (

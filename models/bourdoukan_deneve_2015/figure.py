@@ -16,14 +16,18 @@ def _arr(data, key):
 def draw(data, metrics):
     import matplotlib.pyplot as plt
 
-    from cortexlearn.plotting.style import DOUBLE_COLUMN, style_context
+    from cortexlearn.plotting.style import SINGLE_COLUMN, plain_log_ticks, style_context
 
     modes = [m for m in ("optimal", "learned", "dale") if f"{m}_window_nmse" in data]
     n_rows = max(len(modes), 1)
     with style_context():
-        fig, axes = plt.subplots(n_rows, 4, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.25 * n_rows),
+        # single column: each variant is a 2 x 2 block (before | after, error | weights)
+        fig, grid = plt.subplots(2 * n_rows, 2, figsize=(SINGLE_COLUMN, 2.15 * n_rows),
                                  constrained_layout=True, squeeze=False)
+        axes = np.array([[grid[2 * r, 0], grid[2 * r, 1], grid[2 * r + 1, 0], grid[2 * r + 1, 1]]
+                         for r in range(n_rows)])
         for row, mode in enumerate(modes):
+            axes[row, 1].sharey(axes[row, 0])  # before and after: one scale
             for col, when in enumerate(("before", "after")):
                 ax = axes[row, col]
                 x = data[f"{mode}_x_{when}"]
@@ -34,12 +38,14 @@ def draw(data, metrics):
                 ax.plot(t, np.asarray(x)[:, 1], color="0.5", lw=0.6, label="target $x_2$")
                 ax.plot(t, xh[:, 1], color=MODE_COLOURS[mode], lw=0.6, ls="--", label="network $\\hat x_2$")
                 key = f"{mode}_nmse_{when}_mean" if when == "before" else f"{mode}_nmse_after_mean"
-                ax.set_title(f"{MODE_TITLES[mode]}, {when}: NMSE {metrics.get(key, np.nan):.2f}")
+                ax.set_title(f"{MODE_TITLES[mode]}, {when}: NMSE {metrics.get(key, np.nan):.2f}",
+                             loc="left", fontsize=6)
                 ax.set_xlabel("time (s)")
                 if col == 0:
                     ax.set_ylabel("x")
                 if row == 0 and col == 0:
-                    ax.legend(ncol=2, fontsize=5)
+                    fig.legend(*ax.get_legend_handles_labels(), ncol=4, fontsize=5, handlelength=1.2,
+                               columnspacing=0.8, loc="outside upper center")
             ax = axes[row, 2]
             wn = data[f"{mode}_window_nmse"]
             lt = np.asarray(wn["learning_time"])
@@ -48,7 +54,8 @@ def draw(data, metrics):
             ax.axhline(0.1, color="k", ls=":", lw=0.6)
             ax.set_xlabel("learning time (s)")
             ax.set_ylabel("autonomous NMSE")
-            ax.set_title(f"error over learning ({wn.shape[0]} seeds)")
+            plain_log_ticks(ax, "y")
+            ax.set_title(f"error over learning ({wn.shape[0]} seeds)", loc="left", fontsize=6)
             ax = axes[row, 3]
             if mode == "learned":
                 opt, got, label = _arr(data, "learned_fast_optimal"), _arr(data, "learned_fast_learned"), "fast"
@@ -62,15 +69,15 @@ def draw(data, metrics):
             if mode != "dale":  # Dale magnitudes carry an offset: only the correlation is comparable
                 ax.plot([-lim, lim], [-lim, lim], "k:", lw=0.6)
             ax.set_xlabel("optimal $F(A+\\lambda I)F^T$ (Hz)" if label.startswith("slow") else "optimal $-FF^T$")
-            ax.set_ylabel(f"learned {label} weight")
+            ax.set_ylabel(f"learned {label}")
             r = np.corrcoef(opt[mask], got[mask])[0, 1]
-            ax.set_title(f"{label} weights, r = {r:.3f}")
+            ax.set_title(f"{label} weights, r = {r:.3f}", loc="left", fontsize=6)
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (
         "Bourdoukan & Denève 2015: a spiking network learns a 2-D linear dynamical system. One row per "
-        "variant present (optimal fast weights -FF^T, learned fast weights, Dale's law E/I). First two "
-        "columns: target x (black, grey) and the network's autonomous estimate before and after "
-        "learning (first seed). Third: autonomous NMSE over learning time, one line per seed (dotted: "
-        "0.1). Fourth: learned against optimal weights, one point per synapse, with their "
+        "variant present (optimal fast weights -FF^T, learned fast weights, Dale's law E/I), two rows "
+        "each. Top: target x (black, grey) and the network's autonomous estimate before and after "
+        "learning (first seed; each pair on one scale). Below them: autonomous NMSE over learning time, one line "
+        "per seed (dotted: 0.1), and learned against optimal weights, one point per synapse, with their "
         "correlation r (dotted: equality; not drawn for Dale's law, whose magnitudes carry an offset)."))

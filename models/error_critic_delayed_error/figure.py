@@ -28,27 +28,43 @@ def figure(data, metrics):
     import matplotlib.pyplot as plt
 
     from cortexlearn.plotting.ensemble import plot_ensemble
-    from cortexlearn.plotting.style import DOUBLE_COLUMN, style_context
+    from cortexlearn.plotting.style import SINGLE_COLUMN, style_context, wrap_titles
 
     late, seq = "test_accuracy" in data, "sequence_test_accuracy" in data
     rows = int(late) + int(seq)
     with style_context():
-        fig, grid = plt.subplots(max(rows, 1), 3, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.32 * max(rows, 1)),
-                                 constrained_layout=True, squeeze=False)
+        # single column: per task a 2 x 2 block, final accuracy | correlation over learning curves
+        fig = plt.figure(figsize=(SINGLE_COLUMN, 3.3 * max(rows, 1)), layout="constrained")
+        spec = fig.add_gridspec(2 * max(rows, 1), 2)
+        grid = [[fig.add_subplot(spec[2 * r, 0]), fig.add_subplot(spec[2 * r + 1, :]),
+                 fig.add_subplot(spec[2 * r, 1])] for r in range(max(rows, 1))]
         if late:
             _late_panels(data, grid[0], plot_ensemble)
         if seq:
             _sequence_panels(data, grid[int(late)], plot_ensemble, "def" if late else "abc")
+        for ax in fig.get_axes():
+            if ax.get_title():  # panel titles flush left, like the letters
+                ax.set_title(ax.get_title(), loc="left")
+                ax.set_title("")
+            for text in ax.get_xticklabels():
+                text.set_fontsize(5)
+                if text.get_rotation():  # slanted category names: steeper, so neighbours clear
+                    text.set(rotation=45, ha="right", rotation_mode="anchor")
+            legend = ax.get_legend()
+            if legend is not None:
+                for text in legend.get_texts():
+                    text.set_fontsize(5)
+        wrap_titles(fig, fontsize=6)
     from cortexlearn.plotting.style import set_caption
 
     parts = ["Spiking error critic with late errors, on the network of spiking_feedback_alignment, "
              "MNIST-1D; curves are means over seeds with their range, bars means with one dot per seed."]
     if late:
-        parts.append("Late errors (top row): final test accuracy per delay and variant (dashed: the "
+        parts.append("Late errors (top block): final test accuracy per delay and variant (dashed: the "
                      "error at once), online training accuracy per epoch at the last delay, and the "
                      "critic's correlation with the true error.")
     if seq:
-        parts.append("Sequence task (bottom row): the error of a sequence arrives after its last "
+        parts.append("Sequence task (bottom block): the error of a sequence arrives after its last "
                      "sample; final accuracy per variant, learning curves, and the critics' "
                      "correlation with the costate.")
     return set_caption(fig, " ".join(parts))

@@ -30,13 +30,16 @@ def _curves(ax, da, ylabel):
 
 
 def figure(data, metrics):
+    import textwrap
+
     import matplotlib.pyplot as plt
 
-    from cortexlearn.plotting.style import DOUBLE_COLUMN, style_context
+    from cortexlearn.plotting.style import SINGLE_COLUMN, style_context, wrap_titles
 
     with style_context():
-        fig, axes = plt.subplots(1, 3, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.32),
-                                 constrained_layout=True)
+        fig = plt.figure(figsize=(SINGLE_COLUMN, 3.4), layout="constrained")
+        spec = fig.add_gridspec(2, 2)
+        axes = [fig.add_subplot(spec[0, :]), fig.add_subplot(spec[1, 0]), fig.add_subplot(spec[1, 1])]
         acc = data.get("test_accuracy")
         train = data.get("train_accuracy")
         if acc is not None:
@@ -73,6 +76,20 @@ def figure(data, metrics):
             ax.set_ylim(-0.2, 1.0)
             ax.set_title("c  critic vs true error (dashed: no error)")
             ax.legend(loc="lower right")
+        for ax in axes:
+            for text in ax.get_xticklabels():
+                if text.get_rotation():  # slanted category names: steeper, so neighbours clear
+                    text.set(rotation=45, ha="right", rotation_mode="anchor", fontsize=5.5)
+            if len(ax.get_ylabel()) > 22:  # two lines, so that it fits the panel's height
+                ax.set_ylabel(textwrap.fill(ax.get_ylabel(), 22))
+            if ax.get_title():  # panel titles flush left, like the letters
+                ax.set_title(ax.get_title(), loc="left")
+                ax.set_title("")
+            legend = ax.get_legend()
+            if legend is not None:
+                for text in legend.get_texts():
+                    text.set_fontsize(5)
+        wrap_titles(fig, fontsize=6)
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (

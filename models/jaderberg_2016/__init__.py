@@ -106,19 +106,20 @@ def figure(data, metrics):
     from cortexlearn.reference.plots import color, plot_band, plot_final_points, plot_variant_curves
 
     with style_context():
-        fig = new_figure("double", 2.4)
-        axes = fig.subplots(1, 3)
+        fig = new_figure("single", 3.3, layout="constrained")
+        grid = fig.add_gridspec(2, 2)
+        axes = [fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])]
         plot_variant_curves(data["mlp_test_accuracy"], axes[0], scale=100, ylabel="test accuracy (%)")
-        axes[0].set_title("decoupled MLP, MNIST-1D")
-        axes[0].legend()
+        axes[0].set_title("a  decoupled MLP, MNIST-1D", loc="left")
+        axes[0].legend(fontsize=5, ncol=2)
         length = data["copy_length"]
         for i, label in enumerate(length.coords["variant"].values):
             plot_band(length.coords["batch"].values, length.sel(variant=label).values, ax=axes[1],
                       label=str(label), color=color(i), interval="range")
         axes[1].set_xlabel("batch")
         axes[1].set_ylabel("copy length in training")
-        axes[1].set_title("copy task curriculum")
-        axes[1].legend()
+        axes[1].set_title("b  copy task curriculum", loc="left")
+        axes[1].legend(fontsize=5, handlelength=1.2)
         solved = data["copy_solved_length"]
         labels = list(solved.coords["variant"].values)
         plot_final_points(labels, [solved.sel(variant=v).values for v in labels], axes[2],
@@ -127,15 +128,15 @@ def figure(data, metrics):
         hi = max(a.get_ylim()[1] for a in axes[1:])
         for a in axes[1:]:
             a.set_ylim(lo, hi)
-        fig.tight_layout()
+        axes[2].set_title("c  solved", loc="left")
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (
-        "Jaderberg et al. 2016 (NumPy): left, test accuracy of a decoupled MLP on MNIST-1D per epoch, "
-        "mean over seeds with the 95 % confidence band; middle, the copy length reached in the "
+        "Jaderberg et al. 2016 (NumPy): a, test accuracy of a decoupled MLP on MNIST-1D per epoch, "
+        "mean over seeds with the 95 % confidence band; b, the copy length reached in the "
         "curriculum per training batch, mean over seeds with their range, for truncated BPTT with and "
-        "without a synthetic gradient at each truncation length T; right, the longest sequence solved "
-        "(dots: seeds; bar: mean and range). Middle and right share the length axis."))
+        "without a synthetic gradient at each truncation length T; c, the longest sequence solved "
+        "(dots: seeds; bar: mean and range). b and c share the length axis."))
 
 
 MODEL = Model(

@@ -80,25 +80,29 @@ def figure(data, metrics):
     from cortexlearn.reference.plots import plot_final_points, plot_variant_curves
 
     with style_context():
-        fig = new_figure("double", 2.4)
-        axes = fig.subplots(1, 3)
+        fig = new_figure("single", 4.4, layout="constrained")
+        axes = fig.subplots(3, 1, gridspec_kw={"height_ratios": [1, 1, 1.1]})
         acc = data["test_accuracy"]
         labels = list(acc.coords["variant"].values)
         plot_variant_curves(acc, axes[0], scale=100, ylabel="test accuracy (%)", variants=labels[:3])
-        axes[0].set_title("with batch normalisation")
-        axes[0].legend()
-        plot_variant_curves(data["angle"].sel(layer=1), axes[1], ylabel="update vs BP gradient, layer 1 (deg)",
+        axes[0].set_title("a  with batch norm.", loc="left")
+        axes[0].legend(fontsize=5, handlelength=1.2, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                       borderaxespad=0)
+        plot_variant_curves(data["angle"].sel(layer=1), axes[1], ylabel="angle to BP\ngradient (deg)",
                             variants=labels[1:3] + labels[4:])
-        axes[1].legend(loc="center right")
+        axes[1].set_title("b  layer-1 update", loc="left")
+        axes[1].legend(fontsize=5, handlelength=1.2, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                       borderaxespad=0)
+        axes[1].sharex(axes[0])
         plot_final_points(labels, [acc.sel(variant=v).isel(epoch=-1).values for v in labels], axes[2],
-                          scale=100, ylabel="final test accuracy (%)")
-        fig.tight_layout()
+                          scale=100, ylabel="final test\naccuracy (%)")
+        axes[2].set_title("c  every variant, last epoch", loc="left")
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (
-        "Liao et al. 2016: NumPy rate networks on MNIST-1D. Left, test accuracy per epoch with batch "
-        "normalisation, mean over seeds with the 95 % confidence band; middle, angle between each "
-        "rule's update of the first hidden layer and the backprop gradient; right, final test "
+        "Liao et al. 2016: NumPy rate networks on MNIST-1D. a, test accuracy per epoch with batch "
+        "normalisation, mean over seeds with the 95 % confidence band; b, angle between each "
+        "rule's update of the first hidden layer and the backprop gradient; c, final test "
         "accuracy of every variant (dots: seeds; bar: mean with its 95 % interval)."))
 
 

@@ -91,19 +91,26 @@ def simulate(ctx):
 def figure(data, metrics):
     import matplotlib.pyplot as plt
 
-    from cortexlearn.plotting.style import figure as new_figure, style_context
+    from cortexlearn.plotting.style import figure as new_figure, plain_log_ticks, style_context
     from cortexlearn.reference.plots import color, plot_band, plot_variant_curves
 
     with style_context():
-        fig = new_figure("double", 4.2)
-        axes = fig.subplots(2, 3)
+        fig = new_figure("single", 4.6, layout="constrained")
+        grid = fig.subplots(3, 2)
+        # panels a-f in reading order, three rows of two at single-column width
+        axes = np.array([[grid[0, 0], grid[0, 1], grid[1, 0]], [grid[1, 1], grid[2, 0], grid[2, 1]]])
         plot_variant_curves(data["mnist1d_test_accuracy"], axes[0, 0], scale=100, ylabel="test accuracy (%)")
-        axes[0, 0].set_title("MNIST-1D, 40-100-100-10")
-        axes[0, 0].legend()
+        axes[0, 0].set_title("MNIST-1D, 40-100-100-10", loc="right", fontsize=5.5)
+        axes[0, 0].legend(fontsize=5, handlelength=1.2)
         plot_variant_curves(data["digits_test_accuracy"], axes[0, 1], scale=100, ylabel="test accuracy (%)")
-        axes[0, 1].set_title("digits, 64-100-100-10")
+        axes[0, 1].set_title("digits, 64-100-100-10", loc="right", fontsize=5.5)
         plot_variant_curves(data["teacher_test_error"], axes[0, 2], ylabel="normalised test error", logy=True)
-        axes[0, 2].set_title("linear teacher, 30-20-10")
+        axes[0, 2].set_title("linear teacher, 30-20-10", loc="right", fontsize=5.5)
+        plain_log_ticks(axes[0, 2], "y")
+        lo = min(a.get_ylim()[0] for a in axes[0, :2])  # the two accuracy panels: one scale
+        hi = max(a.get_ylim()[1] for a in axes[0, :2])
+        for a in axes[0, :2]:
+            a.set_ylim(lo, hi)
         for k, key in enumerate(("hidden_angle", "alignment")):
             ax = axes[1, k]
             da = data[f"mnist1d_{key}"].sel(variant="FA")
@@ -112,9 +119,9 @@ def figure(data, metrics):
                           label=f"hidden layer {layer}", color=color(i + 4))
             ax.axhline(90, color="0.6", lw=0.6, ls=":")
             ax.set_xlabel("epoch")
-            ax.legend()
+            ax.legend(fontsize=5, handlelength=1.2)
         axes[1, 0].axhline(45, color="0.6", lw=0.6, ls="--")
-        axes[1, 0].set_ylabel("FA vs BP hidden-unit update (deg)")
+        axes[1, 0].set_ylabel("FA vs BP hidden-\nunit update (deg)")
         axes[1, 1].set_ylabel("angle W vs B (deg)")
         da = data["mnist1d_hidden_angle"].sel(variant="DFA")
         ax = axes[1, 2]
@@ -123,11 +130,14 @@ def figure(data, metrics):
                       label=f"DFA, hidden layer {layer}", color=color(i + 2))
         ax.axhline(90, color="0.6", lw=0.6, ls=":")
         ax.set_xlabel("epoch")
-        ax.set_ylabel("DFA vs BP hidden-unit update (deg)")
-        ax.legend()
+        ax.set_ylabel("DFA vs BP hidden-\nunit update (deg)")
+        ax.legend(fontsize=5, handlelength=1.2)
+        lo = min(a.get_ylim()[0] for a in axes[1])  # three angle panels: one scale in degrees
+        hi = max(a.get_ylim()[1] for a in axes[1])
+        for a in axes[1]:
+            a.set_ylim(lo, hi)
         for ax, letter in zip(axes.flat, "abcdef"):
-            ax.text(-0.25, 1.05, letter, transform=ax.transAxes, fontweight="bold")
-        fig.tight_layout()
+            ax.set_title(letter, loc="left", fontweight="bold")
         from cortexlearn.plotting.style import set_caption
 
         set_caption(fig, (
@@ -135,7 +145,8 @@ def figure(data, metrics):
             "MNIST-1D (a) and digits (b), normalised test error on a linear teacher task (c, log axis), "
             "mean over seeds with the 95 % confidence band, per rule. d, angle between FA's and "
             "backprop's hidden-unit updates per hidden layer (dotted 90 deg, dashed 45 deg); e, angle "
-            "between forward weights W and feedback B; f, the same as d for DFA."))
+            "between forward weights W and feedback B; f, the same as d for DFA. a and b share the "
+            "accuracy axis, d-f the angle axis."))
     return fig
 
 

@@ -91,17 +91,18 @@ def figure(data, metrics):
     from cortexlearn.reference.plots import color, plot_variant_curves
 
     with style_context():
-        fig = new_figure("double", 2.3)
-        axes = fig.subplots(1, 3)
+        fig = new_figure("single", 3.4, layout="constrained")
+        grid = fig.add_gridspec(2, 2)
+        axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])]
         plot_variant_curves(data["zero_init_test_accuracy"], axes[0], scale=100, ylabel="test accuracy (%)")
-        axes[0].set_title("all weights start at zero (shallow: random start)")
-        axes[0].legend()
+        axes[0].set_title("a  zero initial weights", loc="left")
+        axes[0].legend(fontsize=5, handlelength=1.2)
         keys = sorted((k for k in data if k.startswith("depth")), key=lambda k: int(k[5:].split("_")[0]))
         depths = [int(k[5:].split("_")[0]) for k in keys]
         deepest = keys[-1]
         plot_variant_curves(data[deepest], axes[1], scale=100, ylabel="test accuracy (%)")
-        axes[1].set_title(f"{depths[-1]} hidden layers")
-        axes[1].legend()
+        axes[1].set_title(f"b  {depths[-1]} hidden layers", loc="left")
+        axes[1].legend(fontsize=5, handlelength=1.2)
         ax = axes[2]
         for i, rule in enumerate(data[keys[0]].coords["variant"].values):
             finals = np.array([data[k].sel(variant=rule).isel(epoch=-1).values * 100 for k in keys])
@@ -111,19 +112,19 @@ def figure(data, metrics):
                 ax.plot(np.full(len(row), d), row, ".", color=color(i), ms=2)
         ax.set_xticks(depths)
         ax.set_xlabel("hidden layers")
-        ax.set_ylabel("final test accuracy (%)")
-        ax.legend()
+        ax.set_ylabel("final test\naccuracy (%)")
+        ax.set_title("c  depth", loc="left")
+        ax.legend(fontsize=5, handlelength=1.2, ncol=2)
         lo = min(a.get_ylim()[0] for a in axes)  # three accuracy panels: one scale
         hi = max(a.get_ylim()[1] for a in axes)
         for a in axes:
             a.set_ylim(lo, hi)
-        fig.tight_layout()
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (
         "Nøkland 2016: NumPy rate networks on MNIST-1D, test accuracy per epoch, mean over seeds with "
-        "the 95 % confidence band. Left, every weight starts at zero (the shallow readout from a random "
-        "start); middle, the deepest network; right, final accuracy against the number of hidden "
+        "the 95 % confidence band. a, every weight starts at zero (the shallow readout from a random "
+        "start); b, the deepest network; c, final accuracy against the number of hidden "
         "layers (line: mean; dots: seeds). All panels share the accuracy axis."))
 
 

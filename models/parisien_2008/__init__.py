@@ -75,11 +75,12 @@ def _simulate(ctx):
 def _figure(data, metrics):
     import matplotlib.pyplot as plt
 
-    from cortexlearn.plotting.style import DOUBLE_COLUMN, EXCITATORY, INHIBITORY, style_context
+    from cortexlearn.plotting.style import EXCITATORY, INHIBITORY, SINGLE_COLUMN, style_context
 
     with style_context():
-        fig, axes = plt.subplots(1, 3, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.3), constrained_layout=True)
-        for ax, kind, title in ((axes[0], "ch", "communication channel"), (axes[1], "in", "integrator")):
+        fig, axes = plt.subplots(3, 1, figsize=(SINGLE_COLUMN, 4.4), constrained_layout=True,
+                                 gridspec_kw={"height_ratios": [1, 1, 0.8]})
+        for ax, kind, title in ((axes[0], "ch", "a  communication channel"), (axes[1], "in", "b  integrator")):
             t = np.asarray(data[f"{kind}_target"]["time"])
             ax.plot(t, np.asarray(data[f"{kind}_input"]), color="0.7", lw=0.6, label="input")
             ax.plot(t, np.asarray(data[f"{kind}_target"]), color="k", lw=1.0, label="ideal")
@@ -89,8 +90,9 @@ def _figure(data, metrics):
                     label=f"Dale (RMSE {metrics.get('rmse_' + kind + 'd', np.nan):.3f})")
             ax.set_xlabel("time (s)")
             ax.set_ylabel("decoded value")
-            ax.set_title(title)
-            ax.legend(fontsize=5)
+            ax.set_title(title, loc="left")
+            ax.legend(fontsize=5, loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2,
+                      handlelength=1.2)
         ax = axes[2]
         w = np.asarray(data["chd_excitatory_weights"])
         ax.hist(w.ravel(), bins=40, color=EXCITATORY, alpha=0.8, label="E → B (after transform)")
@@ -98,8 +100,11 @@ def _figure(data, metrics):
                 label="interneurons → B")
         ax.set_xlabel("weight magnitude (current·s)")
         ax.set_ylabel("synapses")
-        ax.set_title("all weights non-negative")
-        ax.legend(fontsize=5)
+        ax.set_title("c  Dale's law: all weights non-negative", loc="left")
+        ax.legend(fontsize=5, loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2,
+                  handlelength=1.2)
+        # a and b keep their own value axes: b's input (the integrand) is ten times the decoded value
+        axes[0].sharex(axes[1])
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (

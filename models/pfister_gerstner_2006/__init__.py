@@ -109,7 +109,7 @@ def figure(data, metrics):
     dw = data["weight_change"]
     f = np.asarray(dw["frequency"])
     with style_context():
-        fig = new_figure("double", 2.3)
+        fig = new_figure("single", 2.3, layout="constrained")
         axes = fig.subplots(1, 2, sharey=True)
         for ax, rule, title in zip(axes, ("triplet", "pair"), ("a  triplet rule (minimal)", "b  pair rule")):
             ax.axhline(0, color="0.7", lw=0.5)
@@ -118,9 +118,8 @@ def figure(data, metrics):
                 ax.plot(f, y, "o-", color=colour, label=f"Δt = {lag:+.0f} ms")
             ax.set_xlabel("pairing frequency (Hz)")
             ax.set_title(title, loc="left")
-            ax.legend(loc="upper left")
-        axes[0].set_ylabel("Δw / w after the pairings (%)")
-        fig.tight_layout()
+        axes[0].set_ylabel("Δw / w after pairings (%)")
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=5.5)
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (

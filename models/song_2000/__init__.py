@@ -126,11 +126,13 @@ def simulate(ctx):
 
 
 def figure(data, metrics):
-    from cortexlearn.plotting.style import PALETTE, figure as new_figure, style_context
+    from cortexlearn.plotting.style import PALETTE, figure as new_figure, plain_log_ticks, style_context
 
     with style_context():
-        fig = new_figure("double", 2.3)
-        ax0, ax1, ax2 = fig.subplots(1, 3)
+        fig = new_figure("single", 3.4, layout="constrained")
+        grid = fig.add_gridspec(2, 2)
+        ax0 = fig.add_subplot(grid[0, :])
+        ax1, ax2 = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
         nb = data["near_bounds"]
         colours = (PALETTE[2], PALETTE[5], PALETTE[6])
         for r, colour in zip(np.asarray(nb["input_rate"]), colours):
@@ -138,19 +140,19 @@ def figure(data, metrics):
                      label=f"{r:.0f} Hz")
         ax0.axhline(0.4, color="0.6", lw=0.5, ls=":")
         ax0.set_xlabel("time (s)")
-        ax0.set_ylabel("weights within 10 % of a bound")
+        ax0.set_ylabel("fraction of weights\nwithin 10 % of a bound")
         ax0.set_title("a  additive STDP", loc="left")
-        ax0.legend(loc="lower right", title="input rate")
+        ax0.legend(loc="lower right", title="input rate", fontsize=5, title_fontsize=5, ncol=3)
         fw = data["final_weights"]
         bins = np.linspace(0, 1, 26)
         ax1.hist(np.asarray(fw.sel(condition="additive 20 Hz")), bins=bins, color=PALETTE[5], alpha=0.8,
                  label="additive")
         ax1.hist(np.asarray(fw.sel(condition="multiplicative 20 Hz")), bins=bins, color=PALETTE[1],
                  alpha=0.7, label="multiplicative")
-        ax1.set_xlabel("w / g_max (end, 20 Hz inputs)")
+        ax1.set_xlabel("w / g$_\\mathrm{max}$ at the end")
         ax1.set_ylabel("synapses")
-        ax1.set_title("b  final weights", loc="left")
-        ax1.legend(loc="upper center")
+        ax1.set_title("b  final weights, 20 Hz", loc="left")
+        ax1.legend(loc="upper center", fontsize=5, handlelength=1.2)
         rates = data["output_rate"]
         x = np.asarray(rates["input_rate"])
         ax2.plot(x, np.asarray(rates.sel(plasticity="additive")), "o-", color=PALETTE[5], label="additive STDP")
@@ -158,9 +160,9 @@ def figure(data, metrics):
         ax2.set_xlabel("input rate (Hz)")
         ax2.set_yscale("log")
         ax2.set_ylabel("output rate (Hz)")
+        plain_log_ticks(ax2, "y")
         ax2.set_title("c  rate regulation", loc="left")
-        ax2.legend(loc="upper left")
-        fig.tight_layout()
+        ax2.legend(loc="upper left", fontsize=5, handlelength=1.5)
     from cortexlearn.plotting.style import set_caption
 
     n_syn = int(np.asarray(fw.sel(condition="additive 20 Hz")).size)

@@ -51,27 +51,28 @@ def _raster(ax, data, window, title):
 def figure(data, metrics):
     import matplotlib.pyplot as plt
 
-    try:
-        from cortexlearn.plotting.style import style_context, DOUBLE_COLUMN
-    except ImportError:  # pragma: no cover
-        import contextlib
-        style_context, DOUBLE_COLUMN = contextlib.nullcontext, 7.2
+    from cortexlearn.plotting.style import SINGLE_COLUMN, style_context, wrap_titles
+
     with style_context():
-        fig, axes = plt.subplots(2, 3, figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN * 0.62),
-                                 constrained_layout=True)
+        grid = plt.subplots(3, 2, figsize=(SINGLE_COLUMN, 4.8), constrained_layout=True)[1]
+        fig = grid[0, 0].figure
+        # panels a-f in reading order, three rows of two at single-column width
+        axes = np.array([[grid[0, 0], grid[0, 1], grid[1, 0]], [grid[1, 1], grid[2, 0], grid[2, 1]]])
         acc = data.get("test_accuracy")
         if acc is not None:
             _curves(axes[0, 0], acc, "mnist1d").set_title("a  MNIST-1D (Dale; dashed: Dale off)")
             if np.any(np.asarray(acc.dataset) == "digits"):
                 _curves(axes[0, 1], acc, "digits").set_title("b  digits (Dale)")
-                axes[0, 1].legend(loc="upper right")
+                axes[0, 1].legend(loc="upper right", fontsize=5)
+            else:  # no digits run: no empty panel
+                axes[0, 1].set_axis_off()
             off = np.nonzero(~np.asarray(acc.dale, dtype=bool)
                              & (np.asarray(acc.dataset) == "mnist1d"))[0]
             for n, k in enumerate(off):  # Dale's law off: dashed, on the MNIST-1D panel
                 axes[0, 0].plot(acc.epoch.values, 100 - acc.values[k], ls="--", lw=0.6,
                                 color=COLORS.get(str(acc.rule.values[k])),
                                 label="FA, Dale off" if n == 0 else None)
-            axes[0, 0].legend(loc="upper right")
+            axes[0, 0].legend(loc="upper right", fontsize=5)
         ang = data.get("angle")
         if ang is not None:
             ax = axes[0, 2]
@@ -85,12 +86,16 @@ def figure(data, metrics):
             ax.axhline(60, color="0.6", lw=0.5, ls="--")
             ax.set_ylim(0, 120)
             ax.set_xlabel("epoch")
-            ax.set_ylabel("hidden error vs weight transport (deg)")
+            ax.set_ylabel("hidden error vs\nweight transport (deg)")
+            ax.legend(loc="lower right", fontsize=5)
             ax.set_title("c  alignment in the circuit")
         win = data.get("raster_windows")
         if win is not None:
             _raster(axes[1, 0], data, np.asarray(win.values[0]), "d  before learning (3 trials)")
             _raster(axes[1, 1], data, np.asarray(win.values[1]), "e  after learning (3 test trials)")
+            top = max(axes[1, 0].get_ylim()[1], axes[1, 1].get_ylim()[1])  # d and e: the same neurons
+            for a in (axes[1, 0], axes[1, 1]):
+                a.set_ylim(-1, top)
         ax = axes[1, 2]
         names, spk, ref, cols = [], [], [], []
         for key in ("fa", "dfa", "ss", "wt", "readout"):
@@ -106,14 +111,19 @@ def figure(data, metrics):
         nod = [metrics.get(f"mnist1d_nodale_{k}_accuracy_mean", np.nan) for k in names]
         ax.scatter(x - 0.2, nod, marker="_", color="k", s=40, label="spiking, Dale off", zorder=3)
         ax.set_xticks(x, names)
-        ax.set_ylabel("MNIST-1D test accuracy (%)")
+        ax.set_ylabel("MNIST-1D test\naccuracy (%)")
         ax.set_title("f  final accuracy")
-        ax.legend(loc="lower right")
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=5.5)
         if acc is not None and np.any(np.asarray(acc.dataset) == "digits"):  # a and b: one scale
             lo = min(axes[0, 0].get_ylim()[0], axes[0, 1].get_ylim()[0])
             hi = max(axes[0, 0].get_ylim()[1], axes[0, 1].get_ylim()[1])
             for a in (axes[0, 0], axes[0, 1]):
                 a.set_ylim(lo, hi)
+        for ax in axes.flat:
+            if ax.get_title():  # panel titles flush left, like the letters
+                ax.set_title(ax.get_title(), loc="left")
+                ax.set_title("")
+        wrap_titles(fig, fontsize=6)
     from cortexlearn.plotting.style import set_caption
 
     n_seeds = int(metrics.get("n_seeds", 0) or 0)

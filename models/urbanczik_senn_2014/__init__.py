@@ -180,35 +180,39 @@ def simulate(ctx):
 
 
 def figure(data, metrics):
-    from cortexlearn.plotting.style import figure as new_figure, style_context
+    from cortexlearn.plotting.style import figure as new_figure, plain_log_ticks, style_context
 
     tr = data["traces"]
     t = np.asarray(tr["time"])
     half = t.size // 2
     with style_context():
-        fig = new_figure("double", 2.4)
-        axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.3, 1.3, 1]})
-        for ax, sl, title in ((axes[0], slice(0, half), "first repetition (before learning)"),
-                              (axes[1], slice(half, None), "held-out repetition (after learning)")):
+        fig = new_figure("single", 3.3, layout="constrained")
+        grid = fig.add_gridspec(2, 2, height_ratios=[1.2, 1])
+        axes = [fig.add_subplot(grid[0, 0])]
+        axes += [fig.add_subplot(grid[0, 1], sharey=axes[0]), fig.add_subplot(grid[1, :])]
+        for ax, sl, title in ((axes[0], slice(0, half), "a  first repetition"),
+                              (axes[1], slice(half, None), "b  held-out repetition")):
             tt = (t[sl] - t[sl][0]) * 1e3
             ax.plot(tt, np.asarray(tr.sel(signal="U")[sl]), color="0.75", lw=0.6, label="U (soma)")
             ax.plot(tt, np.asarray(tr.sel(signal="U_M")[sl]), color="#D55E00", lw=1.2, label="U_M (teacher)")
             ax.plot(tt, np.asarray(tr.sel(signal="V_w*")[sl]), color="#0072B2", lw=1.2, ls="--",
                     label="V_w* (dendritic prediction)")
             ax.set_xlabel("time in pattern (ms)")
-            ax.set_title(title, fontsize=7)
+            ax.set_title(title, loc="left", fontsize=6.5)
         axes[0].set_ylabel("potential (mV)")
-        axes[0].legend(loc="lower left", fontsize=6)
+        axes[1].tick_params(labelleft=False)
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncol=3, fontsize=5,
+                   handlelength=1.5)
         rmse = data["rmse"]
         on, off = int(rmse.attrs.get("teacher_on", 0)), int(rmse.attrs.get("teacher_off", 0))
         axes[2].axvspan(on - 0.5, off - 0.5, color="0.92", lw=0)
         axes[2].text(0.5 * (on + off), float(np.nanmax(rmse)), "teacher on", ha="center", va="top", fontsize=6)
         axes[2].semilogy(np.asarray(rmse["repetition"]), np.asarray(rmse), "o-", ms=2, color="#0072B2")
         axes[2].set_xlabel("repetition")
-        axes[2].set_ylabel("RMS(V_w* - U_M) (mV)")
-        axes[2].set_title(f"error / {metrics.get('error_reduction', np.nan):.1f}, "
-                          f"r = {metrics.get('corr_heldout', np.nan):.3f}", fontsize=7)
-        fig.tight_layout()
+        axes[2].set_ylabel("RMS(V_w* − U_M)\n(mV)")
+        plain_log_ticks(axes[2], "y")
+        axes[2].set_title(f"c  error / {metrics.get('error_reduction', np.nan):.1f}, "
+                          f"r = {metrics.get('corr_heldout', np.nan):.3f} (held out)", loc="left", fontsize=6.5)
     from cortexlearn.plotting.style import set_caption
 
     n_inputs = int(np.asarray(data["weights"]).size)
@@ -216,7 +220,7 @@ def figure(data, metrics):
         f"Urbanczik & Senn 2014, Fig. 1: one two-compartment neuron whose {n_inputs} dendritic synapses "
         "learn, driven by a repeated pattern of frozen Poisson trains. a, b, the first and the last "
         "(held-out, teacher off) repetition: somatic potential U (grey), the teacher's matching "
-        "potential U_M (orange) and the dendritic prediction V_w* (dashed). c, RMS difference between "
+        "potential U_M (orange) and the dendritic prediction V_w* (dashed), on one potential axis. c, RMS difference between "
         "V_w* and U_M per repetition (grey band: teacher on), sampled every 1 ms."))
 
 

@@ -97,8 +97,10 @@ def figure(data, metrics):
     from cortexlearn.plotting.style import EXCITATORY, INHIBITORY, figure as new_figure, style_context
 
     with style_context():
-        fig = new_figure("double", 2.2)
-        ax0, ax1, ax2 = fig.subplots(1, 3)
+        fig = new_figure("single", 3.3, layout="constrained")
+        grid = fig.add_gridspec(2, 2)
+        ax0 = fig.add_subplot(grid[0, :])
+        ax1, ax2 = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
         pr = data["population_rate"]
         tt = np.asarray(pr["time"])
         ax0.plot(tt, np.asarray(pr.sel(population="E")), color=EXCITATORY, label="E")
@@ -109,7 +111,7 @@ def figure(data, metrics):
         ax0.yaxis.set_minor_formatter(plt.NullFormatter())
         ax0.set_xlabel("time (s)")
         ax0.set_ylabel("population rate (Hz)")
-        ax0.legend(loc="upper right")
+        ax0.legend(loc="upper right", ncol=2)
         ax0.set_title("a  rates approach ρ0 = 3 Hz", loc="left")
         w = data["mean_ie_weight"]
         ax1.plot(np.asarray(w["time"]), np.asarray(w), color=INHIBITORY)
@@ -121,8 +123,7 @@ def figure(data, metrics):
         ax2.axvline(0.8, color="0.5", ls=":", lw=0.6)
         ax2.set_xlabel("CV of ISIs (E, final window)")
         ax2.set_ylabel("neurons")
-        ax2.set_title(f"c  irregular firing (mean {metrics.get('cv_isi_e', float('nan')):.2f})", loc="left")
-        fig.tight_layout()
+        ax2.set_title(f"c  CV, mean {metrics.get('cv_isi_e', float('nan')):.2f}", loc="left")
     from cortexlearn.plotting.style import set_caption
 
     bin_s = float(tt[1] - tt[0]) if tt.size > 1 else float("nan")

@@ -70,8 +70,9 @@ def figure(data, metrics):
     from cortexlearn.reference.plots import color, plot_band, plot_final_points
 
     with style_context():
-        fig = new_figure("double", 2.4)
-        axes = fig.subplots(1, 3)
+        fig = new_figure("single", 3.4, layout="constrained")
+        grid = fig.add_gridspec(2, 2)
+        axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, :]), fig.add_subplot(grid[0, 1])]
         length, bits = data["length"], data["bits"]
         labels = list(length.coords["variant"].values)
         for i, label in enumerate(labels):
@@ -81,26 +82,28 @@ def figure(data, metrics):
                       label=str(label), color=color(i), lw=0.5, interval="range")
         axes[0].set_xlabel("batch")
         axes[0].set_ylabel("copy length in training")
-        axes[0].legend()
+        axes[0].set_title("a  curriculum", loc="left")
         axes[1].set_xlabel("batch")
         axes[1].set_ylabel("error (bits per symbol)")
         axes[1].axhline(0.15, color="0.6", lw=0.6, ls="--")
+        axes[1].set_title("c  error", loc="left")
+        axes[1].legend(fontsize=5, handlelength=1.2)
         solved = data["solved_length"]
         plot_final_points(labels, [solved.sel(variant=v).values for v in labels], axes[2],
                           ylabel="longest sequence solved", interval="range")
+        axes[2].set_title("b  solved", loc="left")
         lo = min(axes[0].get_ylim()[0], axes[2].get_ylim()[0])  # lengths: one scale
         hi = max(axes[0].get_ylim()[1], axes[2].get_ylim()[1])
         for a in (axes[0], axes[2]):
             a.set_ylim(lo, hi)
-        fig.tight_layout()
     from cortexlearn.plotting.style import set_caption
 
     return set_caption(fig, (
-        "Werbos 1992 error critic on the copy task (NumPy LSTM): left, copy length reached in the "
-        "curriculum per training batch; middle, error in bits per symbol (dashed: 0.15, 'solved'); "
+        "Werbos 1992 error critic on the copy task (NumPy LSTM): a, copy length reached in the "
+        "curriculum per training batch; c, error in bits per symbol (dashed: 0.15, 'solved'); "
         "both mean over seeds with their range, for truncated BPTT alone and with a boundary critic "
-        "(bootstrapped or not). Right, the longest sequence solved (dots: seeds; bar: mean and "
-        "range). Left and right share the length axis."))
+        "(bootstrapped or not). b, the longest sequence solved (dots: seeds; bar: mean and "
+        "range). a and b share the length axis."))
 
 
 MODEL = Model(
