@@ -1,7 +1,8 @@
 """Jaderberg et al. (2016): decoupled neural interfaces using synthetic gradients.
 
-(a) A decoupled 40-100-100-10 MLP on MNIST-1D: each hidden layer learns at once from a linear
-synthetic-gradient module, conditioned on the label or not, against backprop. (b) The copy task:
+(a) A decoupled 40-100-100-10 MLP on MNIST-1D (ReLU, batch-normalised hidden layers): each hidden
+layer learns at once from a linear synthetic-gradient module, conditioned on the label or not,
+against backprop. (b) The copy task:
 an LSTM trained by truncated BPTT with and without a synthetic gradient at the truncation
 boundary (bootstrapped, discount ``copy_discount``, with a divergence guard), at truncations
 T = 3 and 5; the longest sequence solved under a curriculum. NumPy reference (no Brian2).
@@ -17,18 +18,23 @@ from cortexlearn.reference.experiments import Variant, run_copy_variants, run_va
 from cortexlearn.reference.rnn import CopyConfig
 
 PARAMETERS = (
-    Parameter("n_seeds", 5, "seeds of the MLP comparison", "chosen (every figure averages >= 5 seeds)", quick=2,
-              domain="integer>=1"),
+    Parameter("n_seeds", 10, "seeds of the MLP comparison",
+              "chosen (the 'within 5 points' check is judged by its 95 % bound over seeds; 5 seeds gave "
+              "an upper bound of 5.8 at a mean of 4.0, README)", quick=2, domain="integer>=1"),
     Parameter("epochs", 60, "MLP training epochs", "as lillicrap_2016", quick=2, domain="integer>=1"),
     Parameter("learning_rate", 1e-2, "Adam step size of the MLPs (cosine decay)", "as lillicrap_2016",
               domain="nonnegative"),
+    Parameter("batch_norm", True, "batch-normalise each hidden pre-activation (BP and SG alike)",
+              "Czarnecki et al. 2017 (synthetic gradients on MNIST in ReLU networks with batch "
+              "normalisation); seeds 0-9: BP - conditioned SG 4.5 points with it, 5.0 without (README)"),
     Parameter("weight_decay", 0.5, "decoupled weight decay of the MLPs", "as lillicrap_2016",
               domain="nonnegative"),
     Parameter("sg_learning_rate", 3e-2, "Adam step size of the synthetic-gradient modules",
-              "tuned on MNIST-1D, seed 0: 1e-3 collapsed, 1e-2 55 %, 3e-2 63 %, 1e-1 53 % (README)",
+              "tuned on MNIST-1D without batch normalisation: seed 0, 1e-3 collapsed, 1e-2 55 %, 3e-2 63 %, "
+              "1e-1 53 %; seeds 0-4, 2e-2 63.4 %, 3e-2 63.9 %, 5e-2 62.6 % (README)",
               domain="nonnegative"),
-    Parameter("copy_seeds", 2, "seeds per copy-task configuration", "chosen (>= 2 seeds; each copy-task run takes minutes)", quick=1,
-              domain="integer>=1"),
+    Parameter("copy_seeds", 2, "seeds per copy-task configuration (0: the MLP comparison only)",
+              "chosen (>= 2 seeds; each copy-task run takes minutes)", quick=1, domain="integer>=0"),
     Parameter("copy_steps", 8000, "training batches per copy-task run",
               "streamed T=5 critics reached length 5 at batch ~3000 and solved it by ~5500 (README)", quick=60,
               domain="integer>=1"),
@@ -53,7 +59,7 @@ def simulate(ctx):
     seeds = list(range(ctx.seed, ctx.seed + p["n_seeds"]))
     ctx.seeds_used = list(seeds)
     sg = lambda cond: (("conditioned", cond), ("learning_rate", p["sg_learning_rate"]))
-    relu = (("activation", "relu"),)
+    relu = (("activation", "relu"), ("batch_norm", bool(p["batch_norm"])))
     variants = (Variant("BP", "backprop", network=relu),
                 Variant("SG, label-conditioned", "synthetic", sg(True), network=relu),
                 Variant("SG, unconditioned", "synthetic", sg(False), network=relu))
@@ -71,6 +77,10 @@ def simulate(ctx):
     metrics.update(summarise(final["BP"] - final["SG, label-conditioned"], "bp_minus_sg_conditioned"))
     metrics.update(summarise(final["BP"] - final["SG, unconditioned"], "bp_minus_sg_unconditioned"))
 
+    ctx.log.extend(log)
+    if p["copy_seeds"] == 0:  # the MLP comparison only; the copy-task checks then have no value
+        metrics["diverged_runs"] = float(len(log))
+        return metrics
     configs = {}
     for T in (int(t) for t in str(p["truncations"]).split(",") if t.strip()):
         common = dict(truncation=T, steps=p["copy_steps"], critic_learning_rate=p["critic_learning_rate"],
@@ -80,7 +90,8 @@ def simulate(ctx):
     copy_seeds = list(range(ctx.seed, ctx.seed + p["copy_seeds"]))
     ctx.seeds_used = sorted(set(seeds) | set(copy_seeds))
     copy = run_copy_variants(configs, copy_seeds, progress=lambda j: ctx.progress(j, "copy task"))
-    log += copy.pop("diverged")
+    copy_log = copy.pop("diverged")
+    ctx.log.extend(copy_log)
     for key, value in copy.items():
         ctx.record(f"copy_{key}", value)
     for label in configs:
@@ -96,8 +107,7 @@ def simulate(ctx):
             paired = copy["solved_length"].sel(variant=label.replace(" + SG", "")).values
             with np.errstate(divide="ignore", invalid="ignore"):
                 metrics[f"copy_{base_tag}_ratio_per_seed"] = [float(v) for v in solved / paired]
-    ctx.log.extend(log)
-    metrics["diverged_runs"] = float(len(log))
+    metrics["diverged_runs"] = float(len(log) + len(copy_log))
     return metrics
 
 
@@ -106,12 +116,22 @@ def figure(data, metrics):
     from cortexlearn.reference.plots import color, plot_band, plot_final_points, plot_variant_curves
 
     with style_context():
-        fig = new_figure("single", 3.3, layout="constrained")
-        grid = fig.add_gridspec(2, 2)
-        axes = [fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])]
+        has_copy = "copy_length" in data
+        fig = new_figure("single", 3.3 if has_copy else 1.9, layout="constrained")
+        if has_copy:
+            grid = fig.add_gridspec(2, 2)
+            axes = [fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])]
+        else:  # copy_seeds = 0: the MLP comparison only
+            axes = [fig.subplots(1, 1)]
         plot_variant_curves(data["mlp_test_accuracy"], axes[0], scale=100, ylabel="test accuracy (%)")
         axes[0].set_title("a  decoupled MLP, MNIST-1D", loc="left")
         axes[0].legend(fontsize=5, ncol=2)
+        if not has_copy:
+            from cortexlearn.plotting.style import set_caption
+
+            return set_caption(fig, (
+                "Jaderberg et al. 2016 (NumPy): test accuracy of a decoupled MLP on MNIST-1D per "
+                "epoch, mean over seeds with the 95 % confidence band (copy task not run)."))
         length = data["copy_length"]
         for i, label in enumerate(length.coords["variant"].values):
             plot_band(length.coords["batch"].values, length.sel(variant=label).values, ax=axes[1],
