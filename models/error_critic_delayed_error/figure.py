@@ -56,7 +56,7 @@ def figure(data, metrics):
                      "error at once), online training accuracy per epoch at the last delay, and the "
                      "critic's correlation with the true error.")
     if seq:
-        parts.append("Sequence task (bottom row): the error of a sequence arrives after its last "
+        parts.append("Sequence task (next row): the error of a sequence arrives after its last "
                      "sample; final accuracy per variant, learning curves, and the critics' "
                      "correlation with the costate.")
     if chain:
