@@ -84,6 +84,16 @@ def test_quick_run_writes_results(tmp_path):
         [seq_final["critic_bootstrap"] - seq_final["end_only"]])
     for v in ("critic_no_bootstrap", "critic_bootstrap"):
         assert np.isfinite(m[f"seq_{v}_correlation_final"])
+    # the chain task (Markov classes): its own sessions, the two critics compared by seed
+    chain = data["chain_test_accuracy"]
+    chain_final = dict(zip(map(str, chain.sequence_variant.values), chain.values[:, -1]))
+    assert set(chain_final) == {"immediate", "end_only", "critic_no_bootstrap", "critic_bootstrap"}
+    assert m["chain_critic_bootstrap_minus_critic_no_bootstrap_per_seed"] == pytest.approx(
+        [chain_final["critic_bootstrap"] - chain_final["critic_no_bootstrap"]])
+    corr = data["chain_correlation"]
+    sel = {str(v): float(c) for v, c in zip(corr.sequence_variant.values, corr.values[:, -1])}
+    assert m["chain_correlation_bootstrap_minus_no_bootstrap_per_seed"] == pytest.approx(
+        [sel["critic_bootstrap"] - sel["critic_no_bootstrap"]], abs=1e-6)  # a small difference
     # quick runs are smoke tests: reported, never judged; the seed count is on each row
     rows = json.load(open(os.path.join(out, "metrics.json")))["checks"]
     assert all(r["passed"] is None and r["n_seeds"] == 1 for r in rows)
@@ -101,3 +111,58 @@ def test_sequence_settings_are_checked():
     with pytest.raises(SpecError, match="sequence_leak"):
         cortexlearn.run("error_critic_delayed_error", quick=True, target="numpy", progress=False,
                         figure=False, tasks="sequence", sequence_leak=1.0)
+
+
+@pytest.mark.parametrize("stay", [0.0, 0.75, 1.0])
+def test_chain_classes_follow_the_markov_chain(stay):
+    """The chain task's sequences: the next class is the present one with probability ``stay``,
+    else its successor (c + 1) mod 10, never any other; first classes uniform; every sample of
+    its class; the same sequences for the same seed."""
+    from cortexlearn.models.error_critic_delayed_error.sequence import group_markov
+
+    labels = np.random.default_rng(1).integers(0, 10, 3000)
+    seqs = group_markov(labels, 4, stay, np.random.default_rng(7))
+    assert seqs.shape == (750, 4)
+    np.testing.assert_array_equal(seqs, group_markov(labels, 4, stay, np.random.default_rng(7)))
+    cls = labels[seqs]
+    step = (cls[:, 1:] - cls[:, :-1]) % 10
+    assert set(np.unique(step)) <= {0, 1}
+    n = step.size  # 2,250 transitions: the frequency of "stay" within 4 binomial sd
+    assert abs(np.mean(step == 0) - stay) <= 4 * np.sqrt(stay * (1 - stay) / n) + 1e-12
+    counts = np.bincount(cls[:, 0], minlength=10)  # first classes: uniform (chi-square, 9 dof)
+    expected = len(seqs) / 10
+    assert np.sum((counts - expected) ** 2 / expected) < 27.9  # p = 0.001
+    # samples are used once before any is repeated (each class cycles through its samples)
+    for c in range(10):
+        used = seqs[cls == c]
+        k = min(len(used), np.sum(labels == c))
+        assert len(np.unique(used[:k])) == k
+
+
+def test_chain_is_tested_on_independent_samples():
+    """Training sequences of the chain task follow the chain; the test presentations are the
+    test set in random order (no class dependence to exploit), learning off."""
+    from cortexlearn.models.error_critic_delayed_error.sequence import sequence_schedule
+
+    rng = np.random.default_rng(3)
+    xtr, ytr = rng.normal(size=(400, 40)), rng.integers(0, 10, 400)
+    xte, yte = rng.normal(size=(200, 40)), rng.integers(0, 10, 200)
+    from brian2 import ms
+
+    p = dict(epochs=2, sequence_classes="markov", chain_stay=0.9, test_every_epoch=False, max_rate=100.0,
+             x_max=2.0, output_target_count=5.0, presentation=20 * ms)
+    sched, _, labels, position = sequence_schedule((xtr, ytr, xte, yte), 0, p, 4)
+    tr, te = sched.source == 0, sched.source == 1
+    assert not sched.learning[te].any() and sched.learning[tr].all()
+    cls = labels[tr].reshape(-1, 4)
+    stay_train = np.mean(cls[:, 1:] == cls[:, :-1])
+    assert stay_train > 0.8
+    assert sorted(sched.sample[te]) == list(range(200))
+    test_cls = labels[te].reshape(-1, 4)
+    assert np.mean(test_cls[:, 1:] == test_cls[:, :-1]) < 0.25  # ~0.1 for independent classes
+    from cortexlearn.models.error_critic_delayed_error.sequence import group_markov
+
+    with pytest.raises(SpecError, match="stay probability"):
+        group_markov(ytr, 4, 1.5, rng)
+    with pytest.raises(SpecError, match="every class"):
+        group_markov(np.zeros(8, int), 4, 0.5, rng)

@@ -31,17 +31,25 @@ def figure(data, metrics):
     from cortexlearn.plotting.style import SINGLE_COLUMN, style_context, wrap_titles
 
     late, seq = "test_accuracy" in data, "sequence_test_accuracy" in data
-    rows = int(late) + int(seq)
+    chain = "chain_test_accuracy" in data
+    rows = int(late) + int(seq) + int(chain)
+    letters = iter(("abc", "def", "ghi"))
     with style_context():
         # single column: per task a 2 x 2 block, final accuracy | correlation over learning curves
         fig = plt.figure(figsize=(SINGLE_COLUMN, 3.3 * max(rows, 1)), layout="constrained")
         spec = fig.add_gridspec(2 * max(rows, 1), 2)
         grid = [[fig.add_subplot(spec[2 * r, 0]), fig.add_subplot(spec[2 * r + 1, :]),
                  fig.add_subplot(spec[2 * r, 1])] for r in range(max(rows, 1))]
+        row = 0
         if late:
             _late_panels(data, grid[0], plot_ensemble)
+            next(letters)
+            row += 1
         if seq:
-            _sequence_panels(data, grid[int(late)], plot_ensemble, "def" if late else "abc")
+            _sequence_panels(data, grid[row], plot_ensemble, next(letters))
+            row += 1
+        if chain:
+            _sequence_panels(data, grid[row], plot_ensemble, next(letters), name="chain")
         for ax in fig.get_axes():
             if ax.get_title():  # panel titles flush left, like the letters
                 ax.set_title(ax.get_title(), loc="left")
@@ -64,9 +72,13 @@ def figure(data, metrics):
                      "error at once), online training accuracy per epoch at the last delay, and the "
                      "critic's correlation with the true error.")
     if seq:
-        parts.append("Sequence task (bottom block): the error of a sequence arrives after its last "
+        parts.append("Sequence task (next block): the error of a sequence arrives after its last "
                      "sample; final accuracy per variant, learning curves, and the critics' "
                      "correlation with the costate.")
+    if chain:
+        parts.append("Chain task (last block): the same, with the classes of a sequence a Markov chain "
+                     "(the next class is the present one or its successor), so a sample's class tells "
+                     "the later samples' classes and errors.")
     return set_caption(fig, " ".join(parts))
 
 
@@ -76,8 +88,8 @@ SEQ_LABELS = {"immediate": "immediate (reference)", "end_only": "end error only"
               "critic_no_bootstrap": "critic, no bootstrap", "critic_bootstrap": "critic, bootstrap"}
 
 
-def _sequence_panels(data, axes, plot_ensemble, letters):
-    acc = data["sequence_test_accuracy"]
+def _sequence_panels(data, axes, plot_ensemble, letters, name="sequence"):
+    acc = data[f"{name}_test_accuracy"]
     variants = [v for v in SEQ_COLORS if v in set(np.asarray(acc.sequence_variant).tolist())]
 
     def rows(da, v):
@@ -90,9 +102,9 @@ def _sequence_panels(data, axes, plot_ensemble, letters):
         ax.scatter(np.full(vals.size, x), vals, color="k", s=5, zorder=3)
     ax.set_xticks(range(len(variants)), [SEQ_LABELS[v] for v in variants], rotation=20, ha="right")
     ax.set_ylabel("final test accuracy (%)")
-    ax.set_title(f"{letters[0]}  error at the end of a sequence")
+    ax.set_title(f"{letters[0]}  error at the end of a sequence" + (" (class chain)" if name == "chain" else ""))
     ax = axes[1]
-    train = data["sequence_train_accuracy"]
+    train = data[f"{name}_train_accuracy"]
     for v in variants:
         plot_ensemble(train.epoch.values, rows(train, v), ax=ax, color=SEQ_COLORS[v], label=SEQ_LABELS[v],
                       **CURVE)
@@ -101,7 +113,7 @@ def _sequence_panels(data, axes, plot_ensemble, letters):
     ax.set_title(f"{letters[1]}  learning curves (sequences)")
     ax.legend(loc="lower right")
     ax = axes[2]
-    corr = data["sequence_correlation"]
+    corr = data[f"{name}_correlation"]
     for v in [v for v in variants if v.startswith("critic")]:
         plot_ensemble(corr.epoch.values, rows(corr, v), ax=ax, color=SEQ_COLORS[v], label=SEQ_LABELS[v],
                       **CURVE)

@@ -92,7 +92,7 @@ def _units(variants, delays, n_seeds, first_seed=0):
 
 
 def parse_tasks(text: str) -> list:
-    return parse_names(text, ("late", "sequence"), "task")
+    return parse_names(text, ("late", "sequence", "chain"), "task")
 
 
 def simulate(ctx: RunContext) -> dict:
@@ -101,7 +101,7 @@ def simulate(ctx: RunContext) -> dict:
 
     p = ctx.params
     tasks = parse_tasks(p["tasks"])
-    if "sequence" in tasks:
+    if "sequence" in tasks or "chain" in tasks:
         check_sequence_settings(p)
     if int(p["n_seeds"]) < 1 or int(p["epochs"]) < 1 or int(p["hidden"]) < 1:
         raise SpecError("n_seeds, epochs and hidden must be >= 1")
@@ -109,10 +109,15 @@ def simulate(ctx: RunContext) -> dict:
     metrics = {"n_seeds": float(p["n_seeds"])}
     if "late" in tasks:
         metrics.update(_simulate_late(ctx, p))
-    if "sequence" in tasks:
-        data = load_data(p)
-        seq_metrics, results = simulate_sequence(ctx, p, data, circuit, build_folder(p, circuit(p, data)[0], ctx.target))
-        record_sequence(ctx, results, int(p["epochs"]))
+    for task, prefix, name in (("sequence", "seq", "sequence"), ("chain", "chain", "chain")):
+        if task not in tasks:
+            continue
+        # chain: the same sequences, their classes a Markov chain (the present class tells the next)
+        q = dict(p, sequence_classes="markov", sequence_variants=p["chain_variants"]) if task == "chain" else p
+        data = load_data(q)
+        seq_metrics, results = simulate_sequence(ctx, q, data, circuit,
+                                                 build_folder(q, circuit(q, data)[0], ctx.target), prefix)
+        record_sequence(ctx, results, int(q["epochs"]), name)
         metrics.update(seq_metrics)
     metrics["wall_time_s"] = time.time() - start
     return metrics

@@ -33,6 +33,15 @@ is then tested on its own counts. ``"same"`` shows one class per sequence and te
 integrator's decision at the end of each sequence: there, a network that learns at once from a
 label-conditioned critic carries the label from one sample to the next of the same sequence
 (online accuracy above the test accuracy), which the mixed sequences rule out.
+
+``"markov"`` (the chain task) makes the classes of a sequence a Markov chain: the next class is
+the present one with probability ``chain_stay``, else its successor ``(c + 1) mod 10``. The
+present sample's class then tells the classes, and so the expected errors, of the samples after
+it, so the costate of a presentation depends on what the critic reads now, and a critic trained
+on its own next prediction (temporal differences, Sutton 1988; Werbos 1992's costate recursion)
+has something to carry back. With independent samples (``"mixed"``) the next prediction is that
+of an unrelated sample and tells the present one nothing. The test samples are shown one at a
+time in random order (learning off), so no sequence structure is left to exploit at test.
 """
 
 from __future__ import annotations
@@ -91,6 +100,53 @@ def group_mixed(n: int, length: int, rng) -> np.ndarray:
     return order[:n // length * length].reshape(-1, length)
 
 
+def group_markov(labels, length: int, stay: float, rng, n_classes: int = 10) -> np.ndarray:
+    """Sample indices in sequences of ``length`` samples whose classes form a Markov chain.
+
+    The first class of a sequence is uniform over the classes; each next class is the present
+    one with probability ``stay``, else its fixed successor ``(c + 1) mod n_classes``, so the
+    class of a presentation tells the classes of the presentations after it (the chain's
+    transition matrix ``T = stay I + (1 - stay) P`` with ``P`` the cyclic shift). The samples of
+    each class are taken from a permutation of that class, cycled (a new permutation when one is
+    used up). Shape ``(len(labels) // length, length)``.
+
+    Parameters
+    ----------
+    labels : array of int
+        Class of every sample.
+    length : int
+        Samples per sequence.
+    stay : float
+        Probability that the next class is the present one, in [0, 1].
+    rng : numpy.random.Generator
+        Draws the chain and the samples.
+    n_classes : int
+        Number of classes (each must have a sample).
+
+    Returns
+    -------
+    ndarray of int
+    """
+    labels = np.asarray(labels)
+    if not 0.0 <= float(stay) <= 1.0:
+        raise SpecError(f"the chain's stay probability must lie in [0, 1], got {stay}")
+    pools = [np.flatnonzero(labels == c) for c in range(n_classes)]
+    if any(len(q) == 0 for q in pools):
+        raise SpecError("a Markov chain of classes needs a sample of every class: raise n_train")
+    n_seq = len(labels) // length
+    first = rng.integers(0, n_classes, n_seq)
+    moves = rng.random((n_seq, length - 1)) >= stay
+    classes = (first[:, None] + np.concatenate([np.zeros((n_seq, 1), int),
+                                                np.cumsum(moves, axis=1)], axis=1)) % n_classes
+    queues = [list(rng.permutation(q)) for q in pools]
+    out = np.empty(classes.shape, int)
+    for k, c in enumerate(classes.ravel()):
+        if not queues[c]:
+            queues[c] = list(rng.permutation(pools[c]))
+        out.flat[k] = queues[c].pop()
+    return out
+
+
 def sequence_schedule(data, seed: int, p, length: int):
     """The session: ``epochs`` passes over the training sequences (new grouping and order each
     epoch), then the test sequences (learning off). Returns the schedule, its rendering, the label
@@ -103,14 +159,18 @@ def sequence_schedule(data, seed: int, p, length: int):
     rng = np.random.default_rng(seed)
     src, smp, lrn, ep = [], [], [], []
     epochs = int(p["epochs"])
-    same = str(p["sequence_classes"]) == "same"
-    if not same and str(p["sequence_classes"]) != "mixed":
-        raise SpecError(f"sequence_classes must be 'same' or 'mixed', got {p['sequence_classes']!r}")
+    classes = str(p["sequence_classes"])
+    if classes not in ("same", "mixed", "markov"):
+        raise SpecError(f"sequence_classes must be 'same', 'mixed' or 'markov', got {classes!r}")
 
-    def grouped(labels, r):
-        return (group_by_class(labels, length, r) if same else group_mixed(len(labels), length, r)).ravel()
+    def grouped(labels, r, test=False):
+        if classes == "same":
+            return group_by_class(labels, length, r).ravel()
+        if classes == "markov" and not test:  # tested one sample at a time, in random order
+            return group_markov(labels, length, float(p["chain_stay"]), r).ravel()
+        return group_mixed(len(labels), length, r).ravel()
 
-    test = grouped(yte, np.random.default_rng(10_000))
+    test = grouped(yte, np.random.default_rng(10_000), test=True)
     for e in range(epochs):
         order = grouped(ytr, rng)
         src.append(np.zeros(len(order), int)), smp.append(order)
@@ -183,8 +243,9 @@ def costate_truth(err_true, position, length: int, leak: float):
     return truth
 
 
-def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
-    """Every (seed, variant) session of the sequence task. Returns (metrics, results)."""
+def simulate_sequence(ctx, p, data, circuit_fn, build_folder, prefix: str = "seq") -> tuple:
+    """Every (seed, variant) session of the sequence task. Returns (metrics, results); the
+    metrics' names begin with ``prefix`` (``"seq"``; ``"chain"`` for the Markov-chain task)."""
     from cortexlearn.build.critic import attach_output_critic
     from cortexlearn.build.feedforward import build_feedforward
     from cortexlearn.circuits.feedforward_session import run_session
@@ -196,11 +257,11 @@ def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
     cfg, rule, critic_rule, _ = circuit_fn(p, data, activity="x_now", discount=leak, episodic=True,
                                            learn_without_error=True)
     results, build_time = [], 0.0
-    with ctx.simulation(directory=build_folder and f"{build_folder}-seq{L}", dt=p["dt"]) as sim:
+    with ctx.simulation(directory=build_folder and f"{build_folder}-{prefix}{L}", dt=p["dt"]) as sim:
         net = built = None
         for seed, variant in ctx.progress([(s, v) for s in range(ctx.seed, ctx.seed + n_seeds)
                                            for v in variants],
-                                          desc="sequence sessions"):
+                                          desc=f"{prefix} sessions"):
             sched, rs, labels, position = sequence_schedule(data, seed, p, L)
             if not sim.standalone and built is not None:  # runtime targets replay the build's order
                 sched, rs, labels, position = built
@@ -238,7 +299,7 @@ def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
                                "critic_units.gamma_s": leak if bootstrap else 0.0,
                                "critic_units.learn_all": 1.0 if learn_all else 0.0})
             except NonFiniteError as exc:
-                warnings.warn(f"sequence task, seed {seed}, {variant} diverged: {exc}", RuntimeWarning)
+                warnings.warn(f"{prefix} task, seed {seed}, {variant} diverged: {exc}", RuntimeWarning)
                 results.append(dict(seed=seed, variant=variant, diverged=True, wall_time=time.time() - t0,
                                     **{k: np.full(epochs, np.nan) for k in
                                        ("test_accuracy", "test_sample_accuracy", "train_accuracy", "correlation")}))
@@ -250,9 +311,10 @@ def simulate_sequence(ctx, p, data, circuit_fn, build_folder) -> tuple:
                              integrated=str(p["sequence_classes"]) == "same")
             out.update(seed=seed, variant=variant, diverged=False, wall_time=time.time() - t0)
             results.append(out)
-    metrics = _metrics(results, variants, n_seeds)
-    metrics.update(seq_build_time_s=build_time, seq_n_diverged=float(sum(r["diverged"] for r in results)),
-                   seq_length=float(L), seq_leak=leak)
+    metrics = _metrics(results, variants, n_seeds, prefix)
+    metrics.update({f"{prefix}_build_time_s": build_time,
+                    f"{prefix}_n_diverged": float(sum(r["diverged"] for r in results)),
+                    f"{prefix}_length": float(L), f"{prefix}_leak": leak})
     return metrics, results
 
 
@@ -282,43 +344,50 @@ def _summarise(rec, sched, labels, position, L, leak, epochs, integrated: bool) 
     return out
 
 
-def _metrics(results, variants, n_seeds) -> dict:
+def _metrics(results, variants, n_seeds, prefix: str = "seq") -> dict:
     m = {}
     final = {}
     for v in variants:
         rs = [r for r in results if r["variant"] == v]
         final[v] = {r["seed"]: float(r["test_accuracy"][-1]) for r in rs}
         acc = np.array(list(final[v].values()))
-        m[f"seq_{v}_accuracy_mean"] = float(np.mean(acc)) if acc.size else float("nan")
-        m[f"seq_{v}_accuracy_std"] = float(np.std(acc, ddof=1)) if acc.size > 1 else 0.0
-        m[f"seq_{v}_sample_accuracy_mean"] = float(np.mean([r["test_sample_accuracy"][-1] for r in rs]))
+        m[f"{prefix}_{v}_accuracy_mean"] = float(np.mean(acc)) if acc.size else float("nan")
+        m[f"{prefix}_{v}_accuracy_std"] = float(np.std(acc, ddof=1)) if acc.size > 1 else 0.0
+        m[f"{prefix}_{v}_sample_accuracy_mean"] = float(np.mean([r["test_sample_accuracy"][-1] for r in rs]))
         for r in rs:
-            m[f"seq_{v}_accuracy_seed{r['seed']}"] = float(r["test_accuracy"][-1])
+            m[f"{prefix}_{v}_accuracy_seed{r['seed']}"] = float(r["test_accuracy"][-1])
         if v.startswith("critic"):
             vals = [r["correlation"][-1] for r in rs if np.isfinite(r["correlation"][-1])]
             if vals:
-                m[f"seq_{v}_correlation_final"] = float(np.mean(vals))
+                m[f"{prefix}_{v}_correlation_final"] = float(np.mean(vals))
 
     def paired(a, b):
         seeds = sorted(set(final.get(a, {})) & set(final.get(b, {})))
         return float(np.mean([final[a][s] - final[b][s] for s in seeds])) if seeds else float("nan")
 
+    corr = {v: {r["seed"]: float(r["correlation"][-1]) for r in results if r["variant"] == v}
+            for v in ("critic_bootstrap", "critic_no_bootstrap")}
+    seeds = sorted(set(corr["critic_bootstrap"]) & set(corr["critic_no_bootstrap"]))
+    if seeds:  # how much better the bootstrapped critic predicts the costate, paired by seed
+        diffs = [corr["critic_bootstrap"][s] - corr["critic_no_bootstrap"][s] for s in seeds]
+        m[f"{prefix}_correlation_bootstrap_minus_no_bootstrap"] = float(np.mean(diffs))
+        m[f"{prefix}_correlation_bootstrap_minus_no_bootstrap_per_seed"] = diffs
     if {"immediate", "end_only", "critic_no_bootstrap"} <= set(final):
         gap = paired("immediate", "end_only")
-        m["seq_immediate_minus_end_only"] = gap
+        m[f"{prefix}_immediate_minus_end_only"] = gap
         for c in ("critic_no_bootstrap", "critic_bootstrap"):
             if c in final and gap > 0:
-                m[f"seq_{c}_gap_recovered"] = paired(c, "end_only") / gap
+                m[f"{prefix}_{c}_gap_recovered"] = paired(c, "end_only") / gap
     for a, b in (("critic_bootstrap", "end_only"), ("critic_bootstrap", "critic_no_bootstrap"),
                  ("stored", "critic_bootstrap"), ("stored", "end_only"), ("critic_no_bootstrap", "end_only")):
         if a in final and b in final:
-            m[f"seq_{a}_minus_{b}"] = paired(a, b)
+            m[f"{prefix}_{a}_minus_{b}"] = paired(a, b)
             seeds = sorted(set(final[a]) & set(final[b]))  # paired by seed, for the checks
-            m[f"seq_{a}_minus_{b}_per_seed"] = [final[a][s] - final[b][s] for s in seeds]
+            m[f"{prefix}_{a}_minus_{b}_per_seed"] = [final[a][s] - final[b][s] for s in seeds]
     return m
 
 
-def record_sequence(ctx, results, epochs):
+def record_sequence(ctx, results, epochs, name: str = "sequence"):
     coords = {"sequence_unit": [f"{r['variant']}-s{r['seed']}" for r in results],
               "sequence_variant": ("sequence_unit", [r["variant"] for r in results]),
               "sequence_seed": ("sequence_unit", [int(r["seed"]) for r in results]),
@@ -326,5 +395,5 @@ def record_sequence(ctx, results, epochs):
     for key, unit in (("test_accuracy", "%"), ("test_sample_accuracy", "%"), ("train_accuracy", "%"),
                       ("correlation", "1")):
         arr = np.stack([r[key] for r in results])
-        ctx.record(f"sequence_{key}", xr.DataArray(arr, dims=("sequence_unit", "epoch"), coords=coords,
-                                                   name=f"sequence_{key}", attrs={"units": unit}))
+        ctx.record(f"{name}_{key}", xr.DataArray(arr, dims=("sequence_unit", "epoch"), coords=coords,
+                                                 name=f"{name}_{key}", attrs={"units": unit}))
