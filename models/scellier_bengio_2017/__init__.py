@@ -1,7 +1,8 @@
 """Equilibrium propagation with the temporal-derivative rule (Scellier & Bengio 2017).
 
-A layered rate network (64 - 100 - 10, logistic units, ``tau ds/dt = sigma(u) - s``) with symmetric
-feedback through the same synapses learns scikit-learn's digits in one compiled session. Every
+A layered rate network (64 - 100 - 10 on scikit-learn's digits, 40 - 100 - 10 on MNIST-1D; logistic
+units, ``tau ds/dt = sigma(u) - s``) with symmetric feedback through the same synapses learns each
+task in one compiled session per seed. Every
 trial has a free phase (input clamped; the network settles) and a nudged phase (the output is
 pulled toward the one-hot target with strength ``beta``). Every weight and bias learns only during
 the nudged phase and only with the temporal-derivative rule (Xie & Seung 2000; Bengio et al. 2015):
@@ -10,7 +11,9 @@ each symmetric weight, so that its integral over the phase is the contrastive He
 Scellier & Bengio's Eq. 9, an estimate of the loss gradient (their Theorem 1). The change is
 expressed at the end of the trial. The held-out digits are presented at the end of the same
 session as trials with no nudged phase; the class is the most active output unit at the end of
-the free phase.
+the free phase. Options: symmetric nudging (a ``-beta`` phase before the learning ``+beta`` phase,
+Laborieux et al. 2021) and Dale's law (excitatory layers with inhibitory relay populations,
+Parisien et al. 2008; every magnitude non-negative, learning by the same rule).
 """
 
 from __future__ import annotations
