@@ -23,7 +23,8 @@ Schedule within a time step (counter ``k = t_in_timesteps mod n_trial``)
    ``k >= n_learn`` and, with symmetric nudging, with ``-beta`` when ``n_free <= k < n_learn``
    (``n_learn = n_free`` for one-sided nudging, ``n_free + n_nudged`` for symmetric nudging).
 3. ``after_groups``: when ``k >= n_learn`` in a learning trial, every synapse accumulates
-   ``(eta/beta) (s̄_pre Δs_post + s̄_post Δs_pre)`` (``eta/(2 beta)`` with symmetric nudging) with ``Δs = s - s_last`` and ``s̄ = (s + s_last)/2``
+   ``(eta/beta) (s̄_pre Δs_post + s̄_post Δs_pre)`` (``eta/(2 beta)`` with symmetric nudging)
+   with ``Δs = s - s_last`` and ``s̄ = (s + s_last)/2``
    (the midpoint rule, whose sum over the phase is exactly the change of ``s_pre s_post``) in
    ``dw``; every neuron ``(eta/beta) Δs`` in ``db``.
 4. ``end``: ``s_last = s``; at ``k = n_free - 1`` the output's free state is kept in ``s_free``
@@ -256,7 +257,8 @@ def _learn(syn, pre, post, sign, gate, low, name):
     midpoint rule while ``gate`` is open, expressed and clipped to ``[low, w_bound]`` at the
     trial's end. ``sign`` is -1 for an inhibitory synapse, whose magnitude enters with a minus."""
     syn.run_regularly(
-        f"dw = dw {'+' if sign > 0 else '-'} eta_syn * {gate} * (0.5*({pre}_pre + {pre}_last_pre)*({post}_post - {post}_last_post)"
+        f"dw = dw {'+' if sign > 0 else '-'} eta_syn * {gate} * "
+        f"(0.5*({pre}_pre + {pre}_last_pre)*({post}_post - {post}_last_post)"
         f" + 0.5*({post}_post + {post}_last_post)*({pre}_pre - {pre}_last_pre))",
         when="after_groups", name=f"{name}_learn")
     syn.run_regularly(f"w = clip(w + dw*int(t_in_timesteps % n_trial == n_trial - 1), {low!r}, w_bound)\n"

@@ -27,7 +27,8 @@ from cortexlearn.model import Check, Model, Parameter
 PARAMETERS = (
     Parameter("task", "digits,mnist1d", "datasets, comma-separated: digits (scikit-learn's 8x8) and mnist1d "
               "(Greydanus 2020, the published split, generated locally)",
-              "chosen (digits as Scellier & Bengio's MNIST stand-in; MNIST-1D to compare with spiking_feedback_alignment)",
+              "chosen (digits as Scellier & Bengio's MNIST stand-in; MNIST-1D to compare with "
+              "spiking_feedback_alignment)",
               quick="digits"),
     Parameter("n_seeds", 3, "seeds per task (seed, seed + 1, ...)", "chosen (checks judged across >= 3 seeds)",
               quick=1, domain="integer>=1"),
