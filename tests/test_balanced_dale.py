@@ -160,3 +160,44 @@ def test_inhibitory_population_holds_the_excitatory_estimate():
     assert 0.5 < ok["b_exc"] < 2.5, ok["b_exc"]
     assert np.corrcoef(ok["x_exc"], ok["x_inh"])[0, 1] > 0.7
     assert got[True]["b_exc"] > 3 * ok["b_exc"], (got[True]["b_exc"], ok["b_exc"])
+
+
+def test_learned_inhibitory_fast_magnitudes_follow_the_oracle():
+    """Learned I→E fast magnitudes (``DaleFastInhibitoryRule``) on the numpy target: at every step
+    with exactly one inhibitory spike, the new magnitudes onto the excitatory neurons equal the
+    NumPy oracle applied to their voltages and rates read before the spike arrives; they stay in
+    [0, w_max], E→I stays fixed, and the rule is exercised (magnitudes move)."""
+    from cortexlearn.reference.balanced import dale_fast_inhibitory_update
+    from cortexlearn.rules.balanced import DaleFastInhibitoryRule
+
+    rule = DaleFastInhibitoryRule(learning_rate=0.2, gain=1.2, w_max=0.05)
+    cfg = DaleBalancedConfig(n_excitatory=5, n_inhibitory=3, noise=0.0, fast="learned", fast_init=0.5,
+                             fast_rule=rule)
+    sched = make_schedule(SYSTEM, 1, 40 * ms, 10 * ms, command_std=60 * Hz, learn_fast=True, seed=3)
+    with Simulation(target="numpy", seed=1) as sim:
+        net = build_dale_balanced_network(cfg, SYSTEM, sched, seed=2, name="tinydalefast")
+        volt = StateMonitor(net.excitatory, ["v", "r"], record=True, when="thresholds",
+                            name="tinydalefast_v")
+        ie = net.fast["IE"]
+        w_mon = StateMonitor(ie, "w", record=True, when="end", name="tinydalefast_w")
+        net.network.add(volt, w_mon)
+        ei_before = np.array(net.fast["EI"].w[:], copy=True)
+        sim.run(net.network, sched.duration, namespace=net.namespace)
+        w = np.array(w_mon.w, copy=True)                 # (n_synapses, steps)
+        v, r = np.array(volt.v, copy=True), np.array(volt.r, copy=True)
+        pre, post = np.array(ie.i[:], copy=True), np.array(ie.j[:], copy=True)
+        steps = np.round(np.array(net.spikes_inhibitory.t / sched.dt)).astype(int)
+        who = np.array(net.spikes_inhibitory.i[:], copy=True)
+        ei_after = np.array(net.fast["EI"].w[:], copy=True)
+    mu_e = cfg.mu("E")
+    single = [n for n in np.unique(steps) if np.count_nonzero(steps == n) == 1 and n > 0]
+    assert len(single) >= 5, "too few inhibitory spikes to test the rule"
+    for n in single:
+        m = who[steps == n][0]
+        syn = np.flatnonzero(pre == m)
+        expected = dale_fast_inhibitory_update(w[syn, n - 1], v[post[syn], n], mu_e * r[post[syn], n],
+                                               0.2, 1.2, 0.05, gate=sched.learn_fast[n])
+        np.testing.assert_allclose(w[syn, n], expected, rtol=1e-9, atol=1e-12)
+    assert w.min() >= 0.0 and w.max() <= 0.05
+    assert np.max(np.abs(w[:, -1] - w[:, 0])) > 1e-4, "the magnitudes did not move"
+    np.testing.assert_array_equal(ei_after, ei_before)

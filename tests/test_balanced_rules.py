@@ -103,6 +103,18 @@ def test_schedule_layout():
     assert sched.learn_fast[40:].sum() == 0
 
 
+def test_slow_learning_rate_decays_over_learning_time():
+    """``slow_anneal``: the slow gate is 1/(1 + t_learn/τ) with t_learn counting learning time
+    only (test windows are skipped), so it continues across blocks; without it the gate is 1."""
+    s = LinearSystem.damped_oscillator()
+    sched = make_schedule(s, 2, 20 * ms, 10 * ms, dt=1 * ms, slow_anneal=10 * ms)
+    gate = sched.learn_slow[sched.window < 0]
+    np.testing.assert_allclose(gate, 1 / (1 + np.arange(40) / 10))
+    assert sched.learn_slow[sched.window >= 0].sum() == 0
+    plain = make_schedule(s, 2, 20 * ms, 10 * ms, dt=1 * ms)
+    np.testing.assert_array_equal(plain.learn_slow[plain.window < 0], 1.0)
+
+
 def test_nmse_and_windows():
     x = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.0]])
     est = x + 0.5

@@ -16,12 +16,15 @@ def test_quick_run_writes_results(tmp_path):
         assert os.path.exists(os.path.join(out, name)), name
     with open(os.path.join(out, "metrics.json")) as fh:
         saved = json.load(fh)
-    assert len(saved["checks"]) == 12  # 4 checks x (optimal, learned, dale)
+    assert len(saved["checks"]) == 16  # 4 checks x (optimal, learned, dale, large)
     assert all(c["passed"] is None for c in saved["checks"])  # quick runs are not judged
     m = res.metrics
-    for mode in ("optimal", "learned", "dale"):
+    for mode in ("optimal", "learned", "dale", "large"):
         for key in ("nmse_before_mean", "nmse_after_max", "cv_isi_min", "rate_max_hz", "ei_corr_min"):
             assert f"{mode}_{key}" in m
+        # per-seed values behind each worst-seed check (quick runs: one seed)
+        assert m[f"{mode}_nmse_after_per_seed"] == [m[f"{mode}_nmse_after_max"]]
+        assert m[f"{mode}_ei_corr_after_per_seed"] == [m[f"{mode}_ei_corr_min"]]
     # 0.2 s of learning (numpy target, seed 0, 12 neurons) already moves the weights towards their
     # optima: measured r = 0.46 (slow weights vs F(A+λI)Fᵀ) and r = 0.55 (fast weights, learnt from
     # zero, vs -FFᵀ); before learning the slow weights (and the learnt fast weights) are all zero

@@ -97,6 +97,7 @@ dfinh/dt = -finh/tau_balance : Hz
 exc = fexc/Hz : 1
 inh = finh/Hz : 1
 theta : 1 (constant)
+mu : 1 (constant)
 """ + _ACCUMULATOR_EQS
 
 
@@ -173,6 +174,7 @@ def build_dale_balanced_network(config: DaleBalancedConfig, system: LinearSystem
     exc.theta = config.threshold("E")
     exc.mu = config.mu("E")
     inh.theta = config.threshold("I")
+    inh.mu = config.mu("I")
     def error(constant):
         return " + ".join(f"F{d}*(x_in(t, {d}) - xhat{d})" for d in (dims if constant else range(j)))
 
@@ -194,15 +196,20 @@ def build_dale_balanced_network(config: DaleBalancedConfig, system: LinearSystem
         setattr(exc, f"xhat{d}", linked_var(readouts[0], f"xhat{d}", index=np.zeros(n_e, dtype=int)))
 
     fast_w = dale_fast_weights(enc_e, enc_i)
+    learned = config.fast == "learned"
     fast = {}
     for key, pre, post, code in (
             ("EI", exc, inh, "v_post += w\nfexc_post += w/tau_balance"),
             ("IE", inh, exc, "v_post -= w\nfinh_post += w/tau_balance"),
             ("II", inh, inh, "v_post -= w\nfinh_post += w/tau_balance")):
-        syn = Synapses(pre, post, "w : 1 (constant)", on_pre=code, name=f"{name}_fast_{key}")
+        if learned and key != "EI":
+            syn = Synapses(pre, post, config.fast_rule.model(), on_pre=config.fast_rule.on_pre(),
+                           name=f"{name}_fast_{key}")
+        else:
+            syn = Synapses(pre, post, "w : 1 (constant)", on_pre=code, name=f"{name}_fast_{key}")
         i, k = all_to_all_pairs(pre.N, post.N, autapses=(key != "II"))
         syn.connect(i=i, j=k)
-        syn.w = fast_w[key][k, i]
+        syn.w = fast_w[key][k, i] * (config.fast_init if learned and key != "EI" else 1.0)
         fast[key] = syn
 
     rule = config.slow_rule
@@ -237,6 +244,9 @@ def build_dale_balanced_network(config: DaleBalancedConfig, system: LinearSystem
         "learn_slow": TimedArray(schedule.learn_slow, dt=dt, name=f"{name}_learn_slow"),
     }
     namespace.update(rule.namespace())
+    if learned:
+        namespace["learn_fast"] = TimedArray(schedule.learn_fast, dt=dt, name=f"{name}_learn_fast")
+        namespace.update(config.fast_rule.namespace())
     network = Network(exc, inh, *readouts, *decoders, *fast.values(), *slow.values(), spikes, spikes_i,
                       ro_mon, ro_i_mon, bal, bal_i, name=f"{name}_network")
     return DaleBalancedNetwork(network, exc, inh, readouts[0], readouts[1], fast, slow, spikes, spikes_i,

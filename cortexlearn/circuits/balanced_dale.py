@@ -14,7 +14,7 @@ import numpy as np
 from brian2 import Hz, ms, second
 
 from ..errors import SpecError
-from ..rules.balanced import DaleSlowErrorRule
+from ..rules.balanced import DaleFastInhibitoryRule, DaleSlowErrorRule
 from ..units import as_quantity, check_positive
 from .balanced_system import LinearSystem, Schedule, random_encoders
 
@@ -55,6 +55,13 @@ class DaleBalancedConfig:
         Whether the error of the constant dimension is fed back as a current. Off by default:
         with it on (and learning from the signal dimensions only) the network ran away to kHz
         rates within 15 s of learning (measured, N_E = 50, N_I = 25, seed 0).
+    fast : str
+        ``"optimal"``: the fast magnitudes are fixed at :func:`dale_fast_weights`; ``"learned"``:
+        the inhibitory ones (I→E, I→I) start at ``fast_init`` times those values and learn with
+        ``fast_rule`` while the schedule's fast gate is on (E→I stays fixed).
+    fast_init : float
+        Initial inhibitory fast magnitudes of ``"learned"`` as a fraction of their optimum.
+    fast_rule : DaleFastInhibitoryRule
     learn_constant : bool
         Whether the slow rule learns from the constant dimension's error. Off by default: that
         error has one sign for every neuron, and (measured, with b = 1 overshooting to 1.1 under
@@ -76,10 +83,16 @@ class DaleBalancedConfig:
     tau_balance: object = dataclasses.field(default_factory=lambda: 5 * ms)
     accumulate_every: object = dataclasses.field(default_factory=lambda: 1 * ms)
     excitatory_reset: str = "cost"
+    fast: str = "optimal"
+    fast_init: float = 0.0
+    fast_rule: DaleFastInhibitoryRule = dataclasses.field(default_factory=DaleFastInhibitoryRule)
     feedback_constant: bool = False
     learn_constant: bool = False
 
     def __post_init__(self):
+        if self.fast not in ("optimal", "learned"):
+            raise SpecError(f"fast must be 'optimal' or 'learned', got {self.fast!r}")
+        check_positive(self.fast_init, "fast_init", allow_zero=True)
         if self.excitatory_reset not in ("cost", "full"):
             raise SpecError(f"excitatory_reset must be 'cost' or 'full', got {self.excitatory_reset!r}")
         for name in ("n_excitatory", "n_inhibitory"):

@@ -234,17 +234,29 @@ def _smooth_noise(n_steps, dimension, dt_s, tau_s, rng):
     return out
 
 
+def _anneal(block, n_learn, dt_s, time_scale):
+    """Learning gate of one block: 1, or ``1 / (1 + t_learn / time_scale)`` with ``t_learn`` the
+    learning time before each step (``block`` blocks of ``n_learn`` steps before this one)."""
+    if time_scale is None:
+        return np.ones(n_learn)
+    t_learn = (block * n_learn + np.arange(n_learn)) * dt_s
+    return 1.0 / (1.0 + t_learn / float(time_scale / second))
+
+
 def make_schedule(system: LinearSystem, n_blocks: int, learn_block, test_block, dt=0.1 * ms,
                   command_std=8 * Hz, command_tau=50 * ms, learn_fast: bool = False,
                   fast_only_blocks: int = 0, fast_blocks: int | None = None,
-                  fast_anneal=None, seed: int = 0) -> Schedule:
+                  fast_anneal=None, slow_anneal=None, seed: int = 0) -> Schedule:
     """Test window 0 (before learning), then ``n_blocks`` × [learning block, test window].
 
     The command of the first and of the last test window is the same segment, so that the
     trajectories before and after learning can be compared directly. With ``learn_fast`` the fast
     weights learn in the first ``fast_blocks`` learning blocks (all by default); the first
     ``fast_only_blocks`` blocks learn only them. ``fast_anneal`` (a time) scales the fast learning
-    gate by ``1 / (1 + t_learn / fast_anneal)``, ``t_learn`` being the learning time so far.
+    gate by ``1 / (1 + t_learn / fast_anneal)``, ``t_learn`` being the learning time so far;
+    ``slow_anneal`` scales the slow learning gate the same way (a Robbins & Monro 1951 schedule:
+    the summed rate diverges, its square converges, so the weights settle instead of fluctuating
+    with the last seconds' command).
 
     Parameters
     ----------
@@ -266,6 +278,8 @@ def make_schedule(system: LinearSystem, n_blocks: int, learn_block, test_block, 
         Number of first blocks in which the fast weights learn (all when None).
     fast_anneal : Quantity, optional
         Time scale of the fast learning gate's decay (no decay when None).
+    slow_anneal : Quantity, optional
+        Time scale of the slow learning gate's decay (no decay when None).
     seed : int
         Seed of the command.
 
@@ -295,13 +309,10 @@ def make_schedule(system: LinearSystem, n_blocks: int, learn_block, test_block, 
     window[:n_test] = 0
     pos = n_test
     for b in range(n_blocks):
-        learn_slow[pos:pos + n_learn] = 0.0 if b < fast_only_blocks else 1.0
+        if b >= fast_only_blocks:
+            learn_slow[pos:pos + n_learn] = _anneal(b - fast_only_blocks, n_learn, dt_s, slow_anneal)
         if learn_fast and (fast_blocks is None or b < fast_blocks):
-            gate = np.ones(n_learn)
-            if fast_anneal is not None:
-                t_learn = (b * n_learn + np.arange(n_learn)) * dt_s
-                gate = 1.0 / (1.0 + t_learn / float(fast_anneal / second))
-            learn_f[pos:pos + n_learn] = gate
+            learn_f[pos:pos + n_learn] = _anneal(b, n_learn, dt_s, fast_anneal)
         feedback[pos:pos + n_learn] = 1.0
         pos += n_learn
         window[pos:pos + n_test] = b + 1

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["slow_error_update", "dale_slow_error_update", "fast_balance_update"]
+__all__ = ["slow_error_update", "dale_slow_error_update", "fast_balance_update",
+           "dale_fast_inhibitory_update"]
 
 
 def slow_error_update(ws, error_post, rate_pre, learning_rate: float, interval: float, gate: float = 1.0):
@@ -91,3 +92,29 @@ def fast_balance_update(omega, v_post, mu_rate_post, learning_rate: float, gain:
     omega = np.asarray(omega, dtype=float)
     target = -gain * (np.asarray(v_post, dtype=float) + np.asarray(mu_rate_post, dtype=float))
     return np.clip(omega + learning_rate * gate * (target - omega), -w_max, w_max)
+
+
+def dale_fast_inhibitory_update(magnitudes, v_post, mu_rate_post, learning_rate: float, gain: float,
+                                w_max: float, gate: float = 1.0):
+    """The fast inhibitory magnitudes onto every neuron at one presynaptic (inhibitory) spike:
+    ``W_im = clip(W_im + β g (γ (V_i + μ_i r_i) − W_im), 0, w_max)``.
+
+    Parameters
+    ----------
+    magnitudes : ndarray, shape (n_post,)
+        Magnitudes from the spiking neuron ``m`` onto each neuron ``i``.
+    v_post, mu_rate_post : ndarray, shape (n_post,)
+        Postsynaptic voltages just before the spike arrives, and ``μ_i r_i``.
+    learning_rate, gain, w_max : float
+        ``β``, ``γ`` and the upper bound.
+    gate : float
+        Learning gate ``g``.
+
+    Returns
+    -------
+    ndarray
+        The new magnitudes (each neuron's voltage then falls by its magnitude).
+    """
+    w = np.asarray(magnitudes, dtype=float)
+    target = gain * (np.asarray(v_post, dtype=float) + np.asarray(mu_rate_post, dtype=float))
+    return np.clip(w + learning_rate * gate * (target - w), 0.0, w_max)

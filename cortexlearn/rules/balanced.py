@@ -25,7 +25,7 @@ from ..errors import SpecError
 from ..units import as_quantity, check_positive
 from .base import LearningRule, Regular, RuleParts
 
-__all__ = ["SlowErrorRule", "FastBalanceRule", "DaleSlowErrorRule"]
+__all__ = ["SlowErrorRule", "FastBalanceRule", "DaleSlowErrorRule", "DaleFastInhibitoryRule"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -318,3 +318,92 @@ class DaleSlowErrorRule(LearningRule):
         """
         return {"eta_slow": self.learning_rate, "update_interval_slow": self.update_interval,
                 "wmax_slow": self.w_max}
+
+
+@dataclasses.dataclass(frozen=True)
+class DaleFastInhibitoryRule(LearningRule):
+    """Voltage-based rule of the fast inhibitory magnitudes of the E/I network (Dale's law).
+
+    The rule of :class:`FastBalanceRule` written for non-negative magnitudes from an inhibitory
+    population (Bourdoukan & Denève 2015; Boerlin, Machens & Denève 2013 for the E/I network). At
+    each spike of inhibitory neuron m, the magnitude onto neuron i (excitatory or inhibitory)
+    moves towards a multiple of the postsynaptic voltage read before the spike arrives, and the
+    spike then lowers that voltage by the magnitude::
+
+        ΔW_im = β · g(t) · ( γ (V_i + μ_i r_i) − W_im ),   0 <= W_im <= w_max,   then V_i -= W_im
+
+    In the E/I network ``V_i + μ_i r_i = F̃_i·d_i`` (``d_i`` the error neuron i sees); when m
+    fires, the inhibitory error sits on m's threshold face, so ``E[V_i + μ_i r_i]`` grows with
+    ``F̃_i·F̃_m``, the optimal magnitude (:func:`~cortexlearn.circuits.balanced_dale.dale_fast_weights`);
+    ``γ`` sets the scale. The clip keeps the sign structural: an inhibitory connection never
+    excites. Excitatory→inhibitory magnitudes are not learnt by this rule: at an excitatory spike
+    the inhibitory voltage carries no threshold condition that relates it to ``F̃_m·F̃_k``.
+
+    Parameters
+    ----------
+    learning_rate : float
+        ``β`` (fraction of the way moved per presynaptic spike).
+    gain : float
+        ``γ``.
+    w_max : float
+        Upper bound of the magnitudes.
+    """
+
+    learning_rate: float = 3e-3
+    gain: float = 1.2
+    w_max: float = 0.05
+
+    paper = "Bourdoukan & Deneve 2015, NIPS 28; Boerlin, Machens & Deneve 2013, PLoS Comput Biol 9:e1003258"
+    oracle = "cortexlearn.reference.balanced:dale_fast_inhibitory_update"
+    roles = ("fast",)
+
+    def __post_init__(self):
+        for name in ("learning_rate", "gain", "w_max"):
+            value = getattr(self, name)
+            as_quantity(value, 1, name)
+            check_positive(value, name, allow_zero=(name == "learning_rate"))
+
+    def contribution(self, role: str = "fast", **context) -> RuleParts:
+        """Fast inhibitory synapses: ``w`` moves at each presynaptic spike before it is delivered.
+
+        Parameters
+        ----------
+        role : {"fast"}
+
+        Returns
+        -------
+        RuleParts
+        """
+        self._check_role(role)
+        return RuleParts(model=self.model(), on_pre=self.on_pre(), namespace=self.namespace())
+
+    def model(self) -> str:
+        """Synapse model: the dimensionless magnitude ``w``.
+
+        Returns
+        -------
+        str
+        """
+        return "w : 1\n"
+
+    def on_pre(self) -> str:
+        """Code at a presynaptic spike: the class equation, then the voltage jump ``-w`` and the
+        inhibitory balance current.
+
+        Returns
+        -------
+        str
+        """
+        return ("w = clip(w + beta_fast*learn_fast(t)*(gamma_fast*(v_post + mu_post*r_post) - w), "
+                "0, wmax_fast)\n"
+                "v_post -= w\n"
+                "finh_post += w/tau_balance\n")
+
+    def namespace(self) -> dict:
+        """Constants of the code: ``beta_fast``, ``gamma_fast`` and ``wmax_fast``.
+
+        Returns
+        -------
+        dict
+        """
+        return {"beta_fast": self.learning_rate, "gamma_fast": self.gain, "wmax_fast": self.w_max}

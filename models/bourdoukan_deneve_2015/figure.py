@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-MODE_COLOURS = {"optimal": "#0072B2", "learned": "#D55E00", "dale": "#009E73"}
-MODE_TITLES = {"optimal": "optimal fast", "learned": "learned fast", "dale": "Dale E/I"}
+MODE_COLOURS = {"optimal": "#0072B2", "learned": "#D55E00", "dale": "#009E73", "large": "#CC79A7"}
+MODE_TITLES = {"optimal": "optimal fast", "learned": "learned fast", "dale": "Dale E/I",
+               "large": "learned fast, N = 100"}
 
 
 def _arr(data, key):
@@ -18,7 +19,7 @@ def draw(data, metrics):
 
     from cortexlearn.plotting.style import SINGLE_COLUMN, plain_log_ticks, style_context
 
-    modes = [m for m in ("optimal", "learned", "dale") if f"{m}_window_nmse" in data]
+    modes = [m for m in MODE_COLOURS if f"{m}_window_nmse" in data]
     n_rows = max(len(modes), 1)
     with style_context():
         # single column: each variant is a 2 x 2 block (before | after, error | weights)
@@ -57,8 +58,8 @@ def draw(data, metrics):
             plain_log_ticks(ax, "y")
             ax.set_title(f"error over learning ({wn.shape[0]} seeds)", loc="left", fontsize=6)
             ax = axes[row, 3]
-            if mode == "learned":
-                opt, got, label = _arr(data, "learned_fast_optimal"), _arr(data, "learned_fast_learned"), "fast"
+            if mode in ("learned", "large"):
+                opt, got, label = _arr(data, f"{mode}_fast_optimal"), _arr(data, f"{mode}_fast_learned"), "fast"
                 mask = ~np.eye(opt.shape[0], dtype=bool)
             else:
                 opt, got = _arr(data, f"{mode}_slow_optimal"), _arr(data, f"{mode}_slow_learned")
@@ -76,8 +77,9 @@ def draw(data, metrics):
 
     return set_caption(fig, (
         "Bourdoukan & Denève 2015: a spiking network learns a 2-D linear dynamical system. One row per "
-        "variant present (optimal fast weights -FF^T, learned fast weights, Dale's law E/I), two rows "
-        "each. Top: target x (black, grey) and the network's autonomous estimate before and after "
-        "learning (first seed; each pair on one scale). Below them: autonomous NMSE over learning time, one line "
-        "per seed (dotted: 0.1), and learned against optimal weights, one point per synapse, with their "
+        "variant present (optimal fast weights -FF^T, learned fast weights, Dale's law E/I, learned fast "
+        "weights at N = 100), two rows each. Top: target x (black, grey) and the network's autonomous "
+        "estimate before and after learning (first seed; each pair on one scale). Below them: autonomous "
+        "NMSE over learning time, one line per seed (dotted: 0.1), and learned against optimal weights, "
+        "one point per synapse, with their "
         "correlation r (dotted: equality; not drawn for Dale's law, whose magnitudes carry an offset)."))

@@ -128,7 +128,7 @@ def _read(net, schedule, system, config, encoders, seed, info, n_blocks, learn_b
 def run_sessions(make_simulation, seeds, *, n_neurons=50, fast="optimal", n_blocks=10,
                  learn_block=5 * second, test_block=1 * second, frequency=1 * Hz, damping=3 * Hz,
                  command_std=8 * Hz, slow_rate=5.0 * Hz ** 2, fast_rate=1e-3,
-                 fast_init=0.0, fast_gain=2.0, fast_wmax=0.02, fast_only_blocks=0, fast_blocks=None, fast_anneal=None, noise=0.3, cost=None,
+                 fast_init=0.0, fast_gain=2.0, fast_wmax=0.02, fast_only_blocks=0, fast_blocks=None, fast_anneal=None, slow_anneal=None, noise=0.3, cost=None,
                  feedback_gain=100 * Hz, encoder_norm=0.1, dt=0.1 * ms, slow_init=0.0):
     """Run one session per seed; on standalone targets the program is built once and re-run.
 
@@ -150,7 +150,7 @@ def run_sessions(make_simulation, seeds, *, n_neurons=50, fast="optimal", n_bloc
         return make_schedule(system, n_blocks, learn_block, test_block, dt=dt, command_std=command_std,
                              learn_fast=(fast == "learned"), fast_only_blocks=fast_only_blocks,
                              fast_blocks=fast_blocks, fast_anneal=fast_anneal,
-                             seed=1000 + seed)
+                             slow_anneal=slow_anneal, seed=1000 + seed)
 
     def initial_fast(enc):
         if fast == "optimal":

@@ -10,7 +10,7 @@ from cortexlearn.analysis.decoding import nmse_power
 from cortexlearn.circuits.balanced import LinearSystem, make_schedule, optimal_slow_weights
 from cortexlearn.circuits.balanced_dale import DaleBalancedConfig, dale_encoders, dale_fast_weights, dale_slow_weights
 from cortexlearn.build.balanced_dale import build_dale_balanced_network
-from cortexlearn.rules.balanced import DaleSlowErrorRule
+from cortexlearn.rules.balanced import DaleFastInhibitoryRule, DaleSlowErrorRule
 
 from .session import SessionResult, read_balance, read_decoding, read_spiking
 
@@ -73,7 +73,8 @@ def run_dale_sessions(make_simulation, seeds, *, n_excitatory=50, n_inhibitory=2
                       learn_block=5 * second, test_block=1 * second, frequency=1 * Hz, damping=3 * Hz,
                       command_std=8 * Hz, slow_rate=5.0 * Hz ** 2, slow_wmax=1.0 * Hz, noise=0.3,
                       cost_factor=1.0, inhibitory_cost_factor=3.0, feedback_gain=100 * Hz, encoder_norm=0.1, dt=0.1 * ms,
-                      constant_signal=1.0, slow_offset=0.2 * Hz):
+                      constant_signal=1.0, slow_offset=0.2 * Hz, slow_anneal=None, fast="optimal",
+                      fast_rate=3e-3, fast_gain=1.2, fast_init=0.0, fast_blocks=None, fast_anneal=None, fast_wmax=0.05):
     """Run one session of the E/I network per seed (built once on standalone targets, re-run with
     new encoders and commands). ``make_simulation(seed)`` returns a fresh Simulation.
     Returns a list of :class:`~.session.SessionResult` (``slow_*``: the E→E magnitudes and
@@ -88,12 +89,15 @@ def run_dale_sessions(make_simulation, seeds, *, n_excitatory=50, n_inhibitory=2
                                 encoder_norm=encoder_norm, constant_signal=constant_signal,
                                 cost_excitatory=cost_factor * norm2, cost_inhibitory=inhibitory_cost_factor * norm2,
                                 noise=noise, feedback_gain=feedback_gain,
-                                slow_rule=DaleSlowErrorRule(slow_rate, w_max=slow_wmax))
+                                slow_rule=DaleSlowErrorRule(slow_rate, w_max=slow_wmax), fast=fast,
+                                fast_init=fast_init,
+                                fast_rule=DaleFastInhibitoryRule(fast_rate, gain=fast_gain, w_max=fast_wmax))
     seeds = list(seeds)
 
     def schedule_for(seed):
         return make_schedule(system, n_blocks, learn_block, test_block, dt=dt, command_std=command_std,
-                             seed=1000 + seed)
+                             slow_anneal=slow_anneal, learn_fast=(fast == "learned"),
+                             fast_blocks=fast_blocks, fast_anneal=fast_anneal, seed=1000 + seed)
 
     initial = (np.full((n_excitatory, n_excitatory), float(slow_offset / Hz)),
                np.full((n_excitatory, n_inhibitory), float(slow_offset / Hz)))
@@ -116,7 +120,8 @@ def run_dale_sessions(make_simulation, seeds, *, n_excitatory=50, n_inhibitory=2
                     run_args[getattr(net.excitatory, f"F{d}")] = np.ascontiguousarray(enc_e[:, d])
                     run_args[getattr(net.inhibitory, f"F{d}")] = np.ascontiguousarray(enc_i[:, d])
                 for key, syn in net.fast.items():
-                    run_args[syn.w] = fast[key][np.asarray(syn.j[:]), np.asarray(syn.i[:])]
+                    scale = fast_init if fast == "learned" and key != "EI" else 1.0
+                    run_args[syn.w] = scale * fast[key][np.asarray(syn.j[:]), np.asarray(syn.i[:])]
                 info = sim.rerun(run_args=run_args, seed=seed)
                 net.encoders, net.encoders_inhibitory = enc_e, enc_i
                 results.append(_read(net, sched, system, seed, info, n_blocks, learn_block, test_block))
