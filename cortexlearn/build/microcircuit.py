@@ -10,18 +10,24 @@ output pyramidal neurons (soma and basal ``v_B``; nudged toward ``u_tgt`` by the
 conductance ``g_som`` in teaching presentations) and the hidden layer's interneurons (soma ``u``,
 dendrite ``v_I``; nudged by their output neuron's soma through ``u_up``). Every rate is
 ``r = log(1 + exp(u))``. Six ``Synapses`` objects carry the rule's parts: input to basal hidden,
-hidden to basal output, output to apical (top-down, fixed), hidden to interneuron, interneuron to
+hidden to basal output, output to apical (top-down; fixed unless the rule's ``eta_top_down`` is
+positive), hidden to interneuron, interneuron to
 apical, and the one-to-one nudging of each interneuron by its output neuron.
 
 Schedule within a time step (``k = t_in_timesteps mod n_sample``)
 ------------------------------------------------------------------
+0. ``start``: the input rates of the presentation.
 1. ``groups``: every dendritic potential from the current rates (the summed variables run before
    the groups' state updaters: a simultaneous, Jacobi update); a forward-Euler step of every soma.
-2. ``end``, order -1: the hidden layer's ``transport = W_out^T err_out`` (the error weight
+   Rates are stored variables, computed once per neuron and step (order -3 of ``end``), not
+   subexpressions that every synapse would evaluate again.
+2. ``end``, order -3: each neuron's rate ``r = phi(u)``, its dendritic prediction
+   ``r_hat = phi(v_hat)`` and ``err = r - r_hat``.
+3. ``end``, order -1: the hidden layer's ``transport = W_out^T err_out`` (the error weight
    transport would send down, with the weights of this step), a summed variable moved here.
-3. ``end``, order 0: every plastic weight changes by ``dt`` times its rule (gated off for
+4. ``end``, order 0: every plastic weight changes by ``dt`` times its rule (gated off for
    ``k < n_settle`` and by the presentation's learning flags).
-4. ``end``, order 1: at a presentation's last step its state is latched (``*_last``); a monitor
+5. ``end``, order 1: at a presentation's last step its state is latched (``*_last``); a monitor
    reads the latches at the first step of the next presentation.
 """
 
@@ -148,13 +154,14 @@ def build_microcircuit(spec: MicrocircuitSpec) -> MicrocircuitNetwork:
         "att_i": c["g_D"] / (c["g_lk"] + c["g_D"]),
     }
     settled = "int(t_in_timesteps % n_sample >= n_settle)"
-    inp = NeuronGroup(n_in, "r = x_in(t, i) : 1", name=f"{name}_input", namespace=ns)
+    inp = NeuronGroup(n_in, "r : 1", name=f"{name}_input", namespace=ns)
+    inp.run_regularly("r = x_in(t, i)", when="start", name=f"{name}_input_rates")
     hidden = NeuronGroup(n_h, f"""
         du/dt = (-g_lk*u + g_B*(v_B - u) + g_A*(v_A - u))/tau_m : 1
         v_A = v_top + v_inter : 1
-        r = {_RATE.format('u')} : 1
-        r_hat = {_RATE.format('att_h*v_B')} : 1
-        err = r - r_hat : 1
+        r : 1
+        r_hat : 1
+        err : 1
         v_B : 1
         v_top : 1
         v_inter : 1
@@ -163,19 +170,25 @@ def build_microcircuit(spec: MicrocircuitSpec) -> MicrocircuitNetwork:
         namespace=ns)
     output = NeuronGroup(n_out, f"""
         du/dt = (-g_lk*u + g_B*(v_B - u) + g_som*teach(t)*(u_tgt(t, i) - u))/tau_m : 1
-        r = {_RATE.format('u')} : 1
-        r_hat = {_RATE.format('att_o*v_B')} : 1
-        err = r - r_hat : 1
+        r : 1
+        r_hat : 1
+        err : 1
         v_B : 1
         """ + "\n".join(f"{n}_last : 1" for n in _LATCHED["output"]), method="euler", name=f"{name}_output",
         namespace=ns)
     inter = NeuronGroup(n_out, f"""
         du/dt = (-g_lk*u + g_D*(v_I - u) + g_som*(u_up - u))/tau_m : 1
-        r = {_RATE.format('u')} : 1
-        r_hat = {_RATE.format('att_i*v_I')} : 1
+        r : 1
+        r_hat : 1
         v_I : 1
         u_up : 1
         """, method="euler", name=f"{name}_inter", namespace=ns)
+    for group, v_hat in ((hidden, "att_h*v_B"), (output, "att_o*v_B"), (inter, "att_i*v_I")):
+        group.r = np.log(2.0)  # phi(0): the rates the first step's dendrites read
+        code = f"r = {_RATE.format('u')}\nr_hat = {_RATE.format(v_hat)}"
+        if group is not inter:
+            code += "\nerr = r - r_hat"
+        group.run_regularly(code, when="end", order=-3, name=f"{group.name}_rates")
     _latch(hidden, _LATCHED["hidden"], n_sample - 1, f"{name}_hidden")
     _latch(output, _LATCHED["output"], n_sample - 1, f"{name}_output")
     W, rule = spec.weights, spec.rule
@@ -184,7 +197,7 @@ def build_microcircuit(spec: MicrocircuitSpec) -> MicrocircuitNetwork:
         "W_in": _plastic(inp, hidden, rule, "basal_hidden", gate_f, f"{name}_W_in", ns, W["W_in"]),
         "W_out": _plastic(hidden, output, rule, "basal_output", gate_f, f"{name}_W_out", ns, W["W_out"],
                           extra="\ntransport_pre = w*err_post : 1 (summed)"),
-        "B": _plastic(output, hidden, rule, "top_down", "0", f"{name}_B", ns, W["B"]),
+        "B": _plastic(output, hidden, rule, "top_down", gate_f, f"{name}_B", ns, W["B"]),
         "W_PI": _plastic(hidden, inter, rule, "interneuron", gate_i, f"{name}_W_PI", ns, W["W_PI"]),
         "W_IA": _plastic(inter, hidden, rule, "apical", gate_i, f"{name}_W_IA", ns, W["W_IA"]),
     }

@@ -25,7 +25,10 @@ and the dendritic-prediction plasticity (the paper's Eqs. 5-8; Urbanczik & Senn 
         \\hat v_I = \\frac{g_D}{g_{lk} + g_D} v_I \\\\
     \\dot W_{IA} &= \\eta_{IA} (v_{rest} - v_A)\\, r_I^T
 
-with ``B`` (top-down) fixed. The step is the one the Brian2 builder
+with ``B`` (top-down) fixed, or, with ``eta_B > 0``, mirroring the forward weights with a decay
+``lambda`` on both (Kolen & Pollack 1994; Akrout et al. 2019):
+``dW_out/dt = eta_out (e_out r^T - lambda W_out)``, ``dB/dt = eta_B (r e_out^T - lambda B)`` with
+``e_out = phi(u_out) - phi(v̂_B,out)``. The step is the one the Brian2 builder
 (:mod:`cortexlearn.build.microcircuit`) takes, in its order: every dendritic potential from the
 current rates (a simultaneous, Jacobi update), a forward-Euler step of every soma, then every
 weight from the new rates and the dendritic potentials of the step. Nothing here imports Brian2;
@@ -115,6 +118,7 @@ def simulate(weights: dict, inputs, targets, schedule: dict, params: dict, steps
     att_o = p["g_B"] / (p["g_lk"] + p["g_B"])
     att_i = p["g_D"] / (p["g_lk"] + p["g_D"])
     a = dt / p["tau"]
+    eta_b, decay = p.get("eta_B", 0.0), p.get("decay", 0.0)
     rec = {k: np.zeros((n_samples, n)) for k, n in (("u_out", n_out), ("v_A", n_h), ("error_hidden", n_h),
                                                      ("error_out", n_out), ("transport", n_h),
                                                      ("v_B", n_h), ("v_B_out", n_out))}
@@ -136,7 +140,8 @@ def simulate(weights: dict, inputs, targets, schedule: dict, params: dict, steps
             transport = W["W_out"].T @ e_o
             if k >= settle_steps:
                 W["W_in"] += dt * p["eta_in"] * lf * np.outer(e_h, x[n])
-                W["W_out"] += dt * p["eta_out"] * lf * np.outer(e_o, r)
+                W["W_out"] += dt * p["eta_out"] * lf * (np.outer(e_o, r) - decay * W["W_out"])
+                W["B"] += dt * eta_b * lf * (np.outer(r, e_o) - decay * W["B"])
                 W["W_PI"] += dt * p["eta_PI"] * li * np.outer(e_i, r)
                 W["W_IA"] += dt * p["eta_IA"] * li * np.outer(p["v_rest"] - v_A, r_i)
         for key, value in (("u_out", u_o), ("v_A", v_A), ("error_hidden", e_h), ("error_out", e_o),

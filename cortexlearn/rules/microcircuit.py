@@ -16,7 +16,18 @@ inputs (the apical compartment, a teacher, the layer above) also drive. The pape
     \\frac{dW^{PI}_{k,k}}{dt} &= \\eta^{PI}\\,\\bigl(v_{rest} - v_{A,k}\\bigr)\\, (r^I_k)^T
         \\quad\\text{(interneuron to apical, ``apical``)}
 
-and the top-down pyramidal weights stay fixed (role ``top_down``; the paper's main variant). Every
+and the top-down pyramidal weights stay fixed (role ``top_down``; the paper's main variant), or,
+with ``eta_top_down > 0``, learn with the same local product as the forward weights they mirror,
+the presynaptic (output) neuron's dendritic prediction error times the postsynaptic (hidden)
+rate, both with a weight decay ``decay`` (Kolen & Pollack 1994; Akrout et al. 2019, NeurIPS 32):
+
+.. math::
+
+    \frac{dW^{PP}_{k+1,k}}{dt} = \eta^{PP}\bigl(e_{k+1} r_k^T - \lambda W^{PP}_{k+1,k}\bigr), \quad
+    \frac{dW^{PP}_{k,k+1}}{dt} = \eta^{TD}\bigl(r_k e_{k+1}^T - \lambda W^{PP}_{k,k+1}\bigr),
+
+with ``e = phi(u) - phi(v_hat_B)``: with equal rates the difference of the two decays away and the
+top-down weights come to equal the transpose of the forward ones. Every
 synapse carries its presynaptic rate into a dendritic potential of the postsynaptic neuron through
 a summed variable, ``v_post = w r_pre``. The postsynaptic neuron provides ``r = phi(u)`` and
 ``r_hat = phi(v_hat)`` (and ``v_A`` for the apical role); the weights change every time step by
@@ -41,11 +52,11 @@ __all__ = ["DendriticMicrocircuit"]
 
 #: role -> (learning-rate field, error factor of the update); None: a fixed projection
 _ROLES = {
-    "basal_hidden": ("eta_hidden", "(r_post - r_hat_post)"),
-    "basal_output": ("eta_output", "(r_post - r_hat_post)"),
-    "interneuron": ("eta_interneuron", "(r_post - r_hat_post)"),
-    "apical": ("eta_apical", "(v_rest - v_A_post)"),
-    "top_down": (None, None),
+    "basal_hidden": ("eta_hidden", "(r_post - r_hat_post)*r_pre"),
+    "basal_output": ("eta_output", "((r_post - r_hat_post)*r_pre - decay*w)"),
+    "interneuron": ("eta_interneuron", "(r_post - r_hat_post)*r_pre"),
+    "apical": ("eta_apical", "(v_rest - v_A_post)*r_pre"),
+    "top_down": ("eta_top_down", "(err_pre*r_post - decay*w)"),
 }
 #: role -> the postsynaptic dendritic potential the synapses drive by default
 _TARGETS = {"basal_hidden": "v_B", "basal_output": "v_B", "interneuron": "v_I", "apical": "v_inter",
@@ -67,6 +78,11 @@ class DendriticMicrocircuit(LearningRule):
         Learning rate of the pyramidal-to-interneuron synapses (Hz).
     eta_apical : Quantity
         Learning rate of the interneuron-to-apical synapses (Hz).
+    eta_top_down : Quantity
+        Learning rate of the top-down synapses (Hz); 0 (default) keeps them fixed, as in the
+        paper's main simulations.
+    decay : float
+        Weight decay ``lambda`` of the output's basal and the top-down synapses (0: none).
     v_rest : float
         Resting apical potential the interneurons learn to restore (the paper's 0).
 
@@ -78,7 +94,7 @@ class DendriticMicrocircuit(LearningRule):
     Notes
     -----
     Roles: ``basal_hidden``, ``basal_output``, ``interneuron``, ``apical`` and ``top_down``
-    (fixed). Context of :meth:`contribution`: ``target`` (the postsynaptic summed variable,
+    (which reads ``err`` of the presynaptic output neurons). Context of :meth:`contribution`: ``target`` (the postsynaptic summed variable,
     defaults above) and ``gate`` (a Brian2 expression, 0 or 1, that switches learning on; default
     ``"1"``). The learning rates are run-time constants (``(shared, constant)``, so a compiled
     program can re-run with another rate, e.g. 0 for a frozen layer).
@@ -88,6 +104,8 @@ class DendriticMicrocircuit(LearningRule):
     eta_output: Any = quantity_field(10.0 * Hz)
     eta_interneuron: Any = quantity_field(10.0 * Hz)
     eta_apical: Any = quantity_field(10.0 * Hz)
+    eta_top_down: Any = quantity_field(0.0 * Hz)
+    decay: float = 0.0
     v_rest: float = 0.0
 
     paper: ClassVar[str] = ("Sacramento, Costa, Bengio & Senn 2018, NeurIPS 31 (Eqs. 5-8); "
@@ -96,12 +114,15 @@ class DendriticMicrocircuit(LearningRule):
     roles: ClassVar[tuple] = tuple(_ROLES)
 
     def __post_init__(self):
-        for name in ("eta_hidden", "eta_output", "eta_interneuron", "eta_apical"):
+        for name in ("eta_hidden", "eta_output", "eta_interneuron", "eta_apical", "eta_top_down"):
             value = getattr(self, name)
             as_quantity(value, Hz, name)
             if not float(value) >= 0:
                 raise SpecError(f"{name} must be >= 0, got {value!r}")
         object.__setattr__(self, "v_rest", float(self.v_rest))
+        if not float(self.decay) >= 0:
+            raise SpecError(f"decay must be >= 0, got {self.decay!r}")
+        object.__setattr__(self, "decay", float(self.decay))
 
     def contribution(self, role: str = "basal_hidden", target: str | None = None, gate: str = "1",
                      **context) -> RuleParts:
@@ -127,15 +148,14 @@ class DendriticMicrocircuit(LearningRule):
         field, error = _ROLES[role]
         target = target or _TARGETS[role]
         model = [f"w : 1", f"{target}_post = w*r_pre : 1 (summed)"]
-        if field is None:
-            return RuleParts(model=join_code(*model))
         model.append(f"{field} : hertz (shared, constant)")
-        code = f"w += dt*{field}*({gate})*{error}*r_pre"
+        code = f"w += dt*{field}*({gate})*{error}"
         return RuleParts(model=join_code(*model), regular=(Regular(code, dt=None, when="end", order=0),),
-                         constants={field: getattr(self, field)}, namespace={"v_rest": self.v_rest})
+                         constants={field: getattr(self, field)}, namespace={"v_rest": self.v_rest, "decay": self.decay})
 
     def rates(self) -> dict:
         """The learning rates as floats (1/s), keyed as :func:`cortexlearn.reference.microcircuit.simulate`
         expects them."""
         return {"eta_in": float(self.eta_hidden), "eta_out": float(self.eta_output),
-                "eta_PI": float(self.eta_interneuron), "eta_IA": float(self.eta_apical), "v_rest": self.v_rest}
+                "eta_PI": float(self.eta_interneuron), "eta_IA": float(self.eta_apical), "eta_B": float(self.eta_top_down), "decay": self.decay,
+                "v_rest": self.v_rest}
