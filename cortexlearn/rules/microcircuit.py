@@ -23,8 +23,8 @@ rate, both with a weight decay ``decay`` (Kolen & Pollack 1994; Akrout et al. 20
 
 .. math::
 
-    \frac{dW^{PP}_{k+1,k}}{dt} = \eta^{PP}\bigl(e_{k+1} r_k^T - \lambda W^{PP}_{k+1,k}\bigr), \quad
-    \frac{dW^{PP}_{k,k+1}}{dt} = \eta^{TD}\bigl(r_k e_{k+1}^T - \lambda W^{PP}_{k,k+1}\bigr),
+    \\frac{dW^{PP}_{k+1,k}}{dt} = \\eta^{PP}\\bigl(e_{k+1} r_k^T - \\lambda W^{PP}_{k+1,k}\\bigr), \\quad
+    \\frac{dW^{PP}_{k,k+1}}{dt} = \\eta^{TD}\\bigl(r_k e_{k+1}^T - \\lambda W^{PP}_{k,k+1}\\bigr),
 
 with ``e = phi(u) - phi(v_hat_B)``: with equal rates the difference of the two decays away and the
 top-down weights come to equal the transpose of the forward ones. Every

@@ -47,7 +47,8 @@ def session(p, data, seed: int, n_train: int, n_test: int) -> tuple:
     learn_forward = teach.copy()
     learn_inter = np.r_[0.0, np.ones(n_sp - 1), np.ones(n_learn), np.zeros(n_test)]
     rule = DendriticMicrocircuit(eta_hidden=p["eta_hidden"], eta_output=p["eta_output"],
-                                 eta_interneuron=p["eta_interneuron"], eta_apical=p["eta_apical"])
+                                 eta_interneuron=p["eta_interneuron"], eta_apical=p["eta_apical"],
+                                 eta_top_down=p["eta_top_down"], decay=float(p["decay"]))
     spec = MicrocircuitSpec(rule, weights, x, targets, teach, learn_forward, learn_inter,
                             sample_duration=p["sample_duration"], settle_duration=p["settle_duration"],
                             tau=p["tau"], name="sacramento")
