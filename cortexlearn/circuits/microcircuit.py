@@ -47,9 +47,10 @@ class MicrocircuitSpec:
         Input rates of each presentation.
     targets : array (n_samples, n_out)
         Target somatic potentials of the output neurons.
-    teach, learn_forward, learn_inter : array (n_samples,) of {0, 1}
+    teach, learn_forward, learn_inter : array (n_samples,) of values in [0, 1]
         Per presentation: the teacher nudges the output; the basal weights learn; the interneuron
-        and apical weights learn.
+        and apical weights learn (each a factor of the teacher's conductance or of the learning
+        rates: 1 fully on, 0 off).
     sample_duration : Quantity
         Length of a presentation (a whole number of time steps).
     settle_duration : Quantity
@@ -98,8 +99,8 @@ class MicrocircuitSpec:
             raise SpecError(f"targets must have shape ({x.shape[0]}, {n_out}), got {y.shape}")
         for field in ("teach", "learn_forward", "learn_inter"):
             flags = np.asarray(getattr(self, field), float)
-            if flags.shape != (x.shape[0],) or not np.all((flags == 0) | (flags == 1)):
-                raise SpecError(f"{field} must hold one 0 or 1 per presentation ({x.shape[0]})")
+            if flags.shape != (x.shape[0],) or not np.all((flags >= 0) & (flags <= 1)):
+                raise SpecError(f"{field} must hold one value in [0, 1] per presentation ({x.shape[0]})")
         for field in ("sample_duration", "tau"):
             as_quantity(getattr(self, field), ms, field)
             check_positive(getattr(self, field), field)

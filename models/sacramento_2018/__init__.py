@@ -50,6 +50,10 @@ PARAMETERS = (
     Parameter("decay", 0.02, "weight decay of the output's basal and the top-down synapses",
               "chosen (the mirror converges within the run; 0.05 cost accuracy in a rate-model sweep)",
               domain="nonnegative"),
+    Parameter("inter_learning_in_training", 0.05, "factor of the interneuron and apical learning rates "
+              "while the teacher is on", "chosen (at full rate the interneurons learn to cancel the teacher's "
+              "error in the apical dendrites too: no margin over readout-only, angle 97 deg, 3 seeds x 3 epochs)",
+              domain="[0, 1]"),
     Parameter("target_high", 1.0, "target potential of the correct output neuron", "chosen", domain="finite"),
     Parameter("target_low", -1.0, "target potential of the other output neurons", "chosen", domain="finite"),
     Parameter("sample_duration", 12 * ms, "presentation of one sample", "chosen (6 membrane time constants)",

@@ -45,7 +45,8 @@ def session(p, data, seed: int, n_train: int, n_test: int) -> tuple:
     n_learn = order.size
     teach = np.r_[np.zeros(n_sp), np.ones(n_learn), np.zeros(n_test)]
     learn_forward = teach.copy()
-    learn_inter = np.r_[0.0, np.ones(n_sp - 1), np.ones(n_learn), np.zeros(n_test)]
+    scale = float(p["inter_learning_in_training"])
+    learn_inter = np.r_[0.0, np.ones(n_sp - 1), np.full(n_learn, scale), np.zeros(n_test)]
     rule = DendriticMicrocircuit(eta_hidden=p["eta_hidden"], eta_output=p["eta_output"],
                                  eta_interneuron=p["eta_interneuron"], eta_apical=p["eta_apical"],
                                  eta_top_down=p["eta_top_down"], decay=float(p["decay"]))

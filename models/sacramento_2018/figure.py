@@ -39,7 +39,7 @@ def draw(data, metrics):
         for curve in np.asarray(ang):
             axes[1].plot(ep, curve, marker="o", ms=2, lw=0.7)
         axes[1].axhline(60, color="k", ls="--", lw=0.6)
-        axes[1].set(xlabel="epoch", ylabel="angle to backprop (deg)", ylim=(0, 95))
+        axes[1].set(xlabel="epoch", ylabel="angle to backprop (deg)", ylim=(0, 180), yticks=(0, 60, 90, 180))
         axes[1].set_title("b  hidden error", loc="left")
         values = np.asarray(acc)
         width = 0.38
