@@ -104,6 +104,16 @@ def _latch(group, names, last_step, label):
     group.run_regularly(code, when="end", order=1, name=f"{label}_latch")
 
 
+def _rates(hidden, output, inter):
+    """Each neuron's rate, dendritic prediction and their difference, once per step (``end``, -3)."""
+    for group, v_hat in ((hidden, "att_h*v_B"), (output, "att_o*v_B"), (inter, "att_i*v_I")):
+        group.r = np.log(2.0)  # phi(0): the rates the first step's dendrites read
+        code = f"r = {_RATE.format('u')}\nr_hat = {_RATE.format(v_hat)}"
+        if group is not inter:
+            code += "\nerr = r - r_hat"
+        group.run_regularly(code, when="end", order=-3, name=f"{group.name}_rates")
+
+
 def _plastic(pre, post, rule, role, gate, label, ns, weights, extra=""):
     parts = rule.contribution(role, gate=gate)
     syn = Synapses(pre, post, parts.model + extra, name=label, namespace={**ns, **parts.namespace})
@@ -183,12 +193,7 @@ def build_microcircuit(spec: MicrocircuitSpec) -> MicrocircuitNetwork:
         v_I : 1
         u_up : 1
         """, method="euler", name=f"{name}_inter", namespace=ns)
-    for group, v_hat in ((hidden, "att_h*v_B"), (output, "att_o*v_B"), (inter, "att_i*v_I")):
-        group.r = np.log(2.0)  # phi(0): the rates the first step's dendrites read
-        code = f"r = {_RATE.format('u')}\nr_hat = {_RATE.format(v_hat)}"
-        if group is not inter:
-            code += "\nerr = r - r_hat"
-        group.run_regularly(code, when="end", order=-3, name=f"{group.name}_rates")
+    _rates(hidden, output, inter)
     _latch(hidden, _LATCHED["hidden"], n_sample - 1, f"{name}_hidden")
     _latch(output, _LATCHED["output"], n_sample - 1, f"{name}_output")
     W, rule = spec.weights, spec.rule
