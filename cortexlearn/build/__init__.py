@@ -17,6 +17,8 @@ Modules, one per kind of circuit:
 - :mod:`~cortexlearn.build.recurrent` — recurrent networks trained by e-prop;
 - :mod:`~cortexlearn.build.eqprop` — layered rate networks with symmetric feedback trained by
   equilibrium propagation through the temporal-derivative rule;
+- :mod:`~cortexlearn.build.microcircuit` — dendritic cortical microcircuits (Sacramento et al.
+  2018) learning by dendritic prediction;
 - :mod:`~cortexlearn.build.critic` — error critics attached to a layer or an output;
 - :mod:`~cortexlearn.build.balanced`, :mod:`~cortexlearn.build.balanced_dale` — balanced networks
   with fast and slow connections (Bourdoukan & Denève 2015);
@@ -28,7 +30,7 @@ Modules, one per kind of circuit:
 
 from ..errors import SpecError
 from ..specs import Circuit
-from . import eqprop, feedforward, recurrent  # noqa: F401  (register EqPropCircuit, CreditCircuit, RecurrentCircuit)
+from . import eqprop, feedforward, microcircuit, recurrent  # noqa: F401  (register the learning circuits' specs)
 from .circuit import BuiltCircuit, synapse_code, unit_name
 from .circuit import build as build_circuit
 from .registry import BUILDERS, register

@@ -21,6 +21,9 @@ and it names its NumPy oracle in :mod:`cortexlearn.reference`.
   ``input_neurons``, ``recurrent_neurons``
 - :class:`DendriticPrediction` — Urbanczik & Senn 2014 (dendritic prediction of somatic spiking);
   ``synapse``
+- :class:`DendriticMicrocircuit` — Sacramento, Costa, Bengio & Senn 2018 (dendritic cortical
+  microcircuits; every synapse learns by dendritic prediction); roles ``basal_hidden``,
+  ``basal_output``, ``interneuron``, ``apical``, ``top_down``
 - :class:`SlowErrorRule`, :class:`FastBalanceRule`, :class:`DaleSlowErrorRule` — Bourdoukan &
   Denève 2015 (slow and fast connections; the slow rule under Dale's law); roles ``slow``, ``fast``
 """
@@ -33,6 +36,7 @@ from .critic import ErrorCritic
 from .derivative import TemporalDerivativeRule
 from .eprop import EProp
 from .inhibitory import InhibitorySTDP
+from .microcircuit import DendriticMicrocircuit
 from .stdp import PairSTDP, PlasticityRule
 from .triplet import TripletSTDP
 from .urbanczik import DendriticPrediction
@@ -41,7 +45,7 @@ __all__ = [
     "LearningRule", "RuleParts", "Regular", "NeuronTraceCode", "rule_classes", "PlasticityRule",
     "PairSTDP", "TripletSTDP", "TemporalDerivativeRule", "InhibitorySTDP", "CreditRule",
     "FeedbackAlignment", "DirectFeedbackAlignment", "SignSymmetry", "WeightTransport", "ReadoutOnly",
-    "ErrorCritic", "EProp", "DendriticPrediction", "SlowErrorRule", "FastBalanceRule", "DaleSlowErrorRule",
+    "ErrorCritic", "EProp", "DendriticPrediction", "DendriticMicrocircuit", "SlowErrorRule", "FastBalanceRule", "DaleSlowErrorRule",
 ]
 
 

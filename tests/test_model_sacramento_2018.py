@@ -1,0 +1,62 @@
+"""sacramento_2018: the microcircuit reaches the self-predicting state on random input, the
+teacher's error then appears in the apical dendrites, and a short run writes its results."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+import cortexlearn
+from cortexlearn.circuits.microcircuit import CONDUCTANCES
+from cortexlearn.reference import microcircuit as ref
+
+
+def _self_predicting(n_samples=300, seed=0):
+    rng = np.random.default_rng(seed)
+    n_in, n_h, n_out = 6, 8, 3
+    from cortexlearn.models.sacramento_2018.experiment import initial_weights
+
+    w = initial_weights(n_in, n_h, n_out, rng)
+    params = {"tau": 3e-3, **CONDUCTANCES, "v_rest": 0.0, "eta_in": 0.0, "eta_out": 0.0, "eta_PI": 40.0,
+              "eta_IA": 40.0}
+    x = rng.normal(0, 1, (n_samples, n_in))
+    off, on = np.zeros(n_samples), np.ones(n_samples)
+    res = ref.simulate(w, x, np.zeros((n_samples, n_out)), {"teach": off, "learn_forward": off,
+                                                            "learn_inter": np.r_[0.0, on[1:]]},
+                       params, 25, 1e-3, 10)
+    return res, params, rng
+
+
+def test_apical_potentials_fall_silent_without_a_teacher():
+    res, _, _ = _self_predicting()
+    rms = np.sqrt(np.mean(res["v_A"] ** 2, axis=1))
+    assert np.mean(rms[-15:]) <= 0.10 * rms[0]
+
+
+def test_the_teacher_s_error_appears_in_the_apical_dendrites():
+    # in the self-predicting state, a nudged output leaves v_A = B (r_out - r_I): the top-down
+    # projection of the output's deviation from its own prediction (Sacramento et al. 2018, Eq. 10)
+    res, params, rng = _self_predicting()
+    weights = {k: res[k] for k in ref.WEIGHT_NAMES}
+    n = 20
+    x, y = rng.normal(0, 1, (n, 6)), rng.normal(0, 1, (n, 3))
+    off, on = np.zeros(n), np.ones(n)
+    taught = ref.simulate(weights, x, y, {"teach": on, "learn_forward": off, "learn_inter": off}, params, 25,
+                          1e-3, 10)
+    free = ref.simulate(weights, x, y, {"teach": off, "learn_forward": off, "learn_inter": off}, params, 25,
+                        1e-3, 10)
+    top_down_error = (ref.softplus(taught["u_out"]) - ref.softplus(free["u_out"])) @ weights["B"].T
+    corr = np.corrcoef(taught["v_A"].ravel(), top_down_error.ravel())[0, 1]
+    assert corr > 0.9
+    assert np.sqrt(np.mean(taught["v_A"] ** 2)) > 3 * np.sqrt(np.mean(free["v_A"] ** 2))
+
+
+def test_short_run_writes_its_results(tmp_path):
+    out = str(tmp_path / "run")
+    res = cortexlearn.run("sacramento_2018", quick=True, target="numpy", out=out, progress=False)
+    for name in ("manifest.json", "metrics.json", "figure.png"):
+        assert os.path.exists(os.path.join(out, name))
+    m = res.metrics
+    assert m["apical_rms_ratio_mean"] < 0.5
+    assert 0 <= m["hidden_angle_mean"] <= 180 and np.isfinite(m["accuracy_mean"])
