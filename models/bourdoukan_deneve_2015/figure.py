@@ -6,7 +6,7 @@ import numpy as np
 
 MODE_COLOURS = {"optimal": "#0072B2", "learned": "#D55E00", "dale": "#009E73", "large": "#CC79A7"}
 MODE_TITLES = {"optimal": "optimal fast", "learned": "learned fast", "dale": "Dale E/I",
-               "large": "learned fast, N = 100"}
+               "large": "N = 100"}
 
 
 def _arr(data, key):
@@ -78,7 +78,7 @@ def draw(data, metrics):
     return set_caption(fig, (
         "Bourdoukan & Denève 2015: a spiking network learns a 2-D linear dynamical system. One row per "
         "variant present (optimal fast weights -FF^T, learned fast weights, Dale's law E/I, learned fast "
-        "weights at N = 100), two rows each. Top: target x (black, grey) and the network's autonomous "
+        "weights at N = 100, titled 'N = 100'), two rows each. Top: target x (black, grey) and the network's autonomous "
         "estimate before and after learning (first seed; each pair on one scale). Below them: autonomous "
         "NMSE over learning time, one line per seed (dotted: 0.1), and learned against optimal weights, "
         "one point per synapse, with their "
