@@ -24,12 +24,12 @@ and it names its NumPy oracle in :mod:`cortexlearn.reference`.
 - :class:`DendriticMicrocircuit` — Sacramento, Costa, Bengio & Senn 2018 (dendritic cortical
   microcircuits; every synapse learns by dendritic prediction); roles ``basal_hidden``,
   ``basal_output``, ``interneuron``, ``apical``, ``top_down``
-- :class:`SlowErrorRule`, :class:`FastBalanceRule`, :class:`DaleSlowErrorRule` — Bourdoukan &
+- :class:`SlowErrorRule`, :class:`FastBalanceRule`, :class:`DaleSlowErrorRule`, :class:`DaleFastInhibitoryRule` — Bourdoukan &
   Denève 2015 (slow and fast connections; the slow rule under Dale's law); roles ``slow``, ``fast``
 """
 
 from .base import LearningRule, NeuronTraceCode, Regular, RuleParts, defined_rules
-from .balanced import DaleSlowErrorRule, FastBalanceRule, SlowErrorRule
+from .balanced import DaleFastInhibitoryRule, DaleSlowErrorRule, FastBalanceRule, SlowErrorRule
 from .credit import (CreditRule, DirectFeedbackAlignment, FeedbackAlignment, ReadoutOnly, SignSymmetry,
                      WeightTransport)
 from .critic import ErrorCritic
@@ -46,6 +46,7 @@ __all__ = [
     "PairSTDP", "TripletSTDP", "TemporalDerivativeRule", "InhibitorySTDP", "CreditRule",
     "FeedbackAlignment", "DirectFeedbackAlignment", "SignSymmetry", "WeightTransport", "ReadoutOnly",
     "ErrorCritic", "EProp", "DendriticPrediction", "DendriticMicrocircuit", "SlowErrorRule", "FastBalanceRule", "DaleSlowErrorRule",
+    "DaleFastInhibitoryRule",
 ]
 
 
