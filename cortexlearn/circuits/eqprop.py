@@ -4,7 +4,11 @@ equilibrium propagation (Scellier & Bengio 2017, Front Comput Neurosci 11:24).
 Every trial has two phases: a **free phase** (the input is clamped, the layers settle toward a
 fixed point of ``s_l = sigma(W_l s_{l-1} + W_{l+1}^T s_{l+1} + b_l)``) and a **nudged phase** (the
 output also receives ``beta (y - s_L)``, Scellier & Bengio's Eq. 2 with the squared-error cost).
-During the nudged phase, and only then, every weight and bias learns with the temporal-derivative
+With ``symmetric=True`` (symmetric nudging, Laborieux et al. 2021, Front Neurosci 15:633674) an
+**anti-nudged phase** with ``-beta`` comes between the two, and learning happens during the
+``+beta`` phase that follows it, so that the rule integrates the change from the ``-beta`` to the
+``+beta`` fixed point (scaled by ``1/(2 beta)``): the estimate's first-order bias in ``beta``
+cancels. During the (``+beta``) nudged phase, and only then, every weight and bias learns with the temporal-derivative
 rule (Xie & Seung 2000; Bengio et al. 2015): presynaptic activity times the rate of change of the
 postsynaptic activity, in both directions of a symmetric weight,
 
@@ -62,6 +66,12 @@ class EqPropCircuit:
         Length of the two phases (whole numbers of time steps).
     tau : Quantity
         Time constant of the rate dynamics ``tau ds/dt = sigma(u) - s``.
+    symmetric : bool
+        Symmetric nudging: between the free and the nudged phase, an anti-nudged phase (output
+        pulled by ``-beta``, no learning) of length ``nudged_duration``; the rule's integral over
+        the nudged phase, scaled by ``eta/(2 beta)``, is then ``eta ((s_i s_j)^{+beta} -
+        (s_i s_j)^{-beta})/(2 beta)``, the symmetric estimate of Laborieux et al. (2021). Default
+        False (one-sided, Scellier & Bengio 2017).
     name : str
         Prefix of the Brian2 objects' names.
     """
@@ -76,6 +86,8 @@ class EqPropCircuit:
     free_duration: object = dataclasses.field(default_factory=lambda: 40 * ms)
     nudged_duration: object = dataclasses.field(default_factory=lambda: 20 * ms)
     tau: object = dataclasses.field(default_factory=lambda: 2 * ms)
+    symmetric: bool = False
+    dale: bool = False
     name: str = "eqprop"
 
     def __post_init__(self):
@@ -96,6 +108,10 @@ class EqPropCircuit:
             raise SpecError(f"targets must have shape ({x.shape[0]}, {sizes[-1]}), got {y.shape}")
         if self.learn is not None and np.shape(self.learn) != (x.shape[0],):
             raise SpecError(f"learn must have one entry per trial ({x.shape[0]}), got {np.shape(self.learn)}")
+        if not isinstance(self.symmetric, (bool, np.bool_)):
+            raise SpecError(f"symmetric must be True or False, got {self.symmetric!r}")
+        if not isinstance(self.dale, (bool, np.bool_)):
+            raise SpecError(f"dale must be True or False, got {self.dale!r}")
         if not float(self.beta) > 0:
             raise SpecError(f"beta must be > 0, got {self.beta!r}")
         for field in ("free_duration", "nudged_duration", "tau"):
@@ -114,5 +130,5 @@ class EqPropCircuit:
 
     @property
     def trial_duration(self):
-        """Length of a trial: free phase then nudged phase."""
-        return self.free_duration + self.nudged_duration
+        """Length of a trial: free phase, anti-nudged phase (``symmetric`` only), nudged phase."""
+        return self.free_duration + (2 if self.symmetric else 1) * self.nudged_duration
