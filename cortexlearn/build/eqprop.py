@@ -153,6 +153,9 @@ def build_eqprop_network(spec: EqPropCircuit) -> EqPropNetwork:
     """
     if not isinstance(spec, EqPropCircuit):
         raise SpecError(f"spec must be an EqPropCircuit, got {type(spec).__name__}")
+    # About 100 lines: the layers, their phase gates and the synapses of both signs are declared
+    # in the order the compiled program runs them, sharing one namespace of phase constants;
+    # split up, every part would take that namespace and the gates as arguments.
     dt = defaultclock.dt
     n_free = check_whole_steps(spec.free_duration, dt, "free_duration")
     n_nudged = check_whole_steps(spec.nudged_duration, dt, "nudged_duration")
