@@ -36,7 +36,7 @@ import resource
 
 import numpy as np
 
-from .harness import alternate, judge, median, paired_ratio, run_binary, run_worker, skipped
+from .harness import alternate, check_memory, judge, median, paired_ratio, run_binary, run_worker, skipped
 from .nest_peers import nest_available
 
 
@@ -127,6 +127,8 @@ PLASTIC_GOAL = "ratio >= 7.7"
 
 #: ``--plastic-scale`` / ``--plastic-duration`` of ``python -m benchmarks`` (None: the defaults)
 PLASTIC_OVERRIDES = {"scale": None, "duration": None}
+#: Memory NEST needed per plastic synapse in the full-size network (10 GB for 10^7 synapses).
+PLASTIC_BRUNEL_BYTES_PER_SYNAPSE = 1000.0
 
 
 def plastic_sizes(quick: bool) -> tuple[float, float]:
@@ -157,6 +159,10 @@ def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, du
     scale = default_scale if scale is None else scale
     duration = default_duration if duration is None else duration
     repeats = (2 if quick else 3) if repeats is None else repeats
+    n_e, n_i = plastic_brunel_sizes(scale)
+    # NEST 3.10 held about 10 GB for the full network's 10^7 plastic synapses (~1 kB each)
+    check_memory(PLASTIC_BRUNEL_BYTES_PER_SYNAPSE * 0.1 * (n_e + n_i) ** 2 + 0.5e9,
+                 f"brunel_plastic_vs_nest at scale {scale:g}")
     common = ["--scale", scale, "--duration", duration, "--seed", 1]
     directory = os.path.join(workdir, "brunel-plastic-peer")
     w_ours, w_nest = (os.path.join(workdir, f"brunel-plastic-weights-{who}.npy") for who in ("cortexlearn", "nest"))
@@ -170,7 +176,6 @@ def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, du
     rate_ratio = {pop: ours[f"rate_{pop}_hz"] / nest[f"rate_{pop}_hz"] for pop in ("e", "i")}
     rates_equal = all(abs(r - 1.0) <= 0.05 for r in rate_ratio.values())
     weights_equal = bool(ks.pvalue >= 0.05)
-    n_e, n_i = plastic_brunel_sizes(scale)
     sizes = {k: len(i) for k, (i, _) in plastic_brunel_connectivity(n_e, n_i, seed=1).items()}
     t_ours, t_nest = median(times["cortexlearn"]), median(times["nest"])
     events = {who: synaptic_events(run, sizes, n_e, n_i, PLASTIC_BRUNEL["nu_ext_hz"], duration)

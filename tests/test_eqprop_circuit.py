@@ -142,29 +142,17 @@ TARGETS = ["numpy", pytest.param("cython", marks=[pytest.mark.cython, pytest.mar
            pytest.param("cpp_standalone", marks=[pytest.mark.standalone, pytest.mark.slow])]
 
 
+@pytest.mark.parametrize("symmetric, seed, learn", [(False, 2, [1, 1, 0, 1]), (True, 4, [1, 0, 1, 1])],
+                         ids=["one-sided", "symmetric"])
 @pytest.mark.parametrize("target", TARGETS)
-def test_circuit_equals_numpy_oracle(target, tmp_path):
-    """Large learning rate (weights move within the nudged phase), a test trial in the middle, a
-    bound that clips: every weight, bias and free output equal to 1e-9."""
-    net, x, y = _task(seed=2, n_trials=4)
+def test_circuit_equals_numpy_oracle(target, symmetric, seed, learn, tmp_path):
+    """Large learning rate (weights move within the nudged phase), a test trial among the
+    learning ones, a bound that clips, for the one-sided schedule (free, +beta) and the symmetric
+    one (free, -beta, +beta with learning): every weight, bias and free output equal to 1e-9."""
+    net, x, y = _task(seed=seed, n_trials=4)
     spec = EqPropCircuit(_rule(0.5, w_max=1.0), tuple(np.clip(w, -1, 1) for w in net.W), tuple(net.b), x, y,
-                         learn=np.array([1, 1, 0, 1]), beta=0.7, free_duration=12 * ms,
-                         nudged_duration=8 * ms, tau=2 * ms)
-    W, b, free = _run(spec, target, tmp_path)
-    W_o, b_o, free_o = _oracle(spec, 12, 8, 0.5)
-    assert max(np.max(np.abs(a - w0)) for a, w0 in zip(W_o, spec.weights)) > 1e-2  # it learned
-    for got, want in zip(W + b, W_o + b_o):
-        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(free, free_o, rtol=1e-9, atol=1e-12)
-
-
-@pytest.mark.parametrize("target", TARGETS)
-def test_symmetric_circuit_equals_numpy_oracle(target, tmp_path):
-    """The symmetric schedule (free, -beta, +beta with learning) equals its oracle to 1e-9."""
-    net, x, y = _task(seed=4, n_trials=4)
-    spec = EqPropCircuit(_rule(0.5, w_max=1.0), tuple(np.clip(w, -1, 1) for w in net.W), tuple(net.b), x, y,
-                         learn=np.array([1, 0, 1, 1]), beta=0.7, free_duration=12 * ms,
-                         nudged_duration=8 * ms, tau=2 * ms, symmetric=True)
+                         learn=np.array(learn), beta=0.7, free_duration=12 * ms,
+                         nudged_duration=8 * ms, tau=2 * ms, symmetric=symmetric)
     W, b, free = _run(spec, target, tmp_path)
     W_o, b_o, free_o = _oracle(spec, 12, 8, 0.5)
     assert max(np.max(np.abs(a - w0)) for a, w0 in zip(W_o, spec.weights)) > 1e-2  # it learned
