@@ -210,3 +210,43 @@ def test_on_a_stream_the_bootstrapped_critic_outlearns_truncated_bptt():
     assert float(solved.sel(variant="TBPTT")) == 1
     assert float(solved.sel(variant="critic")) >= 2
     assert float(out["guard_resets"].sum()) == 0 and not out["diverged"]
+
+
+def test_hidden_layer_module_starts_at_zero_and_fits_what_a_linear_module_cannot():
+    # Jaderberg et al. 2017 (Appendix C): the module's final layer starts at zero, so the first
+    # synthetic gradient is zero. A target that is even in the features (|f|) has no linear
+    # part, so the best linear fit only reaches its mean; one hidden ReLU layer can do better.
+    from cortexlearn.reference.synthetic import HiddenLayerSynthesizer
+
+    rng = np.random.default_rng(4)
+    features = rng.standard_normal((256, 3))
+    target = np.abs(features[:, :2]) - np.sqrt(2 / np.pi)
+    hidden = HiddenLayerSynthesizer(3, 2, learning_rate=1e-2, n_hidden=64, rng=np.random.default_rng(5))
+    linear = LinearSynthesizer(3, 2, learning_rate=1e-2)
+    assert not np.any(hidden.predict(features))
+    for _ in range(2000):
+        hidden.learn(features, target)
+        linear.learn(features, target)
+    baseline = 0.5 * np.mean(np.sum(target ** 2, axis=1))   # the error of predicting zero
+    assert linear.last_error > 0.9 * baseline
+    assert hidden.last_error < 0.2 * baseline
+    hidden.reset()
+    assert not np.any(hidden.predict(features))
+
+
+def test_hidden_layer_modules_leave_the_batch_order_of_training_unchanged():
+    # The modules' random hidden weights come from a spawned generator, so a run with them
+    # shuffles its batches as backprop and the linear modules do on the same seed.
+    from cortexlearn.reference.mlp import MLP
+    from cortexlearn.reference.synthetic import SyntheticGradients
+
+    draws = []
+    for hidden in (0, 16):
+        rng = np.random.default_rng(7)
+        rule = SyntheticGradients(conditioned=True, learning_rate=1e-3, hidden=hidden)
+        rule.setup(MLP((5, 4, 4, 3)), rng)
+        draws.append(rng.permutation(20))
+        assert len(rule.modules) == 2 and rule.modules[0].predict(np.ones((1, 7))).shape == (1, 4)
+    np.testing.assert_array_equal(draws[0], draws[1])
+    with pytest.raises(SpecError):
+        SyntheticGradients(hidden=-1)
