@@ -73,3 +73,16 @@ def test_mlp_only_run_skips_the_copy_task_and_leaves_its_checks_unpassed(tmp_pat
     # a metric that was not computed is written as null (NaN) and cannot pass
     assert copy_rows and all(r["value"] is None or not np.isfinite(r["value"]) for r in copy_rows)
     assert os.path.exists(os.path.join(out, "figure.png"))
+
+
+def test_hidden_layer_modules_change_only_the_synthetic_gradient_runs(tmp_path):
+    # sg_hidden reaches the modules (Jaderberg et al. 2017, Appendix C): the synthetic-gradient
+    # runs differ from the linear modules' on the same seed, backprop's run is the same.
+    final = {}
+    for hidden in (0, 8):
+        results = cortexlearn.run("jaderberg_2016", quick=True, out=str(tmp_path / f"h{hidden}"),
+                                  target="numpy", progress=False, copy_seeds=0, n_seeds=1, epochs=1,
+                                  sg_hidden=hidden)
+        final[hidden] = results.metrics
+    assert final[8]["bp_test_accuracy_mean"] == final[0]["bp_test_accuracy_mean"]
+    assert final[8]["sg_conditioned_test_accuracy_mean"] != final[0]["sg_conditioned_test_accuracy_mean"]
