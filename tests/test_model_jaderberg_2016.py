@@ -76,7 +76,7 @@ def test_mlp_only_run_skips_the_copy_task_and_leaves_its_checks_unpassed(tmp_pat
 
 
 def test_hidden_layer_modules_change_only_the_synthetic_gradient_runs(tmp_path):
-    # sg_hidden reaches the modules (Jaderberg et al. 2017, Appendix C): the synthetic-gradient
+    # sg_hidden reaches the modules (Jaderberg et al. 2017, supplementary material): the synthetic-gradient
     # runs differ from the linear modules' on the same seed, backprop's run is the same.
     final = {}
     for hidden in (0, 8):

@@ -213,7 +213,7 @@ def test_on_a_stream_the_bootstrapped_critic_outlearns_truncated_bptt():
 
 
 def test_hidden_layer_module_starts_at_zero_and_fits_what_a_linear_module_cannot():
-    # Jaderberg et al. 2017 (Appendix C): the module's final layer starts at zero, so the first
+    # Jaderberg et al. 2017 (§3, supplementary material): the module's final layer starts at zero, so the first
     # synthetic gradient is zero. A target that is even in the features (|f|) has no linear
     # part, so the best linear fit only reaches its mean; one hidden ReLU layer can do better.
     from cortexlearn.reference.synthetic import HiddenLayerSynthesizer

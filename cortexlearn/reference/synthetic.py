@@ -89,9 +89,9 @@ class LinearSynthesizer:
 class HiddenLayerSynthesizer(LinearSynthesizer):
     """A synthetic-gradient module with one hidden ReLU layer, its output layer zero-initialised.
 
-    ``g_hat = relu(x U + u) A + c``. Jaderberg et al. (2017, §3.1 and Appendix C) give the
-    modules of their MNIST and CIFAR networks hidden layers of 1024 units and initialise every
-    module's final layer at zero, so that each layer starts from a zero synthetic gradient
+    ``g_hat = relu(x U + u) A + c``. Jaderberg et al. (2017, §3 and the supplementary
+    material) give the modules of their MNIST and CIFAR networks hidden layers of 1024 units
+    and initialise every module's final layer at zero, so that each layer starts from a zero synthetic gradient
     whatever the hidden layer's random weights. Unlike the linear module, this one can model a
     gradient that depends nonlinearly on the activity — the softmax part ``p W^T`` of the
     top hidden layer's true gradient, ``(p - t) W^T``.
@@ -178,7 +178,7 @@ class SyntheticGradients(CreditRule):
         Adam step size of the modules.
     hidden : int, optional
         0: linear modules (:class:`LinearSynthesizer`); otherwise the width of each module's
-        hidden ReLU layer (:class:`HiddenLayerSynthesizer`; Jaderberg et al. 2017, Appendix C).
+        hidden ReLU layer (:class:`HiddenLayerSynthesizer`; Jaderberg et al. 2017, supplementary material).
 
     Notes
     -----

@@ -36,7 +36,7 @@ PARAMETERS = (
               "network's own mean rate over its cosine schedule (README)",
               domain="nonnegative"),
     Parameter("sg_hidden", 0, "hidden ReLU units of each synthetic-gradient module (0: linear module)",
-              "Jaderberg et al. 2017, Appendix C (modules with hidden layers of 1024 units); linear "
+              "Jaderberg et al. 2017, supplementary material (modules with hidden layers of 1024 units); linear "
               "chosen: seeds 0-4, 1024 units at rate 1e-3 gave 67.4 %, 256 units 66.4 % (3e-3: unstable), "
               "the linear module 68.2 % at 3e-2 (README)", domain="integer>=0"),
     Parameter("copy_seeds", 2, "seeds per copy-task configuration (0: the MLP comparison only)",
