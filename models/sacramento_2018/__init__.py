@@ -47,6 +47,10 @@ PARAMETERS = (
     Parameter("eta_top_down", 1.5 * Hz, "learning rate of the top-down synapses (0: fixed, the paper's main "
               "variant)", "chosen (equal to eta_output, so that the top-down weights mirror the forward ones; "
               "Kolen & Pollack 1994, Akrout et al. 2019)", domain="nonnegative"),
+    Parameter("top_down_init", "random", "initial top-down weights: 'random' (independent draw) or 'mirror' "
+              "(the transpose of the forward weights, the mirror's converged state)",
+              "chosen (see README: with a random start the mirror does not converge within the run)",
+              choices=("random", "mirror"), runtime=True),
     Parameter("decay", 0.02, "weight decay of the output's basal and the top-down synapses",
               "chosen (the mirror converges within the run; 0.05 cost accuracy in a rate-model sweep)",
               domain="nonnegative"),

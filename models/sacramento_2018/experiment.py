@@ -14,11 +14,24 @@ from cortexlearn.rules import DendriticMicrocircuit
 __all__ = ["session", "initial_weights", "run_units", "angles"]
 
 
-def initial_weights(n_in: int, n_h: int, n_out: int, rng) -> dict:
-    """Random signed weights, each row summing unit-variance inputs to unit variance (chosen)."""
-    return {"W_in": rng.normal(0, 1 / np.sqrt(n_in), (n_h, n_in)), "W_out": rng.normal(0, 1 / np.sqrt(n_h), (n_out, n_h)),
-            "B": rng.normal(0, 1 / np.sqrt(n_out), (n_h, n_out)), "W_PI": rng.normal(0, 1 / np.sqrt(n_h), (n_out, n_h)),
-            "W_IA": rng.normal(0, 1 / np.sqrt(n_out), (n_h, n_out))}
+def initial_weights(n_in: int, n_h: int, n_out: int, rng, top_down: str = "random") -> dict:
+    """Random signed weights, each row summing unit-variance inputs to unit variance (chosen).
+
+    With ``top_down="mirror"`` the top-down weights start as the transpose of the forward ones,
+    ``B = W_out^T`` (the state the Kolen-Pollack mirror converges to; Akrout et al. 2019): with
+    equal learning rates and decays both receive transposed updates and stay equal, so the apical
+    error is the one of the paper's analysis with symmetric weights (Sacramento et al. 2018,
+    Eq. 10 with ``W_{k,k+1} = W_{k+1,k}^T``). The random draw of ``B`` is made either way, so the
+    other weights are the same for both choices.
+    """
+    w = {"W_in": rng.normal(0, 1 / np.sqrt(n_in), (n_h, n_in)), "W_out": rng.normal(0, 1 / np.sqrt(n_h), (n_out, n_h)),
+         "B": rng.normal(0, 1 / np.sqrt(n_out), (n_h, n_out)), "W_PI": rng.normal(0, 1 / np.sqrt(n_h), (n_out, n_h)),
+         "W_IA": rng.normal(0, 1 / np.sqrt(n_out), (n_h, n_out))}
+    if top_down == "mirror":
+        w["B"] = w["W_out"].T.copy()
+    elif top_down != "random":
+        raise ValueError(f"top_down must be 'random' or 'mirror', got {top_down!r}")
+    return w
 
 
 def session(p, data, seed: int, n_train: int, n_test: int) -> tuple:
@@ -35,7 +48,7 @@ def session(p, data, seed: int, n_train: int, n_test: int) -> tuple:
     rng = np.random.default_rng(seed)
     n_in, n_out = data.x_train.shape[1], data.n_classes
     n_h, epochs, n_sp = int(p["n_hidden"]), int(p["epochs"]), int(p["n_self_predicting"])
-    weights = initial_weights(n_in, n_h, n_out, rng)
+    weights = initial_weights(n_in, n_h, n_out, rng, str(p["top_down_init"]))
     x_sp = rng.normal(0, 1, (n_sp, n_in))
     order = np.concatenate([rng.permutation(n_train) for _ in range(epochs)])
     x = np.vstack([x_sp, data.x_train[order], data.x_test[:n_test]])
