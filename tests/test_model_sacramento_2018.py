@@ -60,3 +60,22 @@ def test_short_run_writes_its_results(tmp_path):
     m = res.metrics
     assert m["apical_rms_ratio_mean"] < 0.5
     assert 0 <= m["hidden_angle_mean"] <= 180 and np.isfinite(m["accuracy_mean"])
+
+
+def test_mirrored_top_down_weights_stay_the_forward_transpose():
+    # Kolen-Pollack: with B = W_out^T at the start and equal rates and decays, the top-down and
+    # forward weights receive transposed updates, so the apical error stays the one of weight
+    # transport (Akrout et al. 2019); an independent random start is ~90 deg from it
+    from cortexlearn.models.sacramento_2018.experiment import initial_weights
+
+    rng = np.random.default_rng(3)
+    n_in, n_h, n_out, n = 6, 8, 3, 40
+    w = initial_weights(n_in, n_h, n_out, rng, "mirror")
+    assert np.array_equal(w["B"], w["W_out"].T)
+    params = {"tau": 2e-3, **CONDUCTANCES, "v_rest": 0.0, "eta_in": 8.0, "eta_out": 1.5, "eta_B": 1.5,
+              "decay": 0.02, "eta_PI": 2.0, "eta_IA": 2.0}
+    on = np.ones(n)
+    res = ref.simulate(w, rng.normal(0, 1, (n, n_in)), rng.choice([-1.0, 1.0], (n, n_out)),
+                       {"teach": on, "learn_forward": on, "learn_inter": on}, params, 12, 1e-3, 5)
+    assert np.abs(res["W_out"] - w["W_out"]).max() > 1e-3  # the weights did learn
+    np.testing.assert_allclose(res["B"], res["W_out"].T, rtol=0, atol=1e-12)

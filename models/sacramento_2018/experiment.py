@@ -14,11 +14,24 @@ from cortexlearn.rules import DendriticMicrocircuit
 __all__ = ["session", "initial_weights", "run_units", "angles"]
 
 
-def initial_weights(n_in: int, n_h: int, n_out: int, rng) -> dict:
-    """Random signed weights, each row summing unit-variance inputs to unit variance (chosen)."""
-    return {"W_in": rng.normal(0, 1 / np.sqrt(n_in), (n_h, n_in)), "W_out": rng.normal(0, 1 / np.sqrt(n_h), (n_out, n_h)),
-            "B": rng.normal(0, 1 / np.sqrt(n_out), (n_h, n_out)), "W_PI": rng.normal(0, 1 / np.sqrt(n_h), (n_out, n_h)),
-            "W_IA": rng.normal(0, 1 / np.sqrt(n_out), (n_h, n_out))}
+def initial_weights(n_in: int, n_h: int, n_out: int, rng, top_down: str = "random") -> dict:
+    """Random signed weights, each row summing unit-variance inputs to unit variance (chosen).
+
+    With ``top_down="mirror"`` the top-down weights start as the transpose of the forward ones,
+    ``B = W_out^T`` (the state the Kolen-Pollack mirror converges to; Akrout et al. 2019): with
+    equal learning rates and decays both receive transposed updates and stay equal, so the apical
+    error is the one of the paper's analysis with symmetric weights (Sacramento et al. 2018,
+    Eq. 10 with ``W_{k,k+1} = W_{k+1,k}^T``). The random draw of ``B`` is made either way, so the
+    other weights are the same for both choices.
+    """
+    w = {"W_in": rng.normal(0, 1 / np.sqrt(n_in), (n_h, n_in)), "W_out": rng.normal(0, 1 / np.sqrt(n_h), (n_out, n_h)),
+         "B": rng.normal(0, 1 / np.sqrt(n_out), (n_h, n_out)), "W_PI": rng.normal(0, 1 / np.sqrt(n_h), (n_out, n_h)),
+         "W_IA": rng.normal(0, 1 / np.sqrt(n_out), (n_h, n_out))}
+    if top_down == "mirror":
+        w["B"] = w["W_out"].T.copy()
+    elif top_down != "random":
+        raise ValueError(f"top_down must be 'random' or 'mirror', got {top_down!r}")
+    return w
 
 
 def session(p, data, seed: int, n_train: int, n_test: int) -> tuple:
@@ -29,31 +42,40 @@ def session(p, data, seed: int, n_train: int, n_test: int) -> tuple:
     spec : MicrocircuitSpec
     layout : dict
         ``n_sp`` (self-predicting presentations, the first without learning), ``n_train``,
-        ``n_test``, ``epochs`` and the labels of every presentation (-1 in the self-predicting
-        phase).
+        ``n_test``, ``epochs``, the labels of every presentation (-1 in the self-predicting
+        phase), ``taught`` (the rows of the taught presentations, ``epochs * n_train`` of them)
+        and ``n_presentations_train`` (every training presentation, taught or not).
     """
     rng = np.random.default_rng(seed)
     n_in, n_out = data.x_train.shape[1], data.n_classes
     n_h, epochs, n_sp = int(p["n_hidden"]), int(p["epochs"]), int(p["n_self_predicting"])
-    weights = initial_weights(n_in, n_h, n_out, rng)
+    weights = initial_weights(n_in, n_h, n_out, rng, str(p["top_down_init"]))
     x_sp = rng.normal(0, 1, (n_sp, n_in))
     order = np.concatenate([rng.permutation(n_train) for _ in range(epochs)])
-    x = np.vstack([x_sp, data.x_train[order], data.x_test[:n_test]])
-    labels = np.concatenate([np.full(n_sp, -1), data.y_train[order], data.y_test[:n_test]])
+    # each training sample: `free` presentations without the teacher (only the interneuron and
+    # apical synapses learn, keeping the self-predicting state), then one with the teacher
+    free = int(p["teacher_free_presentations"])
+    period = free + 1
+    n_learn = order.size
+    train_order = np.repeat(order, period)
+    taught = np.tile(np.r_[np.zeros(free), 1.0], n_learn)
+    x = np.vstack([x_sp, data.x_train[train_order], data.x_test[:n_test]])
+    labels = np.concatenate([np.full(n_sp, -1), data.y_train[train_order], data.y_test[:n_test]])
     high, low = float(p["target_high"]), float(p["target_low"])
     targets = np.where(np.eye(n_out)[np.maximum(labels, 0)] > 0, high, low)
-    n_learn = order.size
-    teach = np.r_[np.zeros(n_sp), np.ones(n_learn), np.zeros(n_test)]
+    teach = np.r_[np.zeros(n_sp), taught, np.zeros(n_test)]
     learn_forward = teach.copy()
     scale = float(p["inter_learning_in_training"])
-    learn_inter = np.r_[0.0, np.ones(n_sp - 1), np.full(n_learn, scale), np.zeros(n_test)]
+    learn_inter = np.r_[0.0, np.ones(n_sp - 1), np.where(taught > 0, scale, 1.0), np.zeros(n_test)]
     rule = DendriticMicrocircuit(eta_hidden=p["eta_hidden"], eta_output=p["eta_output"],
                                  eta_interneuron=p["eta_interneuron"], eta_apical=p["eta_apical"],
                                  eta_top_down=p["eta_top_down"], decay=float(p["decay"]))
     spec = MicrocircuitSpec(rule, weights, x, targets, teach, learn_forward, learn_inter,
                             sample_duration=p["sample_duration"], settle_duration=p["settle_duration"],
                             tau=p["tau"], name="sacramento")
-    return spec, {"n_sp": n_sp, "n_train": n_train, "n_test": n_test, "epochs": epochs, "labels": labels}
+    rows = n_sp + period * np.arange(n_learn) + free
+    return spec, {"n_sp": n_sp, "n_train": n_train, "n_test": n_test, "epochs": epochs, "labels": labels,
+                  "taught": rows, "n_presentations_train": period * n_learn}
 
 
 def run_units(ctx, specs: list, frozen: list) -> list:
