@@ -76,6 +76,13 @@ def test_a_double_column_figure_is_too_wide():
     plt.close(fig)
 
 
+def test_a_figure_taller_than_a_page_allows_is_found():
+    fig = _panel_pair("single")
+    fig.set_figheight(180 / 25.4)
+    assert any("mm tall" in p for p in legibility_problems(fig))
+    plt.close(fig)
+
+
 def test_small_text_is_found():
     fig = _panel_pair("single")
     fig.get_axes()[0].set_title("tiny", fontsize=4)

@@ -1,7 +1,8 @@
 """Is a figure legible at journal column width? Width, font sizes and overlaps, measured.
 
 Nature's figure guide asks for figures drawn at their printed size, 89 mm wide for one column
-(183 mm for two), with text of 5–7 pt at that size. A figure drawn at that size can still be
+(183 mm for two) and at most 170 mm tall (room for the legend below), with text of 5–7 pt at that
+size. A figure drawn at that size can still be
 illegible when tick labels run into each other, a title sits on a neighbouring panel or text falls
 off the page; :func:`legibility_problems` measures all of these on the rendered figure.
 """
@@ -117,12 +118,14 @@ def _main_axes(fig):
 
 
 def legibility_problems(fig, max_width_mm: float = 89.0, tolerance_mm: float = 0.5,
-                        min_font_pt: float = MIN_FONT_PT, overlap_px: float = 0.5) -> list[str]:
+                        min_font_pt: float = MIN_FONT_PT, overlap_px: float = 0.5,
+                        max_height_mm: float = 170.0) -> list[str]:
     """Everything that makes ``fig`` illegible at ``max_width_mm``.
 
     The figure is drawn (at 100 dpi) and its artists measured:
 
-    - the figure is at most ``max_width_mm`` (+ ``tolerance_mm``) wide;
+    - the figure is at most ``max_width_mm`` (+ ``tolerance_mm``) wide and ``max_height_mm``
+      (+ ``tolerance_mm``) tall;
     - every visible text is at least ``min_font_pt`` tall;
     - no two texts overlap (tick labels, axis labels, titles, legends, annotations), except the
       quick-run watermark, which is laid over the figure on purpose;
@@ -138,12 +141,14 @@ def legibility_problems(fig, max_width_mm: float = 89.0, tolerance_mm: float = 0
     max_width_mm : float, optional
         Column width (89 mm: one column of Nature's layout).
     tolerance_mm : float, optional
-        Allowance on the width.
+        Allowance on the width and the height.
     min_font_pt : float, optional
         Smallest legible font size in points.
     overlap_px : float, optional
         Boxes are shrunk by this many pixels (at 100 dpi) before comparing, so that texts that only
         touch do not count.
+    max_height_mm : float, optional
+        Tallest figure (170 mm: Nature's limit, which leaves room for the legend on the page).
 
     Returns
     -------
@@ -154,6 +159,9 @@ def legibility_problems(fig, max_width_mm: float = 89.0, tolerance_mm: float = 0
     width_mm = fig.get_figwidth() * 25.4
     if width_mm > max_width_mm + tolerance_mm:
         problems.append(f"figure is {width_mm:.1f} mm wide (> {max_width_mm:g} mm)")
+    height_mm = fig.get_figheight() * 25.4
+    if height_mm > max_height_mm + tolerance_mm:
+        problems.append(f"figure is {height_mm:.1f} mm tall (> {max_height_mm:g} mm)")
     dpi = fig.dpi
     fig.set_dpi(100)
     try:

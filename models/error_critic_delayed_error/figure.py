@@ -32,10 +32,12 @@ def figure(data, metrics):
 
     late, seq = "test_accuracy" in data, "sequence_test_accuracy" in data
     chain = "chain_test_accuracy" in data
-    rows = int(late) + int(seq) + int(chain)
-    letters = iter(("abc", "def", "ghi"))
+    tasks = [name for name, present in (("sequence", seq), ("chain", chain)) if present]
+    rows = int(late) + int(bool(tasks))
+    letters = iter(("abc", "def"))
     with style_context():
-        # single column: per task a 2 x 2 block, final accuracy | correlation over learning curves
+        # single column: per block a 2 x 2 grid, final accuracy | correlation over learning curves;
+        # the two end-of-sequence tasks share a block (at most 170 mm tall)
         fig = plt.figure(figsize=(SINGLE_COLUMN, 3.3 * max(rows, 1)), layout="constrained")
         spec = fig.add_gridspec(2 * max(rows, 1), 2)
         grid = [[fig.add_subplot(spec[2 * r, 0]), fig.add_subplot(spec[2 * r + 1, :]),
@@ -45,11 +47,8 @@ def figure(data, metrics):
             _late_panels(data, grid[0], plot_ensemble)
             next(letters)
             row += 1
-        if seq:
-            _sequence_panels(data, grid[row], plot_ensemble, next(letters))
-            row += 1
-        if chain:
-            _sequence_panels(data, grid[row], plot_ensemble, next(letters), name="chain")
+        if tasks:
+            _sequence_panels(data, grid[row], plot_ensemble, next(letters), names=tasks)
         for ax in fig.get_axes():
             if ax.get_title():  # panel titles flush left, like the letters
                 ax.set_title(ax.get_title(), loc="left")
@@ -71,14 +70,17 @@ def figure(data, metrics):
         parts.append("Late errors (top block): final test accuracy per delay and variant (dashed: the "
                      "error at once), online training accuracy per epoch at the last delay, and the "
                      "critic's correlation with the true error.")
-    if seq:
-        parts.append("Sequence task (next block): the error of a sequence arrives after its last "
+    if tasks:
+        parts.append("End-of-sequence tasks (next block): the error of a sequence arrives after its last "
                      "sample; final accuracy per variant, learning curves, and the critics' "
                      "correlation with the costate.")
-    if chain:
-        parts.append("Chain task (last block): the same, with the classes of a sequence a Markov chain "
-                     "(the next class is the present one or its successor), so a sample's class tells "
-                     "the later samples' classes and errors.")
+    if len(tasks) == 2:
+        parts.append("Pale bars and dashed curves: independent classes; dark bars and solid curves: "
+                     "classes along a Markov chain (the next class is the present one or its "
+                     "successor), so a sample's class tells the later samples' classes and errors.")
+    elif chain:
+        parts.append("Classes along a Markov chain (the next class is the present one or its successor), "
+                     "so a sample's class tells the later samples' classes and errors.")
     return set_caption(fig, " ".join(parts))
 
 
@@ -88,35 +90,54 @@ SEQ_LABELS = {"immediate": "immediate (reference)", "end_only": "end error only"
               "critic_no_bootstrap": "critic, no bootstrap", "critic_bootstrap": "critic, bootstrap"}
 
 
-def _sequence_panels(data, axes, plot_ensemble, letters, name="sequence"):
-    acc = data[f"{name}_test_accuracy"]
-    variants = [v for v in SEQ_COLORS if v in set(np.asarray(acc.sequence_variant).tolist())]
+def _sequence_panels(data, axes, plot_ensemble, letters, names=("sequence",)):
+    """Final accuracy, learning curves and the critics' correlation of the end-of-sequence tasks
+    ``names`` (``"sequence"``: independent classes, ``"chain"``: classes along a Markov chain); with
+    both, the independent task is drawn pale (bars) and dashed (curves)."""
+    present = [set(np.asarray(data[f"{n}_test_accuracy"].sequence_variant).tolist()) for n in names]
+    variants = [v for v in SEQ_COLORS if any(v in p for p in present)]
 
     def rows(da, v):
         return da.values[np.asarray(da.sequence_variant) == v]
 
+    def style(name):  # independent classes pale and dashed when the chain is drawn beside them
+        return (0.4, "--") if len(names) > 1 and name == "sequence" else (0.8, "-")
+
     ax = axes[0]
-    for x, v in enumerate(variants):
-        vals = rows(acc, v)[:, -1]
-        ax.bar(x, np.nanmean(vals), 0.7, color=SEQ_COLORS[v], alpha=0.75)
-        ax.scatter(np.full(vals.size, x), vals, color="k", s=5, zorder=3)
+    width = 0.8 / len(names)
+    for k, name in enumerate(names):
+        acc = data[f"{name}_test_accuracy"]
+        for x, v in enumerate(variants):
+            vals = rows(acc, v)[:, -1]
+            if vals.size == 0:
+                continue
+            pos = x + (k - (len(names) - 1) / 2) * width
+            ax.bar(pos, np.nanmean(vals), width * 0.9, color=SEQ_COLORS[v], alpha=style(name)[0])
+            ax.scatter(np.full(vals.size, pos), vals, color="k", s=4, zorder=3)
     ax.set_xticks(range(len(variants)), [SEQ_LABELS[v] for v in variants], rotation=20, ha="right")
     ax.set_ylabel("final test accuracy (%)")
-    ax.set_title(f"{letters[0]}  error at the end of a sequence" + (" (class chain)" if name == "chain" else ""))
+    which = {("sequence",): "", ("chain",): " (class chain)"}.get(tuple(names), " (pale: independent)")
+    ax.set_title(f"{letters[0]}  error at the end of a sequence{which}")
     ax = axes[1]
-    train = data[f"{name}_train_accuracy"]
-    for v in variants:
-        plot_ensemble(train.epoch.values, rows(train, v), ax=ax, color=SEQ_COLORS[v], label=SEQ_LABELS[v],
-                      **CURVE)
+    for name in names:
+        train = data[f"{name}_train_accuracy"]
+        for v in variants:
+            if rows(train, v).size:
+                plot_ensemble(train.epoch.values, rows(train, v), ax=ax, color=SEQ_COLORS[v],
+                              label=SEQ_LABELS[v] if name == names[-1] else None, ls=style(name)[1],
+                              **CURVE)
     ax.set_xlabel("epoch")
     ax.set_ylabel("online training accuracy (%)")
     ax.set_title(f"{letters[1]}  learning curves (sequences)")
     ax.legend(loc="lower right")
     ax = axes[2]
-    corr = data[f"{name}_correlation"]
-    for v in [v for v in variants if v.startswith("critic")]:
-        plot_ensemble(corr.epoch.values, rows(corr, v), ax=ax, color=SEQ_COLORS[v], label=SEQ_LABELS[v],
-                      **CURVE)
+    for name in names:
+        corr = data[f"{name}_correlation"]
+        for v in [v for v in variants if v.startswith("critic")]:
+            if rows(corr, v).size:
+                plot_ensemble(corr.epoch.values, rows(corr, v), ax=ax, color=SEQ_COLORS[v],
+                              label=SEQ_LABELS[v] if name == names[-1] else None, ls=style(name)[1],
+                              **CURVE)
     ax.set_ylim(-0.2, 1.0)
     ax.set_xlabel("epoch")
     ax.set_ylabel("prediction-costate correlation")
