@@ -73,11 +73,14 @@ class LinearSynthesizer:
             The loss before the step.
         """
         diff = self.predict(features) - target
-        n = len(features)
-        grads = [features.T @ diff / n, diff.sum(axis=0) / n]
-        self.optimizer.step([self.weight, self.bias], grads)
+        params, grads = self._gradients(features, diff / len(features))
+        self.optimizer.step(params, grads)
         self.last_error = float(0.5 * np.mean(np.sum(diff * diff, axis=1)))
         return self.last_error
+
+    def _gradients(self, features, diff):
+        """The module's weights and the loss's gradients on them, ``diff`` already divided by the batch size."""
+        return [self.weight, self.bias], [features.T @ diff, diff.sum(axis=0)]
 
     def reset(self):
         """Back to zero weights and a fresh optimiser (used by divergence guards)."""
@@ -134,29 +137,12 @@ class HiddenLayerSynthesizer(LinearSynthesizer):
         """
         return self._hidden(features) @ self.weight + self.bias
 
-    def learn(self, features, target):
-        """One Adam step on ``1/2 mean_batch |M(features) - target|^2`` (all weights).
-
-        Parameters
-        ----------
-        features : ndarray
-            What the module reads.
-        target : ndarray
-            The gradient it should have predicted.
-
-        Returns
-        -------
-        float
-            The loss before the step.
-        """
+    def _gradients(self, features, diff):
+        """Backpropagation through the hidden layer: both layers' weights learn."""
         hidden = self._hidden(features)
-        diff = hidden @ self.weight + self.bias - target
-        n = len(features)
         d_hidden = (diff @ self.weight.T) * (hidden > 0)
-        grads = [hidden.T @ diff / n, diff.sum(axis=0) / n, features.T @ d_hidden / n, d_hidden.sum(axis=0) / n]
-        self.optimizer.step([self.weight, self.bias, self.hidden_weight, self.hidden_bias], grads)
-        self.last_error = float(0.5 * np.mean(np.sum(diff * diff, axis=1)))
-        return self.last_error
+        return ([self.weight, self.bias, self.hidden_weight, self.hidden_bias],
+                [hidden.T @ diff, diff.sum(axis=0), features.T @ d_hidden, d_hidden.sum(axis=0)])
 
     def reset(self):
         """Back to the initial weights (output layer zero) and a fresh optimiser."""
