@@ -134,6 +134,35 @@ def prediction(params, v_d):
     return dendritic_prediction(v_d, p["g_L"], p["E_L"], p["g_D"])
 
 
+def repetition_errors(params, times_s, v_d):
+    """RMS difference and correlation between ``V_w*`` and ``U_M``, one value per repetition.
+
+    Parameters
+    ----------
+    params : dict
+        The model's resolved parameters (schedule, pattern duration, neuron constants).
+    times_s : ndarray
+        Sample times in seconds, every 1 ms from ``t = 0`` (the first ``pattern_duration / 1 ms``
+        samples form the first repetition).
+    v_d : ndarray
+        The dendritic potential (volt, as float) at those times.
+
+    Returns
+    -------
+    rmse : ndarray
+        RMS(V_w* - U_M) per repetition (volt).
+    corr : ndarray
+        Pearson correlation of ``V_w*`` with ``U_M`` per repetition.
+    """
+    n_total = schedule(params)[0]
+    per = int(round(float(params["pattern_duration"] / second) / 1e-3))
+    v_star = prediction(params, np.asarray(v_d))[: n_total * per].reshape(n_total, per)
+    u_m = matching_potential(params, np.asarray(times_s))[: n_total * per].reshape(n_total, per)
+    rmse = np.sqrt(np.mean((v_star - u_m) ** 2, axis=1))
+    corr = np.array([np.corrcoef(a, b)[0, 1] for a, b in zip(v_star, u_m)])
+    return rmse, corr
+
+
 def simulate(ctx):
     from cortexlearn.build import build
 
@@ -156,14 +185,11 @@ def simulate(ctx):
         n_spikes = len(built.spike_monitors["neuron"].t[:])
         syn = built.synapses["dendritic"]
         w = np.asarray(syn.w[:])[np.argsort(np.asarray(syn.i[:]))]
+    rmse, corr = repetition_errors(p, t, v_d)
     v_star = prediction(p, v_d)
     u_m = matching_potential(p, t)
     per = int(round(period / 1e-3))
     reps = np.arange(n_total)
-    err = v_star[: n_total * per].reshape(n_total, per) - u_m[: n_total * per].reshape(n_total, per)
-    rmse = np.sqrt(np.mean(err ** 2, axis=1))
-    corr = np.array([np.corrcoef(v_star[r * per:(r + 1) * per], u_m[r * per:(r + 1) * per])[0, 1]
-                     for r in reps])
     ctx.record("rmse", xr.DataArray(rmse * 1e3, dims=["repetition"], coords={"repetition": reps},
                                     attrs={"units": "mV", "teacher_on": on, "teacher_off": off}))
     ctx.record("correlation", xr.DataArray(corr, dims=["repetition"], coords={"repetition": reps}))
