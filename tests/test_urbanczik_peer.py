@@ -96,3 +96,73 @@ def test_weights_agree_with_nest_given_the_same_somatic_spikes():
     # measured: 0.0092 here (NEST seeds 1-2: 0.0064, 0.0078; 0.0099 and 0.0095 at 20 repetitions);
     # NEST pairs the dendritic potential with the PSP 0.2 ms later than the dendrite sees it
     assert relative <= 0.05
+
+
+def _cortexlearn_packed(params, seeds, scale_eta: float = 1.0):
+    """The model's neuron, rule and protocol for several seeds at once: one neuron per seed, each
+    with its own input pattern (one Brian2 network on numpy). Returns, per seed, the RMS error per
+    repetition (volt) and the somatic rate (Hz)."""
+    import dataclasses
+
+    from cortexlearn.specs import Circuit, Connectivity, Population, Projection, SpikeSource
+
+    n, n_total = int(params["n_inputs"]), model.schedule(params)[0]
+    period = int(round(float(params["pattern_duration"] / ms) / DT_MS))
+    index, steps = [], []
+    for k, seed in enumerate(seeds):
+        i, s = model.input_pattern(params, seed)
+        index.append(np.tile(i + k * n, n_total))
+        steps.append((s[None, :] + period * np.arange(n_total)[:, None]).ravel())
+    neuron = model.neuron_model(params)
+    rule = model.rule(params, neuron)
+    rule = dataclasses.replace(rule, eta=rule.eta * scale_eta)
+    n_in = n * len(seeds)
+    spec = Circuit("urbanczik_seeds", populations=[Population("neuron", len(seeds), neuron)],
+                   sources=[SpikeSource("inputs", n_in, np.concatenate(index), np.concatenate(steps) * DT_MS * ms)],
+                   projections=[Projection("inputs", "neuron", Connectivity.explicit(np.arange(n_in), np.arange(n_in) // n),
+                                           params["w_initial"], rule=rule, name="dendritic")])
+    duration = n_total * params["pattern_duration"]
+    with Simulation("numpy", seed=0) as sim:
+        built = build(spec, record_state={"neuron": ("v_d",)}, state_dt=1 * ms)
+        sim.run(built.network, duration, namespace=built.namespace)
+        t = np.array(built.state_monitors["neuron"].t[:])
+        v_d = np.array(built.state_monitors["neuron"].v_d[:])
+        spikes = np.bincount(np.asarray(built.spike_monitors["neuron"].i[:]), minlength=len(seeds))
+    rmse = [model.repetition_errors(params, t, v_d[k])[0] for k in range(len(seeds))]
+    return rmse, spikes / float(duration / ms) * 1e3
+
+
+def _agree(a, b, k: float = 3.0) -> bool:
+    """Means of two samples (one value per seed) within ``k`` standard errors of their difference."""
+    a, b = np.asarray(a), np.asarray(b)
+    return abs(a.mean() - b.mean()) <= k * np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+
+
+SEEDS = tuple(range(8))
+
+
+def _learning_statistics(rmse, rate):
+    """Per seed: error reduction to the held-out repetition, to the mean of the teacher's
+    repetitions, and the somatic rate."""
+    rmse = np.asarray(rmse)
+    return rmse[:, 0] / rmse[:, -1], rmse[:, 0] / rmse[:, 1:-1].mean(axis=1), np.asarray(rate)
+
+
+@pytest.mark.slow
+def test_learning_agrees_with_nest_over_seeds():
+    """Each simulator with its own somatic spikes, on a short protocol (4 repetitions with the
+    teacher): the error reductions and the soma's rate agree within their spread over seeds 0-7
+    (3 standard errors of the difference of the means)."""
+    params = _params(n_learning=4, n_free=1)
+    nest_runs = [peer.nest_metrics(params, seed) for seed in SEEDS]
+    nest_stats = _learning_statistics([np.asarray(m["rmse_mV"]) * 1e-3 for m in nest_runs],
+                                      [m["soma_rate_hz"] for m in nest_runs])
+    ours = _learning_statistics(*_cortexlearn_packed(params, SEEDS))
+    assert np.all(nest_stats[0] > 1.2)  # both learn
+    # measured (mean +- sd over seeds, cortexlearn vs NEST): held-out 1.58 +- 0.13 vs 1.63 +- 0.05,
+    # teacher's repetitions 1.27 +- 0.05 vs 1.29 +- 0.02, rate 58.6 +- 7.5 vs 57.6 +- 8.3 Hz (1.2, 1.2
+    # and 0.3 standard errors apart); cortexlearn with 0.6 eta fails by 6.5 and 5.9, without its dead
+    # time the rate fails by 4.7
+    for name, a, b in zip(("held-out reduction", "reduction over the teacher's repetitions", "soma rate"),
+                          ours, nest_stats):
+        assert _agree(a, b), f"{name}: cortexlearn {a.mean():.3f} +- {a.std(ddof=1):.3f}, NEST {b.mean():.3f} +- {b.std(ddof=1):.3f}"
