@@ -12,6 +12,9 @@ run without it. The set-up and every parameter are those of NEST's
 Checks: on the last repetition (held out: no teacher, after learning) the dendritic prediction
 ``V_w*`` tracks the matching potential with correlation >= 0.9, and its RMS error is at least 5x
 smaller than on the first repetition (before learning).
+
+:mod:`.peer` runs the same protocol and input patterns in NEST 3.10 (its example's set-up) and
+measures it with the same analysis (:func:`repetition_errors`).
 """
 
 from __future__ import annotations
