@@ -131,6 +131,8 @@ class PlasticityRule(LearningRule):
     allowed_pre: ClassVar[tuple[str, ...]] = ("E",)
     allowed_post: ClassVar[tuple[str, ...]] = ("E", "I")
     paper: ClassVar[str] = ""
+    #: Delay sites of :class:`~cortexlearn.specs.Projection` the rule renders (see ``delay_site``).
+    delay_sites: ClassVar[tuple[str, ...]] = ("axonal",)
 
     # ---------------------------------------------------------------- validation helpers
     @staticmethod
@@ -359,6 +361,7 @@ class PairSTDP(PlasticityRule):
     lazy_interval: Any = quantity_field(100e-3 * second)
 
     oracle: ClassVar[str] = "cortexlearn.reference.stdp:pair_stdp"
+    delay_sites: ClassVar[tuple[str, ...]] = ("axonal", "dendritic")
     paper: ClassVar[str] = ("Bi & Poo 1998, J Neurosci 18:10464; Song, Miller & Abbott 2000, "
                             "Nat Neurosci 3:919; van Rossum, Bi & Turrigiano 2000, J Neurosci 20:8812")
 
@@ -383,7 +386,59 @@ class PairSTDP(PlasticityRule):
                                 "multiplicative potentiation depends on w at each postsynaptic spike)")
             self._time_constant(self.lazy_interval, "lazy_interval")
 
-    def neuron_code(self, side: str) -> NeuronTraceCode:
+    def contribution(self, role: str = "synapse", transmission: str = "", delay_site: str = "axonal",
+                     **context) -> RuleParts:
+        """The rule's parts on a projection (role ``"synapse"``), for an axonal or a dendritic delay.
+
+        With ``delay_site="axonal"`` see :meth:`PlasticityRule.contribution`. With
+        ``"dendritic"`` (Morrison, Diesmann & Gerstner 2008, Biol Cybern 98:459; the convention
+        of NEST's ``stdp_synapse``) the delay ``d`` lies on the dendrite: the rule's presynaptic
+        update (depression, ``-A- f-(w) y(t_pre - d)``) runs at the spike, with the postsynaptic
+        trace as it was ``d`` earlier, and its postsynaptic update (potentiation,
+        ``+A+ f+(w) x(t_post + d)``) runs ``d`` after each postsynaptic spike, so that a pair
+        counts at ``Δt = t_post + d - t_pre``. The builder then runs ``on_pre`` (returned
+        *without* the transmission statement, which it places on its own pathway delayed by
+        ``d``) with no delay and ``on_post`` with delay ``d``. Per-synapse traces need nothing
+        more: the postsynaptic trace jumps in the delayed ``on_post``. With ``traces="neuron"``
+        the postsynaptic neurons keep a second, delayed trace ``y_dendritic`` (``post.when ==
+        "delayed"``: its jump runs ``d`` after each spike, on a one-to-one pathway from the group
+        to itself). A pair at ``Δt = 0`` potentiates, as in the axonal form (NEST counts it
+        neither way).
+
+        Parameters
+        ----------
+        role : {"synapse"}
+        transmission : str
+            The builder's transmission statement (axonal form only: it opens ``on_pre``).
+        delay_site : {"axonal", "dendritic"}
+            Where the projection's delay sits.
+
+        Returns
+        -------
+        RuleParts
+
+        Raises
+        ------
+        SpecError
+            For an unknown ``delay_site``, or the dendritic form with ``potentiation="lazy"``.
+        """
+        if delay_site == "axonal":
+            return super().contribution(role, transmission=transmission, **context)
+        if delay_site != "dendritic":
+            raise SpecError(f"delay_site must be 'axonal' or 'dendritic', got {delay_site!r}")
+        self._check_role(role)
+        if self.potentiation == "lazy":
+            raise SpecError("a dendritic delay is not available with potentiation='lazy' (its pending "
+                            "potentiation assumes postsynaptic spikes reach the synapse at once); use "
+                            "potentiation='immediate' or delay_site='axonal'")
+        code = self._code(dendritic=True)
+        on_neurons = self.traces == "neuron"
+        return RuleParts(model=code.model, on_pre=code.on_pre, on_post=code.on_post,
+                         pre=self.neuron_code("pre") if on_neurons else None,
+                         post=self.neuron_code("post", dendritic=True) if on_neurons else None,
+                         namespace=dict(code.namespace), method=code.method)
+
+    def neuron_code(self, side: str, dendritic: bool = False) -> NeuronTraceCode:
         """Trace kept on the presynaptic (``side="pre"``) or postsynaptic (``"post"``) neurons.
 
         The rule factorises (the trace of a synapse depends on one neuron only), so with
@@ -398,6 +453,9 @@ class PairSTDP(PlasticityRule):
         ----------
         side : {"pre", "post"}
             Which neurons keep the trace.
+        dendritic : bool
+            With ``side="post"``: the trace of a dendritic delay, ``y_dendritic``, whose jump
+            runs a delay after each spike (``when="delayed"``; see :meth:`contribution`).
 
         Returns
         -------
@@ -429,6 +487,9 @@ class PairSTDP(PlasticityRule):
         if side == "pre":
             return NeuronTraceCode("dx_trace/dt = -x_trace/tau_plus : 1",
                                    f"x_trace {jump}", "before_synapses", {"tau_plus": self.tau_plus})
+        if dendritic:
+            return NeuronTraceCode("dy_dendritic/dt = -y_dendritic/tau_minus : 1", f"y_dendritic {jump}",
+                                   "delayed", {"tau_minus": self.tau_minus})
         if self.potentiation == "lazy":
             # g sums exp(-(t_k - t_b)/tau_plus) over this neuron's spikes t_k since the last flush
             # t_b; f = exp((t - t_b)/tau_plus), once per step for all synapses
@@ -441,9 +502,11 @@ class PairSTDP(PlasticityRule):
         return NeuronTraceCode("dy_trace/dt = -y_trace/tau_minus : 1",
                                f"y_trace {jump}", "after_synapses", {"tau_minus": self.tau_minus})
 
-    def _code(self) -> SynapseCode:
+    def _code(self, dendritic: bool = False) -> SynapseCode:
         jump = "= 1" if self.pairing == "nearest" else "+= 1"
         x, y = ("x_trace_pre", "y_trace_post") if self.traces == "neuron" else ("x_pre_trace", "y_post_trace")
+        if dendritic and self.traces == "neuron":
+            y = "y_dendritic_post"  # the postsynaptic trace a dendritic delay d late: y(t - d)
         if self.weight_dependence == "additive":
             ltp, ltd = f"A_plus*w_scale*{x}", f"A_minus*w_scale*{y}"
         else:
