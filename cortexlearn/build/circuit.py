@@ -214,9 +214,9 @@ def _attach_delayed_traces(group, traces, delay, name: str):
     traces' spike code (``when="delayed"``).
 
     Its pathway runs after the plastic projections' presynaptic updates of the same step
-    (order 0, see :func:`build`), so a presynaptic spike at ``t`` sees the delayed trace
-    without the postsynaptic spike of ``t - delay``: the pair counts as pre-before-post, as
-    in the axonal form at ``Δt = 0``.
+    (order 3; they run at order 2, see :func:`build`), so a presynaptic spike at ``t`` sees the
+    delayed trace without the postsynaptic spike of ``t - delay``, as NEST's ``stdp_synapse``
+    does.
     """
     from brian2.utils.stringtools import word_substitute
 
@@ -225,7 +225,7 @@ def _attach_delayed_traces(group, traces, delay, name: str):
     copy = Synapses(group, group, on_pre=code, delay=delay, name=f"{name}_dendritic_delay",
                     namespace={k: v for t in traces for k, v in t.namespace.items()})
     copy.connect(j="i")
-    copy.pre.order = 1
+    copy.pre.order = 3
     return copy
 
 
@@ -416,8 +416,9 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
                        on_post=code["on_post"], namespace=dict(code["namespace"]), **method,
                        delay=delay, name=proj.name)
         if code["transmission"] is not None:
-            # after every transmission (order -1) and before the delayed traces' jumps (order 1)
-            syn.plasticity.order = 0
+            # after every transmission (order -1) and every potentiation of the step (the delayed
+            # on_post, order 1), before the delayed traces' jumps (order 3): NEST's order
+            syn.plasticity.order = 2
         _attach_regular(syn, (groups[proj.pre], groups[proj.post]), code["regular"], proj.name)
         conn = proj.connectivity
         autapse = None if conn.allow_autapses or proj.pre != proj.post else "i != j"

@@ -391,19 +391,20 @@ class PairSTDP(PlasticityRule):
         """The rule's parts on a projection (role ``"synapse"``), for an axonal or a dendritic delay.
 
         With ``delay_site="axonal"`` see :meth:`PlasticityRule.contribution`. With
-        ``"dendritic"`` (Morrison, Diesmann & Gerstner 2008, Biol Cybern 98:459; the convention
-        of NEST's ``stdp_synapse``) the delay ``d`` lies on the dendrite: the rule's presynaptic
-        update (depression, ``-A- f-(w) y(t_pre - d)``) runs at the spike, with the postsynaptic
-        trace as it was ``d`` earlier, and its postsynaptic update (potentiation,
-        ``+A+ f+(w) x(t_post + d)``) runs ``d`` after each postsynaptic spike, so that a pair
-        counts at ``Δt = t_post + d - t_pre``. The builder then runs ``on_pre`` (returned
-        *without* the transmission statement, which it places on its own pathway delayed by
-        ``d``) with no delay and ``on_post`` with delay ``d``. Per-synapse traces need nothing
-        more: the postsynaptic trace jumps in the delayed ``on_post``. With ``traces="neuron"``
-        the postsynaptic neurons keep a second, delayed trace ``y_dendritic`` (``post.when ==
-        "delayed"``: its jump runs ``d`` after each spike, on a one-to-one pathway from the group
-        to itself). A pair at ``Δt = 0`` potentiates, as in the axonal form (NEST counts it
-        neither way).
+        ``"dendritic"`` the delay ``d`` lies on the dendrite, the convention of NEST's
+        ``stdp_synapse`` (Morrison, Diesmann & Gerstner 2008, Biol Cybern 98:459): a presynaptic
+        spike reaches the synapse at once and a postsynaptic spike ``d`` late, so a pair counts
+        at ``Δt = t_post + d - t_pre``. The presynaptic update (depression,
+        ``-A- f-(w) y(t_pre - d)``) runs at the spike and the postsynaptic update (potentiation,
+        ``+A+ f+(w) x(t_post + d)``) ``d`` after each postsynaptic spike; the builder runs
+        ``on_pre`` (returned *without* the transmission statement, which it places on its own
+        pathway delayed by ``d``) with no delay and ``on_post`` with delay ``d``. Both traces are
+        kept on the neurons: the presynaptic ``x_dendritic`` jumps *after* the synapses, and the
+        postsynaptic ``y_dendritic`` jumps ``d`` after each spike (``post.when == "delayed"``: a
+        one-to-one pathway from the group to itself, run after the presynaptic updates of its
+        step). So, as in NEST, a pair at ``Δt = 0`` counts neither way, and at one step the
+        potentiations of arriving postsynaptic spikes come before the depression of a
+        presynaptic one (the builder orders the pathways so).
 
         Parameters
         ----------
@@ -420,22 +421,23 @@ class PairSTDP(PlasticityRule):
         Raises
         ------
         SpecError
-            For an unknown ``delay_site``, or the dendritic form with ``potentiation="lazy"``.
+            For an unknown ``delay_site``, or the dendritic form with ``traces="synapse"`` or
+            ``potentiation="lazy"``.
         """
         if delay_site == "axonal":
             return super().contribution(role, transmission=transmission, **context)
         if delay_site != "dendritic":
             raise SpecError(f"delay_site must be 'axonal' or 'dendritic', got {delay_site!r}")
         self._check_role(role)
-        if self.potentiation == "lazy":
-            raise SpecError("a dendritic delay is not available with potentiation='lazy' (its pending "
-                            "potentiation assumes postsynaptic spikes reach the synapse at once); use "
-                            "potentiation='immediate' or delay_site='axonal'")
+        if self.traces != "neuron" or self.potentiation == "lazy":
+            raise SpecError("a dendritic delay needs traces='neuron' and potentiation='immediate' (per-"
+                            "synapse traces would count a pair at t_post + delay = t_pre as a "
+                            "potentiation; the lazy form assumes postsynaptic spikes reach the synapse "
+                            "at once); or use delay_site='axonal'")
         code = self._code(dendritic=True)
-        on_neurons = self.traces == "neuron"
         return RuleParts(model=code.model, on_pre=code.on_pre, on_post=code.on_post,
-                         pre=self.neuron_code("pre") if on_neurons else None,
-                         post=self.neuron_code("post", dendritic=True) if on_neurons else None,
+                         pre=self.neuron_code("pre", dendritic=True),
+                         post=self.neuron_code("post", dendritic=True),
                          namespace=dict(code.namespace), method=code.method)
 
     def neuron_code(self, side: str, dendritic: bool = False) -> NeuronTraceCode:
@@ -454,8 +456,9 @@ class PairSTDP(PlasticityRule):
         side : {"pre", "post"}
             Which neurons keep the trace.
         dendritic : bool
-            With ``side="post"``: the trace of a dendritic delay, ``y_dendritic``, whose jump
-            runs a delay after each spike (``when="delayed"``; see :meth:`contribution`).
+            The traces of a dendritic delay (see :meth:`contribution`): ``x_dendritic``, which
+            jumps after the synapses, and ``y_dendritic``, whose jump runs a delay after each
+            spike (``when="delayed"``).
 
         Returns
         -------
@@ -469,6 +472,12 @@ class PairSTDP(PlasticityRule):
         if side not in ("pre", "post"):
             raise SpecError(f"side must be 'pre' or 'post', got {side!r}")
         jump = "= 1" if self.pairing == "nearest" else "+= 1"
+        if dendritic and side == "pre":
+            return NeuronTraceCode("dx_dendritic/dt = -x_dendritic/tau_plus : 1", f"x_dendritic {jump}",
+                                   "after_synapses", {"tau_plus": self.tau_plus})
+        if dendritic:
+            return NeuronTraceCode("dy_dendritic/dt = -y_dendritic/tau_minus : 1", f"y_dendritic {jump}",
+                                   "delayed", {"tau_minus": self.tau_minus})
         if side == "pre" and self.potentiation == "lazy":
             # c = x(t_p) exp((t_p - t_b)/tau_plus) at the last spike t_p (flush time t_b), rebased
             # at each flush; between spikes x(t) f(t) = c, so a spike adds f(t) = exp((t - t_b)/tau_plus)
@@ -487,9 +496,6 @@ class PairSTDP(PlasticityRule):
         if side == "pre":
             return NeuronTraceCode("dx_trace/dt = -x_trace/tau_plus : 1",
                                    f"x_trace {jump}", "before_synapses", {"tau_plus": self.tau_plus})
-        if dendritic:
-            return NeuronTraceCode("dy_dendritic/dt = -y_dendritic/tau_minus : 1", f"y_dendritic {jump}",
-                                   "delayed", {"tau_minus": self.tau_minus})
         if self.potentiation == "lazy":
             # g sums exp(-(t_k - t_b)/tau_plus) over this neuron's spikes t_k since the last flush
             # t_b; f = exp((t - t_b)/tau_plus), once per step for all synapses
@@ -505,8 +511,8 @@ class PairSTDP(PlasticityRule):
     def _code(self, dendritic: bool = False) -> SynapseCode:
         jump = "= 1" if self.pairing == "nearest" else "+= 1"
         x, y = ("x_trace_pre", "y_trace_post") if self.traces == "neuron" else ("x_pre_trace", "y_post_trace")
-        if dendritic and self.traces == "neuron":
-            y = "y_dendritic_post"  # the postsynaptic trace a dendritic delay d late: y(t - d)
+        if dendritic:  # x without this step's presynaptic spike; y a dendritic delay d late, y(t - d)
+            x, y = "x_dendritic_pre", "y_dendritic_post"
         if self.weight_dependence == "additive":
             ltp, ltd = f"A_plus*w_scale*{x}", f"A_minus*w_scale*{y}"
         else:
