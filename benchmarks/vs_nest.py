@@ -24,7 +24,9 @@ the per-round ratios.
   distinguishable from NEST's by a two-sample Kolmogorov-Smirnov test (p >= 0.05); else ``met``
   is false whatever the speed. NEST's weights are compared with the facilitation that its
   ``stdp_synapse`` applies only at the next presynaptic spike added
-  (:func:`benchmarks.nest_peers.pending_facilitation`); the stored ones are in the details.
+  (:func:`benchmarks.nest_peers.pending_facilitation`); the stored ones are in the details. The
+  E→E delay is dendritic on both sides (NEST's ``stdp_synapse``; cortexlearn's
+  ``Projection(delay_site="dendritic")``): STDP sees ``t_post + d - t_pre``.
 
 The rows are ``skipped`` when NEST is not installed (the optional ``peers`` extra).
 """
