@@ -26,7 +26,9 @@ the per-round ratios.
   ``stdp_synapse`` applies only at the next presynaptic spike added
   (:func:`benchmarks.nest_peers.pending_facilitation`); the stored ones are in the details. The
   E→E delay is dendritic on both sides (NEST's ``stdp_synapse``; cortexlearn's
-  ``Projection(delay_site="dendritic")``): STDP sees ``t_post + d - t_pre``.
+  ``Projection(delay_site="dendritic")``): STDP sees ``t_post + d - t_pre``. The same network
+  with an axonal delay is built and alternated too (``axonal_delay`` in the details: its CPU
+  time, the cost ratio per round, its rates and its weights' KS test against NEST's).
 
 The rows are ``skipped`` when NEST is not installed (the optional ``peers`` extra).
 """
@@ -53,7 +55,9 @@ def _cpu_of_binary(directory: str) -> float:
     return _children_cpu() - before
 
 
-def _rounds(nest_args, directory, repeats):
+def _rounds(nest_args, directory, repeats, others: dict | None = None):
+    """Alternate NEST's worker with cortexlearn's program in ``directory`` (and the programs in
+    ``others``, ``{name: directory}``); CPU seconds per round by name, and NEST's run reports."""
     nest_runs = []
 
     def nest_round():
@@ -61,7 +65,8 @@ def _rounds(nest_args, directory, repeats):
         nest_runs.append(info)
         return info["sim_cpu_s"]
 
-    times = alternate({"nest": nest_round, "cortexlearn": lambda: _cpu_of_binary(directory)},
+    programs = {"cortexlearn": directory, **(others or {})}
+    times = alternate({"nest": nest_round, **{name: (lambda d=d: _cpu_of_binary(d)) for name, d in programs.items()}},
                       repeats=repeats, warmup=1)
     return times, nest_runs
 
@@ -170,11 +175,18 @@ def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, du
     w_ours, w_nest = (os.path.join(workdir, f"brunel-plastic-weights-{who}.npy") for who in ("cortexlearn", "nest"))
     ours, whole = run_worker(["brunel-plastic-cortexlearn", "--dir", directory, "--weights", w_ours, *common],
                              module="benchmarks.peer_worker")
-    times, nest_runs = _rounds(["brunel-plastic-nest", "--weights", w_nest, *common], directory, repeats=repeats)
+    # the former form (axonal E->E delay), alternated too: what the dendritic delay costs and changes
+    w_axonal = os.path.join(workdir, "brunel-plastic-weights-cortexlearn-axonal.npy")
+    axonal, _ = run_worker(["brunel-plastic-cortexlearn", "--dir", directory + "-axonal", "--weights", w_axonal,
+                            "--delay-site", "axonal", *common], module="benchmarks.peer_worker")
+    times, nest_runs = _rounds(["brunel-plastic-nest", "--weights", w_nest, *common], directory, repeats=repeats,
+                               others={"cortexlearn_axonal": directory + "-axonal"})
     ratio = paired_ratio(times["nest"], times["cortexlearn"])
     nest = nest_runs[-1]
     weights_ours, weights_nest = np.load(w_ours), np.load(w_nest)
     ks = ks_2samp(weights_ours, weights_nest)
+    weights_axonal = np.load(w_axonal)
+    ks_axonal = ks_2samp(weights_axonal, weights_nest)
     rate_ratio = {pop: ours[f"rate_{pop}_hz"] / nest[f"rate_{pop}_hz"] for pop in ("e", "i")}
     rates_equal = all(abs(r - 1.0) <= 0.05 for r in rate_ratio.values())
     weights_equal = bool(ks.pvalue >= 0.05)
@@ -198,6 +210,15 @@ def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, du
                                                               nest["weight_ee_stored_std_mv"]],
                                               "as": "mean, standard deviation"},
                             "ks_statistic": float(ks.statistic), "ks_pvalue": float(ks.pvalue),
+                            "axonal_delay": {
+                                "samples_cpu_s": times["cortexlearn_axonal"],
+                                "dendritic_over_axonal_cpu": [d / a for d, a in zip(times["cortexlearn"],
+                                                                                    times["cortexlearn_axonal"])],
+                                "rate_hz": {"E": axonal["rate_e_hz"], "I": axonal["rate_i_hz"]},
+                                "weights_ee_mv": [float(weights_axonal.mean()), float(weights_axonal.std())],
+                                "ks_statistic": float(ks_axonal.statistic), "ks_pvalue": float(ks_axonal.pvalue),
+                                "note": "the same network with the E->E delay axonal (STDP sees t_post - "
+                                        "(t_pre + d)), alternated with the others"},
                             "weights_equal_ks": weights_equal, "synaptic_events": events,
                             "ns_per_synaptic_event": ns_per_event,
                             "published_wall_s_per_biological_s": PUBLISHED_PLASTIC,
