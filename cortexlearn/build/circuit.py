@@ -11,6 +11,12 @@ in the role ``"synapse"``, a rule gives the synapse's model, ``on_pre``, ``on_po
 updates with their clocks, traces to keep on the pre- or postsynaptic neurons and its namespace,
 around the postsynaptic channel statement that the builder writes (``g_e_post += w`` for an
 excitatory synapse onto a conductance-based neuron), so Dale's law stays structural.
+
+A plastic projection with ``delay_site="dendritic"`` (the convention of NEST's ``stdp_synapse``;
+Morrison, Diesmann & Gerstner 2008) gets three pathways: ``pre``, the transmission, delayed by
+the projection's delay; ``plasticity``, the rule's presynaptic update, at no delay; and ``post``,
+delayed. A postsynaptic trace kept on the neurons for it is delayed by a one-to-one pathway
+from the population onto itself (``Synapses`` ``{population}_dendritic_delay``).
 """
 
 from __future__ import annotations
@@ -326,7 +332,7 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
     SpecError
         If a rule, a weight unit, a trace or an initial value does not fit the circuit.
     """
-    # 129 lines kept whole for now: the order of creation (groups with their random initial
+    # 141 lines kept whole for now: the order of creation (groups with their random initial
     # values, sources, fused then single projections with their random connections, drives,
     # monitors) fixes the order of random draws, which a split must keep exactly; it is left
     # whole until the builder's cross-target tests are re-run after such a change.
