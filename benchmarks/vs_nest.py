@@ -153,10 +153,27 @@ def synaptic_events(run: dict, n_synapses: dict, n_e: int, n_i: int, nu_ext_hz: 
     return {"plastic": plastic, "static": static, "external": (n_e + n_i) * nu_ext_hz * duration}
 
 
+def _axonal_details(times: dict, run: dict, weights_file: str, weights_nest) -> dict:
+    """The axonal-delay program of ``brunel_plastic_vs_nest``: CPU samples, dendritic ÷ axonal
+    per round, rates, weights and their KS test against NEST's."""
+    from scipy.stats import ks_2samp
+
+    weights = np.load(weights_file)
+    ks = ks_2samp(weights, weights_nest)
+    return {"samples_cpu_s": times["cortexlearn_axonal"],
+            "dendritic_over_axonal_cpu": [d / a for d, a in zip(times["cortexlearn"], times["cortexlearn_axonal"])],
+            "rate_hz": {"E": run["rate_e_hz"], "I": run["rate_i_hz"]},
+            "weights_ee_mv": [float(weights.mean()), float(weights.std())],
+            "ks_statistic": float(ks.statistic), "ks_pvalue": float(ks.pvalue),
+            "note": "the same network with the E->E delay axonal (STDP sees t_post - (t_pre + d)), "
+                    "alternated with the others"}
+
+
 def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, duration: float | None = None,
-                       repeats: int | None = None):
+                       repeats: int | None = None, axonal: bool = True):
     """``brunel_plastic_vs_nest`` (see the module docstring); ``scale``, ``duration`` (s) and
-    ``repeats`` override the sizes of :func:`plastic_sizes` and the number of rounds."""
+    ``repeats`` override the sizes of :func:`plastic_sizes` and the number of rounds; ``axonal``
+    False leaves out the axonal-delay program (one build less)."""
     if not nest_available():
         return [skipped("brunel_plastic_vs_nest", PLASTIC_GOAL, "NEST is not installed (pip install -e '.[peers]')")]
     from scipy.stats import ks_2samp
@@ -177,16 +194,15 @@ def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, du
                              module="benchmarks.peer_worker")
     # the former form (axonal E->E delay), alternated too: what the dendritic delay costs and changes
     w_axonal = os.path.join(workdir, "brunel-plastic-weights-cortexlearn-axonal.npy")
-    axonal, _ = run_worker(["brunel-plastic-cortexlearn", "--dir", directory + "-axonal", "--weights", w_axonal,
-                            "--delay-site", "axonal", *common], module="benchmarks.peer_worker")
+    if axonal:
+        axonal_run, _ = run_worker(["brunel-plastic-cortexlearn", "--dir", directory + "-axonal", "--weights",
+                                    w_axonal, "--delay-site", "axonal", *common], module="benchmarks.peer_worker")
     times, nest_runs = _rounds(["brunel-plastic-nest", "--weights", w_nest, *common], directory, repeats=repeats,
-                               others={"cortexlearn_axonal": directory + "-axonal"})
+                               others={"cortexlearn_axonal": directory + "-axonal"} if axonal else None)
     ratio = paired_ratio(times["nest"], times["cortexlearn"])
     nest = nest_runs[-1]
     weights_ours, weights_nest = np.load(w_ours), np.load(w_nest)
     ks = ks_2samp(weights_ours, weights_nest)
-    weights_axonal = np.load(w_axonal)
-    ks_axonal = ks_2samp(weights_axonal, weights_nest)
     rate_ratio = {pop: ours[f"rate_{pop}_hz"] / nest[f"rate_{pop}_hz"] for pop in ("e", "i")}
     rates_equal = all(abs(r - 1.0) <= 0.05 for r in rate_ratio.values())
     weights_equal = bool(ks.pvalue >= 0.05)
@@ -210,15 +226,8 @@ def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, du
                                                               nest["weight_ee_stored_std_mv"]],
                                               "as": "mean, standard deviation"},
                             "ks_statistic": float(ks.statistic), "ks_pvalue": float(ks.pvalue),
-                            "axonal_delay": {
-                                "samples_cpu_s": times["cortexlearn_axonal"],
-                                "dendritic_over_axonal_cpu": [d / a for d, a in zip(times["cortexlearn"],
-                                                                                    times["cortexlearn_axonal"])],
-                                "rate_hz": {"E": axonal["rate_e_hz"], "I": axonal["rate_i_hz"]},
-                                "weights_ee_mv": [float(weights_axonal.mean()), float(weights_axonal.std())],
-                                "ks_statistic": float(ks_axonal.statistic), "ks_pvalue": float(ks_axonal.pvalue),
-                                "note": "the same network with the E->E delay axonal (STDP sees t_post - "
-                                        "(t_pre + d)), alternated with the others"},
+                            "axonal_delay": _axonal_details(times, axonal_run, w_axonal, weights_nest)
+                            if axonal else None,
                             "weights_equal_ks": weights_equal, "synaptic_events": events,
                             "ns_per_synaptic_event": ns_per_event,
                             "published_wall_s_per_biological_s": PUBLISHED_PLASTIC,
