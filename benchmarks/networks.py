@@ -208,7 +208,8 @@ def session_curve(monitor) -> list[float]:
 
 
 def plastic_brunel_circuit(connectivity: dict, n_excitatory: int, n_inhibitory: int,
-                           params: dict | None = None, external_inputs: int = 800):
+                           params: dict | None = None, external_inputs: int = 800,
+                           delay_site: str = "dendritic"):
     """The plastic Brunel network of SNNSimulatorComparison as a cortexlearn spec.
 
     Same model as :func:`benchmarks.nest_peers.brunel_plastic_nest` (parameters
@@ -217,6 +218,8 @@ def plastic_brunel_circuit(connectivity: dict, n_excitatory: int, n_inhibitory: 
     ``A- = lambda alpha``, traces kept on the neurons), the 20-kHz external input as a
     ``PoissonDrive`` of ``external_inputs`` sources at 20 kHz / ``external_inputs`` each (Brian2's
     ``PoissonInput``: a binomial count per neuron and step with the same mean as NEST's Poisson count).
+    The E→E delay is dendritic, as in NEST's ``stdp_synapse`` (Morrison, Diesmann & Gerstner
+    2008): STDP sees the presynaptic spike at once and the postsynaptic one a delay late.
 
     Parameters
     ----------
@@ -227,6 +230,9 @@ def plastic_brunel_circuit(connectivity: dict, n_excitatory: int, n_inhibitory: 
         Overrides of ``PLASTIC_BRUNEL``.
     external_inputs : int
         Sources of the external drive per neuron (800, the full network's excitatory in-degree).
+    delay_site : {"dendritic", "axonal"}
+        Where the E→E projection's delay sits for STDP (:class:`~cortexlearn.specs.Projection`);
+        ``"axonal"`` gives the form measured before the dendritic delay existed.
 
     Returns
     -------
@@ -248,7 +254,8 @@ def plastic_brunel_circuit(connectivity: dict, n_excitatory: int, n_inhibitory: 
     j = q["j_mv"] * mV
     projections = tuple(
         Projection(key[0], key[1], Connectivity.explicit(*connectivity[key]), j if key[0] == "E" else q["g"] * j,
-                   delay=q["delay_ms"] * ms, rule=rule if key == "EE" else None)
+                   delay=q["delay_ms"] * ms, rule=rule if key == "EE" else None,
+                   delay_site=delay_site if key == "EE" else "axonal")
         for key in ("EE", "EI", "IE", "II"))
     rate = q["nu_ext_hz"] / external_inputs * Hz
     drives = tuple(PoissonDrive(f"external_{name}", name, external_inputs, rate, j) for name in ("E", "I"))

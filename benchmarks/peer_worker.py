@@ -112,7 +112,7 @@ def brunel_plastic_cortexlearn(args) -> dict:
     from .networks import plastic_brunel_circuit
 
     n_e, n_i, connectivity = _plastic_network(args)
-    circuit = plastic_brunel_circuit(connectivity, n_e, n_i)
+    circuit = plastic_brunel_circuit(connectivity, n_e, n_i, delay_site=args.delay_site)
     t0 = time.process_time()
     with Simulation(target=args.target, seed=args.seed, directory=args.dir) as sim:
         built = build(circuit, record_spikes=("E", "I"), connectivity_seed=args.seed)
@@ -149,6 +149,8 @@ def main(argv=None):
     parser.add_argument("--scale", type=float, default=1.0, help="plastic Brunel: fraction of 8,000 + 2,000 neurons")
     parser.add_argument("--weights", default=None, help="plastic Brunel: .npy file for the final E->E weights")
     parser.add_argument("--target", default="cpp_standalone", help="plastic Brunel (cortexlearn): code target")
+    parser.add_argument("--delay-site", default="dendritic", choices=("dendritic", "axonal"),
+                        help="plastic Brunel (cortexlearn): where the E->E delay sits for STDP")
     args = parser.parse_args(argv)
     print(json.dumps(KINDS[args.kind](args), default=float), flush=True)
 

@@ -24,7 +24,11 @@ the per-round ratios.
   distinguishable from NEST's by a two-sample Kolmogorov-Smirnov test (p >= 0.05); else ``met``
   is false whatever the speed. NEST's weights are compared with the facilitation that its
   ``stdp_synapse`` applies only at the next presynaptic spike added
-  (:func:`benchmarks.nest_peers.pending_facilitation`); the stored ones are in the details.
+  (:func:`benchmarks.nest_peers.pending_facilitation`); the stored ones are in the details. The
+  E→E delay is dendritic on both sides (NEST's ``stdp_synapse``; cortexlearn's
+  ``Projection(delay_site="dendritic")``): STDP sees ``t_post + d - t_pre``. The same network
+  with an axonal delay is built and alternated too (``axonal_delay`` in the details: its CPU
+  time, the cost ratio per round, its rates and its weights' KS test against NEST's).
 
 The rows are ``skipped`` when NEST is not installed (the optional ``peers`` extra).
 """
@@ -51,7 +55,9 @@ def _cpu_of_binary(directory: str) -> float:
     return _children_cpu() - before
 
 
-def _rounds(nest_args, directory, repeats):
+def _rounds(nest_args, directory, repeats, others: dict | None = None):
+    """Alternate NEST's worker with cortexlearn's program in ``directory`` (and the programs in
+    ``others``, ``{name: directory}``); CPU seconds per round by name, and NEST's run reports."""
     nest_runs = []
 
     def nest_round():
@@ -59,7 +65,8 @@ def _rounds(nest_args, directory, repeats):
         nest_runs.append(info)
         return info["sim_cpu_s"]
 
-    times = alternate({"nest": nest_round, "cortexlearn": lambda: _cpu_of_binary(directory)},
+    programs = {"cortexlearn": directory, **(others or {})}
+    times = alternate({"nest": nest_round, **{name: (lambda d=d: _cpu_of_binary(d)) for name, d in programs.items()}},
                       repeats=repeats, warmup=1)
     return times, nest_runs
 
@@ -146,10 +153,27 @@ def synaptic_events(run: dict, n_synapses: dict, n_e: int, n_i: int, nu_ext_hz: 
     return {"plastic": plastic, "static": static, "external": (n_e + n_i) * nu_ext_hz * duration}
 
 
+def _axonal_details(times: dict, run: dict, weights_file: str, weights_nest) -> dict:
+    """The axonal-delay program of ``brunel_plastic_vs_nest``: CPU samples, dendritic ÷ axonal
+    per round, rates, weights and their KS test against NEST's."""
+    from scipy.stats import ks_2samp
+
+    weights = np.load(weights_file)
+    ks = ks_2samp(weights, weights_nest)
+    return {"samples_cpu_s": times["cortexlearn_axonal"],
+            "dendritic_over_axonal_cpu": [d / a for d, a in zip(times["cortexlearn"], times["cortexlearn_axonal"])],
+            "rate_hz": {"E": run["rate_e_hz"], "I": run["rate_i_hz"]},
+            "weights_ee_mv": [float(weights.mean()), float(weights.std())],
+            "ks_statistic": float(ks.statistic), "ks_pvalue": float(ks.pvalue),
+            "note": "the same network with the E->E delay axonal (STDP sees t_post - (t_pre + d)), "
+                    "alternated with the others"}
+
+
 def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, duration: float | None = None,
-                       repeats: int | None = None):
+                       repeats: int | None = None, axonal: bool = True):
     """``brunel_plastic_vs_nest`` (see the module docstring); ``scale``, ``duration`` (s) and
-    ``repeats`` override the sizes of :func:`plastic_sizes` and the number of rounds."""
+    ``repeats`` override the sizes of :func:`plastic_sizes` and the number of rounds; ``axonal``
+    False leaves out the axonal-delay program (one build less)."""
     if not nest_available():
         return [skipped("brunel_plastic_vs_nest", PLASTIC_GOAL, "NEST is not installed (pip install -e '.[peers]')")]
     from scipy.stats import ks_2samp
@@ -168,7 +192,13 @@ def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, du
     w_ours, w_nest = (os.path.join(workdir, f"brunel-plastic-weights-{who}.npy") for who in ("cortexlearn", "nest"))
     ours, whole = run_worker(["brunel-plastic-cortexlearn", "--dir", directory, "--weights", w_ours, *common],
                              module="benchmarks.peer_worker")
-    times, nest_runs = _rounds(["brunel-plastic-nest", "--weights", w_nest, *common], directory, repeats=repeats)
+    # the former form (axonal E->E delay), alternated too: what the dendritic delay costs and changes
+    w_axonal = os.path.join(workdir, "brunel-plastic-weights-cortexlearn-axonal.npy")
+    if axonal:
+        axonal_run, _ = run_worker(["brunel-plastic-cortexlearn", "--dir", directory + "-axonal", "--weights",
+                                    w_axonal, "--delay-site", "axonal", *common], module="benchmarks.peer_worker")
+    times, nest_runs = _rounds(["brunel-plastic-nest", "--weights", w_nest, *common], directory, repeats=repeats,
+                               others={"cortexlearn_axonal": directory + "-axonal"} if axonal else None)
     ratio = paired_ratio(times["nest"], times["cortexlearn"])
     nest = nest_runs[-1]
     weights_ours, weights_nest = np.load(w_ours), np.load(w_nest)
@@ -196,6 +226,8 @@ def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, du
                                                               nest["weight_ee_stored_std_mv"]],
                                               "as": "mean, standard deviation"},
                             "ks_statistic": float(ks.statistic), "ks_pvalue": float(ks.pvalue),
+                            "axonal_delay": _axonal_details(times, axonal_run, w_axonal, weights_nest)
+                            if axonal else None,
                             "weights_equal_ks": weights_equal, "synaptic_events": events,
                             "ns_per_synaptic_event": ns_per_event,
                             "published_wall_s_per_biological_s": PUBLISHED_PLASTIC,

@@ -629,6 +629,17 @@ class Projection(_Hashed):
         A learning rule from :mod:`cortexlearn.rules` (renders the synapse's equations).
     name : str, optional
         Defaults to ``"{pre}_to_{post}"``.
+    delay_site : {"axonal", "dendritic"}
+        Where the delay sits for the learning rule. ``"axonal"`` (default): the whole presynaptic
+        pathway, plasticity included, runs ``delay`` after the spike, while postsynaptic spikes
+        reach the synapse at once; a rule sees ``t_post - (t_pre + delay)``. ``"dendritic"``: the
+        presynaptic spike reaches the synapse at once (the rule's presynaptic update runs at
+        ``t_pre``) and travels the delay along the dendrite, both ways: the potential changes
+        at ``t_pre + delay`` and postsynaptic spikes reach the synapse at ``t_post + delay``, so
+        a rule sees ``t_post + delay - t_pre`` (Morrison, Diesmann & Gerstner 2008, Biol Cybern
+        98:459; NEST's ``stdp_synapse``, whose delay is entirely dendritic). The two
+        differ by ``2 delay`` in spike timing. Static projections behave the same either way;
+        rules that support the dendritic form list it in their ``delay_sites``.
     """
 
     pre: str
@@ -638,10 +649,19 @@ class Projection(_Hashed):
     delay: Any = dataclasses.field(default_factory=lambda: 0 * ms)
     rule: Any = None
     name: str = ""
+    delay_site: str = "axonal"
+
+    def _parts(self) -> tuple:
+        # the default site adds nothing to the digest, so specs written before it keep theirs
+        parts = super()._parts()
+        return parts[:-1] if self.delay_site == "axonal" else parts
 
     def __post_init__(self):
         if not self.name:
             object.__setattr__(self, "name", f"{self.pre}_to_{self.post}")
+        if self.delay_site not in ("axonal", "dendritic"):
+            raise SpecError(f"projection {self.name}: delay_site must be 'axonal' or 'dendritic', "
+                            f"got {self.delay_site!r}")
         _check_name(self.name, "projection")
         if not isinstance(self.connectivity, Connectivity):
             raise SpecError(f"projection {self.name}: connectivity must be a Connectivity, "
@@ -766,8 +786,9 @@ class Circuit(_Hashed):
             w = pr.weight if isinstance(pr.weight, str) else (
                 format_quantity(pr.weight) if np.size(pr.weight) == 1 else f"{np.size(pr.weight)} values")
             rule = type(pr.rule).__name__ if pr.rule is not None else "static"
+            site = " (dendritic)" if pr.delay_site == "dendritic" else ""
             out.append(f"| {pr.name} | {pr.pre} → {pr.post} | {sign} | {pr.connectivity.describe()} "
-                       f"| {w} | {format_quantity(pr.delay)} | {rule} |")
+                       f"| {w} | {format_quantity(pr.delay)}{site} | {rule} |")
         if self.drives:
             out += ["", "| drive | target | inputs | rate | weight |", "|---|---|---|---|---|"]
             for d in self.drives:

@@ -70,7 +70,7 @@ def test_plastic_brunel_connectivity():
 @pytest.mark.standalone
 def test_plastic_brunel_row_at_a_tiny_scale(tmp_path):
     pytest.importorskip("nest")
-    (row,) = vs_nest.run_brunel_plastic(True, str(tmp_path), scale=0.02, duration=0.2, repeats=1)
+    (row,) = vs_nest.run_brunel_plastic(True, str(tmp_path), scale=0.02, duration=0.2, repeats=1, axonal=False)
     assert row.status == "ok" and row.goal == "ratio >= 7.7"
     d = row.details
     assert d["n_neurons"] == 200 and row.value > 0 and row.baseline > 0

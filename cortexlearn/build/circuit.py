@@ -11,6 +11,12 @@ in the role ``"synapse"``, a rule gives the synapse's model, ``on_pre``, ``on_po
 updates with their clocks, traces to keep on the pre- or postsynaptic neurons and its namespace,
 around the postsynaptic channel statement that the builder writes (``g_e_post += w`` for an
 excitatory synapse onto a conductance-based neuron), so Dale's law stays structural.
+
+A plastic projection with ``delay_site="dendritic"`` (the convention of NEST's ``stdp_synapse``;
+Morrison, Diesmann & Gerstner 2008) gets three pathways: ``pre``, the transmission, delayed by
+the projection's delay; ``plasticity``, the rule's presynaptic update, at no delay; and ``post``,
+delayed. A postsynaptic trace kept on the neurons for it is delayed by a one-to-one pathway
+from the population onto itself (``Synapses`` ``{population}_dendritic_delay``).
 """
 
 from __future__ import annotations
@@ -109,13 +115,22 @@ def synapse_code(projection: Projection, pre_kind: str, post: Population) -> dic
     dict
         ``model``, ``on_pre``, ``on_post`` (or None), ``namespace``, ``method``, ``regular`` (a
         tuple of :class:`~cortexlearn.rules.base.Regular`), ``pre`` and ``post`` (neuron code or
-        None).
+        None), and ``transmission``: None when ``on_pre`` holds the transmission statement, or
+        that statement for a pathway of its own (a plastic projection with a dendritic delay,
+        whose ``on_pre`` is then the rule's presynaptic update alone).
+
+    Raises
+    ------
+    SpecError
+        If the rule is not a rule of one projection, its weight unit does not fit, or it has no
+        form for the projection's ``delay_site``.
     """
     channel = post.neuron.synapse_on_pre(pre_kind)
     wunit = unit_name(post.neuron.weight_unit)
-    if projection.rule is None:
+    if projection.rule is None:  # a static synapse is the same at either delay site
         return {"model": f"w : {wunit} (constant)", "on_pre": channel, "on_post": None,
-                "namespace": {}, "method": None, "regular": (), "pre": None, "post": None}
+                "namespace": {}, "method": None, "regular": (), "pre": None, "post": None,
+                "transmission": None}
     rule = projection.rule
     if not isinstance(rule, LearningRule):
         raise SpecError(f"projection {projection.name}: {type(rule).__name__} is not a learning rule "
@@ -138,10 +153,17 @@ def synapse_code(projection: Projection, pre_kind: str, post: Population) -> dic
         if not same:
             raise SpecError(f"projection {projection.name}: rule {type(rule).__name__} has weights in "
                             f"{rule_unit}, but {post.neuron.name} takes weights in {wunit}")
-    parts = rule.contribution("synapse", transmission=channel)
+    dendritic = projection.delay_site == "dendritic"
+    if dendritic:
+        if "dendritic" not in getattr(rule, "delay_sites", ("axonal",)):
+            raise SpecError(f"projection {projection.name}: {type(rule).__name__} has no form for a "
+                            "dendritic delay; use delay_site='axonal' (or PairSTDP)")
+        parts = rule.contribution("synapse", delay_site="dendritic")
+    else:
+        parts = rule.contribution("synapse", transmission=channel)
     return {"model": parts.model, "on_pre": parts.on_pre, "on_post": parts.on_post or None,
             "namespace": dict(parts.namespace), "method": parts.method, "regular": tuple(parts.regular),
-            "pre": parts.pre, "post": parts.post}
+            "pre": parts.pre, "post": parts.post, "transmission": channel if dendritic else None}
 
 
 def _group_traces(circuit: Circuit, codes: Mapping[str, dict]) -> dict:
@@ -174,6 +196,45 @@ def _group_traces(circuit: Circuit, codes: Mapping[str, dict]) -> dict:
     return out
 
 
+def _trace_delays(circuit: Circuit, codes: Mapping[str, dict]) -> dict:
+    """The delay of each population's delayed traces (``when="delayed"``): ``{name: delay}``.
+
+    A delayed trace is one variable per neuron, so every dendritic projection that needs it on
+    one population must have the same delay.
+    """
+    out = {}
+    for proj in circuit.projections:
+        trace = (codes.get(proj.name) or {}).get("post")
+        if trace is None or trace.when != "delayed":
+            continue
+        if proj.post in out and float(out[proj.post]) != float(proj.delay):
+            raise SpecError(f"projections onto {proj.post} have dendritic delays of {out[proj.post]} and "
+                            f"{proj.delay}: the postsynaptic trace kept on the neurons can be delayed "
+                            "by one of them only; use one delay or traces='synapse'")
+        out[proj.post] = proj.delay
+    return out
+
+
+def _attach_delayed_traces(group, traces, delay, name: str):
+    """A one-to-one pathway from ``group`` to itself, ``delay`` long, that runs the delayed
+    traces' spike code (``when="delayed"``).
+
+    Its pathway runs after the plastic projections' presynaptic updates of the same step
+    (order 3; they run at order 2, see :func:`build`), so a presynaptic spike at ``t`` sees the
+    delayed trace without the postsynaptic spike of ``t - delay``, as NEST's ``stdp_synapse``
+    does.
+    """
+    from brian2.utils.stringtools import word_substitute
+
+    names = {var: f"{var}_post" for t in traces for var in (_trace_name(t),)}
+    code = "\n".join(word_substitute(t.on_spike, names) for t in traces)
+    copy = Synapses(group, group, on_pre=code, delay=delay, name=f"{name}_dendritic_delay",
+                    namespace={k: v for t in traces for k, v in t.namespace.items()})
+    copy.connect(j="i")
+    copy.pre.order = 3
+    return copy
+
+
 def _trace_name(trace) -> str:
     first = trace.equations.strip().split(":")[0].strip()
     return first.split("/")[0][1:] if "/" in first else first
@@ -189,6 +250,7 @@ def _trace_options(neuron, options: dict, traces) -> dict:
     """
     options = dict(options)
     options["namespace"] = {**options["namespace"], **{k: v for t in traces for k, v in t.namespace.items()}}
+    # a delayed trace ("delayed") adds its equations only: its jumps come by a pathway
     after = [t.on_spike for t in traces if t.when == "after_synapses"]
     if after:
         options["reset"] = "\n".join(([options["reset"]] if options.get("reset") else []) + after)
@@ -270,7 +332,7 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
     SpecError
         If a rule, a weight unit, a trace or an initial value does not fit the circuit.
     """
-    # 129 lines kept whole for now: the order of creation (groups with their random initial
+    # 141 lines kept whole for now: the order of creation (groups with their random initial
     # values, sources, fused then single projections with their random connections, drives,
     # monitors) fixes the order of random draws, which a split must keep exactly; it is left
     # whole until the builder's cross-target tests are re-run after such a change.
@@ -289,6 +351,7 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
     codes = {p.name: synapse_code(p, nodes[p.pre].kind, nodes[p.post]) for p in circuit.projections
              if p.rule is not None}
     traces = _group_traces(circuit, codes)
+    trace_delays = _trace_delays(circuit, codes)
     for pop in circuit.populations:
         neuron = pop.neuron
         fused = fusion.group_of(pop.name)
@@ -314,6 +377,9 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
                 raise SpecError(f"population {pop.name}: {neuron.name} has no variable {var!r}")
             setattr(group, var, expr)
         groups[pop.name] = group
+    delayed = {name: _attach_delayed_traces(groups[name], [t for t in traces[name] if t.when == "delayed"],
+                                            delay, name)
+               for name, delay in trace_delays.items()}
     for src in circuit.sources:
         groups[src.name] = SpikeGeneratorGroup(src.n, src.indices, src.times, name=src.name)
     for fused in fusion.projections:
@@ -346,9 +412,19 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         _check_weight_units(proj, post)
         code = codes.get(proj.name) or synapse_code(proj, pre.kind, post)
         method = {"method": code["method"]} if code["method"] else {}
-        syn = Synapses(groups[proj.pre], groups[proj.post], model=code["model"], on_pre=code["on_pre"],
+        on_pre, delay = code["on_pre"], proj.delay if float(proj.delay) > 0 else None
+        if code["transmission"] is not None:  # dendritic: transmission and postsynaptic side delayed
+            on_pre = {"pre": code["transmission"], "plasticity": on_pre}
+            delay = {"pre": proj.delay, "plasticity": 0 * proj.delay}
+            if code["on_post"]:
+                delay["post"] = proj.delay
+        syn = Synapses(groups[proj.pre], groups[proj.post], model=code["model"], on_pre=on_pre,
                        on_post=code["on_post"], namespace=dict(code["namespace"]), **method,
-                       delay=proj.delay if float(proj.delay) > 0 else None, name=proj.name)
+                       delay=delay, name=proj.name)
+        if code["transmission"] is not None:
+            # after every transmission (order -1) and every potentiation of the step (the delayed
+            # on_post, order 1), before the delayed traces' jumps (order 3): NEST's order
+            syn.plasticity.order = 2
         _attach_regular(syn, (groups[proj.pre], groups[proj.post]), code["regular"], proj.name)
         conn = proj.connectivity
         autapse = None if conn.allow_autapses or proj.pre != proj.post else "i != j"
@@ -394,7 +470,8 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         states[name] = StateMonitor(groups[name], list(variables), record=indices,
                                     name=f"{name}_state", **kwargs)
     objects = (list(parents.values()) + [g for g in groups.values() if not isinstance(g, Subgroup)]
-               + list(synapses.values()) + list(drives.values()) + list(whole_group_monitors.values())
+               + list(synapses.values()) + list(delayed.values()) + list(drives.values())
+               + list(whole_group_monitors.values())
                + [m for m in spikes.values() if not isinstance(m, SubgroupSpikes)]
                + list(rates.values()) + list(states.values()))
     network = Network(*objects, name=f"{circuit.name}_network")

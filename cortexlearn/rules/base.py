@@ -71,7 +71,8 @@ class NeuronTraceCode:
     when : str
         Schedule slot of ``on_spike``: a presynaptic trace jumps ``before_synapses``, a
         postsynaptic one ``after_synapses``, which reproduces the per-synapse order (``on_pre``
-        before ``on_post``).
+        before ``on_post``). ``"delayed"``: the code runs a projection's dendritic delay after
+        each spike (see ``Projection.delay_site``).
     namespace : dict
         Constants the code uses.
     regular : tuple of (str, Quantity or None)

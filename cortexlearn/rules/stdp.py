@@ -131,6 +131,8 @@ class PlasticityRule(LearningRule):
     allowed_pre: ClassVar[tuple[str, ...]] = ("E",)
     allowed_post: ClassVar[tuple[str, ...]] = ("E", "I")
     paper: ClassVar[str] = ""
+    #: Delay sites of :class:`~cortexlearn.specs.Projection` the rule renders (see ``delay_site``).
+    delay_sites: ClassVar[tuple[str, ...]] = ("axonal",)
 
     # ---------------------------------------------------------------- validation helpers
     @staticmethod
@@ -359,6 +361,7 @@ class PairSTDP(PlasticityRule):
     lazy_interval: Any = quantity_field(100e-3 * second)
 
     oracle: ClassVar[str] = "cortexlearn.reference.stdp:pair_stdp"
+    delay_sites: ClassVar[tuple[str, ...]] = ("axonal", "dendritic")
     paper: ClassVar[str] = ("Bi & Poo 1998, J Neurosci 18:10464; Song, Miller & Abbott 2000, "
                             "Nat Neurosci 3:919; van Rossum, Bi & Turrigiano 2000, J Neurosci 20:8812")
 
@@ -383,7 +386,61 @@ class PairSTDP(PlasticityRule):
                                 "multiplicative potentiation depends on w at each postsynaptic spike)")
             self._time_constant(self.lazy_interval, "lazy_interval")
 
-    def neuron_code(self, side: str) -> NeuronTraceCode:
+    def contribution(self, role: str = "synapse", transmission: str = "", delay_site: str = "axonal",
+                     **context) -> RuleParts:
+        """The rule's parts on a projection (role ``"synapse"``), for an axonal or a dendritic delay.
+
+        With ``delay_site="axonal"`` see :meth:`PlasticityRule.contribution`. With
+        ``"dendritic"`` the delay ``d`` lies on the dendrite, the convention of NEST's
+        ``stdp_synapse`` (Morrison, Diesmann & Gerstner 2008, Biol Cybern 98:459): a presynaptic
+        spike reaches the synapse at once and a postsynaptic spike ``d`` late, so a pair counts
+        at ``Δt = t_post + d - t_pre``. The presynaptic update (depression,
+        ``-A- f-(w) y(t_pre - d)``) runs at the spike and the postsynaptic update (potentiation,
+        ``+A+ f+(w) x(t_post + d)``) ``d`` after each postsynaptic spike; the builder runs
+        ``on_pre`` (returned *without* the transmission statement, which it places on its own
+        pathway delayed by ``d``) with no delay and ``on_post`` with delay ``d``. Both traces are
+        kept on the neurons: the presynaptic ``x_dendritic`` jumps *after* the synapses, and the
+        postsynaptic ``y_dendritic`` jumps ``d`` after each spike (``post.when == "delayed"``: a
+        one-to-one pathway from the group to itself, run after the presynaptic updates of its
+        step). So, as in NEST, a pair at ``Δt = 0`` counts neither way, and at one step the
+        potentiations of arriving postsynaptic spikes come before the depression of a
+        presynaptic one (the builder orders the pathways so).
+
+        Parameters
+        ----------
+        role : {"synapse"}
+        transmission : str
+            The builder's transmission statement (axonal form only: it opens ``on_pre``).
+        delay_site : {"axonal", "dendritic"}
+            Where the projection's delay sits.
+
+        Returns
+        -------
+        RuleParts
+
+        Raises
+        ------
+        SpecError
+            For an unknown ``delay_site``, or the dendritic form with ``traces="synapse"`` or
+            ``potentiation="lazy"``.
+        """
+        if delay_site == "axonal":
+            return super().contribution(role, transmission=transmission, **context)
+        if delay_site != "dendritic":
+            raise SpecError(f"delay_site must be 'axonal' or 'dendritic', got {delay_site!r}")
+        self._check_role(role)
+        if self.traces != "neuron" or self.potentiation == "lazy":
+            raise SpecError("a dendritic delay needs traces='neuron' and potentiation='immediate' (per-"
+                            "synapse traces would count a pair at t_post + delay = t_pre as a "
+                            "potentiation; the lazy form assumes postsynaptic spikes reach the synapse "
+                            "at once); or use delay_site='axonal'")
+        code = self._code(dendritic=True)
+        return RuleParts(model=code.model, on_pre=code.on_pre, on_post=code.on_post,
+                         pre=self.neuron_code("pre", dendritic=True),
+                         post=self.neuron_code("post", dendritic=True),
+                         namespace=dict(code.namespace), method=code.method)
+
+    def neuron_code(self, side: str, dendritic: bool = False) -> NeuronTraceCode:
         """Trace kept on the presynaptic (``side="pre"``) or postsynaptic (``"post"``) neurons.
 
         The rule factorises (the trace of a synapse depends on one neuron only), so with
@@ -398,6 +455,10 @@ class PairSTDP(PlasticityRule):
         ----------
         side : {"pre", "post"}
             Which neurons keep the trace.
+        dendritic : bool
+            The traces of a dendritic delay (see :meth:`contribution`): ``x_dendritic``, which
+            jumps after the synapses, and ``y_dendritic``, whose jump runs a delay after each
+            spike (``when="delayed"``).
 
         Returns
         -------
@@ -411,6 +472,12 @@ class PairSTDP(PlasticityRule):
         if side not in ("pre", "post"):
             raise SpecError(f"side must be 'pre' or 'post', got {side!r}")
         jump = "= 1" if self.pairing == "nearest" else "+= 1"
+        if dendritic and side == "pre":
+            return NeuronTraceCode("dx_dendritic/dt = -x_dendritic/tau_plus : 1", f"x_dendritic {jump}",
+                                   "after_synapses", {"tau_plus": self.tau_plus})
+        if dendritic:
+            return NeuronTraceCode("dy_dendritic/dt = -y_dendritic/tau_minus : 1", f"y_dendritic {jump}",
+                                   "delayed", {"tau_minus": self.tau_minus})
         if side == "pre" and self.potentiation == "lazy":
             # c = x(t_p) exp((t_p - t_b)/tau_plus) at the last spike t_p (flush time t_b), rebased
             # at each flush; between spikes x(t) f(t) = c, so a spike adds f(t) = exp((t - t_b)/tau_plus)
@@ -441,9 +508,11 @@ class PairSTDP(PlasticityRule):
         return NeuronTraceCode("dy_trace/dt = -y_trace/tau_minus : 1",
                                f"y_trace {jump}", "after_synapses", {"tau_minus": self.tau_minus})
 
-    def _code(self) -> SynapseCode:
+    def _code(self, dendritic: bool = False) -> SynapseCode:
         jump = "= 1" if self.pairing == "nearest" else "+= 1"
         x, y = ("x_trace_pre", "y_trace_post") if self.traces == "neuron" else ("x_pre_trace", "y_post_trace")
+        if dendritic:  # x without this step's presynaptic spike; y a dendritic delay d late, y(t - d)
+            x, y = "x_dendritic_pre", "y_dendritic_post"
         if self.weight_dependence == "additive":
             ltp, ltd = f"A_plus*w_scale*{x}", f"A_minus*w_scale*{y}"
         else:
