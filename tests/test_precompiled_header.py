@@ -9,7 +9,8 @@ import pytest
 from brian2 import Network, NeuronGroup, SpikeMonitor, ms
 
 from cortexlearn import Simulation
-from cortexlearn.buildcache import PCH_NAME, deps_from_compilation, run_once_code_at_O1, use_precompiled_header
+from cortexlearn.buildcache import (PCH_NAME, deps_from_compilation, run_once_code_at_O1, unity_code_objects,
+                                   use_precompiled_header)
 
 RULE = "%.o : %.cpp makefile\n\t$(CXX) $(CXXFLAGS) $< -o $@\n"
 
@@ -56,6 +57,7 @@ def test_standalone_build_uses_it_and_computes_the_same(tmp_path):
     build = tmp_path / "build"
     assert os.path.exists(build / f"{PCH_NAME}.gch")
     assert "RUN_ONCE_OBJS" in (build / "makefile").read_text()
+    assert os.path.exists(build / "cortexlearn_unity_step.o")
     assert os.path.exists(build / "objects.d") and "objects.o:" in (build / "make.deps").read_text()
     assert counts["numpy"].sum() > 20
     np.testing.assert_array_equal(counts["cpp_standalone"], counts["numpy"])
@@ -150,3 +152,54 @@ def test_first_build_changes_leave_other_makefiles_alone(tmp_path):
     (tmp_path / "makefile").write_text(BRIAN2_MAKEFILE)  # without the precompiled header's rule
     assert not deps_from_compilation(d)
     assert (tmp_path / "makefile").read_text() == BRIAN2_MAKEFILE
+
+
+def _code_object(directory, name, body, header=None):
+    os.makedirs(directory / "code_objects", exist_ok=True)
+    (directory / "code_objects" / f"{name}.h").write_text(
+        header if header is not None else f"#ifndef _INCLUDED_{name}\n#define _INCLUDED_{name}\n\nvoid _run_{name}();\n\n#endif\n")
+    (directory / "code_objects" / f"{name}.cpp").write_text(
+        f'#include "code_objects/{name}.h"\n#include "objects.h"\n#include<cmath>\n\n{body}')
+
+
+#: Two code objects whose anonymous-namespace helpers clash, as Brian2's do; the first one's macro
+#: would break the second one's constant of the same name.
+CLASHING = {
+    "a": "namespace {\n    #define SCALE 2.0\n    double helper(double x) { return SCALE * x; }\n}\n"
+         "void _run_a()\n{\n    results[0] = helper(1.5);\n}\n",
+    "b": "namespace {\n    const double SCALE = 3.0;\n    double helper(double x) { return SCALE * x + 1.0; }\n}\n"
+         "void _run_b()\n{\n    results[1] = helper(1.5) + SCALE;\n}\n",
+}
+
+
+@pytest.mark.standalone
+def test_unity_file_keeps_each_code_objects_helpers_and_macros(tmp_path):
+    import subprocess
+
+    (tmp_path / "objects.h").write_text("#ifndef O\n#define O\nextern double results[2];\n#endif\n")
+    for name, body in CLASHING.items():
+        _code_object(tmp_path, name, body)
+    (tmp_path / "main.cpp").write_text(
+        '#include <cstdio>\n#include "objects.h"\n#include "code_objects/a.h"\n#include "code_objects/b.h"\n'
+        'double results[2];\nint main() { _run_a(); _run_b(); std::printf("%g %g\\n", results[0], results[1]); }\n')
+    (tmp_path / "makefile").write_text(
+        "SRCS = code_objects/a.cpp code_objects/b.cpp main.cpp\n"
+        f"%.o : %.cpp makefile {PCH_NAME}.gch\n")
+    assert unity_code_objects(str(tmp_path)) == ["cortexlearn_unity_step.cpp"]
+    assert (tmp_path / "makefile").read_text().startswith("SRCS = main.cpp cortexlearn_unity_step.cpp\n")
+    assert unity_code_objects(str(tmp_path)) == []  # applied once only
+    for sources in (["code_objects/a.cpp", "code_objects/b.cpp"], ["cortexlearn_unity_step.cpp"]):
+        subprocess.run(["g++", "-I.", "-o", "prog", "main.cpp"] + sources, cwd=tmp_path, check=True)
+        out = subprocess.run(["./prog"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+        assert out.split() == ["3", "8.5"], sources
+
+
+def test_unity_build_leaves_unexpected_code_objects_alone(tmp_path):
+    (tmp_path / "objects.h").write_text("")
+    _code_object(tmp_path, "a", CLASHING["a"])
+    _code_object(tmp_path, "b", CLASHING["b"], header="#ifndef B\n#define B\nvoid _run_b();\nextern int x;\n#endif\n")
+    makefile = f"SRCS = code_objects/a.cpp code_objects/b.cpp main.cpp\n%.o : %.cpp makefile {PCH_NAME}.gch\n"
+    (tmp_path / "makefile").write_text(makefile)
+    assert unity_code_objects(str(tmp_path)) == []
+    assert (tmp_path / "makefile").read_text() == makefile
+    assert not any(name.startswith("cortexlearn_unity") for name in os.listdir(tmp_path))
