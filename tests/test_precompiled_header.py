@@ -157,7 +157,8 @@ def test_first_build_changes_leave_other_makefiles_alone(tmp_path):
 def _code_object(directory, name, body, header=None):
     os.makedirs(directory / "code_objects", exist_ok=True)
     (directory / "code_objects" / f"{name}.h").write_text(
-        header if header is not None else f"#ifndef _INCLUDED_{name}\n#define _INCLUDED_{name}\n\nvoid _run_{name}();\n\n#endif\n")
+        header if header is not None
+        else f"#ifndef _INCLUDED_{name}\n#define _INCLUDED_{name}\n\nvoid _run_{name}();\n\n#endif\n")
     (directory / "code_objects" / f"{name}.cpp").write_text(
         f'#include "code_objects/{name}.h"\n#include "objects.h"\n#include<cmath>\n\n{body}')
 
@@ -167,7 +168,8 @@ def _code_object(directory, name, body, header=None):
 CLASHING = {
     "a": "namespace {\n    #define SCALE 2.0\n    double helper(double x) { return SCALE * x; }\n}\n"
          "void _run_a()\n{\n    results[0] = helper(1.5);\n}\n",
-    "b": "namespace {\n    const double SCALE = 3.0;\n    double helper(double x) { return SCALE * x + 1.0; }\n}\n"
+    "b": "namespace {\n    const double SCALE = 3.0;\n"
+         "    double helper(double x) { return SCALE * x + 1.0; }\n}\n"
          "void _run_b()\n{\n    results[1] = helper(1.5) + SCALE;\n}\n",
 }
 
@@ -181,7 +183,8 @@ def test_unity_file_keeps_each_code_objects_helpers_and_macros(tmp_path):
         _code_object(tmp_path, name, body)
     (tmp_path / "main.cpp").write_text(
         '#include <cstdio>\n#include "objects.h"\n#include "code_objects/a.h"\n#include "code_objects/b.h"\n'
-        'double results[2];\nint main() { _run_a(); _run_b(); std::printf("%g %g\\n", results[0], results[1]); }\n')
+        'double results[2];\n'
+        'int main() { _run_a(); _run_b(); std::printf("%g %g\\n", results[0], results[1]); }\n')
     (tmp_path / "makefile").write_text(
         "SRCS = code_objects/a.cpp code_objects/b.cpp main.cpp\n"
         f"%.o : %.cpp makefile {PCH_NAME}.gch\n")
@@ -197,7 +200,8 @@ def test_unity_file_keeps_each_code_objects_helpers_and_macros(tmp_path):
 def test_unity_build_leaves_unexpected_code_objects_alone(tmp_path):
     (tmp_path / "objects.h").write_text("")
     _code_object(tmp_path, "a", CLASHING["a"])
-    _code_object(tmp_path, "b", CLASHING["b"], header="#ifndef B\n#define B\nvoid _run_b();\nextern int x;\n#endif\n")
+    _code_object(tmp_path, "b", CLASHING["b"],
+                 header="#ifndef B\n#define B\nvoid _run_b();\nextern int x;\n#endif\n")
     makefile = f"SRCS = code_objects/a.cpp code_objects/b.cpp main.cpp\n%.o : %.cpp makefile {PCH_NAME}.gch\n"
     (tmp_path / "makefile").write_text(makefile)
     assert unity_code_objects(str(tmp_path)) == []
