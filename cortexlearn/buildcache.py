@@ -56,7 +56,7 @@ UNIT_ENV = "CORTEXLEARN_SWEEP_UNIT"
 _DATA_DIRS = ("results", "static_arrays")
 #: Build products and bookkeeping files: never part of the key.
 _PRODUCTS = ("main", "main.exe", "make.deps", ".lock", "winmake.log", "main.ilk", "main.pdb")
-_PRODUCT_SUFFIXES = (".o", ".obj", ".lock", ".gch")
+_PRODUCT_SUFFIXES = (".o", ".d", ".obj", ".lock", ".gch")
 _BINARY = "main"
 
 _toolchain: str | None = None
