@@ -43,7 +43,8 @@ import time
 import uuid
 from typing import Callable
 
-__all__ = ["BuildCache", "project_key", "CACHE_ENV", "UNIT_ENV", "read_log", "use_precompiled_header"]
+__all__ = ["BuildCache", "project_key", "CACHE_ENV", "UNIT_ENV", "read_log", "use_precompiled_header",
+           "deps_from_compilation", "run_once_code_at_O1", "unity_code_objects"]
 
 #: Environment variable naming a build-cache folder; every ``cpp_standalone`` Simulation of the
 #: process then uses it (a sweep sets it in each unit's process).
@@ -55,7 +56,7 @@ UNIT_ENV = "CORTEXLEARN_SWEEP_UNIT"
 _DATA_DIRS = ("results", "static_arrays")
 #: Build products and bookkeeping files: never part of the key.
 _PRODUCTS = ("main", "main.exe", "make.deps", ".lock", "winmake.log", "main.ilk", "main.pdb")
-_PRODUCT_SUFFIXES = (".o", ".obj", ".lock", ".gch")
+_PRODUCT_SUFFIXES = (".o", ".d", ".obj", ".lock", ".gch")
 _BINARY = "main"
 
 _toolchain: str | None = None
@@ -97,8 +98,9 @@ def use_precompiled_header(directory: str) -> bool:
     objects anyway. On the ``brunel_2000`` project 31 of 36 object files are byte for byte those of
     the plain build, four more disassemble to the same instructions, and ``synapses_classes.o``
     gains the ``<iostream>`` start-up object that every other file already has; run with the
-    same seed, the two programs write byte-identical results (all 62 result files). The whole project took 21.9 instead of 45.1 CPU-s (2 cores under
-    heavy load).
+    same seed, the two programs write byte-identical results (all 62 result files). The whole
+    project took 21.9 instead of 45.1 CPU-s (2 cores under heavy load). :func:`deps_from_compilation`,
+    :func:`run_once_code_at_O1` and :func:`unity_code_objects` take it further (to ~8 CPU-s).
 
     Returns False (and leaves the project as it is) when the makefile is not the one expected
     (another device, a Brian2 whose makefile differs) or ``objects.h`` is absent.
@@ -130,6 +132,231 @@ def use_precompiled_header(directory: str) -> bool:
     with open(makefile, "w") as fh:
         fh.write(text)
     return True
+
+
+_DEPS_RULE = "make.deps: $(SRCS) $(H_SRCS)\n\t$(CXX) $(CXXFLAGS) -MM $(SRCS) > make.deps"
+
+
+def deps_from_compilation(directory: str) -> bool:
+    """Let the compiler write the header dependencies while it compiles (``-MMD``).
+
+    Brian2's makefile builds ``make.deps`` (which objects to rebuild when a header changes) with a
+    separate ``$(CXX) -MM`` pass over every source file: it preprocesses all of them once more,
+    2.6 of ~21 CPU-s of the ``brunel_2000`` project's first build. With ``-MMD`` each compilation
+    writes its object's dependencies (``X.d`` beside ``X.o``) as a by-product, and ``make.deps``
+    becomes their concatenation, written after the objects, so later builds in the same folder
+    rebuild exactly what they rebuilt before. The object files themselves are unchanged (``-MMD``
+    only adds an output).
+
+    Apply after :func:`use_precompiled_header` (whose object rule it extends). Returns False and
+    leaves the project as it is when the makefile is not the one expected.
+
+    Parameters
+    ----------
+    directory : str
+        The generated standalone project (its ``makefile``).
+
+    Returns
+    -------
+    bool
+        True when the makefile was changed.
+    """
+    makefile = os.path.join(directory, "makefile")
+    rule = f"%.o : %.cpp makefile {PCH_NAME}.gch\n\t$(CXX) $(CXXFLAGS) -include {PCH_NAME} $< -o $@"
+    try:
+        with open(makefile) as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    if rule not in text or _DEPS_RULE not in text:
+        return False
+    text = text.replace(_DEPS_RULE, "make.deps: $(OBJS)\n\tcat $(OBJS:.o=.d) > make.deps")
+    text = text.replace(rule, rule.replace("$(CXXFLAGS) -include", "$(CXXFLAGS) -MMD -include"))
+    with open(makefile, "w") as fh:
+        fh.write(text)
+    return True
+
+
+#: Object files of a ``cpp_standalone`` project whose code runs once per run of the program (array
+#: set-up and file input/output, the main program, connectivity drawing, spike-queue preparation),
+#: as opposed to the code objects called every time step and ``network.cpp``'s time-step loop.
+_RUN_ONCE = re.compile(r"^(objects|main|run|synapses_classes|brianlib/spikequeue"
+                       r"|code_objects/(before_run_|after_run_)\w+"
+                       r"|code_objects/\w+_synapses_create_(array|generator)_codeobject)\.o$")
+
+
+def run_once_code_at_O1(directory: str) -> list[str]:
+    """Compile the code a program runs only once per run at ``-O1`` instead of ``-O3``.
+
+    Compiling ``objects.cpp`` (array declarations, loading and writing every array) takes 3.4
+    CPU-s at ``-O3`` and 2.4 at ``-O1``; connectivity drawing and spike-queue preparation,
+    which run once before the first time step, are cheaper to compile at ``-O1`` too. The code
+    called every time step (state updates, thresholds, resets, spike propagation, monitors) and
+    ``network.cpp``'s loop keep the project's flags. All other flags (``-ffast-math``,
+    ``-march=native``, ...) are unchanged, and the precompiled header built at ``-O3`` stays
+    valid at ``-O1`` (GCC accepts it: both define ``__OPTIMIZE__``).
+
+    Only for programs that run once per process: a resident program (``resident=True``,
+    closed loop) draws connectivity and reads and writes its arrays again on every re-run, so its
+    project should not be changed.
+
+    Parameters
+    ----------
+    directory : str
+        The generated standalone project (its ``makefile``).
+
+    Returns
+    -------
+    list of str
+        The object files now compiled at ``-O1`` (empty when the makefile has no ``-O3`` in its
+        ``OPTIMISATIONS`` or no such objects, and then it is left as it is).
+    """
+    makefile = os.path.join(directory, "makefile")
+    try:
+        with open(makefile) as fh:
+            text = fh.read()
+    except OSError:
+        return []
+    srcs = re.search(r"^SRCS = (.*)$", text, re.M)
+    opts = re.search(r"^OPTIMISATIONS = (.*)$", text, re.M)
+    if srcs is None or opts is None or "-O3" not in opts.group(1).split() or "RUN_ONCE_OBJS" in text:
+        return []
+    objects = [name[:-4] + ".o" for name in srcs.group(1).split() if name.endswith(".cpp")]
+    run_once = [obj for obj in objects if _RUN_ONCE.match(obj)]
+    if not run_once:
+        return []
+    flags = " ".join("-O1" if flag == "-O3" else flag for flag in opts.group(1).split())
+    text = text.replace(opts.group(0), opts.group(0) + "\nRUN_ONCE_OBJS = " + " ".join(run_once)
+                        + "\n$(RUN_ONCE_OBJS) : private OPTIMISATIONS = " + flags, 1)
+    with open(makefile, "w") as fh:
+        fh.write(text)
+    return run_once
+
+
+_INCLUDE = re.compile(r"^\s*#\s*include\b.*$", re.M)
+_DEFINE = re.compile(r"^\s*#\s*define\s+(\w+)", re.M)
+_HEADER_LINE = re.compile(r"^(#ifndef \w+|#define \w+|#endif|void (\w+)\(\);|)$")
+#: Name of the files that compile a group of code objects as one translation unit.
+UNITY_PREFIX = "cortexlearn_unity_"
+
+
+def _unit_source(directory: str, source: str, index: int):
+    """One code object as a part of a unity file: ``(includes, text)``, or None if it is not of the
+    form expected (its header declares only ``void f();`` functions, all of them defined in it;
+    its ``#include`` lines come before its code)."""
+    try:
+        with open(os.path.join(directory, source)) as fh:
+            code = fh.read()
+        with open(os.path.join(directory, source[:-4] + ".h")) as fh:
+            header = fh.read()
+    except OSError:
+        return None
+    functions = []
+    for line in header.splitlines():
+        match = _HEADER_LINE.match(line.strip())
+        if match is None:
+            return None
+        if match.group(2):
+            functions.append(match.group(2))
+    includes = _INCLUDE.findall(code)
+    first_code = re.search(r"^[^#\s/].*$", code, re.M)
+    if not functions or (first_code is not None and includes
+                         and code.rfind(includes[-1]) > first_code.start()):
+        return None
+    if any(not re.search(rf"^void {f}\(\)\s*$", code, re.M) for f in functions):
+        return None
+    body = _INCLUDE.sub("", code)
+    macros = sorted(set(_DEFINE.findall(body)))
+    space = f"_cortexlearn_unit_{index}"
+    text = "".join(f'#pragma push_macro("{m}")\n' for m in macros)
+    text += f"// {source}\nnamespace {space} {{\n{body}\n}}  // namespace {space}\n"
+    text += "".join(f'#pragma pop_macro("{m}")\n' for m in macros)
+    text += "".join(f"void {f}() {{ {space}::{f}(); }}\n" for f in functions)
+    return [line.strip() for line in includes], text
+
+
+def unity_code_objects(directory: str) -> list[str]:
+    """Compile the code objects of a project as one or two translation units (a unity build).
+
+    With the precompiled header (:func:`use_precompiled_header`) a code object compiles in
+    0.2-0.4 CPU-s, ~0.18 of which is loading the header (48 MB for ``brunel_2000``): loading it
+    once for all code objects saves most of that. Each code object's text (its ``#include``
+    lines moved to the top of the unity file) is placed in a namespace of its own, so that the
+    helpers every code object defines in its anonymous namespace (``_brian_mod``, ``_rand``, ...)
+    do not clash; the macros it defines are saved and restored around it
+    (``#pragma push_macro``); and the functions its header declares (``_run_X``,
+    ``_before_run_X``, ...) are defined at global scope as calls of its own. The code of each
+    function is unchanged.
+
+    Code objects compiled at ``-O1`` (:func:`run_once_code_at_O1`, apply it first) form one unity
+    file, the others another, so every function keeps its optimisation level.
+
+    Returns an empty list and leaves the project as it is when any code object is not of the
+    expected form (a header with more than ``void f();`` declarations, ``#include`` lines after
+    code) or the makefile not the one expected.
+
+    Parameters
+    ----------
+    directory : str
+        The generated standalone project (its ``makefile``).
+
+    Returns
+    -------
+    list of str
+        The unity source files written (relative to ``directory``).
+    """
+    makefile = os.path.join(directory, "makefile")
+    try:
+        with open(makefile) as fh:
+            text = fh.read()
+    except OSError:
+        return []
+    srcs = re.search(r"^SRCS = (.*)$", text, re.M)
+    if srcs is None or PCH_NAME not in text or UNITY_PREFIX in text:
+        return []
+    sources = srcs.group(1).split()
+    code_objects = [s for s in sources if s.startswith("code_objects/") and s.endswith(".cpp")]
+    once = re.search(r"^RUN_ONCE_OBJS = (.*)$", text, re.M)
+    once_objs = set(once.group(1).split()) if once else set()
+    groups = {"once": [s for s in code_objects if s[:-4] + ".o" in once_objs],
+              "step": [s for s in code_objects if s[:-4] + ".o" not in once_objs]}
+    units, index = {}, 0
+    for name, members in groups.items():
+        if len(members) < 2:
+            continue
+        includes, parts = [], []
+        for source in members:
+            part = _unit_source(directory, source, index)
+            if part is None:
+                return []
+            index += 1
+            includes += [i for i in part[0] if i not in includes]
+            parts.append(part[1])
+        units[name] = (members, "\n".join(includes) + "\n\n" + "\n".join(parts))
+    if not units:
+        return []
+    written = []
+    for name, (members, content) in units.items():
+        unity = f"{UNITY_PREFIX}{name}.cpp"
+        path = os.path.join(directory, unity)
+        try:
+            with open(path) as fh:
+                unchanged = fh.read() == content
+        except OSError:
+            unchanged = False
+        if not unchanged:  # rewritten only when changed: make then keeps an up-to-date object
+            with open(path, "w") as fh:
+                fh.write(content)
+        sources = [s for s in sources if s not in members] + [unity]
+        if name == "once":
+            once_objs = (once_objs - {s[:-4] + ".o" for s in members}) | {unity[:-4] + ".o"}
+        written.append(unity)
+    text = text.replace(srcs.group(0), "SRCS = " + " ".join(sources), 1)
+    if once is not None:
+        text = text.replace(once.group(0), "RUN_ONCE_OBJS = " + " ".join(sorted(once_objs)), 1)
+    with open(makefile, "w") as fh:
+        fh.write(text)
+    return written
 
 
 def project_key(directory: str) -> str:

@@ -42,7 +42,8 @@ from brian2.core.operations import NetworkOperation
 from brian2.devices.device import all_devices, get_device, reset_device, set_device
 from brian2.units.fundamentalunits import Quantity
 
-from .buildcache import CACHE_ENV, BuildCache, use_precompiled_header
+from .buildcache import (CACHE_ENV, BuildCache, deps_from_compilation, run_once_code_at_O1,
+                         unity_code_objects, use_precompiled_header)
 from .errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError, UnitError
 from .pipes import after_program_run
 from .specs import check_weights, dale_synapses
@@ -150,10 +151,22 @@ def available_targets() -> dict[str, str | None]:
 
 
 def _patch_with_precompiled_header(patch, directory):
-    """``patch`` (if any), then :func:`cortexlearn.buildcache.use_precompiled_header`."""
+    """``patch`` (if any), then the first-build savings of :mod:`cortexlearn.buildcache`.
+
+    :func:`~cortexlearn.buildcache.use_precompiled_header` and
+    :func:`~cortexlearn.buildcache.deps_from_compilation` always;
+    :func:`~cortexlearn.buildcache.run_once_code_at_O1` and
+    :func:`~cortexlearn.buildcache.unity_code_objects` only without ``patch`` (a resident or
+    closed-loop program runs its set-up code again on every re-run, so it keeps ``-O3``, and its
+    edited code objects keep their own files).
+    """
     if patch is not None:
         patch(directory)
-    use_precompiled_header(directory)
+    if use_precompiled_header(directory):
+        deps_from_compilation(directory)
+        if patch is None:
+            run_once_code_at_O1(directory)
+            unity_code_objects(directory)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,8 @@ import pytest
 from brian2 import Network, NeuronGroup, SpikeMonitor, ms
 
 from cortexlearn import Simulation
-from cortexlearn.buildcache import PCH_NAME, use_precompiled_header
+from cortexlearn.buildcache import (PCH_NAME, deps_from_compilation, run_once_code_at_O1, unity_code_objects,
+                                   use_precompiled_header)
 
 RULE = "%.o : %.cpp makefile\n\t$(CXX) $(CXXFLAGS) $< -o $@\n"
 
@@ -53,6 +54,156 @@ def test_standalone_build_uses_it_and_computes_the_same(tmp_path):
             mon = SpikeMonitor(group, name="pch_spikes")
             sim.run(Network(group, mon), 50 * ms)
             counts[target] = np.asarray(mon.count[:])
-    assert os.path.exists(tmp_path / "build" / f"{PCH_NAME}.gch")
+    build = tmp_path / "build"
+    assert os.path.exists(build / f"{PCH_NAME}.gch")
+    assert "RUN_ONCE_OBJS" in (build / "makefile").read_text()
+    assert os.path.exists(build / "cortexlearn_unity_step.o")
+    assert os.path.exists(build / "objects.d") and "objects.o:" in (build / "make.deps").read_text()
     assert counts["numpy"].sum() > 20
     np.testing.assert_array_equal(counts["cpp_standalone"], counts["numpy"])
+
+
+#: The parts of Brian2's ``cpp_standalone`` makefile that the first-build changes edit.
+BRIAN2_MAKEFILE = """PROGRAM = main
+
+SRCS = brianlib/spikequeue.cpp code_objects/E_stateupdater_codeobject.cpp \
+code_objects/E_to_E_synapses_create_array_codeobject.cpp code_objects/before_run_E_to_E_pre_push_spikes.cpp \
+code_objects/E_to_E_pre_push_spikes.cpp code_objects/E_group_variable_set_conditional_codeobject.cpp \
+main.cpp network.cpp objects.cpp run.cpp synapses_classes.cpp
+H_SRCS = objects.h network.h
+OBJS = ${SRCS:.cpp=.o}
+OBJS := ${OBJS:.c=.o}
+OPTIMISATIONS = -w -O3 -ffast-math -march=native -std=c++11
+CXXFLAGS = -c -Wno-write-strings $(OPTIMISATIONS) -I.
+LFLAGS =
+DEPS = make.deps
+
+all: $(PROGRAM)
+
+.PHONY: all clean
+
+$(PROGRAM): $(OBJS) $(DEPS) makefile
+\t$(CXX) $(OBJS) -o $(PROGRAM) $(LFLAGS)
+
+make.deps: $(SRCS) $(H_SRCS)
+\t$(CXX) $(CXXFLAGS) -MM $(SRCS) > make.deps
+
+ifneq ($(wildcard $(DEPS)), )
+include $(DEPS)
+endif
+
+%.o : %.cpp makefile
+\t$(CXX) $(CXXFLAGS) $< -o $@
+"""
+
+RUN_ONCE = {"brianlib/spikequeue.o", "code_objects/E_to_E_synapses_create_array_codeobject.o",
+            "code_objects/before_run_E_to_E_pre_push_spikes.o", "main.o", "objects.o", "run.o",
+            "synapses_classes.o"}
+EVERY_STEP = {"code_objects/E_stateupdater_codeobject.o", "code_objects/E_to_E_pre_push_spikes.o",
+              "code_objects/E_group_variable_set_conditional_codeobject.o", "network.o"}
+
+
+def _dry_run(directory):
+    """The compiler commands ``make`` would run, by output file (nothing is compiled)."""
+    import subprocess
+
+    for name in BRIAN2_MAKEFILE.split("SRCS = ")[1].split("\nH_SRCS")[0].replace("\\\n", " ").split():
+        os.makedirs(os.path.join(directory, os.path.dirname(name)), exist_ok=True)
+        open(os.path.join(directory, name), "w").close()
+    open(os.path.join(directory, "network.h"), "w").close()
+    out = subprocess.run(["make", "-n", "-j1", "CXX=g++"], cwd=directory, capture_output=True, text=True,
+                         check=True).stdout
+    commands = {}
+    for line in out.splitlines():
+        words = line.split()
+        if words and words[0] == "g++" and "-o" in words:
+            commands[words[words.index("-o") + 1]] = words
+        elif words and words[0] == "cat":
+            commands["make.deps"] = words
+    return commands
+
+
+def test_run_once_code_at_O1_and_deps_written_while_compiling(tmp_path):
+    d = _project(tmp_path, BRIAN2_MAKEFILE.split("all: $(PROGRAM)")[1])
+    (tmp_path / "makefile").write_text(BRIAN2_MAKEFILE)
+    assert use_precompiled_header(d) and deps_from_compilation(d)
+    assert set(run_once_code_at_O1(d)) == RUN_ONCE
+    assert not deps_from_compilation(d) and run_once_code_at_O1(d) == []  # applied once only
+    commands = _dry_run(d)
+    assert set(commands) == RUN_ONCE | EVERY_STEP | {f"{PCH_NAME}.gch", "make.deps", "main"}
+    # the header is precompiled with the project's flags even though the first object that needs
+    # it is compiled at -O1 (GCC crashes on objects compiled at -O3 with an -O1 header)
+    assert "-O3" in commands[f"{PCH_NAME}.gch"] and "-O1" not in commands[f"{PCH_NAME}.gch"]
+    for obj in RUN_ONCE | EVERY_STEP:
+        level = "-O1" if obj in RUN_ONCE else "-O3"
+        assert level in commands[obj] and "-MMD" in commands[obj], obj
+        assert "-ffast-math" in commands[obj] and "-march=native" in commands[obj]
+        assert sum(w.startswith("-O") for w in commands[obj]) == 1
+    assert "-MM" not in commands["make.deps"] and "objects.d" in commands["make.deps"]
+
+
+def test_first_build_changes_leave_other_makefiles_alone(tmp_path):
+    d = _project(tmp_path)
+    (tmp_path / "makefile").write_text(BRIAN2_MAKEFILE.replace("-O3", "-O2"))
+    assert use_precompiled_header(d)
+    assert run_once_code_at_O1(d) == []  # no -O3 to lower
+    text = (tmp_path / "makefile").read_text()
+    assert "RUN_ONCE_OBJS" not in text
+    (tmp_path / "makefile").write_text(BRIAN2_MAKEFILE)  # without the precompiled header's rule
+    assert not deps_from_compilation(d)
+    assert (tmp_path / "makefile").read_text() == BRIAN2_MAKEFILE
+
+
+def _code_object(directory, name, body, header=None):
+    os.makedirs(directory / "code_objects", exist_ok=True)
+    (directory / "code_objects" / f"{name}.h").write_text(
+        header if header is not None
+        else f"#ifndef _INCLUDED_{name}\n#define _INCLUDED_{name}\n\nvoid _run_{name}();\n\n#endif\n")
+    (directory / "code_objects" / f"{name}.cpp").write_text(
+        f'#include "code_objects/{name}.h"\n#include "objects.h"\n#include<cmath>\n\n{body}')
+
+
+#: Two code objects whose anonymous-namespace helpers clash, as Brian2's do; the first one's macro
+#: would break the second one's constant of the same name.
+CLASHING = {
+    "a": "namespace {\n    #define SCALE 2.0\n    double helper(double x) { return SCALE * x; }\n}\n"
+         "void _run_a()\n{\n    results[0] = helper(1.5);\n}\n",
+    "b": "namespace {\n    const double SCALE = 3.0;\n"
+         "    double helper(double x) { return SCALE * x + 1.0; }\n}\n"
+         "void _run_b()\n{\n    results[1] = helper(1.5) + SCALE;\n}\n",
+}
+
+
+@pytest.mark.standalone
+def test_unity_file_keeps_each_code_objects_helpers_and_macros(tmp_path):
+    import subprocess
+
+    (tmp_path / "objects.h").write_text("#ifndef O\n#define O\nextern double results[2];\n#endif\n")
+    for name, body in CLASHING.items():
+        _code_object(tmp_path, name, body)
+    (tmp_path / "main.cpp").write_text(
+        '#include <cstdio>\n#include "objects.h"\n#include "code_objects/a.h"\n#include "code_objects/b.h"\n'
+        'double results[2];\n'
+        'int main() { _run_a(); _run_b(); std::printf("%g %g\\n", results[0], results[1]); }\n')
+    (tmp_path / "makefile").write_text(
+        "SRCS = code_objects/a.cpp code_objects/b.cpp main.cpp\n"
+        f"%.o : %.cpp makefile {PCH_NAME}.gch\n")
+    assert unity_code_objects(str(tmp_path)) == ["cortexlearn_unity_step.cpp"]
+    assert (tmp_path / "makefile").read_text().startswith("SRCS = main.cpp cortexlearn_unity_step.cpp\n")
+    assert unity_code_objects(str(tmp_path)) == []  # applied once only
+    for sources in (["code_objects/a.cpp", "code_objects/b.cpp"], ["cortexlearn_unity_step.cpp"]):
+        subprocess.run(["g++", "-I.", "-o", "prog", "main.cpp"] + sources, cwd=tmp_path, check=True)
+        out = subprocess.run(["./prog"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+        assert out.split() == ["3", "8.5"], sources
+
+
+def test_unity_build_leaves_unexpected_code_objects_alone(tmp_path):
+    (tmp_path / "objects.h").write_text("")
+    _code_object(tmp_path, "a", CLASHING["a"])
+    _code_object(tmp_path, "b", CLASHING["b"],
+                 header="#ifndef B\n#define B\nvoid _run_b();\nextern int x;\n#endif\n")
+    makefile = f"SRCS = code_objects/a.cpp code_objects/b.cpp main.cpp\n%.o : %.cpp makefile {PCH_NAME}.gch\n"
+    (tmp_path / "makefile").write_text(makefile)
+    assert unity_code_objects(str(tmp_path)) == []
+    assert (tmp_path / "makefile").read_text() == makefile
+    assert not any(name.startswith("cortexlearn_unity") for name in os.listdir(tmp_path))
