@@ -1,11 +1,7 @@
 """Shared fixtures: Brian2 state reset between tests, a code-generation ``target`` fixture,
 and build folders kept inside pytest's temporary directory.
 
-The tests compile C++ (Cython extensions and standalone projects built in the test process) at
-``-O1`` instead of Brian2's ``-O3``: the generated code, ``-ffast-math`` and ``-march=native``
-stay, so what a test compares (a target against its NumPy oracle, to a stated tolerance) is the
-same program, while most test builds run for milliseconds and compiling dominates their cost.
-Model runs started as separate processes (``cortexlearn run``) keep Brian2's flags."""
+The C++ compiled in the test process is compiled at ``-O1`` (see :mod:`compile_flags`)."""
 
 from __future__ import annotations
 
@@ -13,21 +9,12 @@ import os
 
 import matplotlib
 import pytest
+from compile_flags import use_test_flags
 
 matplotlib.use("Agg")
 
 
-def _test_compile_flags():
-    """``-O1`` for the C++ compiled in the test process (see the module docstring); made the
-    preferences' initial state, which :func:`brian2.restore_initial_state` returns to."""
-    from brian2 import prefs
-
-    key = "codegen.cpp.extra_compile_args_gcc"
-    prefs[key] = ["-O1" if arg == "-O3" else arg for arg in prefs[key]]
-    prefs._backup()
-
-
-_test_compile_flags()
+use_test_flags()
 
 #: Targets for cross-target tests; Cython and standalone builds are marked so that
 #: ``-m "not cython and not standalone"`` gives a quick run.

@@ -19,6 +19,7 @@ import pytest
 from brian2 import ms
 
 import cortexlearn.models
+from compile_flags import brian2_flags
 from cortexlearn import Simulation
 from cortexlearn.buildcache import CACHE_ENV, BuildCache, project_key, read_log
 from cortexlearn.errors import SpecError
@@ -86,8 +87,9 @@ def _spikes(monitor):
 
 def _run(seed: int, cache, gain=None, rerun_gain=None):
     """Spikes and RunInfo of one run (``gain`` given as run_args), and with ``rerun_gain`` the
-    spikes of Brian2's own re-run of the same program with that gain."""
-    with Simulation("cpp_standalone", seed=seed, build_cache=cache) as sim:
+    spikes of Brian2's own re-run of the same program with that gain. Compiled with Brian2's own
+    flags, as the sweep units' processes compile (the cache's key includes the flags)."""
+    with brian2_flags(), Simulation("cpp_standalone", seed=seed, build_cache=cache) as sim:
         net, monitor, namespace = _network(seed)
         run_args = None if gain is None else {net["bc_group"].gain: gain}
         info = sim.run(net, 100 * ms, namespace=namespace, run_args=run_args)
@@ -101,7 +103,8 @@ def _run(seed: int, cache, gain=None, rerun_gain=None):
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory):
     """A cache (a sweep's root, and this host's folder in it) holding the network's program,
-    and the spikes of that fresh build (seed 3)."""
+    and the spikes of that fresh build (seed 3); compiled with Brian2's own flags, as the sweep
+    units' processes compile."""
     root = str(tmp_path_factory.mktemp("cache"))
     cache = os.path.join(root, socket.gethostname())
     spikes, info, gain_spikes = _run(3, cache, rerun_gain=1.25)  # empty cache: compiles, stores
