@@ -134,6 +134,15 @@ def use_precompiled_header(directory: str) -> bool:
     return True
 
 
+def _read_makefile(directory: str) -> str | None:
+    """The text of a generated project's ``makefile``, or None when it cannot be read."""
+    try:
+        with open(os.path.join(directory, "makefile")) as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
 _DEPS_RULE = "make.deps: $(SRCS) $(H_SRCS)\n\t$(CXX) $(CXXFLAGS) -MM $(SRCS) > make.deps"
 
 
@@ -163,12 +172,8 @@ def deps_from_compilation(directory: str) -> bool:
     """
     makefile = os.path.join(directory, "makefile")
     rule = f"%.o : %.cpp makefile {PCH_NAME}.gch\n\t$(CXX) $(CXXFLAGS) -include {PCH_NAME} $< -o $@"
-    try:
-        with open(makefile) as fh:
-            text = fh.read()
-    except OSError:
-        return False
-    if rule not in text or _DEPS_RULE not in text:
+    text = _read_makefile(directory)
+    if text is None or rule not in text or _DEPS_RULE not in text:
         return False
     text = text.replace(_DEPS_RULE, "make.deps: $(OBJS)\n\tcat $(OBJS:.o=.d) > make.deps")
     text = text.replace(rule, rule.replace("$(CXXFLAGS) -include", "$(CXXFLAGS) -MMD -include"))
@@ -212,10 +217,8 @@ def run_once_code_at_O1(directory: str) -> list[str]:
         ``OPTIMISATIONS`` or no such objects, and then it is left as it is).
     """
     makefile = os.path.join(directory, "makefile")
-    try:
-        with open(makefile) as fh:
-            text = fh.read()
-    except OSError:
+    text = _read_makefile(directory)
+    if text is None:
         return []
     srcs = re.search(r"^SRCS = (.*)$", text, re.M)
     opts = re.search(r"^OPTIMISATIONS = (.*)$", text, re.M)
@@ -306,10 +309,8 @@ def unity_code_objects(directory: str) -> list[str]:
         The unity source files written (relative to ``directory``).
     """
     makefile = os.path.join(directory, "makefile")
-    try:
-        with open(makefile) as fh:
-            text = fh.read()
-    except OSError:
+    text = _read_makefile(directory)
+    if text is None:
         return []
     srcs = re.search(r"^SRCS = (.*)$", text, re.M)
     if srcs is None or PCH_NAME not in text or UNITY_PREFIX in text:
