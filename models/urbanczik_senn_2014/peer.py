@@ -29,10 +29,13 @@ import argparse
 import dataclasses
 import json
 import os
+import sys
 import time
 
 import numpy as np
 from brian2 import ms
+
+from cortexlearn.errors import CortexlearnError, SpecError
 
 from . import input_pattern, repetition_errors, schedule
 
@@ -188,8 +191,14 @@ def nest_metrics(params, seed: int, *, t_ref_ms: float | None = None) -> dict:
             "error_reduction": float(rmse[0] / rmse[-1]), "corr_first": float(corr[0]),
             "corr_heldout": float(corr[-1]), "soma_rate_hz": run.spike_times_ms.size / simulated,
             "simulated_s": simulated, "mean_weight_pA": float(run.weights_pA.mean()),
-            "best_reduction": float(rmse[0] / rmse[1:].min()),
+            "best_reduction": _best_reduction(rmse),
             "rmse_mV": [float(x * 1e3) for x in rmse], "wall_s": time.perf_counter() - start}
+
+
+def _best_reduction(rmse) -> float:
+    """The first repetition's RMS over the smallest RMS of any later repetition."""
+    rmse = np.asarray(rmse, dtype=float)
+    return float(rmse[0] / rmse[1:].min())
 
 
 def _cortexlearn_metrics(folder: str, seed: int, params) -> dict:
@@ -204,12 +213,12 @@ def _cortexlearn_metrics(folder: str, seed: int, params) -> dict:
     ran = get_model("urbanczik_senn_2014").resolve(manifest["parameters"])
     differ = [k for k, v in params.items() if not _same(v, ran[k])]
     if manifest["seed"] != seed or differ:
-        raise ValueError(f"{folder} ran seed {manifest['seed']} with {', '.join(differ) or 'the same parameters'}"
+        raise SpecError(f"{folder} ran seed {manifest['seed']} with {', '.join(differ) or 'the same parameters'}"
                          f" differing; the NEST run is seed {seed}")
     rmse = np.asarray(res.data["rmse"])
     out = dict(res.metrics)
     out["wall_s"] = float(manifest.get("wall_time_s", np.nan))
-    out["best_reduction"] = float(rmse[0] / rmse[1:].min())
+    out["best_reduction"] = _best_reduction(rmse)
     out["rmse_mV"] = [float(x) for x in rmse]
     return out
 
@@ -224,8 +233,6 @@ def _same(a, b) -> bool:
 
 def main(argv=None) -> int:
     """Print NEST's numbers per seed (and cortexlearn's, from run folders) as a Markdown table."""
-    from cortexlearn.registry import get_model
-
     parser = argparse.ArgumentParser(prog="python -m cortexlearn.models.urbanczik_senn_2014.peer",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -235,29 +242,35 @@ def main(argv=None) -> int:
                         help="run folders of cortexlearn, one per seed in --seeds order")
     parser.add_argument("--json", default=None, help="also write the numbers here")
     args = parser.parse_args(argv)
-    model = get_model("urbanczik_senn_2014")
-    overrides = dict(item.split("=", 1) for item in args.set)
-    params = model.resolve(overrides)
-    rows, out = [], {}
-    header = ("| simulator | seed | t_ref | r first | r held-out | RMS first | RMS held-out | reduction "
-              "| best repetition | soma rate | wall |\n|---|---|---|---|---|---|---|---|---|---|---|")
-    print(header, flush=True)
+    try:
+        _compare(args)
+    except CortexlearnError as exc:
+        print(f"cortexlearn: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _compare(args) -> None:
+    """The table of :func:`main` (printed row by row as the runs finish) and its JSON file."""
+    from cortexlearn.cli import _parse_sets
+    from cortexlearn.registry import get_model
+
+    params = get_model("urbanczik_senn_2014").resolve(_parse_sets(args.set))
+    out = {}
+    print("| simulator | seed | t_ref | r first | r held-out | RMS first | RMS held-out | reduction "
+          "| best repetition | soma rate | wall |\n|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     t_ref = float(params["t_ref"] / ms)
     for k, seed in enumerate(args.seeds):
         m = nest_metrics(params, seed)
         out[f"nest_seed{seed}"] = m
-        lines = [_row("NEST 3.10", seed, t_ref, m, f"{m['wall_s']:.0f} s")]
+        print(_row("NEST 3.10", seed, t_ref, m, f"{m['wall_s']:.0f} s"), flush=True)
         if k < len(args.cortexlearn):
             c = _cortexlearn_metrics(args.cortexlearn[k], seed, params)
             out[f"cortexlearn_seed{seed}"] = c
-            lines.append(_row("cortexlearn (Brian2)", seed, t_ref, c, f"{c['wall_s']:.0f} s"))
-        for line in lines:
-            print(line, flush=True)
-        rows += lines
+            print(_row("cortexlearn (Brian2)", seed, t_ref, c, f"{c['wall_s']:.0f} s"), flush=True)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(out, fh, indent=1)
-    return 0
 
 
 def _row(name, seed, t_ref, m, wall) -> str:
