@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from brian2 import Network, NeuronGroup, SpikeMonitor, ms
 
+from compile_flags import brian2_flags
 from cortexlearn import Simulation
 from cortexlearn.buildcache import (PCH_NAME, deps_from_compilation, run_once_code_at_O1, unity_code_objects,
                                    use_precompiled_header)
@@ -47,7 +48,8 @@ def test_standalone_build_uses_it_and_computes_the_same(tmp_path):
     counts = {}
     for target in ("numpy", "cpp_standalone"):
         directory = str(tmp_path / "build") if target == "cpp_standalone" else None
-        with Simulation(target=target, dt=0.1 * ms, directory=directory) as sim:
+        # Brian2's own flags (-O3): the tests' -O1 leaves no run-once code to lower
+        with brian2_flags(), Simulation(target=target, dt=0.1 * ms, directory=directory) as sim:
             group = NeuronGroup(20, "dv/dt = (1.5 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0",
                                 method="exact", name="pch_group")
             group.v = "i / 20.0"
