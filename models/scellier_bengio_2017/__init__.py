@@ -9,7 +9,9 @@ the nudged phase and only with the temporal-derivative rule (Xie & Seung 2000; B
 presynaptic activity times the rate of change of the postsynaptic activity, in both directions of
 each symmetric weight, so that its integral over the phase is the contrastive Hebbian update of
 Scellier & Bengio's Eq. 9, an estimate of the loss gradient (their Theorem 1). The change is
-expressed at the end of the trial. The held-out digits are presented at the end of the same
+expressed at the end of the trial. On the digits the step ``eta`` is constant, then falls
+linearly to 0 over the last fifth of the learning trials (a cooldown, Hagele et al. 2024), a
+per-trial factor read by the rule's equations. The held-out digits are presented at the end of the same
 session as trials with no nudged phase; the class is the most active output unit at the end of
 the free phase. Options: symmetric nudging (a ``-beta`` phase before the learning ``+beta`` phase,
 Laborieux et al. 2021) and Dale's law (excitatory layers with inhibitory relay populations,
@@ -116,7 +118,8 @@ def circuit(params, seed: int, task: str = "digits"):
     rule = TemporalDerivativeRule(signal="voltage", variable="s", v_scale=1.0, learning_rate=eta, w_max=10.0)
     spec = EqPropCircuit(rule, tuple(net.W), tuple(net.b), x, np.eye(n_classes)[labels], learn=learn,
                          learning_rate_scale=scale, beta=float(params["beta"]),
-                         free_duration=params["free_duration"], nudged_duration=params["nudged_duration"], tau=params["tau"],
+                         free_duration=params["free_duration"], nudged_duration=params["nudged_duration"],
+                         tau=params["tau"],
                          symmetric=bool(params["symmetric"]), dale=bool(params["dale"]), name="scellier")
     return spec, len(x_train), len(x_test), labels, epochs
 
