@@ -49,7 +49,7 @@ def _oracle(spec, n_free, n_nudged, dt_over_tau):
     every weight and bias accumulated while nudged with +beta, keep ``s_last`` (and the free
     output), express the accumulated change at the trial's end. With symmetric nudging an
     anti-nudged (-beta) phase without learning precedes the nudged phase and the rate is
-    ``eta / (2 beta)``."""
+    ``eta / (2 beta)``. A trial's ``learning_rate_scale`` multiplies its update, not its nudge."""
     W = [np.array(w, float) for w in spec.weights]
     b = [np.array(v, float) for v in spec.biases]
     L = len(W)
@@ -57,6 +57,8 @@ def _oracle(spec, n_free, n_nudged, dt_over_tau):
     eta = spec.rule.learning_rate / spec.beta / (2.0 if spec.symmetric else 1.0)
     w_max = float(spec.rule.w_max)
     learn = np.ones(spec.n_trials) if spec.learn is None else np.asarray(spec.learn, float)
+    scale = (np.ones(spec.n_trials) if spec.learning_rate_scale is None
+             else np.asarray(spec.learning_rate_scale, float))
     free = np.zeros((spec.n_trials, W[-1].shape[0]))
     for trial in range(spec.n_trials):
         x, y = spec.inputs[trial], spec.targets[trial]
@@ -79,9 +81,9 @@ def _oracle(spec, n_free, n_nudged, dt_over_tau):
             for l in range(L):
                 pre_now, pre_last = (x, x) if l == 0 else (s[l - 1], last[l - 1])
                 dpost, dpre = s[l] - last[l], pre_now - pre_last
-                dW[l] += eta * g * (np.outer(dpost, 0.5 * (pre_now + pre_last))
+                dW[l] += eta * scale[trial] * g * (np.outer(dpost, 0.5 * (pre_now + pre_last))
                                     + np.outer(0.5 * (s[l] + last[l]), dpre))
-                db[l] += eta * g * (s[l] - last[l])
+                db[l] += eta * scale[trial] * g * (s[l] - last[l])
             if k == n_free - 1:
                 free[trial] = s[-1]
         W = [np.clip(w + d, -w_max, w_max) for w, d in zip(W, dW)]
@@ -142,16 +144,18 @@ TARGETS = ["numpy", pytest.param("cython", marks=[pytest.mark.cython, pytest.mar
            pytest.param("cpp_standalone", marks=[pytest.mark.standalone, pytest.mark.slow])]
 
 
-@pytest.mark.parametrize("symmetric, seed, learn", [(False, 2, [1, 1, 0, 1]), (True, 4, [1, 0, 1, 1])],
+@pytest.mark.parametrize("symmetric, seed, learn, scale",
+                         [(False, 2, [1, 1, 0, 1], [1.0, 0.6, 1.0, 0.3]), (True, 4, [1, 0, 1, 1], None)],
                          ids=["one-sided", "symmetric"])
 @pytest.mark.parametrize("target", TARGETS)
-def test_circuit_equals_numpy_oracle(target, symmetric, seed, learn, tmp_path):
+def test_circuit_equals_numpy_oracle(target, symmetric, seed, learn, scale, tmp_path):
     """Large learning rate (weights move within the nudged phase), a test trial among the
-    learning ones, a bound that clips, for the one-sided schedule (free, +beta) and the symmetric
-    one (free, -beta, +beta with learning): every weight, bias and free output equal to 1e-9."""
+    learning ones, a bound that clips, for the one-sided schedule (free, +beta; with a per-trial
+    learning-rate factor) and the symmetric one (free, -beta, +beta with learning): every weight,
+    bias and free output equal to 1e-9."""
     net, x, y = _task(seed=seed, n_trials=4)
     spec = EqPropCircuit(_rule(0.5, w_max=1.0), tuple(np.clip(w, -1, 1) for w in net.W), tuple(net.b), x, y,
-                         learn=np.array(learn), beta=0.7, free_duration=12 * ms,
+                         learn=np.array(learn), learning_rate_scale=scale, beta=0.7, free_duration=12 * ms,
                          nudged_duration=8 * ms, tau=2 * ms, symmetric=symmetric)
     W, b, free = _run(spec, target, tmp_path)
     W_o, b_o, free_o = _oracle(spec, 12, 8, 0.5)
@@ -159,6 +163,22 @@ def test_circuit_equals_numpy_oracle(target, symmetric, seed, learn, tmp_path):
     for got, want in zip(W + b, W_o + b_o):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(free, free_o, rtol=1e-9, atol=1e-12)
+
+
+def test_learning_rate_schedule_scales_each_trials_update():
+    """A per-trial factor on eta (a decaying schedule, one trial at 0) gives the oracle's weights,
+    biases and free outputs to 1e-9 (the oracle scales the update, not the nudge), and differs from
+    the same session at a constant eta."""
+    net, x, y = _task(seed=6, n_trials=4)
+    kw = dict(learn=np.ones(4), beta=0.7, free_duration=12 * ms, nudged_duration=8 * ms, tau=2 * ms)
+    scale = np.array([1.0, 0.5, 0.0, 0.25])
+    spec = EqPropCircuit(_rule(0.5), tuple(net.W), tuple(net.b), x, y, learning_rate_scale=scale, **kw)
+    W, b, free = _run(spec)
+    W_o, b_o, free_o = _oracle(spec, 12, 8, 0.5)
+    for got, want in zip(W + b + [free], W_o + b_o + [free_o]):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    W_c, b_c, _ = _run(EqPropCircuit(_rule(0.5), tuple(net.W), tuple(net.b), x, y, **kw))
+    assert max(np.max(np.abs(a - c)) for a, c in zip(W + b, W_c + b_c)) > 1e-3
 
 
 def test_test_trials_neither_nudge_nor_learn():
@@ -179,6 +199,10 @@ def test_bad_specifications_are_refused():
         EqPropCircuit(_rule(0.1), (net.W[0].T, net.W[1]), tuple(net.b), x, y)
     with pytest.raises(SpecError):
         EqPropCircuit("stdp", tuple(net.W), tuple(net.b), x, y)
+    with pytest.raises(SpecError):
+        EqPropCircuit(_rule(0.1), tuple(net.W), tuple(net.b), x, y, learning_rate_scale=[1.0, -0.5, 1.0])
+    with pytest.raises(SpecError):
+        EqPropCircuit(_rule(0.1), tuple(net.W), tuple(net.b), x, y, learning_rate_scale=[1.0, 1.0])
 
 
 def _dale_spec(eta, net, x, y, **kw):

@@ -32,3 +32,27 @@ def test_both_tasks_give_per_seed_metrics(tmp_path):
     assert all(abs(g - (a - 0.439)) < 1e-12 for g, a in zip(gaps, m["mnist1d_test_accuracy_per_seed"]))
     names = {c["name"] for c in res.checks} if hasattr(res, "checks") else set()
     assert not names or len(names) == 3
+
+
+def test_digits_trials_follow_the_annealed_learning_rate():
+    """The digits session's per-trial factor on eta is 1 until the last ``anneal_fraction`` of the
+    learning trials, then falls linearly toward 0 (``(n_total - n) / (f n_total)``), and is 0 on
+    the held-out trials; ``anneal_fraction = 0`` (MNIST-1D's default) keeps eta constant."""
+    import importlib
+
+    import numpy as np
+
+    model = cortexlearn.get_model("scellier_bengio_2017")
+    circuit = importlib.import_module(model.simulate.__module__).circuit
+    small = {"n_train": 40, "n_test": 10, "n_hidden": 5, "epochs": 5}
+    spec, n_train, n_test, _, epochs = circuit(model.resolve({**small, "anneal_fraction": 0.2}), 0, "digits")
+    scale = np.asarray(spec.learning_rate_scale)
+    n_learn = epochs * n_train  # 200 trials, the last 40 annealed
+    assert scale.shape == (n_learn + n_test,)
+    np.testing.assert_array_equal(scale[:n_learn - 40], 1.0)
+    np.testing.assert_allclose(scale[n_learn - 40:n_learn], (40 - np.arange(40)) / 40)
+    np.testing.assert_array_equal(scale[n_learn:], 0.0)
+    spec, *_ = circuit(model.resolve({**small, "anneal_fraction": 0.0}), 0, "digits")
+    np.testing.assert_array_equal(np.asarray(spec.learning_rate_scale)[:n_learn], 1.0)
+    spec, *_ = circuit(model.resolve({**small, "anneal_fraction": 1.0}), 0, "digits")
+    np.testing.assert_allclose(np.asarray(spec.learning_rate_scale)[:n_learn], 1 - np.arange(n_learn) / n_learn)

@@ -23,7 +23,8 @@ Schedule within a time step (counter ``k = t_in_timesteps mod n_trial``)
    ``k >= n_learn`` and, with symmetric nudging, with ``-beta`` when ``n_free <= k < n_learn``
    (``n_learn = n_free`` for one-sided nudging, ``n_free + n_nudged`` for symmetric nudging).
 3. ``after_groups``: when ``k >= n_learn`` in a learning trial, every synapse accumulates
-   ``(eta/beta) (s̄_pre Δs_post + s̄_post Δs_pre)`` (``eta/(2 beta)`` with symmetric nudging)
+   ``(eta/beta) (s̄_pre Δs_post + s̄_post Δs_pre)`` (``eta/(2 beta)`` with symmetric nudging;
+   ``eta`` times the trial's ``learning_rate_scale``)
    with ``Δs = s - s_last`` and ``s̄ = (s + s_last)/2``
    (the midpoint rule, whose sum over the phase is exactly the change of ``s_pre s_post``) in
    ``dw``; every neuron ``(eta/beta) Δs`` in ``db``.
@@ -166,11 +167,14 @@ def build_eqprop_network(spec: EqPropCircuit) -> EqPropNetwork:
     sizes = spec.sizes
     name = spec.name
     learn = np.ones(spec.n_trials) if spec.learn is None else np.asarray(spec.learn, dtype=float)
+    scale = (np.ones(spec.n_trials) if spec.learning_rate_scale is None
+             else np.asarray(spec.learning_rate_scale, dtype=float))
     # one extra (non-learning) row so that the last step of the session never reads past the table
     ns = {
         "x_in": TimedArray(np.vstack([np.asarray(spec.inputs, float), np.zeros((1, sizes[0]))]), dt=T),
         "y_target": TimedArray(np.vstack([np.asarray(spec.targets, float), np.zeros((1, sizes[-1]))]), dt=T),
         "learn_trial": TimedArray(np.append(learn, 0.0), dt=T),
+        "eta_scale": TimedArray(np.append(scale, 0.0), dt=T),  # the learning-rate schedule, per trial
         "n_trial": n_trial, "n_free": n_free, "n_learn": n_learn, "beta": float(spec.beta), "tau_s": spec.tau,
         "eta_over_beta": float(spec.rule.learning_rate) / ((2.0 if spec.symmetric else 1.0) * float(spec.beta)),
         # with Dale's law a weight is the difference of two magnitudes that learn alike: each at half rate
@@ -178,7 +182,7 @@ def build_eqprop_network(spec: EqPropCircuit) -> EqPropNetwork:
         / (2.0 if spec.dale else 1.0),
         "w_bound": float(spec.rule.w_max),
     }
-    gate = "(int((t_in_timesteps % n_trial) >= n_learn) * learn_trial(t))"
+    gate = "(int((t_in_timesteps % n_trial) >= n_learn) * learn_trial(t) * eta_scale(t))"
     # +1 in the nudged phase, -1 in the anti-nudged phase, 0 in the free phase and in test trials
     nudge_gate = ("(int((t_in_timesteps % n_trial) >= n_free) * (1 - 2*int((t_in_timesteps % n_trial) < n_learn))"
                   " * learn_trial(t))")

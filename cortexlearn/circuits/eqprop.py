@@ -60,6 +60,11 @@ class EqPropCircuit:
     learn : array (n_trials,) of {0, 1}, optional
         Whether the trial has a nudged, learning phase (default: every trial). A trial with 0 is a
         test trial: the output is never nudged and nothing learns.
+    learning_rate_scale : array (n_trials,) of non-negative floats, optional
+        A factor on ``eta`` in each trial (default: 1 in every trial): a learning-rate schedule
+        (a step size decaying over the session, Robbins & Monro 1951, Ann Math Stat 22:400)
+        applied inside the compiled session, a table read by the rule's equations. It scales the
+        update only, not the nudge.
     beta : float
         Nudging strength (> 0).
     free_duration, nudged_duration : Quantity
@@ -82,6 +87,7 @@ class EqPropCircuit:
     inputs: object
     targets: object
     learn: object = None
+    learning_rate_scale: object = None
     beta: float = 0.5
     free_duration: object = dataclasses.field(default_factory=lambda: 40 * ms)
     nudged_duration: object = dataclasses.field(default_factory=lambda: 20 * ms)
@@ -108,6 +114,13 @@ class EqPropCircuit:
             raise SpecError(f"targets must have shape ({x.shape[0]}, {sizes[-1]}), got {y.shape}")
         if self.learn is not None and np.shape(self.learn) != (x.shape[0],):
             raise SpecError(f"learn must have one entry per trial ({x.shape[0]}), got {np.shape(self.learn)}")
+        if self.learning_rate_scale is not None:
+            scale = np.asarray(self.learning_rate_scale, dtype=float)
+            if scale.shape != (x.shape[0],):
+                raise SpecError(f"learning_rate_scale must have one entry per trial ({x.shape[0]}), "
+                                f"got {scale.shape}")
+            if not np.all(np.isfinite(scale) & (scale >= 0)):
+                raise SpecError("learning_rate_scale must be finite and >= 0 in every trial")
         if not isinstance(self.symmetric, (bool, np.bool_)):
             raise SpecError(f"symmetric must be True or False, got {self.symmetric!r}")
         if not isinstance(self.dale, (bool, np.bool_)):
