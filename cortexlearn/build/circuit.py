@@ -33,6 +33,7 @@ from brian2.units import fundamentalunits as fu
 from ..errors import SpecError
 from ..fusion import FusedSynapses, FusionPlan, SubgroupSpikes
 from ..fusion import plan as plan_fusion
+from .poisson import tabulate_binomial
 from ..specs import Circuit, Population, Projection
 from ..rules.base import LearningRule
 from ..units import as_quantity
@@ -446,6 +447,7 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         weight = -drive.weight if sign else drive.weight
         drives[drive.name] = PoissonInput(groups[drive.post], target_var.strip(), drive.n_inputs,
                                           drive.rate, weight=weight)
+        tabulate_binomial(drives[drive.name])
     names = [p.name for p in circuit.populations]
     wanted = names if record_spikes is True else list(record_spikes or ())
     whole_group_monitors = {}
