@@ -252,8 +252,15 @@ def plastic_brunel_circuit(connectivity: dict, n_excitatory: int, n_inhibitory: 
                     traces="neuron")
     populations = (Population("E", n_excitatory, neuron, kind="E"), Population("I", n_inhibitory, neuron, kind="I"))
     j = q["j_mv"] * mV
+
+    def by_source(key):
+        # the same synapses numbered by source: a spike's synapses are consecutive in memory
+        pre, post = (np.asarray(a) for a in connectivity[key])
+        order = np.argsort(pre, kind="stable")
+        return pre[order], post[order]
+
     projections = tuple(
-        Projection(key[0], key[1], Connectivity.explicit(*connectivity[key]), j if key[0] == "E" else q["g"] * j,
+        Projection(key[0], key[1], Connectivity.explicit(*by_source(key)), j if key[0] == "E" else q["g"] * j,
                    delay=q["delay_ms"] * ms, rule=rule if key == "EE" else None,
                    delay_site=delay_site if key == "EE" else "axonal")
         for key in ("EE", "EI", "IE", "II"))

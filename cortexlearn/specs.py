@@ -157,7 +157,10 @@ class Connectivity(_Hashed):
     def fixed_indegree(cls, k: int, allow_autapses: bool = False) -> "Connectivity":
         """Each postsynaptic neuron receives exactly ``k`` connections from distinct sources.
 
-        Brunel 2000's C_E, C_I.
+        Brunel 2000's C_E, C_I. The sources are drawn with NumPy (from the projection's name and
+        the connectivity seed), so every target builds the same synapses; they are numbered by
+        source, then target, so that a presynaptic spike reaches its synapses in consecutive
+        memory.
 
         Parameters
         ----------

@@ -157,6 +157,9 @@ def test_fixed_indegree_is_exact_and_target_independent():
     assert not np.any(i1 == j1)  # no autapses
     for j in range(30):
         assert len(set(i1[j1 == j])) == 7  # distinct sources
+    # numbered by source, then target: a spike's synapses lie next to each other in memory
+    assert np.all(np.diff(i1) >= 0)
+    assert np.all(np.diff(j1)[np.diff(i1) == 0] > 0)
 
 
 def test_names_are_unique_across_populations_and_projections():

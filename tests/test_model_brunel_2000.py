@@ -40,3 +40,16 @@ def test_quick_run_writes_results(tmp_path):
     assert os.path.getsize(out / "figure.png") > 10_000
     # excitation-dominated SR fires far faster than the inhibition-dominated slow SI state
     assert res.metrics["rate_SR_Hz"] > 5 * res.metrics["rate_SI_slow_Hz"]
+
+
+def test_states_side_by_side_give_the_same_results(tmp_path):
+    small = dict(quick=True, target="numpy", progress=False, figure=False, n_excitatory=400, C_E=40,
+                 duration="0.15*second", transient="0.05*second", n_recorded=100)
+    alone = cortexlearn.run("brunel_2000", workers=1, out=str(tmp_path / "alone"), **small)
+    side = cortexlearn.run("brunel_2000", workers=2, out=str(tmp_path / "side"), **small)
+    assert side.status == alone.status == "complete"
+    np.testing.assert_equal(side.metrics, alone.metrics)  # NaN (no ISI) counts as equal
+    for state in ("SR", "SI_fast", "AI", "SI_slow"):
+        assert np.array_equal(side.data[f"raster_{state}"], alone.data[f"raster_{state}"])
+        assert np.array_equal(side.data[f"population_rate_{state}"], alone.data[f"population_rate_{state}"])
+    assert MODEL.resolve()["workers"] == 2 and MODEL.resolve(quick=True)["workers"] == 1

@@ -22,6 +22,7 @@ from the population onto itself (``Synapses`` ``{population}_dendritic_delay``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, Mapping
 
 import numpy as np
@@ -32,6 +33,7 @@ from brian2.units import fundamentalunits as fu
 from ..errors import SpecError
 from ..fusion import FusedSynapses, FusionPlan, SubgroupSpikes
 from ..fusion import plan as plan_fusion
+from .poisson import tabulate_binomial
 from ..specs import Circuit, Population, Projection
 from ..rules.base import LearningRule
 from ..units import as_quantity
@@ -445,6 +447,7 @@ def build(circuit: Circuit, record_spikes: bool | tuple = True,
         weight = -drive.weight if sign else drive.weight
         drives[drive.name] = PoissonInput(groups[drive.post], target_var.strip(), drive.n_inputs,
                                           drive.rate, weight=weight)
+        tabulate_binomial(drives[drive.name])
     names = [p.name for p in circuit.populations]
     wanted = names if record_spikes is True else list(record_spikes or ())
     whole_group_monitors = {}
@@ -499,9 +502,30 @@ def _connect(syn, conn, autapse: str | None, n_pre: int, n_post: int, key: str, 
         if conn.i.size:
             syn.connect(i=conn.i, j=conn.j)
     elif conn.mode == "fixed_indegree":
-        syn.connect(i=_fixed_indegree_sources(n_pre, n_post, conn.k, same=autapse is not None,
-                                              key=key, seed=seed),
-                    j=np.repeat(np.arange(n_post), conn.k))
+        sources, targets = _fixed_indegree_pairs(n_pre, n_post, conn.k, same=autapse is not None,
+                                                 key=key, seed=seed)
+        syn.connect(i=sources, j=targets)
+
+
+@functools.lru_cache(maxsize=4)
+def _fixed_indegree_pairs(n_pre: int, n_post: int, k: int, same: bool, key: str,
+                          seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The synapses of a fixed in-degree as ``(sources, targets)``, numbered by source and then
+    target: a presynaptic spike then reads its synapses' targets and weights from consecutive
+    memory instead of one cache line per synapse (Brunel's SR state at full scale: 3x faster
+    synaptic propagation). The last few projections drawn are kept (read-only), so circuits that
+    differ only in weights or drives, such as the states of one model, draw them once."""
+    from scipy.sparse import csr_matrix
+
+    by_target = csr_matrix((np.ones(n_post * k, dtype=np.int8),
+                            _fixed_indegree_sources(n_pre, n_post, k, same, key, seed),
+                            np.arange(0, n_post * k + 1, k)), shape=(n_post, n_pre))
+    by_source = by_target.tocsc()  # a counting sort: targets in increasing order per source
+    sources = np.repeat(np.arange(n_pre, dtype=np.int32), np.diff(by_source.indptr))
+    targets = by_source.indices.astype(np.int32, copy=False)
+    sources.flags.writeable = False
+    targets.flags.writeable = False
+    return sources, targets
 
 
 def _fixed_indegree_sources(n_pre: int, n_post: int, k: int, same: bool, key: str,

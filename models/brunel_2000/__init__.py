@@ -51,6 +51,9 @@ PARAMETERS = (
               domain="nonnegative"),
     Parameter("nu_SI_slow", 0.9, "ν_ext/ν_thr of state D (SI slow)", "Brunel 2000, Fig. 8D",
               domain="positive"),
+    Parameter("workers", 2, "processes simulating the four states side by side, each its own build "
+              "(the results do not depend on it; 1 = one after another in this process)",
+              "machine (2 cores)", quick=1, domain="integer>=1"),
     Parameter("n_recorded", 1000, "excitatory neurons whose spikes are recorded", "chosen", quick=300,
               domain="integer>=1"),
 )
@@ -58,43 +61,104 @@ PARAMETERS = (
 
 def simulate(ctx: RunContext) -> dict:
     p = ctx.params
-    metrics = {}
     t0, t1 = float(p["transient"]), float(p["duration"])
     if not t1 > t0:
         from cortexlearn.errors import SpecError
         raise SpecError("duration must exceed transient")
+    metrics = {}
+    results = {}
+    if int(p["workers"]) <= 1:
+        for state in ctx.progress(STATES, desc="states"):
+            results[state] = simulate_state(p, state, ctx.simulation(), ctx.seed)
+            _keep(ctx, state, results[state])
+    else:
+        import multiprocessing as mp
+
+        # a fresh interpreter per worker (Brian2's device state is per process); the programs
+        # print no progress of their own, so that two of them do not write over each other
+        build_root = ctx.build_root
+        with mp.get_context("spawn").Pool(min(int(p["workers"]), len(STATES))) as pool:
+            pending = [pool.apply_async(_simulate_state_in_worker,
+                                        (dict(p), state, ctx.target, ctx.seed, build_root))
+                       for state in STATES]
+            for state, job in zip(ctx.progress(STATES, desc="states"), pending):
+                results[state] = job.get()
+                _keep(ctx, state, results[state])
+    for state in STATES:
+        metrics.update(results[state]["metrics"])
+    metrics["nu_thr_Hz"] = float(threshold_rate(p) / Hz)
+    return metrics
+
+
+def _keep(ctx: RunContext, state: str, result: dict):
+    """Record one state's raster and population rate (at once: an interrupted run keeps them)."""
+    if not result["complete"]:
+        ctx.mark_interrupted(f"state {state}: {result['completed_fraction']:.0%} simulated")
+    ctx.record(f"raster_{state}", result["raster"])
+    ctx.record(f"population_rate_{state}", result["population_rate"])
+
+
+def _simulate_state_in_worker(p: dict, state: str, target: str, seed: int, build_root: str | None) -> dict:
+    import os
+    import uuid
+
+    from cortexlearn.simulation import Simulation
+
+    directory = (os.path.join(build_root, f"build-{uuid.uuid4().hex[:10]}")
+                 if build_root is not None and target.endswith("standalone") else None)
+    return simulate_state(p, state, Simulation(target=target, seed=seed, directory=directory), seed)
+
+
+def simulate_state(p, state: str, simulation, seed: int) -> dict:
+    """Simulate and analyse one of the four states.
+
+    Parameters
+    ----------
+    p : mapping
+        The model's parameters.
+    state : {"SR", "SI_fast", "AI", "SI_slow"}
+    simulation : Simulation
+        A new simulation (not yet entered) on the run's target and seed.
+    seed : int
+        Seed of the connectivity.
+
+    Returns
+    -------
+    dict
+        ``metrics`` (rate, CV of ISIs and synchrony χ of the recorded neurons), ``raster`` and
+        ``population_rate`` (DataArrays), ``complete`` and ``completed_fraction``.
+    """
+    from cortexlearn.build import build
+
+    t0, t1 = float(p["transient"]), float(p["duration"])
     n_rec = min(int(p["n_recorded"]), int(p["n_excitatory"]))
-    for state in ctx.progress(STATES, desc="states"):
-        g, nu = p[f"g_{state}"], p[f"nu_{state}"]
-        circuit = brunel_circuit(p, g=g, nu_ratio=nu)
-        with ctx.simulation() as sim:
-            from cortexlearn.build import build
-            built = build(circuit, record_spikes=("E",), record_rates=("E",), connectivity_seed=ctx.seed)
-            info = sim.run(built.network, p["duration"])
-            if not info.complete:
-                ctx.mark_interrupted(f"state {state}: {info.completed_fraction:.0%} simulated")
-            mon = built.spike_monitors["E"]
-            i_all, t_all = np.asarray(mon.i[:]), np.asarray(mon.t[:] / second)
-        keep = i_all < n_rec
-        i_rec, t_rec = i_all[keep], t_all[keep]
-        rates = firing_rates(i_rec, t_rec, n_rec, t0, t1)
-        cv = cv_isi(i_rec, t_rec, n_rec, t_start=t0)
-        chi = synchrony_chi(i_rec, t_rec, n_rec, t0, t1, bin_size=0.5e-3)
-        centres, pop = population_rate(i_all, t_all, int(p["n_excitatory"]), 0.0, t1, 1e-3)
-        metrics[f"rate_{state}_Hz"] = float(rates.mean())
-        metrics[f"cv_{state}"] = float(np.nanmean(cv)) if np.any(np.isfinite(cv)) else float("nan")
-        metrics[f"synchrony_{state}"] = chi
-        show = (i_rec < 50) & (t_rec >= t1 - 0.2)
-        ctx.record(f"raster_{state}", xr.DataArray(
+    g, nu = p[f"g_{state}"], p[f"nu_{state}"]
+    circuit = brunel_circuit(p, g=g, nu_ratio=nu)
+    with simulation as sim:
+        built = build(circuit, record_spikes=("E",), record_rates=("E",), connectivity_seed=seed)
+        info = sim.run(built.network, p["duration"])
+        mon = built.spike_monitors["E"]
+        i_all, t_all = np.asarray(mon.i[:]), np.asarray(mon.t[:] / second)
+    keep = i_all < n_rec
+    i_rec, t_rec = i_all[keep], t_all[keep]
+    rates = firing_rates(i_rec, t_rec, n_rec, t0, t1)
+    cv = cv_isi(i_rec, t_rec, n_rec, t_start=t0)
+    chi = synchrony_chi(i_rec, t_rec, n_rec, t0, t1, bin_size=0.5e-3)
+    centres, pop = population_rate(i_all, t_all, int(p["n_excitatory"]), 0.0, t1, 1e-3)
+    show = (i_rec < 50) & (t_rec >= t1 - 0.2)
+    return {
+        "metrics": {f"rate_{state}_Hz": float(rates.mean()),
+                    f"cv_{state}": float(np.nanmean(cv)) if np.any(np.isfinite(cv)) else float("nan"),
+                    f"synchrony_{state}": chi},
+        "raster": xr.DataArray(
             np.stack([i_rec[show].astype(float), t_rec[show]]), dims=("field", "spike"),
             coords={"field": ["neuron", "time"]},
             attrs={"units": "s", "g": float(g), "nu_ratio": float(nu), "n_neurons": 50,
-                   "t_start": t1 - 0.2, "t_stop": t1}))
-        ctx.record(f"population_rate_{state}", xr.DataArray(
+                   "t_start": t1 - 0.2, "t_stop": t1}),
+        "population_rate": xr.DataArray(
             pop, dims=("time",), coords={"time": centres},
-            attrs={"units": "Hz", "n_neurons": int(p["n_excitatory"]), "bin_s": 1e-3}))
-    metrics["nu_thr_Hz"] = float(threshold_rate(p) / Hz)
-    return metrics
+            attrs={"units": "Hz", "n_neurons": int(p["n_excitatory"]), "bin_s": 1e-3}),
+        "complete": bool(info.complete), "completed_fraction": float(info.completed_fraction)}
 
 
 def figure(data, metrics):
