@@ -44,7 +44,7 @@ import uuid
 from typing import Callable
 
 __all__ = ["BuildCache", "project_key", "CACHE_ENV", "UNIT_ENV", "read_log", "use_precompiled_header",
-           "deps_from_compilation", "run_once_code_at_O1", "unity_code_objects"]
+           "deps_from_compilation", "run_once_code_at_O1", "unity_code_objects", "append_spikes_in_one_pass"]
 
 #: Environment variable naming a build-cache folder; every ``cpp_standalone`` Simulation of the
 #: process then uses it (a sweep sets it in each unit's process).
@@ -141,6 +141,50 @@ def _read_makefile(directory: str) -> str | None:
             return fh.read()
     except OSError:
         return None
+
+
+#: Brian2's spike queue appends a spiking source's synapses to the queue of their (common) delay
+#: by growing the vector, which writes zeros, and then copying the indices over them
+_QUEUE_APPEND = """                homog_queue.resize(cur_homog_queue_size+num_indices);
+                int32_t * __restrict hq = &(homog_queue[cur_homog_queue_size]);
+                for(int idx_indices=0; idx_indices<num_indices; idx_indices++)
+                {
+                    hq[idx_indices] = cur_indices[idx_indices];
+                }"""
+
+
+def append_spikes_in_one_pass(directory: str) -> bool:
+    """Let the spike queue copy a source's synapse indices once instead of zeroing then copying.
+
+    In a network whose spikes each reach many synapses with one delay (Brunel's SR state: 10⁷
+    synapse indices per synchronous volley) that append is one of the program's larger costs,
+    and it streams the queue's memory twice. Here the indices are inserted in one pass
+    (``std::vector::insert``): the same queue, the same order. A ``brianlib/spikequeue.h`` of
+    another form is left as it is.
+
+    Parameters
+    ----------
+    directory : str
+        A generated ``cpp_standalone`` project.
+
+    Returns
+    -------
+    bool
+        True when the queue was changed.
+    """
+    path = os.path.join(directory, "brianlib", "spikequeue.h")
+    try:
+        with open(path) as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    if text.count(_QUEUE_APPEND) != 1:
+        return False
+    one_pass = ("                homog_queue.insert(homog_queue.end(), cur_indices, "
+                "cur_indices + num_indices);  // one pass over the new entries")
+    with open(path, "w") as fh:
+        fh.write(text.replace(_QUEUE_APPEND, one_pass))
+    return True
 
 
 _DEPS_RULE = "make.deps: $(SRCS) $(H_SRCS)\n\t$(CXX) $(CXXFLAGS) -MM $(SRCS) > make.deps"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -209,3 +210,21 @@ def test_unity_build_leaves_unexpected_code_objects_alone(tmp_path):
     assert unity_code_objects(str(tmp_path)) == []
     assert (tmp_path / "makefile").read_text() == makefile
     assert not any(name.startswith("cortexlearn_unity") for name in os.listdir(tmp_path))
+
+
+def test_spike_queue_appends_in_one_pass(tmp_path):
+    import brian2
+
+    from cortexlearn.buildcache import append_spikes_in_one_pass
+
+    original = os.path.join(os.path.dirname(brian2.__file__), "synapses", "spikequeue.h")
+    os.makedirs(tmp_path / "brianlib")
+    target = tmp_path / "brianlib" / "spikequeue.h"
+    shutil.copy(original, target)
+    assert append_spikes_in_one_pass(str(tmp_path))
+    text = target.read_text()
+    assert "homog_queue.insert(homog_queue.end(), cur_indices, cur_indices + num_indices)" in text
+    assert "homog_queue.resize(cur_homog_queue_size+num_indices)" not in text
+    assert not append_spikes_in_one_pass(str(tmp_path))  # another form: left as it is
+    assert target.read_text() == text
+    assert not append_spikes_in_one_pass(str(tmp_path / "missing"))
