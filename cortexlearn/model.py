@@ -227,6 +227,9 @@ _OPS = {
 #: Confidence of the one-sided bound over seeds that a multi-seed check is judged by.
 CONFIDENCE = 0.95
 
+#: How a check is judged across seeds (``Check.judge``), and the words its row says it with.
+_JUDGES = {"bound": "95 % bound over seeds", "worst": "worst seed"}
+
 #: Suffix of the metric that holds a checked metric's per-seed values (see :func:`per_seed_key`).
 PER_SEED_SUFFIX = "_per_seed"
 
@@ -328,6 +331,14 @@ class Check:
     therefore does not pass unless every seed gives the same value. The row then carries
     ``n_seeds``, ``mean``, ``bound`` (``[lower, upper]`` for ``abs`` / ``rel``) and ``per_seed``.
 
+    **On the worst seed.** A target that every seed must reach (``judge="worst"``) is judged on
+    the worst of the per-seed values named by ``per_seed``: the largest for ``<`` / ``<=``, the
+    smallest for ``>`` / ``>=``, the farthest from the target for ``abs`` / ``rel``; a
+    non-finite seed fails. ``metric`` then names the model's own worst-seed metric (shown as
+    ``value``). The row carries ``n_seeds``, ``mean``, ``per_seed``, ``bound`` (the worst value,
+    the one judged) and ``judge``; every row says how it was judged in ``judge``: ``"one
+    value"``, ``"95 % bound over seeds"`` or ``"worst seed"``.
+
     Attributes
     ----------
     name : str
@@ -342,6 +353,12 @@ class Check:
         Allowed deviation (see above).
     source : str
         Where the target comes from: a paper and figure, a peer run, or a stated reason.
+    per_seed : str or None
+        Key of the metric holding the per-seed values (default :func:`per_seed_key` of
+        ``metric``).
+    judge : {"bound", "worst"}
+        ``"bound"``: across seeds by the one-sided 95 % bound (above); ``"worst"``: every seed
+        must reach the target, so the worst seed is judged.
     """
 
     name: str
@@ -350,10 +367,15 @@ class Check:
     target: Any
     tolerance: float = 0.0
     source: str = ""
+    per_seed: str | None = None
+    judge: str = "bound"
 
     def __post_init__(self):
         if self.op not in _OPS:
             raise SpecError(f"check {self.name}: unknown op {self.op!r}; use one of {', '.join(_OPS)}")
+        if self.judge not in _JUDGES:
+            raise SpecError(f"check {self.name}: unknown judge {self.judge!r}; use one of "
+                            f"{', '.join(_JUDGES)}")
 
     def evaluate(self, metrics: Mapping[str, Any], params: Mapping[str, Any]) -> dict:
         """Judge one run's metric.
@@ -361,7 +383,8 @@ class Check:
         Parameters
         ----------
         metrics : mapping
-            The run's metrics (``NAME_per_seed`` lists judge the check across seeds).
+            The run's metrics (``NAME_per_seed`` lists, or the list named by ``per_seed``,
+            judge the check across seeds).
         params : mapping
             The run's parameters (for a callable target).
 
@@ -369,19 +392,28 @@ class Check:
         -------
         dict
             ``name``, ``metric``, ``op``, ``value``, ``target``, ``tolerance``, ``n_seeds``,
-            ``mean``, ``bound``, ``per_seed`` (across seeds), ``passed`` and ``source``; a missing
-            or non-finite metric (or seed) does not pass.
+            ``mean``, ``bound``, ``per_seed`` (across seeds), ``judge``, ``passed`` and
+            ``source``; a missing or non-finite metric (or seed) does not pass.
         """
         target = self.target(metrics, params) if callable(self.target) else self.target
         target = float(target)
         value = metrics.get(self.metric, math.nan)
         value = float(value) if value is not None else math.nan
-        per_seed = metrics.get(per_seed_key(self.metric))
+        per_seed = metrics.get(self.per_seed or per_seed_key(self.metric))
         row = {"name": self.name, "metric": self.metric, "op": self.op, "value": value,
                "target": target, "tolerance": self.tolerance}
-        if per_seed is None or len(per_seed) < 2:
+        if self.judge == "worst" and per_seed is not None and len(per_seed) > 0:
+            per_seed = [math.nan if v is None else float(v) for v in per_seed]  # None: NaN read from JSON
+            worst = _worst(per_seed, self.op, target)
+            if not np.isfinite(value):
+                value = row["value"] = worst
+            passed = bool(np.isfinite(worst) and _OPS[self.op](worst, target, self.tolerance))
+            row.update(n_seeds=len(per_seed), mean=float(np.mean(per_seed)), bound=worst,
+                       per_seed=per_seed, judge=_JUDGES["worst"])
+        elif per_seed is None or len(per_seed) < 2:
             passed = bool(np.isfinite(value) and _OPS[self.op](value, target, self.tolerance))
-            row.update(n_seeds=1 if per_seed is None else len(per_seed), mean=value, bound=value)
+            row.update(n_seeds=1 if per_seed is None else len(per_seed), mean=value, bound=value,
+                       judge="one value")
         else:
             per_seed = [math.nan if v is None else float(v) for v in per_seed]  # None: NaN read from JSON
             mean = float(np.mean(per_seed))
@@ -397,9 +429,22 @@ class Check:
                 passed = _OPS[self.op](lower, target, self.tolerance) and \
                     _OPS[self.op](upper, target, self.tolerance)
             passed = bool(np.isfinite(value) and np.isfinite(lower) and passed)
-            row.update(n_seeds=len(per_seed), mean=mean, bound=bound, per_seed=per_seed)
+            row.update(n_seeds=len(per_seed), mean=mean, bound=bound, per_seed=per_seed,
+                       judge=_JUDGES["bound"])
         row.update(passed=passed, source=self.source)
         return row
+
+
+def _worst(values, op: str, target: float) -> float:
+    """The per-seed value farthest on the failing side of ``target`` (NaN if any is not finite)."""
+    x = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(x)):
+        return math.nan
+    if op in ("<", "<="):
+        return float(x.max())
+    if op in (">", ">="):
+        return float(x.min())
+    return float(x[np.argmax(np.abs(x - target))])  # abs / rel: the farthest from the target
 
 
 def evaluate_checks(checks, metrics, params, quick: bool = False) -> list[dict]:
@@ -541,6 +586,8 @@ class Model:
             tgt = "depends on parameters" if callable(c.target) else f"{c.op} {_number(c.target)}"
             if c.tolerance and not callable(c.target):
                 tgt += f" (tolerance {_number(c.tolerance)})"
+            if c.judge == "worst":
+                tgt += ", on the worst seed"
             checks.append(f"| {_cell(c.name)} | `{c.metric}` | {tgt} | {_cell(c.source)} |")
         head = (f"# {self.title}\n\n{self.reference}\n\n{self.description.strip()}\n\n"
                 f"`cortexlearn run {self.name} --quick` uses the `--quick` column on the numpy target "

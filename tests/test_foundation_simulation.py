@@ -172,7 +172,26 @@ def test_disk_full_is_reported_before_building(monkeypatch):
         Simulation("cpp_standalone").__enter__()
 
 
-def test_ctrl_c_marks_the_run_interrupted_and_keeps_data():
+@pytest.fixture
+def ctrl_c_reaches_brian():
+    """Ctrl-C handled as in an interactive session, whatever SIGINT disposition the process
+    inherited; the disposition is restored after the test.
+
+    A job that a non-interactive shell starts in the background (``cmd &``) inherits SIGINT
+    ignored (POSIX Shell Command Language, 2.11 Signals and Error Handling), and cortexlearn keeps
+    ignoring it in such a process, as that process asked: a Ctrl-C sent to it is dropped and the
+    run completes. Brian2's handler is therefore installed for the test itself.
+    """
+    import brian2
+
+    saved = signal.signal(signal.SIGINT, brian2._int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, saved)
+
+
+def test_ctrl_c_marks_the_run_interrupted_and_keeps_data(ctrl_c_reaches_brian):
     with Simulation("numpy") as sim:
         group = NeuronGroup(3, "dv/dt = 1/second : 1", name="g")
         mon = StateMonitor(group, "v", record=0, name="vm")
@@ -186,6 +205,16 @@ def test_ctrl_c_marks_the_run_interrupted_and_keeps_data():
         assert info.status == "interrupted"
         assert 0.3 < info.completed_fraction < 0.6
         assert 300 < len(mon.t) < 600  # what was recorded is kept
+
+
+def test_ctrl_c_test_holds_in_a_process_started_with_sigint_ignored():
+    # the test above, run by a pytest that inherited SIGINT ignored (a background job of a
+    # non-interactive shell); without its fixture the Ctrl-C is dropped and the run completes
+    name = f"{__file__}::test_ctrl_c_marks_the_run_interrupted_and_keeps_data"
+    args = [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q", name]
+    ignored = f"import os, signal; signal.signal(signal.SIGINT, signal.SIG_IGN); os.execv({args[0]!r}, {args!r})"
+    out = subprocess.run([sys.executable, "-c", ignored], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and "1 passed" in out.stdout, out.stdout[-3000:] + out.stderr[-2000:]
 
 
 def test_check_finite_names_the_variable():

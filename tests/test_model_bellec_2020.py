@@ -38,4 +38,9 @@ def test_quick_run_writes_results(tmp_path):
     for unit in ("alif", "lif"):
         finals = [np.mean(c[-10:]) for c in np.asarray(curves[f"curve_{unit}_eprop"])]
         np.testing.assert_allclose(m[f"nmse_{unit}_eprop_per_seed"], finals, rtol=1e-12)
-        assert rows[f"nmse_{unit}_eprop_worst"]["value"] == max(finals)
+        row = rows[f"nmse_{unit}_eprop_worst"]
+        assert row["value"] == max(finals)
+        # the row shows both seeds and is judged on the worst of them
+        assert row["n_seeds"] == 2 and row["judge"] == "worst seed"
+        np.testing.assert_allclose(row["per_seed"], finals, rtol=1e-12)
+        assert row["bound"] == max(row["per_seed"]) == row["value"]

@@ -18,6 +18,9 @@ def test_quick_run_writes_results(tmp_path):
         saved = json.load(fh)
     assert len(saved["checks"]) == 16  # 4 checks x (optimal, learned, dale, large)
     assert all(c["passed"] is None for c in saved["checks"])  # quick runs are not judged
+    # each row is judged on the worst seed and shows the per-seed values (quick runs: one seed)
+    for row in saved["checks"]:
+        assert row["judge"] == "worst seed" and row["per_seed"] == [row["value"]], row["name"]
     m = res.metrics
     for mode in ("optimal", "learned", "dale", "large"):
         for key in ("nmse_before_mean", "nmse_after_max", "cv_isi_min", "rate_max_hz", "ei_corr_min"):

@@ -121,11 +121,13 @@ _checks = []
 for _mode in MODES:
     _checks += [
         Check(f"{_mode}: autonomous NMSE after learning < 0.1 (worst seed)", f"{_mode}_nmse_after_max",
-              "<", 0.1, source=_SRC),
-        Check(f"{_mode}: CV of ISIs > 0.8 (worst seed)", f"{_mode}_cv_isi_min", ">", 0.8, source=_SRC),
-        Check(f"{_mode}: mean rate < 20 Hz (worst seed)", f"{_mode}_rate_max_hz", "<", 20.0, source=_SRC),
+              "<", 0.1, source=_SRC, per_seed=f"{_mode}_nmse_after_per_seed", judge="worst"),
+        Check(f"{_mode}: CV of ISIs > 0.8 (worst seed)", f"{_mode}_cv_isi_min", ">", 0.8, source=_SRC,
+              per_seed=f"{_mode}_cv_isi_after_per_seed", judge="worst"),
+        Check(f"{_mode}: mean rate < 20 Hz (worst seed)", f"{_mode}_rate_max_hz", "<", 20.0, source=_SRC,
+              per_seed=f"{_mode}_rate_after_hz_per_seed", judge="worst"),
         Check(f"{_mode}: E/I input correlation > 0.9 (worst seed)", f"{_mode}_ei_corr_min", ">", 0.9,
-              source=_SRC),
+              source=_SRC, per_seed=f"{_mode}_ei_corr_after_per_seed", judge="worst"),
     ]
 
 MODEL = Model(
