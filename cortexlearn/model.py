@@ -26,7 +26,7 @@ from .errors import SpecError
 from .units import as_quantity, format_quantity, parse_quantity
 
 __all__ = ["Parameter", "Check", "Model", "RunContext", "evaluate_checks", "seed_values", "seed_bound",
-           "per_seed_key"]
+           "per_seed_key", "new_build_directory"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -614,6 +614,30 @@ def _number(value) -> str:
     return f"{x:.4g}"
 
 
+def new_build_directory(build_root: str | None, target: str) -> str | None:
+    """A new, unique folder under ``build_root`` for a standalone build.
+
+    Used by :meth:`RunContext.simulation` and by model code that simulates in worker processes.
+
+    Parameters
+    ----------
+    build_root : str or None
+        The run's build root.
+    target : str
+        The code-generation target.
+
+    Returns
+    -------
+    str or None
+        None on runtime targets or without a build root (the simulation then makes its own).
+    """
+    if build_root is None or not target.endswith("standalone"):
+        return None
+    import uuid
+
+    return os.path.join(build_root, f"build-{uuid.uuid4().hex[:10]}")
+
+
 class RunContext:
     """What a model's ``simulate`` receives: parameters, target, seed and the means to record.
 
@@ -663,9 +687,8 @@ class RunContext:
         from .simulation import Simulation
 
         directory = kwargs.pop("directory", None)
-        if directory is None and self.build_root is not None and (target or self.target).endswith("standalone"):
-            import uuid
-            directory = os.path.join(self.build_root, f"build-{uuid.uuid4().hex[:10]}")
+        if directory is None:
+            directory = new_build_directory(self.build_root, target or self.target)
         return Simulation(target=target or self.target, seed=self.seed if seed is None else seed,
                           directory=directory, progress=kwargs.pop("progress", self.progress_enabled),
                           **kwargs)

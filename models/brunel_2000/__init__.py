@@ -14,7 +14,7 @@ import xarray as xr
 from brian2 import Hz, mV, ms, second
 
 from cortexlearn.analysis.spikes import cv_isi, firing_rates, population_rate, synchrony_chi
-from cortexlearn.model import Check, Model, Parameter, RunContext
+from cortexlearn.model import Check, Model, Parameter, RunContext, new_build_directory
 
 from .circuit import STATES, brunel_circuit, threshold_rate
 
@@ -99,13 +99,9 @@ def _keep(ctx: RunContext, state: str, result: dict):
 
 
 def _simulate_state_in_worker(p: dict, state: str, target: str, seed: int, build_root: str | None) -> dict:
-    import os
-    import uuid
-
     from cortexlearn.simulation import Simulation
 
-    directory = (os.path.join(build_root, f"build-{uuid.uuid4().hex[:10]}")
-                 if build_root is not None and target.endswith("standalone") else None)
+    directory = new_build_directory(build_root, target)
     return simulate_state(p, state, Simulation(target=target, seed=seed, directory=directory), seed)
 
 
