@@ -238,6 +238,7 @@ def plastic_brunel_circuit(connectivity: dict, n_excitatory: int, n_inhibitory: 
     -------
     Circuit
     """
+    from cortexlearn.build.circuit import numbered_by_source
     from cortexlearn.neurons import lif_delta
     from cortexlearn.rules.stdp import PairSTDP
     from cortexlearn.specs import Circuit, Connectivity, PoissonDrive, Population, Projection
@@ -253,11 +254,10 @@ def plastic_brunel_circuit(connectivity: dict, n_excitatory: int, n_inhibitory: 
     populations = (Population("E", n_excitatory, neuron, kind="E"), Population("I", n_inhibitory, neuron, kind="I"))
     j = q["j_mv"] * mV
 
-    def by_source(key):
-        # the same synapses numbered by source: a spike's synapses are consecutive in memory
-        pre, post = (np.asarray(a) for a in connectivity[key])
-        order = np.argsort(pre, kind="stable")
-        return pre[order], post[order]
+    sizes = {"E": n_excitatory, "I": n_inhibitory}
+
+    def by_source(key):  # the same synapses, a spike's synapses consecutive in memory
+        return numbered_by_source(*connectivity[key], sizes[key[0]], sizes[key[1]])
 
     projections = tuple(
         Projection(key[0], key[1], Connectivity.explicit(*by_source(key)), j if key[0] == "E" else q["g"] * j,

@@ -515,17 +515,38 @@ def _fixed_indegree_pairs(n_pre: int, n_post: int, k: int, same: bool, key: str,
     memory instead of one cache line per synapse (Brunel's SR state at full scale: 3x faster
     synaptic propagation). The last few projections drawn are kept (read-only), so circuits that
     differ only in weights or drives, such as the states of one model, draw them once."""
-    from scipy.sparse import csr_matrix
-
-    by_target = csr_matrix((np.ones(n_post * k, dtype=np.int8),
-                            _fixed_indegree_sources(n_pre, n_post, k, same, key, seed),
-                            np.arange(0, n_post * k + 1, k)), shape=(n_post, n_pre))
-    by_source = by_target.tocsc()  # a counting sort: targets in increasing order per source
-    sources = np.repeat(np.arange(n_pre, dtype=np.int32), np.diff(by_source.indptr))
-    targets = by_source.indices.astype(np.int32, copy=False)
+    sources, targets = numbered_by_source(_fixed_indegree_sources(n_pre, n_post, k, same, key, seed),
+                                          np.repeat(np.arange(n_post), k), n_pre, n_post)
     sources.flags.writeable = False
     targets.flags.writeable = False
     return sources, targets
+
+
+def numbered_by_source(sources, targets, n_pre: int, n_post: int) -> tuple[np.ndarray, np.ndarray]:
+    """The synapses ``(sources, targets)`` reordered by source and then target (int32).
+
+    A presynaptic spike then reads its synapses' targets and weights from consecutive memory.
+    A counting sort (a sparse matrix's row-to-column conversion): linear in the number of
+    synapses. Pairs must be distinct.
+
+    Parameters
+    ----------
+    sources, targets : array_like of int
+        Presynaptic and postsynaptic index of each synapse, in any order.
+    n_pre, n_post : int
+        Sizes of the two populations.
+
+    Returns
+    -------
+    sources, targets : ndarray of int32
+    """
+    from scipy.sparse import csr_matrix
+
+    sources, targets = np.asarray(sources), np.asarray(targets)
+    by_target = csr_matrix((np.ones(sources.size, dtype=np.int8), (targets, sources)), shape=(n_post, n_pre))
+    by_source = by_target.tocsc()  # targets in increasing order per source
+    return (np.repeat(np.arange(n_pre, dtype=np.int32), np.diff(by_source.indptr)),
+            by_source.indices.astype(np.int32, copy=False))
 
 
 def _fixed_indegree_sources(n_pre: int, n_post: int, k: int, same: bool, key: str,
