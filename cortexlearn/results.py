@@ -396,11 +396,29 @@ class Results:
             mark = {True: "PASS", False: "FAIL", None: "----"}[c.get("passed")]
             lines.append(f"  [{mark}] {c['name']}: {c['value']:.4g} {c['op']} {c['target']:.4g}"
                          + (f" (tol {c['tolerance']})" if c.get("tolerance") else "")
+                         + _seed_judgement(c)
                          if c['value'] is not None else f"  [{mark}] {c['name']}: no value")
         return "\n".join(lines)
 
     def __repr__(self):
         return f"<Results {self.manifest.get('model')} {self.status} at {self.path}>"
+
+
+def _seed_judgement(row: dict) -> str:
+    """How a check row was judged across seeds, as the tail of its summary line: the number of
+    seeds, the judged value (the one-sided 95 % bound, or the worst seed) and every seed's value;
+    empty for a check judged on one value."""
+    per_seed = row.get("per_seed")
+    if not per_seed or row.get("judge") in (None, "one value"):
+        return ""
+
+    def fmt(x):
+        return "nan" if x is None or not math.isfinite(x) else f"{x:.4g}"
+
+    bound = row.get("bound")
+    judged = " to ".join(fmt(b) for b in bound) if isinstance(bound, (list, tuple)) else fmt(bound)
+    return (f"; {row.get('n_seeds', len(per_seed))} seeds, {row['judge']}: {judged}"
+            f" (per seed {', '.join(fmt(v) for v in per_seed)})")
 
 
 def load(path: str, strict: bool = True) -> Results:

@@ -150,3 +150,23 @@ def test_every_worst_seed_check_of_the_models_is_judged_on_its_per_seed_values()
 
 _PASSES = {"<": lambda v, t: v < t, "<=": lambda v, t: v <= t, ">": lambda v, t: v > t, ">=": lambda v, t: v >= t}
 _SIDE = {"<": 1, "<=": 1, ">": -1, ">=": -1}
+
+
+def test_text_summary_says_how_each_check_was_judged():
+    # the summary printed after a run names the judged value and every seed, so that a mean
+    # above the target next to "FAIL" is not read as a contradiction
+    from cortexlearn.results import Results
+
+    margins = [3.9, 8.6, 3.9]
+    rows = evaluate_checks((Check("margin >= 5", "margin_mean", ">=", 5.0),
+                            Check("NMSE < 0.1 on every seed", "nmse_worst", "<", 0.1,
+                                  per_seed="nmse_per_seed", judge="worst"),
+                            Check("rate", "rate_hz", ">=", 1.0)),
+                           {**seed_values(margins, "margin"), "nmse_worst": 0.2,
+                            "nmse_per_seed": [0.05, 0.2], "rate_hz": 3.0}, {})
+    lines = Results({"model": "m", "status": "complete"}, {}, rows, {}).summary().splitlines()
+    bound = seed_bound(margins, "lower")
+    assert lines[1].startswith("  [FAIL] margin >= 5: 5.467 >= 5")
+    assert f"3 seeds, 95 % bound over seeds: {bound:.4g} (per seed 3.9, 8.6, 3.9)" in lines[1]
+    assert lines[2].endswith("2 seeds, worst seed: 0.2 (per seed 0.05, 0.2)")
+    assert lines[3] == "  [PASS] rate: 3 >= 1"
