@@ -43,7 +43,7 @@ from brian2.devices.device import all_devices, get_device, reset_device, set_dev
 from brian2.units.fundamentalunits import Quantity
 
 from .buildcache import (CACHE_ENV, BuildCache, append_spikes_in_one_pass, deps_from_compilation,
-                         run_once_code_at_O1, unity_code_objects, use_precompiled_header)
+                         prefetch_spiking_synapses, run_once_code_at_O1, unity_code_objects, use_precompiled_header)
 from .errors import DiskSpaceError, LockedError, NonFiniteError, SpecError, TargetError, UnitError
 from .pipes import after_program_run
 from .specs import check_weights, dale_synapses
@@ -163,6 +163,7 @@ def _patch_with_precompiled_header(patch, directory):
     if patch is not None:
         patch(directory)
     append_spikes_in_one_pass(directory)
+    prefetch_spiking_synapses(directory)
     if use_precompiled_header(directory):
         deps_from_compilation(directory)
         if patch is None:

@@ -228,3 +228,41 @@ def test_spike_queue_appends_in_one_pass(tmp_path):
     assert not append_spikes_in_one_pass(str(tmp_path))  # another form: left as it is
     assert target.read_text() == text
     assert not append_spikes_in_one_pass(str(tmp_path / "missing"))
+
+
+def test_synaptic_pathways_prefetch_their_synapses_and_compute_the_same(tmp_path):
+    # pair STDP on deterministic spikes: every per-synapse array the on_post loop reads is asked
+    # for 16 synapses ahead (the on_pre loop's synapses are contiguous: left alone); the weights
+    # equal those of the numpy target
+    from brian2 import SpikeGeneratorGroup, Synapses
+
+    from cortexlearn.buildcache import PREFETCH_DISTANCE, prefetch_spiking_synapses
+
+    rng = np.random.default_rng(3)
+    times = {"pre": np.sort(rng.choice(400, 120, replace=False)) * 0.5 * ms,
+             "post": np.sort(rng.choice(400, 90, replace=False)) * 0.5 * ms}
+    weights = {}
+    for target in ("numpy", "cpp_standalone"):
+        directory = str(tmp_path / "build") if target == "cpp_standalone" else None
+        with Simulation(target=target, dt=0.1 * ms, directory=directory) as sim:
+            pre = SpikeGeneratorGroup(30, np.arange(120) % 30, times["pre"], name="pf_pre")
+            post = SpikeGeneratorGroup(20, np.arange(90) % 20, times["post"], name="pf_post")
+            syn = Synapses(pre, post, """w : 1
+                                         dapre/dt = -apre/(20*ms) : 1 (event-driven)
+                                         dapost/dt = -apost/(20*ms) : 1 (event-driven)""",
+                           on_pre="apre += 0.01\nw = clip(w - apost, 0, 1)",
+                           on_post="apost += 0.012\nw = clip(w + apre, 0, 1)", name="pf_syn")
+            syn.connect(p=0.6)
+            syn.w = "0.5 + 0.01 * (i % 7)"
+            sim.run(Network(pre, post, syn), 200 * ms)
+            weights[target] = np.asarray(syn.w[:])
+    (post_code,) = (tmp_path / "build" / "code_objects").glob("pf_syn_post_codeobject*.cpp")
+    code = post_code.read_text()
+    assert f"_spiking_synapse_idx + {PREFETCH_DISTANCE}]" in code
+    assert "__builtin_prefetch(&_ptr_array_pf_syn_w[_ahead]);" in code
+    assert "__builtin_prefetch(&_ptr_array_pf_syn_apre[_ahead]);" in code
+    (pre_code,) = (tmp_path / "build" / "code_objects").glob("pf_syn_pre_codeobject*.cpp")
+    assert "__builtin_prefetch" not in pre_code.read_text()
+    assert prefetch_spiking_synapses(str(tmp_path / "build")) == []  # once only
+    assert np.ptp(weights["numpy"]) > 0.05
+    np.testing.assert_allclose(weights["cpp_standalone"], weights["numpy"], rtol=0, atol=1e-12)
