@@ -169,6 +169,26 @@ def _axonal_details(times: dict, run: dict, weights_file: str, weights_nest) -> 
                     "alternated with the others"}
 
 
+def _other_drive_details(directory: str, seed: int, weights_ours, weights_nest) -> dict:
+    """What a KS test of the final E->E weights can resolve at this size: cortexlearn's program
+    run again on the same connectivity with another seed (another Poisson drive), its weights
+    against the first run's and against NEST's, and its rates."""
+    import glob
+
+    from scipy.stats import ks_2samp
+
+    run_binary(directory, env={"CORTEXLEARN_SEED": str(seed)})
+    (path,) = glob.glob(os.path.join(directory, "results", "_dynamic_array_E_to_E_w_*"))
+    weights = np.fromfile(path, dtype=np.float64) * 1e3  # V -> mV
+    self_ks, nest_ks = ks_2samp(weights, weights_ours), ks_2samp(weights, weights_nest)
+    return {"seed": seed, "weights_ee_mv": [float(weights.mean()), float(weights.std())],
+            "ks_vs_cortexlearn": [float(self_ks.statistic), float(self_ks.pvalue)],
+            "ks_vs_nest": [float(nest_ks.statistic), float(nest_ks.pvalue)],
+            "as": "KS statistic, p value",
+            "note": "the same program and connectivity, another seed for the Poisson drive: the "
+                    "weights' difference between two runs of one simulator"}
+
+
 def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, duration: float | None = None,
                        repeats: int | None = None, axonal: bool = True):
     """``brunel_plastic_vs_nest`` (see the module docstring); ``scale``, ``duration`` (s) and
@@ -228,7 +248,10 @@ def run_brunel_plastic(quick: bool, workdir: str, scale: float | None = None, du
                             "ks_statistic": float(ks.statistic), "ks_pvalue": float(ks.pvalue),
                             "axonal_delay": _axonal_details(times, axonal_run, w_axonal, weights_nest)
                             if axonal else None,
-                            "weights_equal_ks": weights_equal, "synaptic_events": events,
+                            "weights_equal_ks": weights_equal,
+                            "cortexlearn_other_drive": _other_drive_details(directory, 1001, weights_ours,
+                                                                            weights_nest),
+                            "synaptic_events": events,
                             "ns_per_synaptic_event": ns_per_event,
                             "published_wall_s_per_biological_s": PUBLISHED_PLASTIC,
                             "load_average": os.getloadavg(),

@@ -82,5 +82,9 @@ def test_plastic_brunel_row_at_a_tiny_scale(tmp_path):
     for w in (ours, peer):
         assert 0 <= w.min() and w.max() <= nest_peers.PLASTIC_BRUNEL["w_max_mv"] and w.std() > 0
     assert 0 <= d["ks_statistic"] <= 1 and 0 <= d["ks_pvalue"] <= 1
+    # the reference for the KS test: the same program with another drive gives other weights
+    other = d["cortexlearn_other_drive"]
+    assert other["seed"] != 1 and other["weights_ee_mv"][0] != pytest.approx(float(ours.mean()), rel=1e-12)
+    assert 0 < other["ks_vs_cortexlearn"][0] <= 1 and 0 <= other["ks_vs_nest"][1] <= 1
     if not (d["rates_within_5_percent"] and d["weights_equal_ks"]):
         assert row.met is False
