@@ -42,11 +42,25 @@ def test_quick_run_writes_results(tmp_path):
     assert res.metrics["rate_SR_Hz"] > 5 * res.metrics["rate_SI_slow_Hz"]
 
 
-def test_states_side_by_side_give_the_same_results(tmp_path):
+def test_states_side_by_side_give_the_same_results(tmp_path, monkeypatch):
+    import multiprocessing.pool
+
+    # the four states must go to a pool of two worker processes, not run here in sequence
+    jobs = []
+    submit = multiprocessing.pool.Pool.apply_async
+
+    def counted(pool, func, args=(), *rest, **kw):
+        jobs.append((pool._processes, func.__name__, args[1]))
+        return submit(pool, func, args, *rest, **kw)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "apply_async", counted)
     small = dict(quick=True, target="numpy", progress=False, figure=False, n_excitatory=400, C_E=40,
                  duration="0.15*second", transient="0.05*second", n_recorded=100)
     alone = cortexlearn.run("brunel_2000", workers=1, out=str(tmp_path / "alone"), **small)
+    assert jobs == []
     side = cortexlearn.run("brunel_2000", workers=2, out=str(tmp_path / "side"), **small)
+    assert sorted(state for _, _, state in jobs) == sorted(("SR", "SI_fast", "AI", "SI_slow"))
+    assert {(n, f) for n, f, _ in jobs} == {(2, "_simulate_state_in_worker")}
     assert side.status == alone.status == "complete"
     np.testing.assert_equal(side.metrics, alone.metrics)  # NaN (no ISI) counts as equal
     for state in ("SR", "SI_fast", "AI", "SI_slow"):
