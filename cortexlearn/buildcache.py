@@ -206,10 +206,11 @@ def prefetch_spiking_synapses(directory: str, distance: int = PREFETCH_DISTANCE)
     ``<synapses>_post``: the potentiation of STDP) are scattered over the whole projection, one
     cache miss per synapse and per variable: in a plastic Brunel network of 10⁴ neurons that
     pathway was half of the program's time. The loop's iterations are independent, so the
-    addresses of a later synapse are known early: a software prefetch (``__builtin_prefetch``,
-    GCC/Clang) of every per-synapse array the loop reads lets those misses overlap. Nothing else
-    changes: the same operations in the same order. Presynaptic pathways, whose synapses the
-    hardware prefetcher already streams, are left as they are (a prefetch there only costs).
+    addresses of a later synapse are known early: a software prefetch (``__builtin_prefetch``;
+    GCC and Clang, other compilers skip it) of every per-synapse array the loop reads lets
+    those misses overlap. Nothing else changes: the same operations in the same order.
+    Presynaptic pathways, whose synapses the hardware prefetcher already streams, are left as
+    they are (a prefetch there only costs).
 
     Parameters
     ----------
@@ -243,11 +244,13 @@ def prefetch_spiking_synapses(directory: str, distance: int = PREFETCH_DISTANCE)
         if not arrays:
             continue
         pad = match.group(1)
-        block = "".join([f"{pad}if (_spiking_synapse_idx + {distance} < _num_spiking_synapses)\n",
+        block = "".join(["#if defined(__GNUC__) || defined(__clang__)\n",
+                         f"{pad}if (_spiking_synapse_idx + {distance} < _num_spiking_synapses)\n",
                          f"{pad}{{\n",
                          f"{pad}    const size_t _ahead = (*_spiking_synapses)[_spiking_synapse_idx + {distance}];\n",
                          *(f"{pad}    __builtin_prefetch(&{a}[_ahead]);\n" for a in arrays),
-                         f"{pad}}}\n"])
+                         f"{pad}}}\n",
+                         "#endif\n"])
         with open(path, "w") as fh:
             fh.write(text[:match.start()] + block + text[match.start():])
         changed.append(name)

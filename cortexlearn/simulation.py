@@ -151,7 +151,8 @@ def available_targets() -> dict[str, str | None]:
 
 
 def _patch_with_precompiled_header(patch, directory):
-    """``patch`` (if any), then the first-build savings of :mod:`cortexlearn.buildcache`.
+    """``patch`` (if any), the one-pass spike queue and the postsynaptic prefetch of
+    :mod:`cortexlearn.buildcache`, then its first-build savings.
 
     :func:`~cortexlearn.buildcache.use_precompiled_header` and
     :func:`~cortexlearn.buildcache.deps_from_compilation` always;
