@@ -73,6 +73,9 @@ PARAMETERS = (
               "before the taught one (only the interneuron and apical synapses learn in them)",
               "chosen (see README: they keep the self-predicting state while the forward weights learn)",
               domain="integer>=0"),
+    Parameter("anneal_fraction", 0.2, "every learning rate constant, then falling linearly to 0 over this last "
+              "fraction of the training samples (the readout-only control too)",
+              "Hagele et al. 2024 (constant rate and linear cooldown); Defazio et al. 2023", domain="[0, 1]"),
     Parameter("target_high", 1.0, "target potential of the correct output neuron", "chosen", domain="finite"),
     Parameter("target_low", -1.0, "target potential of the other output neurons", "chosen", domain="finite"),
     Parameter("sample_duration", 12 * ms, "presentation of one sample", "chosen (6 membrane time constants)",
