@@ -79,3 +79,27 @@ def test_mirrored_top_down_weights_stay_the_forward_transpose():
                        {"teach": on, "learn_forward": on, "learn_inter": on}, params, 12, 1e-3, 5)
     assert np.abs(res["W_out"] - w["W_out"]).max() > 1e-3  # the weights did learn
     np.testing.assert_allclose(res["B"], res["W_out"].T, rtol=0, atol=1e-12)
+
+
+def test_every_learning_rate_cools_down_linearly_over_the_last_fraction():
+    # constant, then linear to 0 over the last 20 % of the training samples (Hagele et al. 2024),
+    # for the forward weights in the taught presentations and the interneurons in the free ones
+    from types import SimpleNamespace
+
+    from cortexlearn.models.sacramento_2018 import MODEL
+    from cortexlearn.models.sacramento_2018.experiment import cooldown, session
+
+    rng = np.random.default_rng(0)
+    data = SimpleNamespace(x_train=rng.normal(0, 1, (10, 4)), y_train=rng.integers(0, 3, 10),
+                           x_test=rng.normal(0, 1, (5, 4)), y_test=rng.integers(0, 3, 5), n_classes=3)
+    p = MODEL.resolve({"n_hidden": 6, "epochs": 2, "n_self_predicting": 8, "anneal_fraction": 0.2})
+    spec, lay = session(p, data, 0, 10, 5)
+    n_learn = 20
+    expected = np.r_[np.ones(16), 1 - np.arange(4) / 4]
+    np.testing.assert_allclose(cooldown(n_learn, 0.2), expected)
+    train = slice(lay["n_sp"], lay["n_sp"] + lay["n_presentations_train"])
+    np.testing.assert_allclose(spec.learn_forward[lay["taught"]], expected)
+    np.testing.assert_allclose(spec.learn_inter[train][0::2], expected)  # the teacher-free presentations
+    assert np.all(spec.learn_forward[train][0::2] == 0) and np.all(spec.learn_inter[lay["taught"]] == 0)
+    assert np.all(spec.learn_inter[1:lay["n_sp"]] == 1) and np.all(spec.learn_forward[-5:] == 0)
+    np.testing.assert_array_equal(cooldown(n_learn, 0.0), 1.0)

@@ -28,9 +28,11 @@ def _spec(seed=0, n_samples=5, sizes=(4, 5, 3), decay=0.0, **rates):
     rates = dict(eta_hidden=20.0, eta_output=30.0, eta_interneuron=25.0, eta_apical=15.0) | rates
     rule = DendriticMicrocircuit(decay=decay, **{k: v * Hz for k, v in rates.items()})
     flags = lambda p: (rng.random(n_samples) < p).astype(float)
+    # learning factors graded in [0, 1] per presentation (a learning-rate schedule), teaching on or off
+    graded = lambda p: flags(p) * rng.uniform(0.2, 1.0, n_samples)
     return MicrocircuitSpec(rule, weights, rng.normal(0, 1, (n_samples, n_in)), rng.normal(0, 1, (n_samples, n_out)),
-                            teach=np.r_[1.0, flags(0.6)[1:]], learn_forward=np.r_[1.0, flags(0.7)[1:]],
-                            learn_inter=np.r_[1.0, flags(0.7)[1:]], sample_duration=STEPS * DT,
+                            teach=np.r_[1.0, flags(0.6)[1:]], learn_forward=np.r_[1.0, graded(0.7)[1:]],
+                            learn_inter=np.r_[1.0, graded(0.7)[1:]], sample_duration=STEPS * DT,
                             settle_duration=SETTLE * DT, tau=3 * ms)
 
 

@@ -15,7 +15,9 @@ the apical dendrites fall silent. Then the teacher nudges the output: the mismat
 apical dendrites, moves the hidden somata away from their basal prediction, and the basal synapses
 learn from it. Each training sample is first shown without the teacher (only the interneuron and
 apical synapses learn, keeping the self-predicting state while the forward weights change), then
-with it (only the forward and top-down synapses learn). One compiled session per unit (self-predicting phase, training epochs, test pass);
+with it (only the forward and top-down synapses learn). Every learning rate is constant, then
+falls linearly to 0 over the last fifth of the training samples (Hagele et al. 2024; Defazio et
+al. 2023). One compiled session per unit (self-predicting phase, training epochs, test pass);
 the same program is re-run for every seed and for the control with the hidden layer frozen
 (readout-only).
 """
@@ -43,7 +45,7 @@ PARAMETERS = (
               "rates, not only along their mean: |W_IA + B| / |B| 1.16 after 1,000, 0.36 after 4,000)",
               quick=30, domain="integer>=2"),
     Parameter("eta_hidden", 15 * Hz, "learning rate of the basal synapses onto hidden neurons",
-              "chosen (README: over the 10 default epochs, 30 Hz drives the interneurons out of the "
+              "chosen (README, runs without the cooldown: over the 10 default epochs, 30 Hz drives the interneurons out of the "
               "self-predicting state (hidden error 88 deg from weight transport's), 15 Hz keeps them in it "
               "(26-34 deg on seeds 0-5); at 3 epochs the margin over readout-only was +3.0 points at 8 Hz, "
               "+4.8 at 15 Hz, +5.6 at 30 Hz)", domain="nonnegative"),
@@ -73,6 +75,9 @@ PARAMETERS = (
               "before the taught one (only the interneuron and apical synapses learn in them)",
               "chosen (see README: they keep the self-predicting state while the forward weights learn)",
               domain="integer>=0"),
+    Parameter("anneal_fraction", 0.2, "every learning rate constant, then falling linearly to 0 over this last "
+              "fraction of the training samples (the readout-only control too)",
+              "Hagele et al. 2024 (constant rate and linear cooldown); Defazio et al. 2023", domain="[0, 1]"),
     Parameter("target_high", 1.0, "target potential of the correct output neuron", "chosen", domain="finite"),
     Parameter("target_low", -1.0, "target potential of the other output neurons", "chosen", domain="finite"),
     Parameter("sample_duration", 12 * ms, "presentation of one sample", "chosen (6 membrane time constants)",
