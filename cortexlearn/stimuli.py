@@ -24,7 +24,7 @@ from .errors import SpecError
 from .units import as_quantity, check_positive
 
 __all__ = ["Standardizer", "on_off_rates", "TrialSchedule", "session_schedule", "RenderedSchedule",
-           "render_schedule", "one_hot_counts"]
+           "render_schedule", "one_hot_counts", "linear_cooldown"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,6 +150,35 @@ class TrialSchedule:
     def n_trials(self) -> int:
         """Number of trials."""
         return len(self.source)
+
+
+def linear_cooldown(n_updates: int, fraction: float) -> np.ndarray:
+    """The factor on a learning rate at each of ``n_updates`` online updates: constant, then a
+    linear decay to 0 over the last ``fraction`` of them.
+
+    .. math:: \\eta_n / \\eta = \\min\\left(1, \\frac{N - n}{f N}\\right), \\quad n = 0, \\ldots, N - 1
+
+    A constant step followed by a linear cooldown (Hagele et al. 2024, NeurIPS, "Scaling laws and
+    compute-optimal training beyond fixed training durations"), the decay that Defazio et al.
+    (2023, arXiv:2310.07831) find best for the last iterate of SGD: the last ``f N`` online
+    updates are averaged instead of the last iterate carrying the noise of its last few (a step
+    size decaying to zero, Robbins & Monro 1951, Ann Math Stat 22:400).
+
+    Parameters
+    ----------
+    n_updates : int
+        ``N``: learning trials, or samples.
+    fraction : float
+        ``f`` in ``[0, 1]``; 0 keeps the rate constant, 1 decays it over the whole session.
+
+    Returns
+    -------
+    ndarray (n_updates,)
+    """
+    n_cool = float(fraction) * n_updates
+    if n_cool <= 0:
+        return np.ones(n_updates)
+    return np.minimum(1.0, (n_updates - np.arange(n_updates)) / n_cool)
 
 
 def session_schedule(n_train: int, n_test: int, n_epochs: int, seed: int = 0,

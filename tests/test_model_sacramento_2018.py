@@ -87,7 +87,8 @@ def test_every_learning_rate_cools_down_linearly_over_the_last_fraction():
     from types import SimpleNamespace
 
     from cortexlearn.models.sacramento_2018 import MODEL
-    from cortexlearn.models.sacramento_2018.experiment import cooldown, session
+    from cortexlearn.models.sacramento_2018.experiment import session
+    from cortexlearn.stimuli import linear_cooldown as cooldown
 
     rng = np.random.default_rng(0)
     data = SimpleNamespace(x_train=rng.normal(0, 1, (10, 4)), y_train=rng.integers(0, 3, 10),

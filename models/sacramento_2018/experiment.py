@@ -10,8 +10,9 @@ from brian2 import Hz
 from cortexlearn.circuits.microcircuit import MicrocircuitSpec
 from cortexlearn.reference.microcircuit import softplus_derivative
 from cortexlearn.rules import DendriticMicrocircuit
+from cortexlearn.stimuli import linear_cooldown
 
-__all__ = ["session", "initial_weights", "run_units", "angles", "cooldown"]
+__all__ = ["session", "initial_weights", "run_units", "angles"]
 
 
 def initial_weights(n_in: int, n_h: int, n_out: int, rng, top_down: str = "random") -> dict:
@@ -32,34 +33,6 @@ def initial_weights(n_in: int, n_h: int, n_out: int, rng, top_down: str = "rando
     elif top_down != "random":
         raise ValueError(f"top_down must be 'random' or 'mirror', got {top_down!r}")
     return w
-
-
-def cooldown(n_samples: int, fraction: float) -> np.ndarray:
-    """The factor on every learning rate per training sample: 1, then a linear decay to 0 over the
-    last ``fraction`` of the samples.
-
-    .. math:: \\eta_n / \\eta = \\min\\left(1, \\frac{N - n}{f N}\\right), \\quad n = 0, \\ldots, N - 1
-
-    A constant rate followed by a linear cooldown (Hagele et al. 2024, NeurIPS, "Scaling laws and
-    compute-optimal training beyond fixed training durations"; Defazio et al. 2023,
-    arXiv:2310.07831, find the linear decay best for the last iterate of SGD): the last iterate
-    averages the last ``f N`` online updates instead of carrying the noise of its last few.
-
-    Parameters
-    ----------
-    n_samples : int
-        Training samples of the session, ``N`` (each with all its presentations).
-    fraction : float
-        ``f`` in ``[0, 1]``; 0 keeps every rate constant.
-
-    Returns
-    -------
-    ndarray (n_samples,)
-    """
-    n_cool = float(fraction) * n_samples
-    if n_cool <= 0:
-        return np.ones(n_samples)
-    return np.minimum(1.0, (n_samples - np.arange(n_samples)) / n_cool)
 
 
 def session(p, data, seed: int, n_train: int, n_test: int) -> tuple:
@@ -93,7 +66,7 @@ def session(p, data, seed: int, n_train: int, n_test: int) -> tuple:
     targets = np.where(np.eye(n_out)[np.maximum(labels, 0)] > 0, high, low)
     teach = np.r_[np.zeros(n_sp), taught, np.zeros(n_test)]
     # every learning rate of a training sample's presentations times the sample's cooldown factor
-    cool = np.repeat(cooldown(n_learn, float(p["anneal_fraction"])), period)
+    cool = np.repeat(linear_cooldown(n_learn, float(p["anneal_fraction"])), period)
     learn_forward = np.r_[np.zeros(n_sp), taught * cool, np.zeros(n_test)]
     scale = float(p["inter_learning_in_training"])
     learn_inter = np.r_[0.0, np.ones(n_sp - 1), np.where(taught > 0, scale, 1.0) * cool, np.zeros(n_test)]

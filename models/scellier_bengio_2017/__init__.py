@@ -103,6 +103,7 @@ def circuit(params, seed: int, task: str = "digits"):
     from cortexlearn.circuits.eqprop import EqPropCircuit
     from cortexlearn.reference.eqprop import init_network
     from cortexlearn.rules.derivative import TemporalDerivativeRule
+    from cortexlearn.stimuli import linear_cooldown
 
     x_train, y_train, x_test, y_test, n_classes = _data(task, params, seed)
     rng = np.random.default_rng(seed)
@@ -114,7 +115,7 @@ def circuit(params, seed: int, task: str = "digits"):
     learn = np.r_[np.ones(order.size), np.zeros(len(x_test))]
     eta = float(params["learning_rate"] if task == "digits" else params["mnist1d_learning_rate"])
     anneal = float(params["anneal_fraction"] if task == "digits" else params["mnist1d_anneal_fraction"])
-    scale = np.r_[learning_rate_schedule(order.size, anneal), np.zeros(len(x_test))]
+    scale = np.r_[linear_cooldown(order.size, anneal), np.zeros(len(x_test))]
     rule = TemporalDerivativeRule(signal="voltage", variable="s", v_scale=1.0, learning_rate=eta, w_max=10.0)
     spec = EqPropCircuit(rule, tuple(net.W), tuple(net.b), x, np.eye(n_classes)[labels], learn=learn,
                          learning_rate_scale=scale, beta=float(params["beta"]),
@@ -122,36 +123,6 @@ def circuit(params, seed: int, task: str = "digits"):
                          tau=params["tau"],
                          symmetric=bool(params["symmetric"]), dale=bool(params["dale"]), name="scellier")
     return spec, len(x_train), len(x_test), labels, epochs
-
-
-def learning_rate_schedule(n_trials: int, anneal_fraction: float) -> np.ndarray:
-    """The factor on ``eta`` of each learning trial: constant, then a linear decay to 0.
-
-    .. math:: \\eta_n / \\eta = \\min\\left(1, \\frac{n_{total} - n}{f\\, n_{total}}\\right),
-        \\quad n = 0, \\ldots, n_{total} - 1,
-
-    with ``f`` the annealed fraction of the session: a constant step followed by a linear cooldown
-    (Hagele et al. 2024, NeurIPS, "Scaling laws and compute-optimal training beyond fixed training
-    durations"), the linear decay that Defazio et al. (2023, arXiv:2310.07831) find best for the
-    last iterate of SGD. The last ``f n_total`` online updates are averaged instead of the last
-    iterate carrying the noise of its last few updates (a step size decaying to zero, Robbins &
-    Monro 1951, Ann Math Stat 22:400).
-
-    Parameters
-    ----------
-    n_trials : int
-        Learning trials, ``n_total``.
-    anneal_fraction : float
-        ``f`` in ``[0, 1]``; 0 keeps ``eta`` constant, 1 decays it linearly over the whole session.
-
-    Returns
-    -------
-    ndarray (n_trials,)
-    """
-    n_anneal = anneal_fraction * n_trials
-    if n_anneal <= 0:
-        return np.ones(n_trials)
-    return np.minimum(1.0, (n_trials - np.arange(n_trials)) / n_anneal)
 
 
 def _tasks(params):
